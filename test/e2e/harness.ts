@@ -1,0 +1,128 @@
+/**
+ * Real-engine harness: runs the Pulumi CLI (preview/up/refresh/destroy) on an inline program with an
+ * isolated PULUMI_HOME and file backend, and returns the engine's output, exit code and state file.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { LOCAL_DIR, openStack, stateFilePath } from "../../engine/workspace";
+
+/** What one engine command produced. */
+export interface EngineRun {
+  command: string;
+  exitCode: number;
+  /** Engine stdout (the preview/update display). */
+  stdout: string;
+  stderr: string;
+  /** Resource change counts reported by the engine on success (e.g. { create: 2 }). */
+  changes: Record<string, number>;
+}
+
+/** Options shared by the engine commands. */
+export interface RunOptions {
+  refresh?: boolean;
+  expectNoChanges?: boolean;
+  /** Extra CLI log verbosity (e.g. 9 with logToStdErr to hunt leaks). */
+  logVerbosity?: number;
+}
+
+/** One isolated project + stack on the real engine. */
+export class EngineHarness {
+  private constructor(
+    readonly stack: Stack,
+    readonly dir: string,
+    readonly backendDir: string,
+    readonly projectName: string,
+    readonly stackName: string,
+  ) {}
+
+  /** Creates a fresh isolated stack; `env` reaches the CLI and the provider processes. */
+  static async create(o: {
+    name: string;
+    program: PulumiFn;
+    projectName?: string;
+    stackName?: string;
+    env?: Record<string, string>;
+    config?: Record<string, { value: string; secret?: boolean }>;
+  }): Promise<EngineHarness> {
+    fs.mkdirSync(path.join(LOCAL_DIR, "e2e"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(LOCAL_DIR, "e2e", `${o.name}-`));
+    const projectName = o.projectName ?? "teams-bot-numbers";
+    const stackName = o.stackName ?? "test";
+    const backendDir = path.join(dir, "backend");
+    const stack = await openStack({
+      projectName,
+      stackName,
+      program: o.program,
+      workDir: path.join(dir, "work"),
+      backendDir,
+      pulumiHome: path.join(dir, "home"),
+      env: o.env,
+    });
+    if (o.config) await stack.setAllConfig(o.config);
+    return new EngineHarness(stack, dir, backendDir, projectName, stackName);
+  }
+
+  /** `pulumi preview`. */
+  preview(o: RunOptions = {}): Promise<EngineRun> {
+    return this.run("preview", (onOutput) => this.stack.preview({ onOutput, diff: true, ...o }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: r.changeSummary as Record<string, number> })));
+  }
+
+  /** `pulumi up`. */
+  up(o: RunOptions = {}): Promise<EngineRun> {
+    return this.run("up", (onOutput) => this.stack.up({ onOutput, diff: true, ...o }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+  }
+
+  /** `pulumi refresh`. */
+  refresh(o: RunOptions = {}): Promise<EngineRun> {
+    const { refresh: _ignored, ...rest } = o;
+    return this.run("refresh", (onOutput) => this.stack.refresh({ onOutput, ...rest }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+  }
+
+  /** `pulumi destroy`. */
+  destroy(o: RunOptions = {}): Promise<EngineRun> {
+    const { expectNoChanges: _e, ...rest } = o;
+    return this.run("destroy", (onOutput) => this.stack.destroy({ onOutput, ...rest }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+  }
+
+  /** Raw checkpoint file of the stack, as the backend stores it. */
+  stateText(): string {
+    return fs.readFileSync(stateFilePath(this.backendDir, this.projectName, this.stackName), "utf8");
+  }
+
+  /** Resources recorded in the checkpoint. */
+  resources(): Array<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> {
+    return JSON.parse(this.stateText()).checkpoint.latest?.resources ?? [];
+  }
+
+  /** Removes the stack and its temp directory. */
+  async dispose(): Promise<void> {
+    await this.stack.workspace.removeStack(this.stackName, { force: true }).catch(() => undefined);
+    if (!process.env.TBN_KEEP_E2E) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async run(
+    command: string,
+    fn: (onOutput: (s: string) => void) => Promise<{ stdout: string; stderr: string; changes: Record<string, number> }>,
+  ): Promise<EngineRun> {
+    let streamed = "";
+    try {
+      const r = await fn((s) => {
+        streamed += s;
+        if (process.env.TBN_E2E_ECHO) process.stdout.write(s);
+      });
+      return { command, exitCode: 0, ...r };
+    } catch (err) {
+      // CommandError carries the CLI's result; anything else is a harness failure.
+      const result = (err as { commandResult?: { code: number; stdout: string; stderr: string } }).commandResult;
+      if (!result) throw err;
+      return { command, exitCode: result.code, stdout: result.stdout || streamed, stderr: result.stderr, changes: {} };
+    }
+  }
+}
+
+/** A temp file path under the OS temp dir. */
+export function tempFile(name: string): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tbn-")), name);
+}
