@@ -76,7 +76,11 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
     pulumiCommand,
     program: o.program,
     secretsProvider: "passphrase",
-    projectSettings: { name: o.projectName, runtime: "nodejs", backend: { url: `file://${o.backendDir}` } },
+    // A work dir with its own Pulumi.yaml (the repository root for the dev stack) keeps it;
+    // otherwise the workspace writes one for the inline program.
+    projectSettings: fs.existsSync(path.join(o.workDir, "Pulumi.yaml"))
+      ? undefined
+      : { name: o.projectName, runtime: "nodejs", backend: { url: `file://${o.backendDir}` } },
     envVars: { ...offlineEnv(o), ...o.env },
   });
   return Stack.createOrSelect(o.stackName, ws);

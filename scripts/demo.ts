@@ -1,0 +1,107 @@
+/**
+ * The main job (`npm run demo`): starts the embedded tenant emulator when it is not running, runs
+ * `pulumi up` on the dev stack (Pulumi.dev.yaml) and prints a summary of every bot. The emulator
+ * keeps running so its state can be inspected; a second run reports no changes.
+ *   npm run demo                # up
+ *   npm run demo -- preview     # preview only
+ *   npm run demo -- destroy     # tear the dev bots down
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { LOCAL_DIR, REPO_ROOT, openStack } from "../engine/workspace";
+import { botNumbersProgram } from "../stacks/program";
+
+const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
+const EMULATOR_PORT = 8443; // Pulumi.dev.yaml points authorityHost and graphUrl here.
+
+interface EmulatorInfo { url: string; pid: number; caPath: string }
+
+function runningEmulator(): EmulatorInfo | undefined {
+  const file = path.join(EMULATOR_DIR, "emulator.json");
+  if (!fs.existsSync(file)) return undefined;
+  const info = JSON.parse(fs.readFileSync(file, "utf8")) as EmulatorInfo;
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureEmulator(): Promise<EmulatorInfo> {
+  const running = runningEmulator();
+  if (running) {
+    console.log(`emulator already running at ${running.url} (pid ${running.pid})`);
+    return running;
+  }
+  fs.mkdirSync(EMULATOR_DIR, { recursive: true });
+  const log = fs.openSync(path.join(EMULATOR_DIR, "emulator.log"), "a");
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "start", "--port", String(EMULATOR_PORT), "--data-dir", EMULATOR_DIR], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
+  child.unref();
+  for (let waitedMs = 0; waitedMs < 20_000; waitedMs += 200) {
+    const info = runningEmulator();
+    if (info) {
+      console.log(`started the tenant emulator at ${info.url} (pid ${info.pid}, log ${path.join(EMULATOR_DIR, "emulator.log")})`);
+      return info;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the emulator did not start within 20 s; see ${path.join(EMULATOR_DIR, "emulator.log")}`);
+}
+
+/** The emulator deployer app's test secret, as a pipeline would pass AZURE_CLIENT_SECRET. */
+function deployerSecret(): string {
+  const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8"));
+  return fixture.apps[0].secrets[0];
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ")).join("\n");
+}
+
+async function main(): Promise<void> {
+  const action = process.argv[2] ?? "up";
+  if (!["up", "preview", "destroy"].includes(action)) throw new Error(`unknown action "${action}": use up, preview or destroy`);
+  const emulator = await ensureEmulator();
+  const stack = await openStack({
+    projectName: "teams-bot-numbers",
+    stackName: "dev",
+    program: botNumbersProgram,
+    workDir: REPO_ROOT,
+    backendDir: path.join(LOCAL_DIR, "state"),
+    pulumiHome: path.join(LOCAL_DIR, "pulumi-home"),
+    env: { AZURE_CLIENT_SECRET: deployerSecret(), NODE_EXTRA_CA_CERTS: emulator.caPath },
+  });
+  const onOutput = (s: string): boolean => process.stdout.write(s);
+  const onError = (s: string): boolean => process.stderr.write(s);
+  if (action === "preview") {
+    await stack.preview({ onOutput, onError, diff: true });
+    return;
+  }
+  if (action === "destroy") {
+    await stack.destroy({ onOutput, onError });
+    return;
+  }
+  const result = await stack.up({ onOutput, onError });
+  const bots = (result.outputs.bots?.value ?? {}) as Record<string, Record<string, string | null>>;
+  const rows = [["bot", "account", "object id", "number", "status"]];
+  for (const [name, b] of Object.entries(bots)) {
+    rows.push([name, b.userPrincipalName ?? "", b.objectId ?? "", b.phoneNumber ?? "-", b.numberStatus ?? b.licence ?? ""]);
+  }
+  console.log(`\n${table(rows)}\n`);
+  console.log(`The emulator keeps running at ${emulator.url}: inspect it with`);
+  console.log(`  curl --cacert ${emulator.caPath} ${emulator.url}/_emulator/state`);
+  console.log(`  curl --cacert ${emulator.caPath} ${emulator.url}/_emulator/audit`);
+  console.log(`Stop it with: kill ${emulator.pid}`);
+}
+
+main().catch((err: unknown) => {
+  const e = err as { commandResult?: { stderr: string } };
+  console.error(e.commandResult ? `pulumi failed:\n${e.commandResult.stderr}` : err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});

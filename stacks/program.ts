@@ -1,0 +1,108 @@
+/**
+ * The Pulumi program: typed per-environment config → per bot ApplicationInstance →
+ * VirtualUserLicense → BotPhoneNumber → stack outputs. Runs under `pulumi up` (stacks/index.ts)
+ * and as an Automation API inline program (the demo, the tests).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ApplicationInstance, BotPhoneNumber, VirtualUserLicense } from "../provider";
+import { BotConfig, parseStackConfig } from "./config";
+
+/** Project namespace of every config key. */
+export const PROJECT = "teams-bot-numbers";
+
+/** Graph application permissions a calling bot needs (granting them as app roles is admin consent). */
+export const CALLING_BOT_PERMISSIONS = [
+  "Calls.AccessMedia.All",
+  "Calls.Initiate.All",
+  "Calls.JoinGroupCall.All",
+  "Calls.JoinGroupCallAsGuest.All",
+] as const;
+
+/** Microsoft Graph's well-known application id. */
+const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
+/** What the stack exports for one bot. */
+export interface BotOutputs {
+  objectId: pulumi.Output<string>;
+  userPrincipalName: pulumi.Output<string>;
+  applicationId: pulumi.Output<string>;
+  licence: pulumi.Output<string>;
+  phoneNumber: pulumi.Output<string> | null;
+  numberStatus: pulumi.Output<string> | null;
+}
+
+/**
+ * Creates the bot's Entra app, its service principal and the Graph app-role assignments a calling
+ * bot needs. Returns the app (client) id. Loaded lazily: only stacks using createApp need azuread.
+ */
+function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<string> {
+  const azuread = require("@pulumi/azuread") as typeof import("@pulumi/azuread");
+  const opts = { parent };
+  const app = new azuread.Application(`${bot.name}-app`, { displayName: bot.createApp?.displayName ?? bot.displayName }, opts);
+  const principal = new azuread.ServicePrincipal(`${bot.name}-sp`, { clientId: app.clientId }, opts);
+  const graph = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH_APP_ID }, opts);
+  for (const permission of CALLING_BOT_PERMISSIONS) {
+    new azuread.AppRoleAssignment(
+      `${bot.name}-${permission.toLowerCase().replace(/\./g, "-")}`,
+      { appRoleId: graph.appRoleIds[permission], principalObjectId: principal.objectId, resourceObjectId: graph.objectId },
+      opts,
+    );
+  }
+  return app.clientId;
+}
+
+/** A component per bot so the preview groups its account, licence and number. */
+class Bot extends pulumi.ComponentResource {
+  readonly outputs: BotOutputs;
+
+  constructor(bot: BotConfig) {
+    super("teams:index:Bot", bot.name, {}, {});
+    const applicationId = bot.appId !== undefined ? pulumi.output(bot.appId) : createBotApp(bot, this);
+    const account = new ApplicationInstance(
+      bot.name,
+      {
+        userPrincipalName: bot.userPrincipalName,
+        displayName: bot.displayName,
+        applicationId,
+        usageLocation: bot.usageLocation,
+        adopt: bot.adopt,
+      },
+      { parent: this },
+    );
+    const licence = new VirtualUserLicense(`${bot.name}-licence`, { userId: account.objectId }, { parent: this });
+    // The number waits for the licence: Teams refuses numbers on an unprovisioned account.
+    const number =
+      bot.phoneNumber === undefined
+        ? undefined
+        : new BotPhoneNumber(
+            `${bot.name}-number`,
+            {
+              instanceId: account.objectId,
+              phoneNumber: bot.phoneNumber,
+              numberType: bot.numberType!,
+              locationId: bot.locationId,
+              adopt: bot.adopt,
+            },
+            { parent: this, dependsOn: [licence] },
+          );
+    this.outputs = {
+      objectId: account.objectId,
+      userPrincipalName: account.userPrincipalName,
+      applicationId: account.applicationId,
+      licence: licence.servicePlanStatus,
+      phoneNumber: number ? number.phoneNumber : null,
+      numberStatus: number ? number.assignmentStatus : null,
+    };
+    this.registerOutputs({});
+  }
+}
+
+/** Reads `teams-bot-numbers:bots`, validates all of it, then declares every bot's chain. */
+export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOutputs> }> {
+  const config = new pulumi.Config(PROJECT);
+  // Validation throws before any resource exists, so bad config reaches no tenant.
+  const { bots } = parseStackConfig({ bots: config.getObject<unknown[]>("bots") });
+  const outputs: Record<string, BotOutputs> = {};
+  for (const bot of bots) outputs[bot.name] = new Bot(bot).outputs;
+  return { bots: outputs };
+}
