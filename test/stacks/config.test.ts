@@ -98,3 +98,21 @@ describe("stack config", () => {
     ]);
   });
 });
+
+describe("shipped stack configs", () => {
+  // js-yaml comes with @pulumi/pulumi, which reads the same files.
+  const yaml = require("js-yaml") as { load(text: string): unknown };
+  const read = (file: string): Record<string, unknown> =>
+    (yaml.load(require("fs").readFileSync(require("path").join(__dirname, "..", "..", file), "utf8")) as { config: Record<string, unknown> }).config;
+
+  test.each(["Pulumi.dev.yaml", "Pulumi.prod.example.yaml"])("%s declares valid bots", (file) => {
+    const { bots } = parseStackConfig({ bots: read(file)["teams-bot-numbers:bots"] });
+    expect(bots.length).toBeGreaterThanOrEqual(2);
+    for (const b of bots) expect(b.userPrincipalName).toMatch(/@contoso\.com$/);
+  });
+
+  test("the dev stack covers every number type", () => {
+    const { bots } = parseStackConfig({ bots: read("Pulumi.dev.yaml")["teams-bot-numbers:bots"] });
+    expect(bots.map((b) => b.numberType).sort()).toEqual(["CallingPlan", "DirectRouting", "OperatorConnect"]);
+  });
+});
