@@ -1,0 +1,112 @@
+/**
+ * App-only tokens through msal-node's ConfidentialClientApplication (client secret, or a PEM
+ * certificate with its private key), with MSAL's in-memory token cache.
+ */
+import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+import { X509Certificate, createPrivateKey } from "crypto";
+import { readFileSync } from "fs";
+import type { TenantSettings } from "../config";
+import { TenantError } from "../errors";
+
+/** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
+export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
+
+/** Entra hosts of Microsoft clouds: MSAL may validate them itself; any other host is "known" to it explicitly. */
+const MICROSOFT_AUTHORITY_HOSTS = new Set([
+  "login.microsoftonline.com",
+  "login.microsoft.com",
+  "login.windows.net",
+  "sts.windows.net",
+  "login.microsoftonline.us",
+  "login.chinacloudapi.cn",
+  "login.partner.microsoftonline.cn",
+]);
+
+/** Graph hosts of sovereign clouds, whose tokens are issued for themselves. */
+const SOVEREIGN_GRAPH_HOSTS = new Set(["graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"]);
+
+/**
+ * The Graph scope for a Graph base URL: the sovereign cloud's own, otherwise the global one
+ * (also for an emulator, which stands in for graph.microsoft.com).
+ */
+export function graphScope(graphUrl: string): string {
+  const url = new URL(graphUrl);
+  return SOVEREIGN_GRAPH_HOSTS.has(url.hostname) ? `${url.origin}/.default` : "https://graph.microsoft.com/.default";
+}
+
+/** The MSAL configuration for these settings (exported for tests; holds the credential). */
+export function msalConfiguration(settings: TenantSettings): Configuration {
+  const authority = new URL(settings.authorityHost);
+  const auth: Configuration["auth"] = {
+    clientId: settings.clientId,
+    authority: `${settings.authorityHost}/${settings.tenantId}`,
+    // Not a Microsoft host (e.g. the emulator): trust it as given, so MSAL never asks the
+    // internet for instance discovery. MSAL matches on host *with* port.
+    ...(MICROSOFT_AUTHORITY_HOSTS.has(authority.hostname) ? {} : { knownAuthorities: [authority.host] }),
+  };
+  if (settings.credential.kind === "secret") {
+    auth.clientSecret = settings.credential.clientSecret;
+  } else {
+    auth.clientCertificate = readCertificate(settings.credential.certificatePath);
+  }
+  return { auth, system: { loggerOptions: { piiLoggingEnabled: false, logLevel: 0 /* Error */, loggerCallback: () => undefined } } };
+}
+
+/** Reads a PEM holding the certificate and its private key: SHA-256 thumbprint, PKCS#8 key, x5c chain. */
+export function readCertificate(path: string): { thumbprintSha256: string; privateKey: string; x5c: string } {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new TenantError({
+      operation: `reading the client certificate ${path}`,
+      reason: (e as Error).message,
+      hint: "Set teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) to a PEM file with the certificate and its private key.",
+    });
+  }
+  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const key = pem.match(/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/);
+  if (certs.length === 0 || !key) {
+    throw new TenantError({
+      operation: `reading the client certificate ${path}`,
+      reason: `the file must hold a CERTIFICATE and a PRIVATE KEY block (found ${certs.length} certificate(s) and ${key ? "a" : "no"} key)`,
+      hint: "Concatenate the certificate and its unencrypted private key into one PEM file.",
+    });
+  }
+  const thumbprintSha256 = new X509Certificate(certs[0] as string).fingerprint256.replace(/:/g, "").toLowerCase();
+  const privateKey = createPrivateKey(key[0]).export({ type: "pkcs8", format: "pem" }).toString();
+  return { thumbprintSha256, privateKey, x5c: certs.join("\n") };
+}
+
+/** Tokens for one app registration, cached by MSAL in memory. */
+export class TokenSource {
+  private app: ConfidentialClientApplication | undefined;
+
+  constructor(private readonly settings: TenantSettings) {}
+
+  /** An access token for `scope` (e.g. "https://graph.microsoft.com/.default") and when it expires. */
+  async token(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
+    this.app ??= new ConfidentialClientApplication(msalConfiguration(this.settings));
+    try {
+      const result = await this.app.acquireTokenByClientCredential({ scopes: [scope] });
+      if (!result?.accessToken) throw new Error("the token endpoint returned no access token");
+      return { accessToken: result.accessToken, expiresOn: result.expiresOn ?? null };
+    } catch (e) {
+      if (e instanceof TenantError) throw e;
+      const err = e as { errorCode?: string; errorMessage?: string; message?: string };
+      const reason = (err.errorMessage || err.message || String(e)).split("\n")[0];
+      throw new TenantError({
+        operation: `getting a token for ${scope} from ${this.settings.authorityHost}`,
+        reason,
+        code: err.errorCode || undefined,
+        hint: "Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath), and that the authority host is reachable.",
+        cause: e,
+      });
+    }
+  }
+
+  /** The Graph token for the configured Graph URL. */
+  graphToken(): Promise<{ accessToken: string; expiresOn: Date | null }> {
+    return this.token(graphScope(this.settings.graphUrl));
+  }
+}
