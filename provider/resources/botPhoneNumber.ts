@@ -1,0 +1,327 @@
+/**
+ * BotPhoneNumber: a phone number assigned to a bot's resource account.
+ *
+ * create: Graph assignNumber and poll its operation, or Set-CsPhoneNumberAssignment when the
+ * provider is configured with numberAssignment "powershell". Refuses a number assigned elsewhere,
+ * and one already on this account unless `adopt: true` (and the number type matches).
+ * read: the number's assignment; unassigned or moved to another account reads as gone, so
+ * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
+ * update: a number or type change = unassign the old, then assign the new; if the new one fails,
+ * the old one is assigned back and both outcomes are reported. A locationId-only change =
+ * updateNumber, no unassign. replace: instanceId (delete first: a number is held once).
+ * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { waitFor } from "../consistency";
+import { TenantError, asTenantError, during, withPartialState } from "../errors";
+import { botPhoneNumberId } from "../ids";
+import { progress } from "../log";
+import { shim } from "../shim";
+import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
+import { configureSession, tenant } from "../tenant/session";
+import { Checker, normalizeBoolean, normalizeGuid, normalizeLocationId, normalizeNumberType, normalizePhoneNumber, type NumberType } from "../validate";
+import { changedKeys, pollIntervalMs } from "./common";
+
+/** Inputs of a BotPhoneNumber. */
+export interface BotPhoneNumberArgs {
+  /** Object id of the resource account (ApplicationInstance.objectId). */
+  instanceId: pulumi.Input<string>;
+  /** The number, E.164 (`tel:`, spaces and dashes are accepted and normalised), e.g. +14255550100. */
+  phoneNumber: pulumi.Input<string>;
+  /** CallingPlan | DirectRouting | OperatorConnect. */
+  numberType: pulumi.Input<string>;
+  /** Emergency location id (GUID), when the number type needs or allows one. */
+  locationId?: pulumi.Input<string>;
+  /** Take over the number when it is already assigned to this very account. */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/** Normalised inputs as check() returns them. */
+interface Inputs {
+  instanceId: string;
+  phoneNumber: string;
+  numberType: NumberType;
+  locationId?: string;
+  adopt: boolean;
+}
+
+/** Outputs recorded in state. */
+export interface BotPhoneNumberOutputs extends Inputs {
+  /** camelCase assignment status, e.g. voiceApplicationAssigned. */
+  assignmentStatus: string;
+  /** camelCase activation state, e.g. activated. */
+  activationState: string;
+}
+
+/** A phone number on a bot's resource account: `pulumi-nodejs:dynamic/teams:BotPhoneNumber`. */
+export class BotPhoneNumber extends pulumi.dynamic.Resource {
+  declare readonly instanceId: pulumi.Output<string>;
+  declare readonly phoneNumber: pulumi.Output<string>;
+  declare readonly numberType: pulumi.Output<string>;
+  declare readonly locationId: pulumi.Output<string | undefined>;
+  declare readonly assignmentStatus: pulumi.Output<string>;
+  declare readonly activationState: pulumi.Output<string>;
+
+  constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
+    super(shim("botPhoneNumber"), name, { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args }, opts, "teams", "BotPhoneNumber");
+  }
+}
+
+/** How long the assignment may take to show on the number after the operation succeeded. */
+const SETTLE_TIMEOUT_MS = 5 * 60_000;
+
+/** The two ways to reach numbers: Graph (default) or the Teams cmdlets. */
+interface Numbers {
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  assign(request: AssignNumberRequest, label: string): Promise<void>;
+  unassign(request: UnassignNumberRequest, label: string): Promise<void>;
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
+
+function numbers(t: TenantClient): Numbers {
+  if (t.settings.numberAssignment === "powershell") {
+    return {
+      get: (n) => t.getPhoneNumberAssignment(n),
+      assign: (r) => t.setPhoneNumberAssignment(r),
+      unassign: (r) => t.removePhoneNumberAssignment(r),
+      setLocation: (n, l) => t.setPhoneNumberLocation(n, l),
+    };
+  }
+  return {
+    get: (n) => t.getNumberAssignment(n),
+    assign: (r, label) => t.assignNumber(r, label),
+    unassign: (r, label) => t.unassignNumber(r, label),
+    setLocation: (n, l) => t.updateNumber(n, l),
+  };
+}
+
+const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
+
+function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
+  const outs: BotPhoneNumberOutputs = {
+    ...inputs,
+    assignmentStatus: record?.assignmentStatus ?? "unknown",
+    activationState: record?.activationState ?? "unknown",
+  };
+  const locationId = record ? record.locationId : inputs.locationId;
+  if (locationId) outs.locationId = locationId.toLowerCase();
+  else delete outs.locationId;
+  return outs;
+}
+
+/**
+ * Looks the number up and checks it can go on the account: in the tenant, of the declared type,
+ * not on another account. Returns the record and whether it is already on this account.
+ */
+async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
+  const label = labelOf(inputs);
+  const record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
+  if (!record) {
+    throw new TenantError({
+      operation,
+      resource: label,
+      code: "NumberNotFound",
+      reason: `the tenant has no number ${inputs.phoneNumber}`,
+      hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
+    });
+  }
+  if (record.numberType && String(record.numberType).toLowerCase() !== inputs.numberType.toLowerCase()) {
+    throw new TenantError({
+      operation,
+      resource: label,
+      code: "NumberTypeMismatch",
+      reason: `${inputs.phoneNumber} is a ${record.numberType} number, not ${inputs.numberType}`,
+      hint: `Set numberType to ${record.numberType}.`,
+    });
+  }
+  const target = record.assignmentTargetId;
+  if (target && target !== inputs.instanceId) {
+    throw new TenantError({
+      operation,
+      resource: label,
+      code: "NumberAssignedElsewhere",
+      reason: `the number is already assigned to another account (${target})`,
+      hint: "Unassign it first or choose another number.",
+    });
+  }
+  return { record, alreadyOurs: target === inputs.instanceId };
+}
+
+/** Assigns and waits until the tenant's record shows the number on the account. */
+async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | undefined> {
+  const label = labelOf(inputs);
+  await during(`assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`, label, () =>
+    n.assign({ telephoneNumber: inputs.phoneNumber, assignmentTargetId: inputs.instanceId, numberType: inputs.numberType, locationId: inputs.locationId ?? null }, label),
+  );
+  return settle(n, inputs, true);
+}
+
+/** Unassigns the number from the account. */
+async function unassign(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "numberType" | "instanceId">): Promise<void> {
+  const label = labelOf(inputs);
+  await during(`unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`, label, () =>
+    n.unassign({ telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId }, label),
+  );
+}
+
+/** Waits until the number's record says it is (or is no longer) on the account. */
+function settle(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, onAccount: boolean): Promise<NumberAssignment | undefined> {
+  return waitFor<NumberAssignment>({
+    what: `${inputs.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${inputs.instanceId}`,
+    resource: labelOf(inputs),
+    timeoutMs: SETTLE_TIMEOUT_MS,
+    intervalMs: pollIntervalMs(),
+    confirmations: 1,
+    check: async () => {
+      const record = await n.get(inputs.phoneNumber);
+      const ours = record?.assignmentTargetId === inputs.instanceId;
+      return { done: ours === onAccount, status: record ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}` : "not in tenant", value: record };
+    },
+  });
+}
+
+/**
+ * After the new number failed: assigns the old one back and returns the error to raise, which
+ * reports both outcomes and records what the account holds now.
+ */
+async function rollBack(n: Numbers, failure: TenantError, id: string, olds: BotPhoneNumberOutputs): Promise<TenantError> {
+  const label = labelOf(olds);
+  progress(label, `assigning the new number failed; assigning ${olds.phoneNumber} back`);
+  try {
+    const restored = await assign(n, olds);
+    const reason = `${failure.reason}; the previous number ${olds.phoneNumber} was assigned back`;
+    return withPartialState(new TenantError({ ...failure.details(), reason }), id, outputs(olds, restored));
+  } catch (e) {
+    const second = asTenantError(e, `assigning ${olds.phoneNumber} back`, label);
+    return withPartialState(
+      new TenantError({
+        ...failure.details(),
+        reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
+        hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
+      }),
+      id,
+      { ...outputs(olds, undefined), assignmentStatus: "unassigned" },
+    );
+  }
+}
+
+/** The implementation the shim loads at call time. */
+export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOutputs> = {
+  configure: configureSession,
+
+  async check(_olds, news) {
+    const c = new Checker(news as unknown as Record<string, unknown>);
+    c.required("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
+    const numberType = c.required("numberType", normalizeNumberType);
+    c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
+    c.optional("locationId", normalizeLocationId);
+    c.optional("adopt", normalizeBoolean, false);
+    const { inputs, failures } = c.result();
+    return { inputs: inputs as unknown as Inputs, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const changed = changedKeys<Inputs>(olds, news, ["instanceId", "phoneNumber", "numberType", "locationId"]);
+    const replaces = changed.filter((k) => k === "instanceId");
+    return {
+      changes: changed.length > 0,
+      replaces,
+      // A number can be on one account only: unassign from the old before assigning to the new.
+      deleteBeforeReplace: replaces.length > 0,
+      stables: replaces.length > 0 ? [] : ["instanceId"],
+    };
+  },
+
+  async create(inputs) {
+    const t = tenant();
+    const n = numbers(t);
+    const label = labelOf(inputs);
+    const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
+    const id = botPhoneNumberId.format(inputs);
+    const { record, alreadyOurs } = await inspect(n, inputs, operation);
+    if (alreadyOurs) {
+      if (!inputs.adopt) {
+        throw new TenantError({
+          operation,
+          resource: label,
+          code: "AlreadyAssigned",
+          reason: "the number is already assigned to this account outside Pulumi",
+          hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
+        });
+      }
+      progress(label, "adopting the existing assignment");
+      const wanted = inputs.locationId ?? null;
+      if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
+        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () => n.setLocation(inputs.phoneNumber, wanted));
+        return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
+      }
+      return { id, outs: outputs(inputs, record) };
+    }
+    const settled = await assign(n, inputs).catch((e) => {
+      throw asTenantError(e, operation, label);
+    });
+    return { id, outs: outputs(inputs, settled) };
+  },
+
+  async read(id, props) {
+    const t = tenant();
+    const n = numbers(t);
+    const fromId = botPhoneNumberId.parse(id);
+    // An update may have moved the resource to another number: the recorded outputs know which.
+    const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
+    const instanceId = props?.instanceId ?? fromId.instanceId;
+    const label = labelOf({ phoneNumber, instanceId });
+    const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
+    if (!record || record.assignmentTargetId !== instanceId) {
+      if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
+      return {};
+    }
+    const numberType = (String(record.numberType).charAt(0).toUpperCase() + String(record.numberType).slice(1)) as NumberType;
+    const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
+    return { id, props: outputs(inputs, record) };
+  },
+
+  async update(id, olds, news) {
+    const t = tenant();
+    const n = numbers(t);
+    const label = labelOf(news);
+    const moved = changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length > 0;
+    if (!moved) {
+      if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
+        await during(`setting the emergency location of ${news.phoneNumber}`, label, () => n.setLocation(news.phoneNumber, news.locationId ?? null));
+      }
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
+      return { outs: outputs(news, record) };
+    }
+    // Check the new number before touching the old one: most failures stop here.
+    const operation = `assigning number ${news.phoneNumber} to ${news.instanceId}`;
+    const { record, alreadyOurs } = await inspect(n, news, operation);
+    // Same number, and the tenant already calls it the new type: nothing to move.
+    if (olds.phoneNumber === news.phoneNumber) return { outs: outputs(news, record) };
+    await unassign(n, olds);
+    if (alreadyOurs) return { outs: outputs(news, record) };
+    try {
+      return { outs: outputs(news, await assign(n, news)) };
+    } catch (e) {
+      throw await rollBack(n, asTenantError(e, operation, label), id, olds);
+    }
+  },
+
+  async delete(id, props) {
+    const t = tenant();
+    const n = numbers(t);
+    const fromId = botPhoneNumberId.parse(id);
+    const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
+    const instanceId = props?.instanceId ?? fromId.instanceId;
+    const label = labelOf({ phoneNumber, instanceId });
+    const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
+    if (!record || record.assignmentTargetId !== instanceId) {
+      // Unassigned already, or moved to another account: not ours to unassign.
+      progress(label, record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned");
+      return;
+    }
+    const numberType = (props?.numberType ?? record.numberType) as NumberType;
+    await unassign(n, { phoneNumber, instanceId, numberType });
+    await settle(n, { phoneNumber, instanceId }, false);
+  },
+};
