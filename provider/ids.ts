@@ -8,7 +8,7 @@ const E164 = /^\+[1-9]\d{1,14}(;ext=\d{1,10})?$/;
 /** An id that does not have the shape its resource type uses. */
 export class IdFormatError extends Error {
   constructor(kind: string, id: string, expected: string) {
-    super(`"${id}" is not a ${kind} id: expected ${expected}`);
+    super(`"${id}" is not a valid ${kind} id: expected ${expected}`);
     this.name = "IdFormatError";
   }
 }
