@@ -1,0 +1,22 @@
+/** Well-known ids and names the emulator models (see shared/reference/tenant-api.md). */
+
+/** Microsoft Graph resource URI (token audience). */
+export const GRAPH_RESOURCE = "https://graph.microsoft.com";
+/** Skype and Teams Tenant Admin API app id (token audience for Teams cmdlets). */
+export const TEAMS_ADMIN_API = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239";
+/** Directory role template: Teams Administrator. */
+export const ROLE_TEAMS_ADMIN = "69091246-20e8-4a56-aa4d-066075b2a7a8";
+/** Directory role template: Global Administrator. */
+export const ROLE_GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
+/** Department every application instance carries. */
+export const APP_INSTANCE_DEPARTMENT = "Microsoft Communication Application Instance";
+/** Resource account licence SKU. */
+export const VIRTUAL_USER_SKU_ID = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
+/** Service plan that must be provisioned before a number can go on a resource account. */
+export const MCOEV_VIRTUALUSER_PLAN_ID = "f47330e9-c134-43b3-9993-e7f004506889";
+/** The zero GUID (Sync-CsOnlineApplicationInstance uses it to remove a mapping). */
+export const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
+/** GUID pattern. */
+export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Access token lifetime. */
+export const ACCESS_TOKEN_LIFETIME_S = 3600;

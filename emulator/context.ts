@@ -1,0 +1,33 @@
+/** What every handler gets: the store, the fault engine, the token service and counters. */
+import { Faults } from "./faults";
+import { Fixture } from "./fixture";
+import { LatencyAndFaults } from "./profile";
+import { Store } from "./state";
+import { TokenService } from "./tokens";
+
+/** Per-family request counters exposed by GET /_emulator/stats. */
+export interface Stats {
+  readCount: { entra: number; graph: number; teams: number };
+  writeCount: { graph: number; teams: number };
+  tokenRequests: number;
+  cmdletCalls: number;
+}
+
+/** Shared handler context. */
+export interface EmulatorContext {
+  store: Store;
+  faults: Faults;
+  tokens: TokenService;
+  stats: Stats;
+  /** The fixture used for reset when none is given. */
+  fixture: Fixture;
+  /** Profile before runtime changes (defaults + fixture + env + options), used by `PUT faults?replace=true`. */
+  baseProfile: LatencyAndFaults;
+  /** `https://localhost:<port>`, known once the server listens. */
+  baseUrl: string;
+}
+
+/** Fresh counters. */
+export function newStats(): Stats {
+  return { readCount: { entra: 0, graph: 0, teams: 0 }, writeCount: { graph: 0, teams: 0 }, tokenRequests: 0, cmdletCalls: 0 };
+}

@@ -1,0 +1,112 @@
+/** The seed file of a tenant: schema, defaults and where fixtures live (source tree, also when running from dist). */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { thumbprints } from "./certs";
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const numberType = z.enum(["callingPlan", "directRouting", "operatorConnect"]);
+const capability = z.enum(["conferenceAssignment", "voiceApplicationAssignment", "userAssignment", "teamsPhoneMobile"]);
+
+const fixtureSchema = z.object({
+  $comment: z.string().optional(),
+  tenantId: guid,
+  tenantDisplayName: z.string().default("Contoso (emulated)"),
+  verifiedDomains: z.array(z.string().min(3)).min(1),
+  skus: z.array(
+    z.object({
+      skuId: guid,
+      skuPartNumber: z.string(),
+      appliesTo: z.enum(["User", "Company"]).default("User"),
+      capabilityStatus: z.enum(["Enabled", "Warning", "Suspended", "Deleted", "LockedOut"]).default("Enabled"),
+      prepaidUnits: z.object({ enabled: z.number().int(), lockedOut: z.number().int(), suspended: z.number().int(), warning: z.number().int() }),
+      subscriptionIds: z.array(z.string()).default([]),
+      servicePlans: z.array(z.object({ servicePlanId: guid, servicePlanName: z.string(), appliesTo: z.string().default("User") })),
+    }),
+  ),
+  users: z
+    .array(
+      z.object({
+        id: guid,
+        userPrincipalName: z.string(),
+        displayName: z.string(),
+        accountEnabled: z.boolean(),
+        department: z.string().nullable().default(null),
+        usageLocation: z.string().nullable().default(null),
+        licenses: z.array(guid).default([]),
+        applicationInstance: z.object({ applicationId: guid.nullable() }).optional(),
+      }),
+    )
+    .default([]),
+  numbers: z.array(
+    z.object({
+      telephoneNumber: z.string().regex(/^\+[1-9]\d{6,14}(;ext=\d+)?$/, "must be E.164 with +"),
+      numberType,
+      capabilities: z.array(capability),
+      isoCountryCode: z.string().length(2),
+      city: z.string().nullable().default(null),
+      operatorId: z.string().nullable().default(null),
+      assignmentTargetId: guid.nullable().default(null),
+      locationId: z.string().nullable().default(null),
+    }),
+  ),
+  apps: z.array(
+    z.object({
+      clientId: guid,
+      displayName: z.string(),
+      secrets: z.array(z.string()).default([]),
+      certificates: z
+        .array(z.object({ thumbprintSha1: z.string().optional(), thumbprintSha256: z.string().optional(), certificatePem: z.string() }))
+        .default([]),
+      graphRoles: z.array(z.string()).default([]),
+      directoryRoles: z.array(guid).default([]),
+    }),
+  ),
+  teams: z.object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) }).default({ allowSetApplicationInstanceAppOnly: false }),
+  profile: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A parsed, validated fixture. */
+export type Fixture = z.infer<typeof fixtureSchema>;
+/** A fixture as written in JSON (defaults not applied yet). */
+export type FixtureInput = z.input<typeof fixtureSchema>;
+
+/** Directory holding the shipped fixtures, from the source tree or from dist/emulator. */
+export function fixturesDir(): string {
+  const candidates = [path.join(__dirname, "fixtures"), path.join(__dirname, "..", "..", "emulator", "fixtures")];
+  for (const c of candidates) if (fs.existsSync(path.join(c, "default.json"))) return c;
+  throw new Error(`emulator fixtures not found (looked in ${candidates.join(", ")})`);
+}
+
+/** Path of the deployer app's test certificate + key (PEM). */
+export function deployerCertificatePath(): string {
+  return path.join(fixturesDir(), "deployer-cert.pem");
+}
+
+/** Validates a fixture object; checks that certificate thumbprints match their PEM. */
+export function parseFixture(raw: unknown, source = "fixture"): Fixture {
+  const r = fixtureSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`${source} is invalid:\n  ${lines.join("\n  ")}`);
+  }
+  for (const app of r.data.apps) {
+    for (const c of app.certificates) {
+      const t = thumbprints(c.certificatePem);
+      if ((c.thumbprintSha256 && c.thumbprintSha256.toLowerCase() !== t.sha256) || (c.thumbprintSha1 && c.thumbprintSha1.toLowerCase() !== t.sha1)) {
+        throw new Error(`${source}: app ${app.clientId}: certificate thumbprint does not match certificatePem`);
+      }
+    }
+  }
+  return r.data;
+}
+
+/** Loads a fixture from a path, an object, or the shipped default. */
+export function loadFixture(f?: string | FixtureInput | Fixture): Fixture {
+  if (f === undefined) f = path.join(fixturesDir(), "default.json");
+  if (typeof f === "string") {
+    const file = path.isAbsolute(f) || fs.existsSync(f) ? f : path.join(fixturesDir(), f);
+    return parseFixture(JSON.parse(fs.readFileSync(file, "utf8")), file);
+  }
+  return parseFixture(f);
+}

@@ -1,0 +1,129 @@
+/** Graph licensing: subscribedSkus, assignLicense, licenseDetails. */
+import { EmulatorContext } from "../context";
+import { GUID_RE } from "../constants";
+import { GraphError, badRequest } from "../errors";
+import { planStatus } from "../rules";
+import { LicenceRec, UserRec } from "../state";
+import { GraphRoute, objectBody, registerRoutes } from "./router";
+import { graphUser, project, userView } from "./users";
+
+const SKU_READ = ["LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const ASSIGN = ["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
+const DETAILS_READ = ["LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+
+function skuView(ctx: EmulatorContext, skuId: string): Record<string, unknown> {
+  const s = ctx.store.sku(skuId)!;
+  const t = ctx.store.state.tenant;
+  return {
+    accountId: t.id,
+    accountName: t.displayName,
+    appliesTo: s.appliesTo,
+    capabilityStatus: s.capabilityStatus,
+    consumedUnits: ctx.store.consumedUnits(s.skuId),
+    id: `${t.id}_${s.skuId}`,
+    skuId: s.skuId,
+    skuPartNumber: s.skuPartNumber,
+    subscriptionIds: [...s.subscriptionIds],
+    prepaidUnits: { ...s.prepaidUnits },
+    servicePlans: s.servicePlans.map((p) => ({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName, provisioningStatus: "Success", appliesTo: p.appliesTo })),
+  };
+}
+
+/** licenseDetails entries of a user, with time-based provisioning status. */
+export function licenceDetails(ctx: EmulatorContext, u: UserRec): Record<string, unknown>[] {
+  const delay = ctx.faults.timings.licenceProvisioningDelayMs;
+  return u.licenses.map((l) => {
+    const s = ctx.store.sku(l.skuId);
+    return {
+      id: Buffer.from(`${u.id}|${l.skuId}`).toString("base64url"),
+      skuId: l.skuId,
+      skuPartNumber: s?.skuPartNumber ?? null,
+      servicePlans: (s?.servicePlans ?? []).map((p) => ({
+        servicePlanId: p.servicePlanId,
+        servicePlanName: p.servicePlanName,
+        provisioningStatus: planStatus(l.assignedAtMs, l.disabledPlans.includes(p.servicePlanId), delay),
+        appliesTo: p.appliesTo,
+      })),
+    };
+  });
+}
+
+const invalidProp = (p: string): GraphError => badRequest(`Invalid value specified for property '${p}' of resource 'User'.`);
+
+const routes: GraphRoute[] = [
+  {
+    method: "GET",
+    pattern: /^\/subscribedSkus$/,
+    roles: SKU_READ,
+    handler: ({ ctx }) => ({
+      status: 200,
+      body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus`, value: ctx.store.state.skus.map((s) => skuView(ctx, s.skuId)) },
+    }),
+  },
+  {
+    method: "GET",
+    pattern: /^\/users\/([^/]+)\/licenseDetails$/,
+    roles: DETAILS_READ,
+    handler: ({ ctx, params }) => {
+      const u = graphUser(ctx, params[0]!);
+      return { status: 200, body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users('${u.id}')/licenseDetails`, value: licenceDetails(ctx, u) } };
+    },
+  },
+  {
+    method: "POST",
+    pattern: /^\/users\/([^/]+)\/assignLicense$/,
+    roles: ASSIGN,
+    audit: "assignLicense",
+    handler: ({ ctx, req, params }) => {
+      const u = graphUser(ctx, params[0]!);
+      const body = objectBody(req);
+      // Both collections are non-nullable in the CSDL: the service rejects a body missing either.
+      if (!Array.isArray(body.addLicenses)) throw invalidProp("addLicenses");
+      if (!Array.isArray(body.removeLicenses)) throw invalidProp("removeLicenses");
+      const adds: { skuId: string; disabledPlans: string[] }[] = [];
+      for (const a of body.addLicenses as unknown[]) {
+        const o = a as { skuId?: unknown; disabledPlans?: unknown };
+        if (!o || typeof o !== "object" || typeof o.skuId !== "string" || !GUID_RE.test(o.skuId)) throw invalidProp("skuId");
+        const dp = o.disabledPlans === undefined || o.disabledPlans === null ? [] : o.disabledPlans;
+        if (!Array.isArray(dp) || dp.some((x) => typeof x !== "string")) throw invalidProp("disabledPlans");
+        adds.push({ skuId: o.skuId.toLowerCase(), disabledPlans: (dp as string[]).map((x) => x.toLowerCase()) });
+      }
+      const removes = (body.removeLicenses as unknown[]).map((r) => {
+        if (typeof r !== "string" || !GUID_RE.test(r)) throw invalidProp("removeLicenses");
+        return r.toLowerCase();
+      });
+      for (const a of adds) {
+        if (!ctx.store.sku(a.skuId)) throw badRequest(`License ${a.skuId} does not correspond to a valid company License.`);
+      }
+      for (const r of removes) {
+        if (!ctx.store.sku(r)) throw badRequest(`License ${r} does not correspond to a valid company License.`);
+        if (!u.licenses.some((l) => l.skuId === r)) throw badRequest("User does not have a corresponding license.");
+      }
+      if (adds.length > 0 && !u.usageLocation) throw badRequest("License assignment cannot be done for user with invalid usage location.");
+      for (const a of adds) {
+        if (u.licenses.some((l) => l.skuId === a.skuId) || removes.includes(a.skuId)) continue;
+        const s = ctx.store.sku(a.skuId)!;
+        if (ctx.store.consumedUnits(a.skuId) + 1 > s.prepaidUnits.enabled) {
+          throw badRequest(`Subscription with SKU ${a.skuId} does not have any available licenses.`);
+        }
+      }
+      // Apply removal and addition in one step, as the service does (licence swaps).
+      const now = Date.now();
+      const kept: LicenceRec[] = u.licenses.filter((l) => !removes.includes(l.skuId));
+      for (const a of adds) {
+        const existing = kept.find((l) => l.skuId === a.skuId);
+        if (existing) existing.disabledPlans = a.disabledPlans;
+        else kept.push({ skuId: a.skuId, disabledPlans: a.disabledPlans, assignedAtMs: now });
+      }
+      u.licenses = kept;
+      ctx.store.save();
+      return {
+        status: 200,
+        body: project(userView(ctx, u), null, `${ctx.baseUrl}/v1.0/$metadata#users/$entity`),
+        audit: { target: u.id, number: null },
+      };
+    },
+  },
+];
+
+registerRoutes(routes);

@@ -1,0 +1,86 @@
+/** Inspection and admin endpoints under /_emulator (no auth, loopback clients only). */
+import express from "express";
+import { EmulatorContext } from "./context";
+import { newStats } from "./context";
+import { loadFixture } from "./fixture";
+import { settleOperations } from "./graph/operations";
+import { ProfileInput } from "./profile";
+import { applyAssign, applyUnassign, deleteUser, normaliseNumber } from "./rules";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/** Builds the /_emulator router. */
+export function inspectRouter(ctx: EmulatorContext): express.Router {
+  const r = express.Router();
+  r.use((req, res, next) => {
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return void res.status(403).json({ error: "inspection endpoints answer loopback clients only" });
+    settleOperations(ctx);
+    next();
+  });
+  const body = (req: express.Request): Record<string, unknown> => (req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {});
+  const bad = (res: express.Response, message: string, status = 400): void => void res.status(status).json({ error: message });
+  const number = (raw: unknown): string | null => {
+    if (typeof raw !== "string") return null;
+    const p = normaliseNumber(raw);
+    return p.ok ? p.number : null;
+  };
+
+  r.get("/state", (_req, res) => res.json(ctx.store.state));
+  r.get("/audit", (_req, res) => res.json({ entries: ctx.store.state.audit }));
+  r.get("/stats", (_req, res) => res.json(ctx.stats));
+  r.get("/faults", (_req, res) => res.json(ctx.faults.profile));
+  r.put("/faults", (req, res) => {
+    try {
+      ctx.faults.update(body(req) as ProfileInput, req.query.replace === "true", ctx.baseProfile);
+      res.json(ctx.faults.profile);
+    } catch (e) {
+      bad(res, (e as Error).message);
+    }
+  });
+  r.post("/reset", (req, res) => {
+    try {
+      const b = body(req);
+      const fixture = Object.keys(b).length > 0 ? loadFixture((b.fixture ?? b) as never) : ctx.fixture;
+      ctx.store.reseed(fixture);
+      Object.assign(ctx.stats, newStats());
+      ctx.faults.update({}, true, ctx.baseProfile);
+      res.json({ ok: true, tenantId: ctx.store.state.tenant.id });
+    } catch (e) {
+      bad(res, (e as Error).message);
+    }
+  });
+  r.post("/admin/unassignNumber", (req, res) => {
+    const n = number(body(req).telephoneNumber);
+    const rec = n ? ctx.store.state.numbers.find((x) => x.telephoneNumber === n) : undefined;
+    if (!rec) return bad(res, "unknown telephoneNumber", 404);
+    const target = rec.assignmentTargetId;
+    applyUnassign(rec);
+    ctx.store.audit({ family: "admin", operation: "unassignNumber", target, number: rec.telephoneNumber, appId: null, outcome: "ok" });
+    ctx.store.save();
+    res.json({ ok: true });
+  });
+  r.post("/admin/assignNumber", (req, res) => {
+    const b = body(req);
+    const n = number(b.telephoneNumber);
+    const rec = n ? ctx.store.state.numbers.find((x) => x.telephoneNumber === n) : undefined;
+    if (!rec) return bad(res, "unknown telephoneNumber", 404);
+    const u = typeof b.targetId === "string" ? ctx.store.findUser(b.targetId) : undefined;
+    if (!u) return bad(res, "unknown targetId", 404);
+    // An admin's out-of-band change: skips licence checks on purpose (it simulates drift).
+    applyAssign(rec, u, {});
+    ctx.store.audit({ family: "admin", operation: "assignNumber", target: u.id, number: rec.telephoneNumber, appId: null, outcome: "ok" });
+    ctx.store.save();
+    res.json({ ok: true });
+  });
+  r.post("/admin/deleteUser", (req, res) => {
+    const b = body(req);
+    const id = typeof b.id === "string" ? b.id : typeof b.userPrincipalName === "string" ? b.userPrincipalName : undefined;
+    const u = id ? ctx.store.findUser(id) : undefined;
+    if (!u) return bad(res, "unknown user (give id or userPrincipalName)", 404);
+    deleteUser(ctx.store, u);
+    ctx.store.audit({ family: "admin", operation: "DELETE user", target: u.id, number: null, appId: null, outcome: "ok" });
+    ctx.store.save();
+    res.json({ ok: true });
+  });
+  return r;
+}

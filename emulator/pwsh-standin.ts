@@ -1,0 +1,143 @@
+/**
+ * Stand-in for `pwsh` running the provider's Teams host script: speaks provider/tenant/protocol.ts
+ * on stdin/stdout and carries cmdlets out against the emulator. It never interprets argv or any
+ * input as code: only well-formed requests for allow-listed cmdlets are forwarded, as data.
+ */
+import * as fs from "fs";
+import * as readline from "readline";
+import { ALLOWED_CMDLETS, HostError, HostResponse } from "../provider/tenant/protocol";
+
+interface Session {
+  baseUrl: string;
+  teamsToken: string;
+}
+
+let session: Session | null = null;
+
+function write(o: object): void {
+  process.stdout.write(JSON.stringify(o) + "\n");
+}
+
+function violation(id: number, message: string): HostResponse {
+  return { id, ok: false, error: { message, fullyQualifiedErrorId: "ProtocolViolation", category: "InvalidArgument", exceptionType: "System.ArgumentException" } };
+}
+
+function logLine(line: string): void {
+  const file = process.env.TEAMS_STANDIN_LOG;
+  if (!file) return;
+  let out = line;
+  // Verbatim, except the tokens of a connect request: a log must never hold a secret.
+  try {
+    const o = JSON.parse(line) as { type?: unknown; accessTokens?: unknown };
+    if (o && o.type === "connect" && Array.isArray(o.accessTokens)) out = JSON.stringify({ ...o, accessTokens: o.accessTokens.map(() => "<redacted>") });
+  } catch {
+    /* not JSON: log as received */
+  }
+  fs.appendFileSync(file, out + "\n");
+}
+
+function baseUrlFromToken(token: string): string {
+  const override = process.env.TEAMS_EMULATOR_URL;
+  if (override) return override.replace(/\/+$/, "");
+  const part = token.split(".")[1];
+  if (!part) throw new Error("the Teams access token is not a JWT");
+  const iss = (JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as { iss?: unknown }).iss;
+  if (typeof iss !== "string") throw new Error("the Teams access token has no iss claim");
+  return new URL(iss).origin;
+}
+
+function hostError(e: unknown): HostError {
+  const msg = e instanceof Error ? e.message : String(e);
+  return { message: msg, fullyQualifiedErrorId: "StandInError", category: "ConnectionError", exceptionType: "System.Net.Http.HttpRequestException" };
+}
+
+async function post(url: string, token: string, body: object): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await res.text();
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    json = { error: { message: `The server responded with a Request Error, Status: ${res.status}`, fullyQualifiedErrorId: "UndeclaredResponseException", category: "NotSpecified", exceptionType: "System.Exception" } };
+  }
+  return { status: res.status, json };
+}
+
+function isScalar(v: unknown): boolean {
+  return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
+}
+
+async function handle(line: string): Promise<HostResponse | "exit" | "crash" | null> {
+  let req: Record<string, unknown>;
+  try {
+    req = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return violation(-1, "The request is not a JSON object.");
+  }
+  if (!req || typeof req !== "object" || Array.isArray(req)) return violation(-1, "The request is not a JSON object.");
+  const id = typeof req.id === "number" && Number.isInteger(req.id) ? req.id : -1;
+  if (id < 0) return violation(-1, "The request has no integer id.");
+  switch (req.type) {
+    case "exit":
+      return "exit";
+    case "connect": {
+      const tokens = req.accessTokens;
+      if (!Array.isArray(tokens) || tokens.length !== 2 || !tokens.every((t) => typeof t === "string" && t.length > 0) || typeof req.tenantId !== "string") {
+        return violation(id, "connect needs tenantId and accessTokens: [graphToken, teamsToken].");
+      }
+      const [graphToken, teamsToken] = tokens as [string, string];
+      try {
+        const baseUrl = baseUrlFromToken(teamsToken);
+        const r = await post(`${baseUrl}/teams/connect`, teamsToken, { graphToken });
+        if (r.status !== 200) return { id, ok: false, error: (r.json.error as HostError) ?? hostError(`connect failed with HTTP ${r.status}`) };
+        const delayMs = Number(r.json.pwshStartDelayMs ?? 0);
+        if (delayMs > 0) await new Promise((res) => setTimeout(res, delayMs));
+        session = { baseUrl, teamsToken };
+        return { id, ok: true, output: [{ TenantId: r.json.tenantId, Account: r.json.account }] };
+      } catch (e) {
+        return { id, ok: false, error: hostError(e) };
+      }
+    }
+    case "invoke": {
+      const cmdlet = req.cmdlet;
+      if (typeof cmdlet !== "string" || !(ALLOWED_CMDLETS as readonly string[]).includes(cmdlet)) {
+        return violation(id, `Cmdlet '${String(cmdlet)}' is not allowed.`);
+      }
+      const params = req.parameters;
+      if (!params || typeof params !== "object" || Array.isArray(params) || !Object.values(params).every(isScalar)) {
+        return violation(id, "parameters must be a flat object of strings, numbers, booleans and nulls.");
+      }
+      if (Object.keys(params).some((k) => !/^[A-Za-z][A-Za-z0-9]*$/.test(k))) return violation(id, "parameter names must be plain identifiers.");
+      if (!session) {
+        return { id, ok: false, error: { message: "Run Connect-MicrosoftTeams before running cmdlets.", fullyQualifiedErrorId: `NotConnected,${cmdlet}`, category: "InvalidOperation", exceptionType: "System.UnauthorizedAccessException" } };
+      }
+      try {
+        const r = await post(`${session.baseUrl}/teams/cmdlets/${encodeURIComponent(cmdlet)}`, session.teamsToken, { parameters: params });
+        if (r.json.crash === true) return "crash";
+        if (r.status === 200) return { id, ok: true, output: (r.json.output as Record<string, unknown>[]) ?? [] };
+        return { id, ok: false, error: (r.json.error as HostError) ?? hostError(`HTTP ${r.status}`) };
+      } catch (e) {
+        return { id, ok: false, error: hostError(e) };
+      }
+    }
+    default:
+      return violation(id, `Unknown request type '${String(req.type)}'.`);
+  }
+}
+
+async function main(): Promise<void> {
+  // argv (-NoLogo -NoProfile -NonInteractive -File <script>) is accepted and deliberately ignored.
+  write({ type: "ready", psVersion: "standin", teamsModuleVersion: "standin" });
+  const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.trim() === "") continue;
+    logLine(line);
+    const r = await handle(line);
+    if (r === "exit") break;
+    if (r === "crash") process.exit(1);
+    if (r) write(r);
+  }
+  process.exit(0);
+}
+
+void main();

@@ -1,0 +1,243 @@
+/** The tenant's state: one store for Entra, Graph and Teams, persisted atomically after each mutation. */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { writeAtomic } from "./atomic-file";
+import { thumbprints } from "./certs";
+import { Fixture } from "./fixture";
+import { ProfileInput } from "./profile";
+
+/** Wire enum of number types (Graph spelling). */
+export type NumberType = "callingPlan" | "directRouting" | "operatorConnect";
+
+/** One licence held by a user. */
+export interface LicenceRec {
+  skuId: string;
+  disabledPlans: string[];
+  assignedAtMs: number;
+}
+
+/** An Entra user (a resource account is one with `applicationInstance`). */
+export interface UserRec {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  accountEnabled: boolean;
+  department: string | null;
+  usageLocation: string | null;
+  createdDateTime: string;
+  /** Graph cannot see the user before this time (replication delay). */
+  visibleFromMs: number;
+  licenses: LicenceRec[];
+  /** Present for application instances; applicationId as Get-CsOnlineApplicationInstance shows it. */
+  applicationInstance?: { applicationId: string | null };
+}
+
+/** A phone number in the tenant's inventory. */
+export interface NumberRec {
+  telephoneNumber: string;
+  numberType: NumberType;
+  capabilities: string[];
+  isoCountryCode: string;
+  city: string | null;
+  operatorId: string | null;
+  assignmentTargetId: string | null;
+  assignmentCategory: "primary" | "private" | "alternate";
+  locationId: string | null;
+  networkSiteId: string | null;
+  reverseNumberLookupOptions: string[];
+}
+
+/** A SKU the tenant subscribes to. */
+export interface SkuRec {
+  skuId: string;
+  skuPartNumber: string;
+  appliesTo: string;
+  capabilityStatus: string;
+  prepaidUnits: { enabled: number; lockedOut: number; suspended: number; warning: number };
+  subscriptionIds: string[];
+  servicePlans: { servicePlanId: string; servicePlanName: string; appliesTo: string }[];
+}
+
+/** A registered client application (secrets stored as SHA-256 only). */
+export interface AppRec {
+  clientId: string;
+  displayName: string;
+  servicePrincipalId: string;
+  secretSha256: string[];
+  certificates: { certificatePem: string; sha1: string; sha256: string }[];
+  graphRoles: string[];
+  directoryRoles: string[];
+}
+
+/** A Graph telephone-number long-running operation. */
+export interface OperationRec {
+  id: string;
+  kind: "assign" | "unassign";
+  createdMs: number;
+  completeMs: number;
+  telephoneNumber: string;
+  numberType: NumberType;
+  assignmentTargetId: string | null;
+  locationId: string | null;
+  assignmentCategory: string | null;
+  appId: string;
+  /** Set when settled. */
+  result: { status: "succeeded" | "failed"; statusDetail: string | null } | null;
+}
+
+/** One entry of the audit log of mutating calls. */
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  family: "graph" | "teams" | "admin";
+  operation: string;
+  target: string | null;
+  number: string | null;
+  appId: string | null;
+  outcome: string;
+}
+
+/** Everything persisted in state.json. */
+export interface TenantState {
+  version: 1;
+  tenant: { id: string; displayName: string; verifiedDomains: string[] };
+  settings: { allowSetApplicationInstanceAppOnly: boolean; profile: ProfileInput | undefined };
+  users: UserRec[];
+  /** Agent Provisioning Service mappings: instance objectId → applicationId. */
+  aps: Record<string, string>;
+  skus: SkuRec[];
+  numbers: NumberRec[];
+  apps: AppRec[];
+  operations: OperationRec[];
+  audit: AuditEntry[];
+  auditSeq: number;
+}
+
+/** SHA-256 (hex) of a client secret. */
+export function secretHash(secret: string): string {
+  return crypto.createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** Builds a fresh state from a fixture. */
+export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
+  const created = new Date(nowMs).toISOString();
+  const aps: Record<string, string> = {};
+  const users: UserRec[] = f.users.map((u) => {
+    if (u.applicationInstance?.applicationId) aps[u.id] = u.applicationInstance.applicationId;
+    return {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+      accountEnabled: u.accountEnabled,
+      department: u.department,
+      usageLocation: u.usageLocation,
+      createdDateTime: created,
+      visibleFromMs: 0,
+      licenses: u.licenses.map((skuId) => ({ skuId, disabledPlans: [], assignedAtMs: 0 })),
+      ...(u.applicationInstance ? { applicationInstance: { applicationId: u.applicationInstance.applicationId } } : {}),
+    };
+  });
+  return {
+    version: 1,
+    tenant: { id: f.tenantId.toLowerCase(), displayName: f.tenantDisplayName, verifiedDomains: f.verifiedDomains.map((d) => d.toLowerCase()) },
+    settings: { allowSetApplicationInstanceAppOnly: f.teams.allowSetApplicationInstanceAppOnly, profile: f.profile as ProfileInput | undefined },
+    users,
+    aps,
+    skus: f.skus.map((s) => structuredClone(s)),
+    numbers: f.numbers.map((n) => ({
+      telephoneNumber: n.telephoneNumber,
+      numberType: n.numberType,
+      capabilities: [...n.capabilities],
+      isoCountryCode: n.isoCountryCode,
+      city: n.city,
+      operatorId: n.operatorId,
+      assignmentTargetId: n.assignmentTargetId,
+      assignmentCategory: "primary",
+      locationId: n.locationId,
+      networkSiteId: null,
+      reverseNumberLookupOptions: [],
+    })),
+    apps: f.apps.map((a) => ({
+      clientId: a.clientId.toLowerCase(),
+      displayName: a.displayName,
+      servicePrincipalId: uuidFrom(`sp:${a.clientId}`),
+      secretSha256: a.secrets.map(secretHash),
+      certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
+      graphRoles: [...a.graphRoles],
+      directoryRoles: [...a.directoryRoles],
+    })),
+    operations: [],
+    audit: [],
+    auditSeq: 0,
+  };
+}
+
+/** A stable GUID derived from a string (for ids that must not change across re-seeds). */
+export function uuidFrom(s: string): string {
+  const h = crypto.createHash("sha256").update(s).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Owns the state object and its file. */
+export class Store {
+  readonly file: string;
+  state: TenantState;
+
+  private constructor(file: string, state: TenantState) {
+    this.file = file;
+    this.state = state;
+  }
+
+  /** Opens `<dataDir>/state.json`, seeding from the fixture when absent or when reset is asked. */
+  static open(dataDir: string, fixture: () => Fixture, reset: boolean): Store {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const file = path.join(dataDir, "state.json");
+    if (!reset && fs.existsSync(file)) {
+      const state = JSON.parse(fs.readFileSync(file, "utf8")) as TenantState;
+      if (state.version !== 1) throw new Error(`${file}: unsupported state version ${String(state.version)}; start with --reset`);
+      return new Store(file, state);
+    }
+    const s = new Store(file, seedState(fixture()));
+    s.save();
+    return s;
+  }
+
+  /** Persists the state (temp file, fsync, rename). */
+  save(): void {
+    writeAtomic(this.file, JSON.stringify(this.state, null, 1), 0o600);
+  }
+
+  /** Replaces the whole state with a fresh seed. */
+  reseed(f: Fixture): void {
+    this.state = seedState(f);
+    this.save();
+  }
+
+  /** Appends an audit entry (never pass a secret in here). */
+  audit(e: Omit<AuditEntry, "seq" | "time">): void {
+    this.state.auditSeq += 1;
+    this.state.audit.push({ seq: this.state.auditSeq, time: new Date().toISOString(), ...e });
+  }
+
+  /** Finds a user by object id or UPN (case-insensitive), regardless of replication. */
+  findUser(idOrUpn: string): UserRec | undefined {
+    const k = idOrUpn.toLowerCase();
+    return this.state.users.find((u) => u.id === k || u.userPrincipalName.toLowerCase() === k);
+  }
+
+  /** The SKU record for an id. */
+  sku(skuId: string): SkuRec | undefined {
+    return this.state.skus.find((s) => s.skuId === skuId.toLowerCase());
+  }
+
+  /** Seats in use for a SKU (derived from the users, so it can never drift). */
+  consumedUnits(skuId: string): number {
+    return this.state.users.filter((u) => u.licenses.some((l) => l.skuId === skuId)).length;
+  }
+
+  /** The app registration for a client id. */
+  app(clientId: string): AppRec | undefined {
+    return this.state.apps.find((a) => a.clientId === clientId.toLowerCase());
+  }
+}

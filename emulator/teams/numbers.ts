@@ -1,0 +1,210 @@
+/** Set-, Remove-, Get-CsPhoneNumberAssignment: same rules and texts as Graph, PowerShell spelling. */
+import { EmulatorContext } from "../context";
+import { CmdletError, cmdletBadRequest } from "../errors";
+import { AssignFailure, applyAssign, applyUnassign, assignTexts, checkAssign, findNumber, isResourceAccount, normaliseNumber, parseNumberType } from "../rules";
+import { NumberRec, UserRec } from "../state";
+import { CmdletDef } from "./cmdlet";
+
+const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
+const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+
+/** Parses -TelephoneNumber as the cmdlet does: no `tel:`, `+` optional. */
+function cmdletNumber(cmdlet: string, raw: string): string {
+  const p = normaliseNumber(raw);
+  if (p.ok) return p.number;
+  if (p.reason === "tel") {
+    throw cmdletBadRequest(cmdlet, `BadRequest - The telephone number '${raw}' is not in a valid format: remove the 'tel:' prefix and use E.164, e.g. +12065551234 or 12065551234.`);
+  }
+  throw cmdletBadRequest(cmdlet, `BadRequest - The telephone number '${raw}' is not in a valid format; use E.164, e.g. +12065551234 or 12065551234.`);
+}
+
+/** Resolves -Identity (ObjectId, UPN or sip: address) to a user. */
+function resolveIdentity(ctx: EmulatorContext, identity: string): UserRec | undefined {
+  return ctx.store.findUser(identity.replace(/^sip:/i, ""));
+}
+
+function failureError(cmdlet: string, f: AssignFailure): CmdletError {
+  switch (f.kind) {
+    case "numberNotFound":
+    case "lacksLicence":
+      return cmdletBadRequest(cmdlet, `BadRequest - ${f.message}`);
+    case "alreadyAssigned":
+      return cmdletBadRequest(cmdlet, `BadRequest ${f.message}`);
+    case "userNotFound":
+    case "capability":
+      return cmdletBadRequest(cmdlet, f.message);
+  }
+}
+
+/** Get-CsPhoneNumberAssignment output object. */
+export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string, unknown> {
+  const target = n.assignmentTargetId ? ctx.store.state.users.find((u) => u.id === n.assignmentTargetId) : undefined;
+  const status = !n.assignmentTargetId ? "Unassigned" : target && isResourceAccount(target) ? "VoiceApplicationAssigned" : "UserAssigned";
+  return {
+    TelephoneNumber: n.telephoneNumber,
+    OperatorId: n.operatorId,
+    NumberType: pascal(n.numberType),
+    ActivationState: "Activated",
+    AssignedPstnTargetId: n.assignmentTargetId,
+    AssignmentCategory: n.assignmentTargetId ? pascal(n.assignmentCategory) : null,
+    Capability: n.capabilities.map(pascal),
+    City: n.city,
+    CivicAddressId: null,
+    IsoCountryCode: n.isoCountryCode,
+    IsoSubdivision: null,
+    LocationId: n.locationId,
+    LocationUpdateSupported: n.numberType !== "directRouting",
+    NetworkSiteId: n.networkSiteId,
+    PortInOrderStatus: null,
+    PstnAssignmentStatus: status,
+    PstnPartnerId: n.operatorId,
+    PstnPartnerName: n.numberType === "operatorConnect" ? "Contoso Telecom (emulated)" : n.numberType === "callingPlan" ? "Microsoft" : null,
+    NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
+    ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
+    Tag: [],
+    AssignmentBlockedState: "NotBlocked",
+    AssignmentBlockedUntil: null,
+    SmsActivationState: null,
+    SmsProfileId: null,
+  };
+}
+
+/** Set-CsPhoneNumberAssignment (Assignment, Attribute and the update parameter sets). */
+export const setAssignment: CmdletDef = {
+  name: "Set-CsPhoneNumberAssignment",
+  mutating: true,
+  params: [
+    { name: "Identity", type: "string" },
+    { name: "TelephoneNumber", type: "string", aliases: ["PhoneNumber"] },
+    { name: "NumberType", type: "string", aliases: ["PhoneNumberType"], validateSet: NUMBER_TYPES },
+    { name: "LocationId", type: "string" },
+    { name: "NetworkSiteId", type: "string" },
+    { name: "AssignmentCategory", type: "string", validateSet: ["Primary", "Private", "Alternate"] },
+    { name: "ReverseNumberLookup", type: "string", validateSet: ["SkipInternalVoip", ""] },
+    { name: "EnterpriseVoiceEnabled", type: "bool" },
+    { name: "Notify", type: "switch" },
+  ],
+  run(ctx, p) {
+    const has = (k: string): boolean => k in p;
+    if (has("Identity") && has("TelephoneNumber") && has("NumberType")) {
+      const number = cmdletNumber(this.name, String(p.TelephoneNumber));
+      const type = parseNumberType(String(p.NumberType))!;
+      const identity = String(p.Identity);
+      const target = resolveIdentity(ctx, identity);
+      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings.licenceProvisioningDelayMs);
+      if (failure) throw failureError(this.name, failure);
+      applyAssign(findNumber(ctx.store, number, type)!, target!, {
+        locationId: typeof p.LocationId === "string" ? p.LocationId : undefined,
+        assignmentCategory: typeof p.AssignmentCategory === "string" ? p.AssignmentCategory : null,
+      });
+      return { output: [], audit: { target: target!.id, number } };
+    }
+    if (has("Identity") && has("EnterpriseVoiceEnabled") && !has("TelephoneNumber")) {
+      const target = resolveIdentity(ctx, String(p.Identity));
+      if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(String(p.Identity)));
+      return { output: [], audit: { target: target.id, number: null } };
+    }
+    if (!has("Identity") && has("TelephoneNumber") && (has("LocationId") || has("NetworkSiteId") || has("ReverseNumberLookup"))) {
+      const number = cmdletNumber(this.name, String(p.TelephoneNumber));
+      const n = findNumber(ctx.store, number);
+      if (!n) throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`);
+      if (typeof p.LocationId === "string") n.locationId = p.LocationId === "null" ? null : p.LocationId;
+      if (typeof p.NetworkSiteId === "string") n.networkSiteId = p.NetworkSiteId === "null" ? null : p.NetworkSiteId;
+      if (typeof p.ReverseNumberLookup === "string") n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
+      return { output: [], audit: { target: n.assignmentTargetId, number } };
+    }
+    throw new CmdletError(400, "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.", `AmbiguousParameterSet,${this.name}`, "InvalidArgument", "System.Management.Automation.ParameterBindingException");
+  },
+};
+
+/** Remove-CsPhoneNumberAssignment (RemoveSome and RemoveAll). */
+export const removeAssignment: CmdletDef = {
+  name: "Remove-CsPhoneNumberAssignment",
+  mutating: true,
+  params: [
+    { name: "Identity", type: "string", mandatory: true },
+    { name: "TelephoneNumber", type: "string", aliases: ["PhoneNumber"] },
+    { name: "NumberType", type: "string", aliases: ["PhoneNumberType"], validateSet: NUMBER_TYPES },
+    { name: "RemoveAll", type: "switch" },
+    { name: "Notify", type: "switch" },
+    { name: "AssignmentBlockedForever", type: "switch" },
+    { name: "AssignmentBlockedDays", type: "int", max: 365 },
+  ],
+  run(ctx, p) {
+    const identity = String(p.Identity);
+    const target = resolveIdentity(ctx, identity);
+    if (p.RemoveAll === true && !("TelephoneNumber" in p) && !("NumberType" in p)) {
+      if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
+      const mine = ctx.store.state.numbers.filter((n) => n.assignmentTargetId === target.id);
+      mine.forEach(applyUnassign);
+      return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
+    }
+    if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
+      throw new CmdletError(400, "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.", `AmbiguousParameterSet,${this.name}`, "InvalidArgument", "System.Management.Automation.ParameterBindingException");
+    }
+    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
+    const type = parseNumberType(String(p.NumberType))!;
+    const n = findNumber(ctx.store, number, type);
+    if (!n) throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`);
+    if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
+    if (n.assignmentTargetId !== target.id) {
+      throw cmdletBadRequest(this.name, `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`);
+    }
+    applyUnassign(n);
+    return { output: [], audit: { target: target.id, number } };
+  },
+};
+
+/** Get-CsPhoneNumberAssignment with its common filters; sorted by number, Top default 500 max 1000. */
+export const getAssignment: CmdletDef = {
+  name: "Get-CsPhoneNumberAssignment",
+  mutating: false,
+  params: [
+    { name: "TelephoneNumber", type: "string", aliases: ["PhoneNumber"] },
+    { name: "AssignedPstnTargetId", type: "string" },
+    { name: "NumberType", type: "string", aliases: ["PhoneNumberType"], validateSet: NUMBER_TYPES },
+    { name: "PstnAssignmentStatus", type: "string", validateSet: ["Unassigned", "UserAssigned", "ConferenceAssigned", "VoiceApplicationAssigned", "ThirdPartyAppAssigned", "PolicyAssigned"] },
+    { name: "ActivationState", type: "string", validateSet: ["Activated", "AssignmentPending", "AssignmentFailed", "UpdatePending", "UpdateFailed"] },
+    { name: "CapabilitiesContain", type: "string" },
+    { name: "IsoCountryCode", type: "string" },
+    { name: "LocationId", type: "string" },
+    { name: "NetworkSiteId", type: "string" },
+    { name: "TelephoneNumberContain", type: "string" },
+    { name: "TelephoneNumberStartsWith", type: "string" },
+    { name: "Top", type: "int", max: 1000 },
+    { name: "Skip", type: "int" },
+  ],
+  run(ctx, p) {
+    let list = [...ctx.store.state.numbers].sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0));
+    if (typeof p.TelephoneNumber === "string") {
+      const number = cmdletNumber(this.name, p.TelephoneNumber);
+      list = list.filter((n) => n.telephoneNumber === number);
+    }
+    if (typeof p.AssignedPstnTargetId === "string") {
+      const u = resolveIdentity(ctx, p.AssignedPstnTargetId);
+      list = u ? list.filter((n) => n.assignmentTargetId === u.id) : [];
+    }
+    let views = list.map((n) => psNumberView(ctx, n));
+    const eq = (field: string, v: unknown): void => {
+      if (typeof v === "string") views = views.filter((x) => String(x[field] ?? "").toLowerCase() === v.toLowerCase());
+    };
+    eq("NumberType", p.NumberType);
+    eq("PstnAssignmentStatus", p.PstnAssignmentStatus);
+    eq("ActivationState", p.ActivationState);
+    eq("IsoCountryCode", p.IsoCountryCode);
+    eq("LocationId", p.LocationId);
+    eq("NetworkSiteId", p.NetworkSiteId);
+    if (typeof p.CapabilitiesContain === "string") {
+      const want = p.CapabilitiesContain.split(",").map((s) => s.trim().toLowerCase());
+      views = views.filter((x) => want.every((w) => (x.Capability as string[]).some((c) => c.toLowerCase() === w)));
+    }
+    if (typeof p.TelephoneNumberContain === "string") views = views.filter((x) => String(x.TelephoneNumber).includes(String(p.TelephoneNumberContain)));
+    if (typeof p.TelephoneNumberStartsWith === "string") {
+      const prefix = String(p.TelephoneNumberStartsWith).replace(/^\+?/, "+");
+      views = views.filter((x) => String(x.TelephoneNumber).startsWith(prefix));
+    }
+    const skip = typeof p.Skip === "number" ? p.Skip : 0;
+    const top = typeof p.Top === "number" ? p.Top : 500;
+    return { output: views.slice(skip, skip + top) };
+  },
+};

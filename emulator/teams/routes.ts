@@ -1,0 +1,131 @@
+/** Teams admin operations over HTTP: POST /teams/connect and POST /teams/cmdlets/{name}. */
+import express from "express";
+import { EmulatorContext } from "../context";
+import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
+import { CmdletError } from "../errors";
+import { settleOperations } from "../graph/operations";
+import { AccessClaims } from "../tokens";
+import { bind } from "./binding";
+import { CmdletDef } from "./cmdlet";
+import { getInstance, newInstance, setInstance, syncInstance } from "./instances";
+import { getAssignment, removeAssignment, setAssignment } from "./numbers";
+
+/** Every emulated cmdlet by name. */
+export const CMDLETS: Record<string, CmdletDef> = Object.fromEntries(
+  [newInstance, getInstance, setInstance, syncInstance, setAssignment, removeAssignment, getAssignment].map((c) => [c.name, c]),
+);
+
+const CONNECT_ID = "Connect-MicrosoftTeams";
+
+function authError(message: string, status = 401, cmdlet = CONNECT_ID): CmdletError {
+  return new CmdletError(status, message, `${status === 401 ? "Unauthorized" : "Forbidden"},${cmdlet}`, status === 401 ? "AuthenticationError" : "PermissionDenied", "System.UnauthorizedAccessException");
+}
+
+/** Verifies a token for one audience; returns claims or throws a 401 CmdletError. */
+function verifyToken(ctx: EmulatorContext, token: string | undefined, audiences: string[], what: string, cmdlet: string): AccessClaims {
+  if (!token) throw authError(`No ${what} access token was provided.`, 401, cmdlet);
+  const v = ctx.tokens.verify(token);
+  if (!v.ok) throw authError(`The ${what} access token is not valid (${v.reason}).`, 401, cmdlet);
+  if (!audiences.includes(v.claims.aud)) throw authError(`The ${what} access token has the wrong audience '${v.claims.aud}'.`, 401, cmdlet);
+  if (v.claims.tid !== ctx.store.state.tenant.id) throw authError(`The ${what} access token is for another tenant.`, 401, cmdlet);
+  return v.claims;
+}
+
+function requireAdminRole(claims: AccessClaims, cmdlet: string): void {
+  if (!claims.wids.includes(ROLE_TEAMS_ADMIN) && !claims.wids.includes(ROLE_GLOBAL_ADMIN)) {
+    throw authError("Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.", 403, cmdlet);
+  }
+}
+
+const TEAMS_AUDIENCES = [TEAMS_ADMIN_API, `api://${TEAMS_ADMIN_API}`];
+
+function bearer(req: express.Request): string | undefined {
+  const h = req.headers.authorization;
+  return h && /^Bearer\s+/i.test(h) ? h.replace(/^Bearer\s+/i, "").trim() : undefined;
+}
+
+function send(res: express.Response, e: CmdletError): void {
+  for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+  res.status(e.status).json(e.body());
+}
+
+function throttled(retryAfterSeconds: number, cmdlet: string): CmdletError {
+  return new CmdletError(429, `The server responded with a Request Error, Status: TooManyRequests. Requests are being throttled; retry after ${retryAfterSeconds} seconds.`, `TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "LimitsExceeded", "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException", { "retry-after": String(retryAfterSeconds) });
+}
+
+function serverError(status: number, cmdlet: string): CmdletError {
+  return new CmdletError(status, `The server responded with a Request Error, Status: ${status === 503 ? "ServiceUnavailable" : "InternalServerError"}`, `UndeclaredResponseException,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "NotSpecified", "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.UndeclaredResponseException", status === 503 ? { "retry-after": "1" } : {});
+}
+
+/** Builds the /teams router. */
+export function teamsRouter(ctx: EmulatorContext): express.Router {
+  const r = express.Router();
+
+  r.post("/connect", async (req, res) => {
+    await ctx.faults.delay("connect");
+    try {
+      const teams = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", CONNECT_ID);
+      const graphToken = (req.body as { graphToken?: unknown } | undefined)?.graphToken;
+      const graph = verifyToken(ctx, typeof graphToken === "string" ? graphToken : undefined, [GRAPH_RESOURCE], "Microsoft Graph", CONNECT_ID);
+      if (graph.appid !== teams.appid) throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
+      requireAdminRole(teams, CONNECT_ID);
+      const d = ctx.faults.decide("connect");
+      if (d.kind === "throttle") throw throttled(d.retryAfterSeconds, CONNECT_ID);
+      if (d.kind === "error") throw serverError(d.status, CONNECT_ID);
+      // The stand-in sleeps this before answering, so "process start" cost shows up on the first call.
+      res.json({ tenantId: ctx.store.state.tenant.id, account: teams.appid, pwshStartDelayMs: ctx.faults.latencyMs("pwshStart") });
+    } catch (e) {
+      if (e instanceof CmdletError) return send(res, e);
+      throw e;
+    }
+  });
+
+  r.post("/cmdlets/:name", async (req, res) => {
+    await ctx.faults.delay("teams");
+    const name = String(req.params.name);
+    let claims: AccessClaims | undefined;
+    let def: CmdletDef | undefined;
+    let crash: "before" | "after" | null = null;
+    try {
+      claims = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", name);
+      requireAdminRole(claims, name);
+      def = CMDLETS[name];
+      if (!def) {
+        throw new CmdletError(400, `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`, "CommandNotFoundException", "ObjectNotFound", "System.Management.Automation.CommandNotFoundException");
+      }
+      ctx.stats.cmdletCalls += 1;
+      if (def.mutating) ctx.stats.writeCount.teams += 1;
+      else ctx.stats.readCount.teams += 1;
+      crash = ctx.faults.nextCmdletCrash();
+      if (crash === "before") return void res.json({ output: [], crash: true });
+      const d = ctx.faults.decide("teams");
+      if (d.kind === "throttle") throw throttled(d.retryAfterSeconds, name);
+      if (d.kind === "error") throw serverError(d.status, name);
+      const raw = (req.body as { parameters?: unknown } | undefined)?.parameters ?? {};
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new CmdletError(400, "parameters must be an object.", "ProtocolViolation", "InvalidArgument");
+      settleOperations(ctx);
+      const bound = bind(name, def.params, raw as Record<string, unknown>);
+      const result = def.run(ctx, bound, claims);
+      if (def.mutating) {
+        ctx.store.audit({ family: "teams", operation: name, target: result.audit?.target ?? null, number: result.audit?.number ?? null, appId: claims.appid, outcome: "ok" });
+        ctx.store.save();
+      }
+      res.json(crash === "after" ? { output: result.output, crash: true } : { output: result.output });
+    } catch (e) {
+      if (!(e instanceof CmdletError)) throw e;
+      if (def?.mutating && claims) {
+        const code = e.fullyQualifiedErrorId.split(",")[0];
+        const params = ((req.body as { parameters?: Record<string, unknown> } | undefined)?.parameters ?? {}) as Record<string, unknown>;
+        const target = ["Identity", "UserPrincipalName", "ObjectId"].map((k) => params[k]).find((v) => typeof v === "string") as string | undefined;
+        const number = ["TelephoneNumber", "PhoneNumber"].map((k) => params[k]).find((v) => typeof v === "string") as string | undefined;
+        ctx.store.audit({ family: "teams", operation: name, target: target ?? null, number: number ?? null, appId: claims.appid, outcome: `error: ${code}` });
+        ctx.store.save();
+      }
+      // "after" crashes even when the cmdlet failed: the stand-in dies without answering.
+      if (crash === "after") return void res.status(e.status).json({ ...e.body(), crash: true });
+      send(res, e);
+    }
+  });
+
+  return r;
+}
