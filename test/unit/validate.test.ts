@@ -89,7 +89,8 @@ describe("other normalisers", () => {
 
 describe("Checker", () => {
   test("collects failures keyed by property and keeps unknown preview values", () => {
-    const c = new Checker({ phoneNumber: "425-555-0100", numberType: "callingplan", instanceId: UNKNOWN, extra: 1 });
+    const raw: Record<string, unknown> = { phoneNumber: "425-555-0100", numberType: "callingplan", instanceId: UNKNOWN, extra: 1 };
+    const c = new Checker(raw);
     c.required("instanceId", (v) => normalizeGuid(v));
     const type = c.required("numberType", normalizeNumberType);
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, type));
