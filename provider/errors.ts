@@ -140,7 +140,7 @@ const KNOWN_FAILURES: KnownFailure[] = [
     hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, LicenseAssignment.ReadWrite.All, TeamsTelephoneNumber.ReadWrite.All, Organization.Read.All) with admin consent, and the Teams Administrator role.",
   },
   {
-    match: /^(429|TooManyRequests)\b|throttl/i,
+    match: /^(429|TooManyRequests)\b/i,
     hint: "The tenant is throttling requests; wait a few minutes and rerun `pulumi up`.",
   },
 ];

@@ -86,7 +86,9 @@ export function throttling(baseMs = 1_000): RetryStrategy {
   return {
     name: "throttled",
     delayMs(e, attempt) {
-      const throttled = statusOf(e) === 429 || THROTTLED_TEXT.test(textOf(e));
+      // Words count only when there is no status: identities in messages may contain anything.
+      const status = statusOf(e);
+      const throttled = status === 429 || (status === undefined && THROTTLED_TEXT.test(textOf(e)));
       if (!throttled) return undefined;
       const after = e instanceof TenantError ? e.retryAfterMs : undefined;
       return after !== undefined ? after : backoffMs(attempt, baseMs);

@@ -87,11 +87,13 @@ export class PowerShellHost {
       await this.ensureConnected();
       const response = await this.send({ id: this.nextId++, type: "invoke", cmdlet, parameters }, cmdlet, timeoutMs);
       if (response.ok) return response.output ?? [];
+      const after = /retry after (\d+) seconds?/i.exec(response.error.message);
       throw new TenantError({
         operation: cmdlet,
         status: statusFromHostError(response.error.message, response.error.fullyQualifiedErrorId),
         code: response.error.fullyQualifiedErrorId || undefined,
         reason: response.error.message,
+        retryAfterMs: after ? Number(after[1]) * 1000 : undefined,
       });
     };
     const result = this.queue.then(run, run);
