@@ -1,10 +1,14 @@
 /** ApplicationInstance lifecycle against the emulator: real msal-node, Graph client, execa → stand-in pwsh. */
-import { provider } from "../../provider/resources/applicationInstance";
+import type * as pulumi from "@pulumi/pulumi";
+import { provider as typed } from "../../provider/resources/applicationInstance";
 import { TenantError } from "../../provider/errors";
 import { auditSince, captureProgress, checked, startHarness, type Harness } from "./harness";
 
 const APP = "b2a4c6e8-1111-4222-8333-944455556666";
 const OTHER_APP = "c3b5d7f9-2222-4333-9444-a55566667777";
+
+// The engine hands the hooks untyped property bags: so do the tests.
+const provider = typed as pulumi.dynamic.ResourceProvider;
 
 type Inputs = Record<string, unknown> & { userPrincipalName: string; applicationId: string };
 type Outs = Inputs & { objectId: string };

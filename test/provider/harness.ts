@@ -3,21 +3,12 @@
  * engine would (configure → check → create …), and the emulator's inspection endpoints.
  * Everything goes through the real msal-node, Graph client and execa → emulator/bin/pwsh.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
-import { startEmulator, type ProfileInput } from "../../emulator";
+import type { ProfileInput } from "../../emulator";
 import { closeTenantClients, getTenantClient } from "../../provider/tenant/client";
-import { currentSettings, currentTiming, resetSession } from "../../provider/tenant/session";
 import type { PowerShellHost } from "../../provider/tenant/powershell";
-
-const ROOT = path.resolve(__dirname, "../..");
-/** The deployer app of emulator/fixtures/default.json (test credentials of the offline emulator). */
-export const DEPLOYER = {
-  clientId: "3f1c2b7e-6a59-4d0e-9b8a-5c4d3e2f1a07",
-  clientSecret: "emulator-dev-secret-3f1c2b7e-not-a-real-secret",
-};
+import { currentSettings, currentTiming, resetSession } from "../../provider/tenant/session";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 
 /** One audit entry of the emulator (ordered mutating calls). */
 export interface AuditEntry {
@@ -30,6 +21,7 @@ export interface AuditEntry {
 
 /** A started emulator plus helpers. */
 export interface Harness {
+  emulator: TestEmulator;
   url: string;
   tenantId: string;
   /** Stack-config style settings, as `configure` would receive them. */
@@ -45,46 +37,39 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts an emulator with a fresh data dir and configures the provider against it. */
+/** Starts an emulator (test/helpers/emulator.ts) without latency and configures nothing yet. */
 export async function startHarness(profile?: ProfileInput): Promise<Harness> {
-  if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error("set NODE_EXTRA_CA_CERTS to the emulator CA (node dist/emulator/cli.js ca --dir .tbn/ca)");
-  if (!fs.existsSync(path.join(ROOT, "dist/emulator/pwsh-standin.js"))) throw new Error("build first: npx tsc -p tsconfig.json");
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tbn-provider-"));
-  const emu = await startEmulator({ dataDir, caDir: path.dirname(process.env.NODE_EXTRA_CA_CERTS), reset: true, profile: { latencyScale: 0, ...profile } });
+  const t = await startTestEmulator({ latencyScale: 0, ...profile });
   const config: Record<string, string> = {
-    tenantId: emu.tenantId,
-    clientId: DEPLOYER.clientId,
-    clientSecret: DEPLOYER.clientSecret,
-    authorityHost: emu.url,
-    graphUrl: emu.url,
-    pwshPath: path.join(ROOT, "emulator/bin/pwsh"),
+    tenantId: t.tenantId,
+    clientId: t.clientId,
+    clientSecret: t.clientSecret,
+    authorityHost: t.authorityHost,
+    graphUrl: t.graphUrl,
+    pwshPath: t.pwshPath,
   };
+  // Waits poll every 100 ms instead of 5 s.
   process.env.TEAMS_POLL_INTERVAL_MS ??= "100";
-  const inspect = async (method: string, route: string, body?: unknown): Promise<unknown> => {
-    const res = await fetch(`${emu.url}/_emulator${route}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${method} /_emulator${route}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
   let current = config;
   return {
-    url: emu.url,
-    tenantId: emu.tenantId,
+    emulator: t,
+    url: t.url,
+    tenantId: t.tenantId,
     config,
     async configure(provider, overrides = {}) {
-      current = { ...config, ...overrides };
-      const cfg = { get: (k: string) => current[k.replace(/^teams-bot-numbers:/, "")], require: (k: string) => current[k.replace(/^teams-bot-numbers:/, "")]! };
-      await provider.configure!({ config: cfg });
+      current = Object.fromEntries(Object.entries({ ...config, ...overrides }).filter(([, v]) => v !== "")) as Record<string, string>;
+      const get = (k: string) => current[k.replace(/^teams-bot-numbers:/, "")];
+      await provider.configure!({ config: { get, require: (k: string) => get(k)! } });
     },
-    audit: async () => ((await inspect("GET", "/audit")) as { entries: AuditEntry[] }).entries,
-    state: async () => (await inspect("GET", "/state")) as Record<string, unknown>,
-    faults: async (p, replace = false) => void (await inspect("PUT", `/faults${replace ? "?replace=true" : ""}`, p)),
-    admin: async (action, body) => void (await inspect("POST", `/admin/${action}`, body)),
+    audit: async () => (await t.admin.get<{ entries: AuditEntry[] }>("/audit")).entries,
+    state: () => t.admin.get<Record<string, unknown>>("/state"),
+    faults: async (p, replace = false) => void (await t.admin.put(`/faults${replace ? "?replace=true" : ""}`, p)),
+    admin: async (action, body) => void (await t.admin.post(`/admin/${action}`, body)),
     host: () => (getTenantClient(currentSettings(), currentTiming()) as unknown as { host: PowerShellHost }).host,
     async stop() {
       await closeTenantClients();
       resetSession();
-      await emu.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await t.stop();
     },
   };
 }
