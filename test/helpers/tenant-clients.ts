@@ -33,3 +33,32 @@ export function graphClient(t: TestEmulator, app: ConfidentialClientApplication 
   const getAccessToken = typeof app === "function" ? app : () => token(app, GRAPH_SCOPE);
   return Client.initWithMiddleware({ authProvider: { getAccessToken }, baseUrl: t.url, customHosts: new Set(["localhost"]) });
 }
+
+/** Calls an emulated Teams cmdlet over HTTP (what the stand-in does) with a Teams admin API token. */
+export async function cmdlet(t: TestEmulator, name: string, parameters: Record<string, unknown>, app = msalApp(t)): Promise<{ status: number; output?: Record<string, unknown>[]; error?: { message: string; fullyQualifiedErrorId: string } }> {
+  const res = await fetch(`${t.url}/teams/cmdlets/${name}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${await token(app, TEAMS_SCOPE)}`, "content-type": "application/json" },
+    body: JSON.stringify({ parameters }),
+  });
+  const body = (await res.json()) as { output?: Record<string, unknown>[]; error?: { message: string; fullyQualifiedErrorId: string } };
+  return { status: res.status, ...body };
+}
+
+/** Creates a resource account through New-CsOnlineApplicationInstance; returns its object id. */
+export async function newResourceAccount(t: TestEmulator, upn: string, applicationId?: string): Promise<string> {
+  const r = await cmdlet(t, "New-CsOnlineApplicationInstance", { UserPrincipalName: upn, DisplayName: upn.split("@")[0], ...(applicationId ? { ApplicationId: applicationId } : {}) });
+  if (r.status !== 200 || !r.output?.[0]) throw new Error(`New-CsOnlineApplicationInstance failed: ${JSON.stringify(r)}`);
+  return r.output[0].ObjectId as string;
+}
+
+/** Runs a Graph call and returns its error's status, code and message (fails if it succeeds). */
+export async function graphFailure(p: Promise<unknown>): Promise<{ statusCode: number; code: string; message: string; body: any }> {
+  try {
+    await p;
+  } catch (e) {
+    const g = e as { statusCode: number; code: string; message: string; body?: string };
+    return { statusCode: g.statusCode, code: g.code, message: g.message, body: typeof g.body === "string" ? JSON.parse(g.body) : g.body };
+  }
+  throw new Error("expected the Graph call to fail, it succeeded");
+}
