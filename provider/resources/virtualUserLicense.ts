@@ -92,12 +92,12 @@ async function resolveSku(t: TenantClient, partNumber: string, label: string): P
 }
 
 /** Fails before calling assignLicense when no seat is free, with the count. */
-function requireFreeSeat(sku: SubscribedSku, label: string): void {
+function requireFreeSeat(sku: SubscribedSku, userId: string, label: string): void {
   const total = sku.prepaidUnits?.enabled ?? 0;
   const free = total - sku.consumedUnits;
   if (free > 0) return;
   throw new TenantError({
-    operation: `assigning licence ${sku.skuPartNumber} to ${label}`,
+    operation: `assigning licence ${sku.skuPartNumber} to ${userId}`,
     resource: label,
     code: "NoFreeSeats",
     reason: `${Math.max(0, free)} of ${total} ${sku.skuPartNumber} seats free (${sku.consumedUnits} in use)`,
@@ -105,17 +105,28 @@ function requireFreeSeat(sku: SubscribedSku, label: string): void {
   });
 }
 
-/** Waits until the account is visible in Graph and has a usage location (set by its ApplicationInstance). */
+/** Polls a visible account may go without a usage location before we stop waiting for a late PATCH. */
+const USAGE_LOCATION_GRACE_POLLS = 10;
+
+/**
+ * Waits until the account is visible in Graph (replication) and has a usage location (set by its
+ * ApplicationInstance). A visible account that keeps having none fails fast, before assignLicense.
+ */
 async function requireUsageLocation(t: TenantClient, userId: string, label: string): Promise<void> {
+  let withoutLocation = 0;
+  const hint = "Licences need a usage location: set usageLocation on the ApplicationInstance (and make the licence depend on it), then rerun `pulumi up`.";
   await waitFor({
-    what: `${label} to have a usage location`,
+    what: `${userId} to be visible with a usage location`,
     resource: label,
     timeoutMs: USER_TIMEOUT_MS,
     intervalMs: pollIntervalMs(),
     confirmations: 1,
-    hint: "Licences need a usage location: set usageLocation on the ApplicationInstance (and make the licence depend on it), then rerun `pulumi up`.",
+    hint,
     check: async () => {
-      const user = await during(`reading ${label}`, label, () => t.getUser(userId));
+      const user = await during(`reading ${userId}`, label, () => t.getUser(userId));
+      if (user && !user.usageLocation && ++withoutLocation >= USAGE_LOCATION_GRACE_POLLS) {
+        throw new TenantError({ operation: `assigning licence to ${user.userPrincipalName}`, resource: label, code: "NoUsageLocation", reason: "the account has no usage location", hint });
+      }
       return { done: !!user?.usageLocation, status: !user ? "account not visible yet" : user.usageLocation ? `usage location ${user.usageLocation}` : "no usage location" };
     },
   });
@@ -215,7 +226,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, VirtualUserLicens
         throw withPartialState(e, id, outputs(inputs, sku.skuId, held));
       }
     }
-    requireFreeSeat(sku, label);
+    requireFreeSeat(sku, inputs.userId, label);
     await requireUsageLocation(t, inputs.userId, label);
     return { id, outs: await assignAndWait(t, inputs, sku, [], label) };
   },
@@ -245,7 +256,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, VirtualUserLicens
       return { outs: outputs(news, olds.skuId, await waitForProvisioning(t, news, olds.skuId, label)) };
     }
     const sku = await resolveSku(t, news.skuPartNumber, label);
-    requireFreeSeat(sku, label);
+    requireFreeSeat(sku, news.userId, label);
     // One call adds the new and removes the old: the account is never without a licence.
     return { outs: await assignAndWait(t, news, sku, [olds.skuId], label) };
   },

@@ -1,8 +1,7 @@
 /** ApplicationInstance lifecycle against the emulator: real msal-node, Graph client, execa → stand-in pwsh. */
 import type * as pulumi from "@pulumi/pulumi";
 import { provider as typed } from "../../provider/resources/applicationInstance";
-import { TenantError } from "../../provider/errors";
-import { auditSince, captureProgress, checked, startHarness, type Harness } from "./harness";
+import { auditSince, captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
 const APP = "b2a4c6e8-1111-4222-8333-944455556666";
 const OTHER_APP = "c3b5d7f9-2222-4333-9444-a55566667777";
@@ -12,12 +11,6 @@ const provider = typed as pulumi.dynamic.ResourceProvider;
 
 type Inputs = Record<string, unknown> & { userPrincipalName: string; applicationId: string };
 type Outs = Inputs & { objectId: string };
-
-async function rejection(p: Promise<unknown>): Promise<TenantError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(TenantError);
-  return e as TenantError;
-}
 
 describe("ApplicationInstance", () => {
   let h: Harness;

@@ -8,7 +8,8 @@ import type { ProfileInput } from "../../emulator";
 import { closeTenantClients, getTenantClient } from "../../provider/tenant/client";
 import type { PowerShellHost } from "../../provider/tenant/powershell";
 import { currentSettings, currentTiming, resetSession } from "../../provider/tenant/session";
-import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { TenantError } from "../../provider/errors";
 
 /** One audit entry of the emulator (ordered mutating calls). */
 export interface AuditEntry {
@@ -38,8 +39,8 @@ export interface Harness {
 }
 
 /** Starts an emulator (test/helpers/emulator.ts) without latency and configures nothing yet. */
-export async function startHarness(profile?: ProfileInput): Promise<Harness> {
-  const t = await startTestEmulator({ latencyScale: 0, ...profile });
+export async function startHarness(profile?: ProfileInput, opts?: TestEmulatorOptions): Promise<Harness> {
+  const t = await startTestEmulator({ latencyScale: 0, ...profile }, opts);
   const config: Record<string, string> = {
     tenantId: t.tenantId,
     clientId: t.clientId,
@@ -94,4 +95,21 @@ export async function checked<T>(provider: pulumi.dynamic.ResourceProvider, news
 /** Mutating audit entries after index `from`, as "family operation number" strings. */
 export function auditSince(entries: AuditEntry[], from: number): string[] {
   return entries.slice(from).map((e) => `${e.family} ${e.operation}${e.number ? ` ${e.number}` : ""} ${e.outcome}`);
+}
+
+/** Creates a resource account through the ApplicationInstance provider (setup for licence and number tests). */
+export async function createAccount(h: Harness, upn: string, extra: Record<string, unknown> = {}): Promise<{ id: string; outs: Record<string, unknown> }> {
+  const { provider } = await import("../../provider/resources/applicationInstance");
+  const p = provider as pulumi.dynamic.ResourceProvider;
+  await h.configure(p);
+  const inputs = await checked<Record<string, unknown>>(p, { userPrincipalName: upn, displayName: upn.split("@")[0], applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US", ...extra });
+  const r = await p.create(inputs);
+  return { id: r.id, outs: r.outs };
+}
+
+/** Rejects with a TenantError (fails the test otherwise) and returns it. */
+export async function rejection(p: Promise<unknown>): Promise<TenantError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(TenantError);
+  return e as TenantError;
 }
