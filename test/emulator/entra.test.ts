@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Entra contract: OIDC metadata, JWKS, client credentials (secret and certificate) with the real MSAL, and AADSTS errors. */
 import * as crypto from "crypto";
 import * as fs from "fs";

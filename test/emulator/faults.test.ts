@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Latency and faults: Retry-After honoured by the real Graph client, 5xx, seeded reproducibility, replication delay, Teams throttling. */
 import { startTestEmulator, withEmulator } from "../helpers/emulator";
 import { cmdlet, graphClient, graphFailure, msalApp, newResourceAccount } from "../helpers/tenant-clients";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Graph $batch: limits, unique ids, dependsOn with 424, and per-request auth/roles. */
 import { withEmulator } from "../helpers/emulator";
 import { graphClient, graphFailure, msalApp } from "../helpers/tenant-clients";

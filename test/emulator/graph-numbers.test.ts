@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Graph contract: Teams telephone number management (list/filter/paging, assign/unassign/update, operations) and every rule. */
 import { withEmulator } from "../helpers/emulator";
 import { graphClient, graphFailure, msalApp, newResourceAccount } from "../helpers/tenant-clients";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Graph contract: users, subscribedSkus, assignLicense and licenseDetails with the real Graph client; 401/403. */
 import * as fs from "fs";
 import * as path from "path";

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Emulator lifecycle: persistence across restarts, reset, emulator.json, loopback-only binding, the CLI, admin drift endpoints. */
 import { spawn } from "child_process";
 import * as fs from "fs";

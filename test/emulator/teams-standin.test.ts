@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** The PowerShell stand-in (emulator/bin/pwsh) and the Teams cmdlets behind it: protocol, rules, error texts. */
 import * as fs from "fs";
 import * as os from "os";

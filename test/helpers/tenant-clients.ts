@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Real MSAL and Graph clients wired to a test emulator (secret or certificate). */
 import * as fs from "fs";
 import { ConfidentialClientApplication } from "@azure/msal-node";
