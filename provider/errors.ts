@@ -136,6 +136,10 @@ const KNOWN_FAILURES: KnownFailure[] = [
     hint: "Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath).",
   },
   {
+    match: /endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|self[- ]signed|unable to verify the first certificate|fetch failed/i,
+    hint: "Check that the authority host and Graph URL are reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
+  },
+  {
     match: /^(403|Authorization_RequestDenied|Forbidden)\b/i,
     hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, LicenseAssignment.ReadWrite.All, TeamsTelephoneNumber.ReadWrite.All, Organization.Read.All) with admin consent, and the Teams Administrator role.",
   },

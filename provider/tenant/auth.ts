@@ -6,7 +6,7 @@ import { ConfidentialClientApplication, type Configuration } from "@azure/msal-n
 import { X509Certificate, createPrivateKey } from "crypto";
 import { readFileSync } from "fs";
 import type { TenantSettings } from "../config";
-import { TenantError } from "../errors";
+import { TenantError, explain } from "../errors";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
@@ -95,13 +95,8 @@ export class TokenSource {
       if (e instanceof TenantError) throw e;
       const err = e as { errorCode?: string; errorMessage?: string; message?: string };
       const reason = (err.errorMessage || err.message || String(e)).split("\n")[0];
-      throw new TenantError({
-        operation: `getting a token for ${scope} from ${this.settings.authorityHost}`,
-        reason,
-        code: err.errorCode || undefined,
-        hint: "Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath), and that the authority host is reachable.",
-        cause: e,
-      });
+      // The hint comes from the table of known failures (errors.ts), like every other one.
+      throw new TenantError(explain({ operation: `getting a token for ${scope} from ${this.settings.authorityHost}`, reason, code: err.errorCode || undefined, cause: e }));
     }
   }
 

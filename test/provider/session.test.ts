@@ -1,0 +1,103 @@
+/**
+ * Provider-process concerns: settings from configure or the environment, certificate and secret
+ * credentials through real msal-node, clear auth failures, and no secret in outputs, argv or the
+ * PowerShell host's environment.
+ */
+import * as fs from "fs";
+import type * as pulumi from "@pulumi/pulumi";
+import { provider as instanceTyped } from "../../provider/resources/applicationInstance";
+import { closeTenantClients } from "../../provider/tenant/client";
+import { currentSettings, resetSession, tenant } from "../../provider/tenant/session";
+import { captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
+
+const provider = instanceTyped as pulumi.dynamic.ResourceProvider;
+const APP = "b2a4c6e8-1111-4222-8333-944455556666";
+
+describe("provider session", () => {
+  let h: Harness;
+  let progress: ReturnType<typeof captureProgress>;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.stop());
+  beforeEach(() => (progress = captureProgress()));
+  afterEach(async () => {
+    progress.restore();
+    await closeTenantClients();
+    resetSession();
+  });
+
+  const create = async (upn: string) => provider.create(await checked(provider, { userPrincipalName: upn, displayName: "Bot", applicationId: APP, usageLocation: "US" }));
+
+  test("configure-with-certificate", async () => {
+    await h.configure(provider, { clientSecret: "", clientCertificatePath: h.emulator.certificatePath });
+    expect(currentSettings().credential).toEqual({ kind: "certificate", certificatePath: h.emulator.certificatePath });
+    const { outs } = await create("cert-bot@contoso.com");
+    expect(outs.applicationId).toBe(APP);
+  });
+
+  test("environment-when-configure-was-not-called", async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        AZURE_TENANT_ID: h.tenantId,
+        AZURE_CLIENT_ID: h.emulator.clientId,
+        AZURE_CLIENT_SECRET: h.emulator.clientSecret,
+        AZURE_AUTHORITY_HOST: h.url,
+        TEAMS_GRAPH_URL: h.url,
+        TEAMS_PWSH_PATH: h.emulator.pwshPath,
+      });
+      const { outs } = await create("env-bot@contoso.com");
+      expect(outs.tenantId).toBe(h.tenantId);
+      // The host never inherits the secret: not in argv, not in its environment.
+      const pid = (tenant() as unknown as { host: { child: { pid: number } } }).host.child.pid;
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
+      expect(argv.split("\0").slice(-6, -1)).toEqual(["-NoLogo", "-NoProfile", "-NonInteractive", "-File", require.resolve("../../provider/tenant/teams-host.ps1")]);
+      expect(argv).not.toContain(h.emulator.clientSecret);
+      expect(environ).not.toContain(h.emulator.clientSecret);
+      expect(environ).not.toContain("eyJ");
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("regress-outputs-hold-no-secret", async () => {
+    await h.configure(provider);
+    const { outs } = await create("secretless-bot@contoso.com");
+    const text = JSON.stringify(outs);
+    expect(text).not.toContain(h.emulator.clientSecret);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
+    expect(Object.keys(outs).sort()).toEqual(["adopt", "applicationId", "displayName", "objectId", "tenantId", "usageLocation", "userPrincipalName"]);
+  });
+
+  test("regress-wrong-secret-fails-clearly-without-echoing-it", async () => {
+    await h.configure(provider, { clientSecret: "wrong-secret-value-123" });
+    const e = await rejection(create("denied-bot@contoso.com"));
+    expect(e.message).toMatch(new RegExp(`^looking up denied-bot@contoso\\.com in Microsoft Graph: .*AADSTS7000215`));
+    expect(e.message).not.toContain("wrong-secret-value-123");
+    expect(e.hint).toBe("Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath).");
+  });
+
+  test("regress-missing-settings-name-config-and-environment", async () => {
+    const saved = { ...process.env };
+    try {
+      for (const k of ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH"]) delete process.env[k];
+      await provider.configure!({ config: { get: () => undefined, require: () => "" } });
+      // check needs no credentials: previews of invalid input work offline.
+      expect((await provider.check!({}, { userPrincipalName: "x@contoso.com", displayName: "x", applicationId: APP, usageLocation: "US" })).failures).toEqual([]);
+      await expect(create("nocreds-bot@contoso.com")).rejects.toThrow(
+        "tenant settings are incomplete:\n  - teams-bot-numbers:tenantId (or AZURE_TENANT_ID) is not set: give the directory (tenant) id.",
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("regress-app-without-teams-role-gets-the-permission-hint", async () => {
+    await h.configure(provider, { clientId: h.emulator.reader.clientId, clientSecret: h.emulator.reader.clientSecret });
+    const e = await rejection(create("reader-bot@contoso.com"));
+    expect(e.message).toMatch(/^looking up reader-bot@contoso\.com in Teams: /);
+    expect(e.message).toMatch(/Teams Administrator/);
+  });
+});
