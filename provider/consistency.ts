@@ -26,7 +26,7 @@ export interface WaitOptions<T> {
   check: () => Promise<Observation<T>>;
   /** Give up after this long. */
   timeoutMs: number;
-  /** Pause between looks. */
+  /** Longest pause between looks (the first ones are shorter: 1 s, doubling). */
   intervalMs: number;
   /** Consecutive `done` observations needed (default 2); replicas may disagree for a while. */
   confirmations?: number;
@@ -39,6 +39,8 @@ export interface WaitOptions<T> {
 
 /** Minimum gap between two "still waiting" progress lines. */
 const PROGRESS_EVERY_MS = 10_000;
+/** First pause; pauses double up to `intervalMs`, so quick changes are seen quickly and slow ones cost few calls. */
+const FIRST_INTERVAL_MS = 1_000;
 
 /** Polls `check` until it reports done `confirmations` times in a row, or throws a TenantError on timeout. */
 export async function waitFor<T>(options: WaitOptions<T>): Promise<T | undefined> {
@@ -50,6 +52,7 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T | undefined
   let lastStatus = "not checked yet";
   let lastLogAt = -Infinity;
   let announced = false;
+  let pauseMs = Math.min(FIRST_INTERVAL_MS, options.intervalMs);
   for (;;) {
     const seen = await options.check();
     const elapsedMs = now() - started;
@@ -75,7 +78,8 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T | undefined
         hint: options.hint ?? "The tenant may just be slow: rerun `pulumi up` to keep waiting.",
       });
     }
-    await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - elapsedMs)));
+    await sleep(Math.min(pauseMs, Math.max(0, options.timeoutMs - elapsedMs)));
+    pauseMs = Math.min(pauseMs * 2, options.intervalMs);
   }
 }
 

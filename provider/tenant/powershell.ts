@@ -25,6 +25,23 @@ const TOKEN_MARGIN_MS = 5 * 60_000;
 /** Environment variables never handed to the child (the host needs none of our credentials). */
 const SECRET_ENV = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
 
+/** Repository / package root seen from this file (provider/tenant in the source, dist/provider/tenant when built). */
+function packageRoots(dir = __dirname): string[] {
+  return [path.resolve(dir, "../.."), path.resolve(dir, "../../..")];
+}
+
+/**
+ * The executable to start: a bare name ("pwsh") is looked up on PATH; a relative path (as in a
+ * stack config, e.g. emulator/bin/pwsh) is taken from the working directory or the package root,
+ * since the engine may run the provider elsewhere.
+ */
+export function resolvePwshPath(configured: string, cwd = process.cwd()): string {
+  if (!configured.includes("/") && !configured.includes("\\")) return configured;
+  if (path.isAbsolute(configured)) return configured;
+  const candidates = [cwd, ...packageRoots()].map((root) => path.resolve(root, configured));
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
+
 /** Finds teams-host.ps1 next to this file (source tree) or in the source tree from dist/provider/tenant. */
 export function hostScriptPath(dir = __dirname): string {
   const candidates = [path.join(dir, "teams-host.ps1"), path.resolve(dir, "../../../provider/tenant/teams-host.ps1")];
@@ -150,7 +167,7 @@ export class PowerShellHost {
     this.buffer = "";
     this.stderrTail = "";
     this.ready = undefined;
-    const child = execa(this.settings.pwshPath, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script], {
+    const child = execa(resolvePwshPath(this.settings.pwshPath), ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script], {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",
@@ -163,6 +180,7 @@ export class PowerShellHost {
     });
     this.child = child;
     this.starts++;
+    child.catch(() => undefined); // failures arrive through the 'error' / 'exit' events below
     liveHosts.add(this);
     installExitHook();
     child.stdout?.setEncoding("utf8");
@@ -172,7 +190,7 @@ export class PowerShellHost {
       this.stderrTail = (this.stderrTail + chunk).slice(-2_000);
     });
     child.stdin?.on("error", () => undefined); // EPIPE after a crash: reported through exit
-    child.on("error", (e) => this.onExit(child, `could not start ${this.settings.pwshPath}: ${e.message}`));
+    child.on("error", (e) => this.onExit(child, `could not start ${this.settings.pwshPath}: ${e.message}`, (e as NodeJS.ErrnoException).code === "ENOENT"));
     child.on("exit", (code, signal) => this.onExit(child, `exited (${signal ? `signal ${signal}` : `code ${code}`})`));
     // The host idles between calls: it must not keep the provider process alive.
     child.unref();
@@ -250,20 +268,20 @@ export class PowerShellHost {
     pending.resolve(m as HostResponse);
   }
 
-  private onExit(child: execa.ExecaChildProcess, how: string): void {
+  private onExit(child: execa.ExecaChildProcess, how: string, notFound = false): void {
     if (child !== this.child) return;
     this.child = undefined;
     this.connectedUntilMs = undefined;
     liveHosts.delete(this);
     const tail = this.stderrTail.trim() ? `; stderr: ${redact(this.stderrTail.trim().split("\n").slice(-3).join(" | "))}` : "";
-    const error = this.hostError("HostExited", this.pending?.what ?? "starting", `${how}${tail}`);
+    const error = this.hostError(notFound ? "PwshNotFound" : "HostExited", this.pending?.what, `${how}${tail}`);
     this.rejectAll(error);
   }
 
   /** Kills the host after a timeout or protocol break; the pending call fails, the next one restarts. */
   private fail(child: execa.ExecaChildProcess, code: string, reason: string): void {
     if (child !== this.child) return;
-    const error = this.hostError(code, this.pending?.what ?? "starting", reason);
+    const error = this.hostError(code, this.pending?.what, reason);
     this.child = undefined;
     this.connectedUntilMs = undefined;
     liveHosts.delete(this);
@@ -279,12 +297,15 @@ export class PowerShellHost {
     this.waitingForReady = undefined;
   }
 
-  private hostError(code: string, what: string, reason: string): TenantError {
+  private hostError(code: string, what: string | undefined, reason: string): TenantError {
     return new TenantError({
-      operation: `running ${what} in the PowerShell host (${this.settings.pwshPath})`,
+      operation: what ? `running ${what} in the PowerShell host (${this.settings.pwshPath})` : `starting the PowerShell host (${this.settings.pwshPath})`,
       code,
       reason: `the host ${reason}`,
-      hint: "The next call starts a new host; if this repeats, run teams-host.ps1 by hand in pwsh to see why.",
+      hint:
+        code === "PwshNotFound"
+          ? "Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (or TEAMS_PWSH_PATH) to its path."
+          : "The next call starts a new host; if this repeats, run teams-host.ps1 by hand in pwsh to see why.",
     });
   }
 }

@@ -87,3 +87,14 @@ describe("waitFor", () => {
     expect(stderr.mock.calls.map((c) => String(c[0]))[0]).toBe("[teams] r: waiting for MCOEV_VIRTUALUSER to be Success: PendingProvisioning, 0ms so far (waiting up to 2m)\n");
   });
 });
+
+describe("waitFor pacing", () => {
+  test("pauses start at 1 s and double up to intervalMs", async () => {
+    const stderr = quiet();
+    const pauses: number[] = [];
+    let polls = 0;
+    await waitFor({ what: "x", resource: "r", timeoutMs: 600_000, intervalMs: 5_000, confirmations: 1, sleep: async (ms) => void pauses.push(ms), check: async () => ({ done: ++polls > 5, status: "s" }) });
+    stderr.mockRestore();
+    expect(pauses).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+  });
+});
