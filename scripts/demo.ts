@@ -4,13 +4,14 @@
  * keeps running so its state can be inspected; a second run reports no changes.
  *   npm run demo                # up
  *   npm run demo -- preview     # preview only
+ *   npm run demo -- refresh     # read the tenant back into the state
  *   npm run demo -- destroy     # tear the dev bots down
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LOCAL_DIR, REPO_ROOT, openStack } from "../engine/workspace";
-import { botNumbersProgram } from "../stacks/program";
+import { LOCAL_DIR, REPO_ROOT } from "../engine/workspace";
+import { COMMANDS, StackCommand, exitCodeOf, runStack } from "./stack";
 
 const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
 const EMULATOR_PORT = 8443; // Pulumi.dev.yaml points authorityHost and graphUrl here.
@@ -65,35 +66,22 @@ function table(rows: string[][]): string {
 }
 
 async function main(): Promise<void> {
-  const action = process.argv[2] ?? "up";
-  if (!["up", "preview", "destroy"].includes(action)) throw new Error(`unknown action "${action}": use up, preview or destroy`);
+  const command = (process.argv[2] ?? "up") as StackCommand;
+  if (!COMMANDS.includes(command)) throw new Error(`unknown command "${command}": use ${COMMANDS.join(", ")}`);
   const emulator = await ensureEmulator();
-  const stack = await openStack({
-    projectName: "teams-bot-numbers",
+  const outputs = await runStack({
+    command,
     stackName: "dev",
-    program: botNumbersProgram,
-    workDir: REPO_ROOT,
-    backendDir: path.join(LOCAL_DIR, "state"),
-    pulumiHome: path.join(LOCAL_DIR, "pulumi-home"),
     env: { AZURE_CLIENT_SECRET: deployerSecret(), NODE_EXTRA_CA_CERTS: emulator.caPath },
   });
-  const onOutput = (s: string): boolean => process.stdout.write(s);
-  const onError = (s: string): boolean => process.stderr.write(s);
-  if (action === "preview") {
-    await stack.preview({ onOutput, onError, diff: true });
-    return;
+  if (command === "up") {
+    const bots = (outputs?.bots?.value ?? {}) as Record<string, Record<string, string | null>>;
+    const rows = [["bot", "account", "object id", "number", "status"]];
+    for (const [name, b] of Object.entries(bots)) {
+      rows.push([name, b.userPrincipalName ?? "", b.objectId ?? "", b.phoneNumber ?? "-", b.numberStatus ?? b.licence ?? ""]);
+    }
+    console.log(`\n${table(rows)}\n`);
   }
-  if (action === "destroy") {
-    await stack.destroy({ onOutput, onError });
-    return;
-  }
-  const result = await stack.up({ onOutput, onError });
-  const bots = (result.outputs.bots?.value ?? {}) as Record<string, Record<string, string | null>>;
-  const rows = [["bot", "account", "object id", "number", "status"]];
-  for (const [name, b] of Object.entries(bots)) {
-    rows.push([name, b.userPrincipalName ?? "", b.objectId ?? "", b.phoneNumber ?? "-", b.numberStatus ?? b.licence ?? ""]);
-  }
-  console.log(`\n${table(rows)}\n`);
   console.log(`The emulator keeps running at ${emulator.url}: inspect it with`);
   console.log(`  curl --cacert ${emulator.caPath} ${emulator.url}/_emulator/state`);
   console.log(`  curl --cacert ${emulator.caPath} ${emulator.url}/_emulator/audit`);
@@ -101,7 +89,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const e = err as { commandResult?: { stderr: string } };
-  console.error(e.commandResult ? `pulumi failed:\n${e.commandResult.stderr}` : err instanceof Error ? err.message : String(err));
-  process.exit(1);
+  // The engine already printed the details of a failed command.
+  if (!(err as { commandResult?: unknown }).commandResult) console.error(err instanceof Error ? err.message : String(err));
+  process.exit(exitCodeOf(err));
 });

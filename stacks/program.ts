@@ -100,7 +100,10 @@ class Bot extends pulumi.ComponentResource {
 /** Reads `teams-bot-numbers:bots`, validates all of it, then declares every bot's chain. */
 export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOutputs> }> {
   const config = new pulumi.Config(PROJECT);
-  // Validation throws before any resource exists, so bad config reaches no tenant.
+  // Throw, never just log: a thrown error fails the program before the engine plans anything, so
+  // nothing reaches the tenant and nothing is deleted. (A logged error with no resources
+  // registered lets the inline Automation API host finish the run and the engine then deletes
+  // every bot; test/e2e/stack.test.ts guards this.)
   const { bots } = parseStackConfig({ bots: config.getObject<unknown[]>("bots") });
   const outputs: Record<string, BotOutputs> = {};
   for (const bot of bots) outputs[bot.name] = new Bot(bot).outputs;

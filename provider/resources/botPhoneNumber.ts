@@ -2,8 +2,9 @@
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
  * create: Graph assignNumber and poll its operation, or Set-CsPhoneNumberAssignment when the
- * provider is configured with numberAssignment "powershell". Refuses a number assigned elsewhere,
- * and one already on this account unless `adopt: true` (and the number type matches).
+ * provider is configured with numberAssignment "powershell". A number on another account is
+ * waited for (bounded: within one update another resource may be moving it away), then refused;
+ * one already on this account is refused unless `adopt: true` (and the number type matches).
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
  * update: a number or type change = unassign the old, then assign the new; if the new one fails,
@@ -12,7 +13,7 @@
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { waitFor } from "../consistency";
+import { formatDuration, waitFor } from "../consistency";
 import { TenantError, asTenantError, during, withPartialState } from "../errors";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
@@ -110,12 +111,23 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
 }
 
 /**
+ * How long a number held by another account may take to be released. Within one `pulumi up`
+ * another resource may be moving it away right now (Pulumi runs independent updates in parallel),
+ * so the holder is given this long before the number counts as taken.
+ */
+function releaseWaitMs(): number {
+  const fromEnv = Number(process.env.TEAMS_NUMBER_RELEASE_WAIT_MS);
+  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 90_000;
+}
+
+/**
  * Looks the number up and checks it can go on the account: in the tenant, of the declared type,
- * not on another account. Returns the record and whether it is already on this account.
+ * not on another account (waiting a bounded time for a holder that is releasing it). Returns the
+ * record and whether it is already on this account.
  */
 async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
   const label = labelOf(inputs);
-  const record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
+  let record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
   if (!record) {
     throw new TenantError({
       operation,
@@ -134,17 +146,35 @@ async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{
       hint: `Set numberType to ${record.numberType}.`,
     });
   }
-  const target = record.assignmentTargetId;
-  if (target && target !== inputs.instanceId) {
-    throw new TenantError({
-      operation,
-      resource: label,
-      code: "NumberAssignedElsewhere",
-      reason: `the number is already assigned to another account (${target})`,
-      hint: "Unassign it first or choose another number.",
-    });
+  const heldElsewhere = (r: NumberAssignment | undefined): boolean => !!r?.assignmentTargetId && r.assignmentTargetId !== inputs.instanceId;
+  if (heldElsewhere(record)) {
+    const holder = record.assignmentTargetId;
+    const waitMs = releaseWaitMs();
+    try {
+      record =
+        (await waitFor<NumberAssignment>({
+          what: `${inputs.phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
+          resource: label,
+          timeoutMs: waitMs,
+          intervalMs: pollIntervalMs(),
+          confirmations: 1,
+          check: async () => {
+            const seen = await n.get(inputs.phoneNumber);
+            return { done: !heldElsewhere(seen), status: seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free", value: seen };
+          },
+        })) ?? record;
+    } catch (e) {
+      if ((e as TenantError).code !== "WaitTimeout") throw e;
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberAssignedElsewhere",
+        reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
+        hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
+      });
+    }
   }
-  return { record, alreadyOurs: target === inputs.instanceId };
+  return { record, alreadyOurs: record.assignmentTargetId === inputs.instanceId };
 }
 
 /** Assigns and waits until the tenant's record shows the number on the account. */

@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { LOCAL_DIR, openStack, stateFilePath } from "../../engine/workspace";
+import { spawnSync } from "child_process";
+import { LOCAL_DIR, REPO_ROOT, openStack, stateFilePath } from "../../engine/workspace";
 
 /** What one engine command produced. */
 export interface EngineRun {
@@ -35,6 +36,7 @@ export class EngineHarness {
     readonly backendDir: string,
     readonly projectName: string,
     readonly stackName: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   /** Creates a fresh isolated stack; `env` reaches the CLI and the provider processes. */
@@ -61,7 +63,7 @@ export class EngineHarness {
       env: o.env,
     });
     if (o.config) await stack.setAllConfig(o.config);
-    return new EngineHarness(stack, dir, backendDir, projectName, stackName);
+    return new EngineHarness(stack, dir, backendDir, projectName, stackName, o.env ?? {});
   }
 
   /** `pulumi preview`. */
@@ -115,10 +117,24 @@ export class EngineHarness {
       return { command, exitCode: 0, ...r };
     } catch (err) {
       // CommandError carries the CLI's result; anything else is a harness failure.
-      const result = (err as { commandResult?: { code: number; stdout: string; stderr: string } }).commandResult;
-      if (!result) throw err;
-      return { command, exitCode: result.code, stdout: result.stdout || streamed, stderr: result.stderr, changes: {} };
+      const failed = (err as { commandResult?: { code: number; stdout: string; stderr: string } }).commandResult;
+      if (!failed) throw err;
+      return { command, exitCode: failed.code, stdout: failed.stdout || streamed, stderr: failed.stderr, changes: {} };
     }
+  }
+
+  /**
+   * Runs a command on this stack with the stacks program in a separate process
+   * (`scripts/stack.ts`), as a pipeline would. Use it where the program is expected to fail:
+   * @pulumi/pulumi's inline host leaves the program's rejection unobserved in its own process,
+   * which jest would report against the test file.
+   */
+  runStackProgram(command: "preview" | "up", o: RunOptions & { env?: Record<string, string> } = {}): EngineRun {
+    const args = [path.join(REPO_ROOT, "dist", "scripts", "stack.js"), command, "--stack", this.stackName, "--work-dir", path.join(this.dir, "work"), "--backend-dir", this.backendDir, "--pulumi-home", path.join(this.dir, "home")];
+    if (o.refresh) args.push("--refresh");
+    if (o.expectNoChanges) args.push("--expect-no-changes");
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...this.env, ...o.env } });
+    return { command, exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, changes: {} };
   }
 }
 

@@ -77,10 +77,13 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     await h.admin("assignNumber", { telephoneNumber: "+14255550101", targetId: other });
     await h.configure(provider, { numberAssignment: mode });
     expect(await provider.read!(id, outs)).toEqual({});
-    const e = await rejection(assign(instanceId, "+14255550101"));
+    process.env.TEAMS_NUMBER_RELEASE_WAIT_MS = "1500";
+    const e = await rejection(assign(instanceId, "+14255550101")).finally(() => delete process.env.TEAMS_NUMBER_RELEASE_WAIT_MS);
     expect(e.message).toBe(
-      `assigning number +14255550101 to ${instanceId}: the number is already assigned to another account (${other}) (NumberAssignedElsewhere). Unassign it first or choose another number.`,
+      `assigning number +14255550101 to ${instanceId}: the number is already assigned to another account (${other}), still after waiting 2s (NumberAssignedElsewhere). ` +
+        "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
     );
+    expect(progress.lines.join("")).toContain(`waiting for +14255550101 to be released by ${other}`);
     const before = (await h.audit()).length;
     await provider.delete!(id, outs); // leaves the other account's number alone
     expect(auditSince(await h.audit(), before)).toEqual([]);

@@ -1,0 +1,110 @@
+/**
+ * Runs `preview | up | refresh | destroy` on a stack of this project through the Automation API's
+ * inline route (the CLI runs; the stacks program runs in this process). For machines where the
+ * Node.js language host is missing; with a regular Pulumi install `pulumi up` does the same.
+ *
+ *   node dist/scripts/stack.js up --stack prod [--refresh] [--expect-no-changes]
+ *     [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *
+ * Defaults: the repository (Pulumi.yaml, Pulumi.<stack>.yaml) as work dir, the local file backend
+ * and Pulumi home under .tbn/. Exits with the CLI's exit code.
+ */
+import * as path from "path";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { LOCAL_DIR, REPO_ROOT, openStack } from "../engine/workspace";
+import { botNumbersProgram } from "../stacks/program";
+
+/** Engine commands this runner offers. */
+export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
+/** One of COMMANDS. */
+export type StackCommand = (typeof COMMANDS)[number];
+
+/** Options of one run. */
+export interface StackRun {
+  command: StackCommand;
+  stackName: string;
+  workDir?: string;
+  backendDir?: string;
+  pulumiHome?: string;
+  refresh?: boolean;
+  expectNoChanges?: boolean;
+  /** Extra environment for the CLI and the provider processes. */
+  env?: Record<string, string>;
+}
+
+/** Opens the stack with the stacks program and the offline settings. */
+export function openProjectStack(o: StackRun): Promise<Stack> {
+  return openStack({
+    projectName: "teams-bot-numbers",
+    stackName: o.stackName,
+    program: botNumbersProgram,
+    workDir: o.workDir ?? REPO_ROOT,
+    backendDir: o.backendDir ?? path.join(LOCAL_DIR, "state"),
+    pulumiHome: o.pulumiHome ?? path.join(LOCAL_DIR, "pulumi-home"),
+    env: o.env,
+  });
+}
+
+/** Runs the command, streaming the engine's output; returns the stack outputs after `up`. */
+export async function runStack(o: StackRun): Promise<OutputMap | undefined> {
+  const stack = await openProjectStack(o);
+  const onOutput = (s: string): boolean => process.stdout.write(s);
+  const onError = (s: string): boolean => process.stderr.write(s);
+  const common = { onOutput, onError };
+  switch (o.command) {
+    case "preview":
+      await stack.preview({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges });
+      return undefined;
+    case "up":
+      return (await stack.up({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges })).outputs;
+    case "refresh":
+      await stack.refresh({ ...common, expectNoChanges: o.expectNoChanges });
+      return undefined;
+    case "destroy":
+      await stack.destroy(common);
+      return undefined;
+  }
+}
+
+/** Exit code for a failed run: the CLI's own, or 1. */
+export function exitCodeOf(err: unknown): number {
+  const code = (err as { commandResult?: { code?: number } }).commandResult?.code;
+  return typeof code === "number" && code > 0 ? code : 1;
+}
+
+function parseArgs(argv: string[]): StackRun {
+  const [command, ...rest] = argv;
+  if (!COMMANDS.includes(command as StackCommand)) throw new Error(`usage: stack.js ${COMMANDS.join("|")} --stack NAME [--refresh] [--expect-no-changes] [--work-dir D] [--backend-dir D] [--pulumi-home D]`);
+  const run: StackRun = { command: command as StackCommand, stackName: "" };
+  for (let i = 0; i < rest.length; i++) {
+    const value = (): string => {
+      const v = rest[++i];
+      if (v === undefined) throw new Error(`${rest[i - 1]} needs a value`);
+      return v;
+    };
+    switch (rest[i]) {
+      case "--stack": run.stackName = value(); break;
+      case "--work-dir": run.workDir = path.resolve(value()); break;
+      case "--backend-dir": run.backendDir = path.resolve(value()); break;
+      case "--pulumi-home": run.pulumiHome = path.resolve(value()); break;
+      case "--refresh": run.refresh = true; break;
+      case "--expect-no-changes": run.expectNoChanges = true; break;
+      default: throw new Error(`unknown option ${rest[i]}`);
+    }
+  }
+  if (!run.stackName) throw new Error("--stack NAME is required");
+  return run;
+}
+
+if (require.main === module) {
+  Promise.resolve()
+    .then(() => runStack(parseArgs(process.argv.slice(2))))
+    .then(
+      () => process.exit(0),
+      (err: unknown) => {
+        // The engine already printed the details of a failed command.
+        if (!(err as { commandResult?: unknown }).commandResult) console.error(err instanceof Error ? err.message : String(err));
+        process.exit(exitCodeOf(err));
+      },
+    );
+}
