@@ -135,7 +135,7 @@ async function requireUsageLocation(t: TenantClient, userId: string, label: stri
 /** Waits until the voice plan of the licence is Success (bounded, with progress lines). */
 async function waitForProvisioning(t: TenantClient, inputs: Inputs, skuId: string, label: string): Promise<LicenseDetail | undefined> {
   return waitFor<LicenseDetail>({
-    what: `${inputs.skuPartNumber} to be provisioned on ${inputs.userId}`,
+    what: "the licence to be provisioned by Teams",
     resource: label,
     timeoutMs: inputs.provisioningTimeoutMinutes * 60_000,
     intervalMs: pollIntervalMs(),

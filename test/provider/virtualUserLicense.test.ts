@@ -66,7 +66,7 @@ describe("VirtualUserLicense", () => {
     // The emulator provisions MCOEV_VIRTUALUSER 1.5 s after assignment: we waited for it, visibly.
     expect(waitedMs).toBeGreaterThanOrEqual(1_400);
     expect(progress.lines.join("")).toMatch(
-      /\[teams\] PHONESYSTEM_VIRTUALUSER on [0-9a-f-]+: waiting for PHONESYSTEM_VIRTUALUSER to be provisioned on [0-9a-f-]+: MCOEV_VIRTUALUSER PendingProvisioning, \d+ms so far \(waiting up to 30m\)/,
+      /\[teams\] PHONESYSTEM_VIRTUALUSER on [0-9a-f-]+: waiting for the licence to be provisioned by Teams: MCOEV_VIRTUALUSER PendingProvisioning, \d+ms so far \(waiting up to 30m\)/,
     );
     expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
   });
