@@ -11,6 +11,8 @@ export interface Stats {
   writeCount: { graph: number; teams: number };
   tokenRequests: number;
   cmdletCalls: number;
+  /** HTTP requests as received (a `$batch` counts once in `graph` and in `graphBatch`; its inner requests count in readCount/writeCount). */
+  httpRequests: { entra: number; graph: number; graphBatch: number; teams: number; connect: number };
 }
 
 /** Shared handler context. */
@@ -29,5 +31,11 @@ export interface EmulatorContext {
 
 /** Fresh counters. */
 export function newStats(): Stats {
-  return { readCount: { entra: 0, graph: 0, teams: 0 }, writeCount: { graph: 0, teams: 0 }, tokenRequests: 0, cmdletCalls: 0 };
+  return {
+    readCount: { entra: 0, graph: 0, teams: 0 },
+    writeCount: { graph: 0, teams: 0 },
+    tokenRequests: 0,
+    cmdletCalls: 0,
+    httpRequests: { entra: 0, graph: 0, graphBatch: 0, teams: 0, connect: 0 },
+  };
 }

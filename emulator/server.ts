@@ -28,6 +28,19 @@ export function createApp(ctx: EmulatorContext): express.Express {
   app.set("etag", false);
   // Raw bodies everywhere: each family parses its own format and reports errors in its own shape.
   app.use(express.raw({ type: () => true, limit: "2mb" }));
+  // Outer HTTP requests per family (benchmarks count round trips, not just operations).
+  app.use((req, _res, next) => {
+    const p = req.path;
+    const h = ctx.stats.httpRequests;
+    if (p.startsWith("/_emulator")) return next();
+    if (p === "/teams/connect") h.connect += 1;
+    else if (p.startsWith("/teams/")) h.teams += 1;
+    else if (p === "/v1.0" || p.startsWith("/v1.0/")) {
+      h.graph += 1;
+      if (req.method === "POST" && p === "/v1.0/$batch") h.graphBatch += 1;
+    } else h.entra += 1;
+    next();
+  });
 
   app.use("/_emulator", (req, _res, next) => {
     const p = parseJson(req.body);

@@ -55,26 +55,31 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
   }
   const done = new Map<string, GraphResponse>();
   const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
-  // Run in list order, but never before a request's dependencies (they must appear earlier or be resolvable).
+  const runOne = async (r: InnerRequest): Promise<GraphResponse> => {
+    if ((r.dependsOn ?? []).some((d) => done.get(d)!.status >= 400)) {
+      return { status: 424, headers: {}, body: graphErrorBody("FailedDependency", "Failed dependency.", requestId, crid) };
+    }
+    const url = new URL(r.url.replace(/^\/?(v1\.0\/)?/, "/"), "https://batch.invalid");
+    const innerHeaders: Record<string, string | undefined> = { authorization: outer.headers.authorization };
+    for (const [k, v] of Object.entries(r.headers ?? {})) innerHeaders[k.toLowerCase()] = v;
+    return dispatchGraph(ctx, { method: r.method.toUpperCase(), path: url.pathname, query: url.searchParams, headers: innerHeaders, body: r.body });
+  };
+  // Like the service, independent requests run concurrently (order not guaranteed); a request
+  // runs only after its dependencies, in waves.
   const pending = [...inner];
   while (pending.length > 0) {
-    const idx = pending.findIndex((r) => (r.dependsOn ?? []).every((d) => done.has(d)));
-    if (idx < 0) {
+    const ready = pending.filter((r) => (r.dependsOn ?? []).every((d) => done.has(d)));
+    if (ready.length === 0) {
       for (const r of pending) responses.push({ id: r.id, status: 424, headers: {}, body: graphErrorBody("FailedDependency", "Dependency cycle.", requestId, crid) });
       break;
     }
-    const r = pending.splice(idx, 1)[0]!;
-    let res: GraphResponse;
-    if ((r.dependsOn ?? []).some((d) => done.get(d)!.status >= 400)) {
-      res = { status: 424, headers: {}, body: graphErrorBody("FailedDependency", "Failed dependency.", requestId, crid) };
-    } else {
-      const url = new URL(r.url.replace(/^\/?(v1\.0\/)?/, "/"), "https://batch.invalid");
-      const innerHeaders: Record<string, string | undefined> = { authorization: outer.headers.authorization };
-      for (const [k, v] of Object.entries(r.headers ?? {})) innerHeaders[k.toLowerCase()] = v;
-      res = await dispatchGraph(ctx, { method: r.method.toUpperCase(), path: url.pathname, query: url.searchParams, headers: innerHeaders, body: r.body });
-    }
-    done.set(r.id, res);
-    responses.push({ id: r.id, status: res.status, headers: res.headers, ...(res.body !== undefined ? { body: res.body } : {}) });
+    for (const r of ready) pending.splice(pending.indexOf(r), 1);
+    const results = await Promise.all(ready.map(runOne));
+    ready.forEach((r, i) => {
+      const res = results[i]!;
+      done.set(r.id, res);
+      responses.push({ id: r.id, status: res.status, headers: res.headers, ...(res.body !== undefined ? { body: res.body } : {}) });
+    });
   }
   return { status: 200, headers, body: { responses } };
 }

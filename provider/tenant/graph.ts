@@ -2,8 +2,9 @@
  * Microsoft Graph behind the TenantClient: the Graph client (its own RetryHandler retries
  * 429/503/504 honouring Retry-After; we add only 500/502 and network failures for idempotent
  * calls), error mapping to TenantError, and the number-assignment operations (202 + Location,
- * polled until succeeded or failed). Reads are single calls so `/$batch` coalescing can be added
- * behind `request()` later.
+ * polled until succeeded or failed). Concurrent GETs are coalesced into `/$batch` requests
+ * (GraphBatcher: a short window, at most 20 per batch, throttled inner requests retried after their
+ * Retry-After), and many concurrent single-number lookups into one inventory read.
  */
 import { Client, GraphError, ResponseType, type GraphRequest } from "@microsoft/microsoft-graph-client";
 import type { TenantSettings } from "../config";
@@ -25,6 +26,22 @@ import type {
 
 const NUMBERS = "/admin/teams/telephoneNumberManagement";
 const USER_FIELDS = "id,userPrincipalName,displayName,usageLocation,accountEnabled,department,assignedLicenses";
+
+/** Graph's limit of inner requests per `$batch`. */
+export const MAX_BATCH_SIZE = 20;
+/** Default coalescing window of concurrent GETs. */
+export const DEFAULT_BATCH_WINDOW_MS = 5;
+/** Concurrent single-number lookups from which one inventory read (bounded) replaces them. */
+export const NUMBER_SWEEP_MIN_LOOKUPS = 10;
+/** Page size of the inventory read (Graph's maximum `$top` for numberAssignments). */
+const NUMBER_SWEEP_PAGE_SIZE = 1000;
+
+/** The GET coalescing window: TEAMS_GRAPH_BATCH_WINDOW_MS (0 turns batching off), default 5 ms. */
+export function graphBatchWindowMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TEAMS_GRAPH_BATCH_WINDOW_MS;
+  const value = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : DEFAULT_BATCH_WINDOW_MS;
+}
 
 /** How long an assign/unassign operation may take before we give up. */
 export const NUMBER_OPERATION_TIMEOUT_MS = 10 * 60_000;
@@ -64,14 +81,168 @@ interface WireOperation {
   numbers?: { status?: string; statusDetail?: string | null }[];
 }
 
+/** One inner response of a `$batch`. */
+export interface BatchItemResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** Tuning of a GraphBatcher. */
+export interface GraphBatcherOptions {
+  /** How long the first queued GET waits for company before it is sent. */
+  windowMs: number;
+  /** Inner requests per `$batch` (Graph allows 20). */
+  maxBatchSize?: number;
+  /** Requests (batches or singles) in flight at once; GETs arriving meanwhile queue and coalesce. */
+  maxInFlight?: number;
+  /** Retries of an inner request answered 429/503/504, each after its Retry-After. */
+  maxThrottleRetries?: number;
+  /** Injectable sleep (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+interface QueuedGet {
+  url: string;
+  operation: string;
+  /** The same GET sent on its own (used when it is alone in a window). */
+  single: () => Promise<unknown>;
+  retries: number;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const INNER_RETRY_STATUSES = new Set([429, 503, 504]);
+
+function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
+  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers![key];
+}
+
+/** A TenantError from one failed inner response of a `$batch` (Graph's error envelope). */
+export function errorFromBatchItem(operation: string, item: BatchItemResponse): TenantError {
+  const envelope = (item.body ?? {}) as { error?: { code?: string; message?: string; innerError?: { "request-id"?: string } } };
+  return new TenantError({
+    operation,
+    status: item.status,
+    code: envelope.error?.code,
+    requestId: envelope.error?.innerError?.["request-id"] ?? headerOf(item.headers, "request-id"),
+    reason: envelope.error?.message ?? `HTTP ${item.status}`,
+    retryAfterMs: parseRetryAfterMs(headerOf(item.headers, "retry-after")),
+  });
+}
+
+/**
+ * Coalesces concurrent GETs into `/$batch` requests: the first queued GET opens a short window;
+ * a full batch (20) goes at once; at most `maxInFlight` requests are outstanding, so GETs that
+ * arrive meanwhile wait and fill the next batch. A GET alone in its window is sent on its own.
+ * Inner 429/503/504 are retried (re-queued) after their Retry-After, like the Graph client's own
+ * RetryHandler does for single calls; any other inner failure rejects that GET only.
+ */
+export class GraphBatcher {
+  private readonly queue: QueuedGet[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly maxBatchSize: number;
+  private readonly maxInFlight: number;
+  private readonly maxThrottleRetries: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  /** What was sent: `$batch` requests, GETs sent on their own, inner requests retried. */
+  readonly sent = { batches: 0, singles: 0, innerRetries: 0 };
+
+  constructor(
+    private readonly postBatch: (requests: { id: string; method: "GET"; url: string }[]) => Promise<BatchItemResponse[]>,
+    private readonly options: GraphBatcherOptions,
+  ) {
+    this.maxBatchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, options.maxBatchSize ?? MAX_BATCH_SIZE));
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
+    this.maxThrottleRetries = options.maxThrottleRetries ?? 3;
+    this.sleep = options.sleep ?? sleep;
+  }
+
+  /** Queues a GET (`url` relative to the version, query included); resolves with its body. */
+  get(url: string, operation: string, single: () => Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => this.enqueue({ url, operation, single, retries: 0, resolve, reject }));
+  }
+
+  private enqueue(item: QueuedGet): void {
+    this.queue.push(item);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
+    if (this.queue.length > 0 && !this.timer && this.inFlight < this.maxInFlight) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
+        this.pump();
+      }, this.options.windowMs);
+    }
+  }
+
+  private send(items: QueuedGet[]): void {
+    this.inFlight += 1;
+    const done = (): void => {
+      this.inFlight -= 1;
+      this.pump();
+    };
+    if (items.length === 1) {
+      const item = items[0]!;
+      this.sent.singles += 1;
+      item.single().then(item.resolve, item.reject).finally(done);
+      return;
+    }
+    this.sent.batches += 1;
+    const requests = items.map((item, i) => ({ id: String(i + 1), method: "GET" as const, url: item.url }));
+    this.postBatch(requests)
+      .then(
+        (responses) => {
+          const byId = new Map(responses.map((r) => [String(r.id), r]));
+          items.forEach((item, i) => this.settle(item, byId.get(String(i + 1))));
+        },
+        (e: unknown) => items.forEach((item) => item.reject(e)),
+      )
+      .finally(done);
+  }
+
+  private settle(item: QueuedGet, response: BatchItemResponse | undefined): void {
+    if (!response) {
+      item.reject(new TenantError({ operation: item.operation, reason: "the $batch response has no answer for this request" }));
+      return;
+    }
+    if (response.status >= 200 && response.status < 300) {
+      item.resolve(response.body);
+      return;
+    }
+    const error = errorFromBatchItem(item.operation, response);
+    if (!INNER_RETRY_STATUSES.has(response.status) || item.retries >= this.maxThrottleRetries) {
+      item.reject(error);
+      return;
+    }
+    item.retries += 1;
+    this.sent.innerRetries += 1;
+    // Honour Retry-After; without it back off like the Graph client (3 s, doubling).
+    const waitMs = error.retryAfterMs ?? 3_000 * 2 ** (item.retries - 1);
+    void this.sleep(waitMs).then(() => this.enqueue(item));
+  }
+}
+
 /** Graph operations of the TenantClient. */
 export class GraphTenant implements GraphOperations {
   private readonly client: Client;
+  /** Coalesces concurrent GETs into `$batch`; undefined when batching is off. */
+  readonly batcher: GraphBatcher | undefined;
+  private readonly batchWindowMs: number;
+  private numberLookups = new Map<string, { resolve: (r: NumberAssignment | undefined) => void; reject: (e: unknown) => void }[]>();
+  private numberTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: TenantSettings,
     tokens: TokenSource,
     private readonly timing: Timing,
+    batchWindowMs: number = graphBatchWindowMs(),
   ) {
     this.client = Client.initWithMiddleware({
       authProvider: { getAccessToken: async () => (await tokens.graphToken()).accessToken },
@@ -79,6 +250,14 @@ export class GraphTenant implements GraphOperations {
       defaultVersion: "v1.0",
       customHosts: new Set([new URL(settings.graphUrl).hostname]),
     });
+    this.batchWindowMs = batchWindowMs;
+    this.batcher =
+      batchWindowMs > 0
+        ? new GraphBatcher(async (requests) => {
+            const body = (await this.api("/$batch").post({ requests })) as { responses?: BatchItemResponse[] };
+            return body.responses ?? [];
+          }, { windowMs: batchWindowMs })
+        : undefined;
   }
 
   async getUser(idOrUpn: string): Promise<TenantUser | undefined> {
@@ -117,8 +296,48 @@ export class GraphTenant implements GraphOperations {
   }
 
   async getNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined> {
+    if (this.batchWindowMs <= 0) return this.lookupNumber(telephoneNumber);
+    // Concurrent lookups (a refresh of many bots) are answered together: see flushNumberLookups.
+    return new Promise((resolve, reject) => {
+      const waiting = this.numberLookups.get(telephoneNumber) ?? [];
+      waiting.push({ resolve, reject });
+      this.numberLookups.set(telephoneNumber, waiting);
+      this.numberTimer ??= setTimeout(() => void this.flushNumberLookups(), this.batchWindowMs);
+    });
+  }
+
+  private async lookupNumber(telephoneNumber: string): Promise<NumberAssignment | undefined> {
     const rows = await this.listNumberAssignments({ telephoneNumber });
     return rows.find((r) => r.telephoneNumber === telephoneNumber);
+  }
+
+  /**
+   * Answers the lookups gathered in one window. From NUMBER_SWEEP_MIN_LOOKUPS on, one inventory
+   * read (at most one page of 1000 per 20 lookups, so never dearer than the batched lookups) answers
+   * the numbers it contains; the rest are looked up one by one (and coalesced into `$batch`).
+   */
+  private async flushNumberLookups(): Promise<void> {
+    this.numberTimer = undefined;
+    const lookups = this.numberLookups;
+    this.numberLookups = new Map();
+    let inventory: Map<string, NumberAssignment> | undefined;
+    if (lookups.size >= NUMBER_SWEEP_MIN_LOOKUPS) {
+      const maxPages = Math.max(1, Math.floor(lookups.size / MAX_BATCH_SIZE));
+      try {
+        const rows = await this.list<WireNumberAssignment>(`${NUMBERS}/numberAssignments?$top=${NUMBER_SWEEP_PAGE_SIZE}`, undefined, maxPages);
+        inventory = new Map(rows.map((w) => [w.telephoneNumber, toNumberAssignment(w)]));
+      } catch {
+        inventory = undefined; // fall back to single lookups, which report their own errors
+      }
+    }
+    for (const [telephoneNumber, waiting] of lookups) {
+      const found = inventory?.get(telephoneNumber);
+      const result = found ? Promise.resolve(found) : this.lookupNumber(telephoneNumber);
+      result.then(
+        (r) => waiting.forEach((w) => w.resolve(r)),
+        (e: unknown) => waiting.forEach((w) => w.reject(e)),
+      );
+    }
   }
 
   async assignNumber(request: AssignNumberRequest, resource: string): Promise<void> {
@@ -181,14 +400,14 @@ export class GraphTenant implements GraphOperations {
     return path.replace(/^\/(v1\.0|beta)(?=\/)/, "") + url.search;
   }
 
-  /** All pages of a collection (follows @odata.nextLink, bounded). */
-  private async list<T>(path: string, filter?: string): Promise<T[]> {
+  /** All pages of a collection (follows @odata.nextLink, bounded by `maxPages`). */
+  private async list<T>(path: string, filter?: string, maxPages = 50): Promise<T[]> {
     const rows: T[] = [];
     let page = await this.request<{ value?: T[]; "@odata.nextLink"?: string }>("GET", path, { filter });
     for (let pages = 1; ; pages++) {
       rows.push(...(page.value ?? []));
       const next = page["@odata.nextLink"];
-      if (!next || pages >= 50) return rows;
+      if (!next || pages >= maxPages) return rows;
       page = await this.request("GET", this.relativePath(next));
     }
   }
@@ -199,6 +418,20 @@ export class GraphTenant implements GraphOperations {
 
   /** One Graph call; GETs/PATCH/DELETE/assignLicense are idempotent and retried on 500/502/network failures. */
   private request<T = unknown>(method: Method, path: string, options: { body?: unknown; select?: string; filter?: string } = {}): Promise<T> {
+    if (method === "GET" && this.batcher) {
+      const query: string[] = [];
+      if (options.select) query.push(`$select=${options.select}`);
+      if (options.filter) query.push(`$filter=${encodeURIComponent(options.filter)}`);
+      const url = query.length ? `${path}${path.includes("?") ? "&" : "?"}${query.join("&")}` : path;
+      const batcher = this.batcher;
+      const single = (): Promise<unknown> => {
+        let req = this.api(path);
+        if (options.select) req = req.select(options.select);
+        if (options.filter) req = req.filter(encodeURIComponent(options.filter));
+        return req.get();
+      };
+      return this.call(method, path, () => batcher.get(url, `${method} ${path.split("?")[0]}`, single) as Promise<T>);
+    }
     return this.call(method, path, () => {
       let req = this.api(path);
       if (options.select) req = req.select(options.select);

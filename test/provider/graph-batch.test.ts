@@ -1,0 +1,119 @@
+/**
+ * Graph `$batch` coalescing inside the provider process (provider/tenant/graph.ts): concurrent
+ * GETs go out as few `$batch` requests, give the same results as single calls, throttled inner
+ * requests are retried after their Retry-After, and many concurrent number lookups become one
+ * inventory read. Real msal-node + Graph client against the emulator; counts from /_emulator/stats.
+ */
+import { resolveTenantSettings } from "../../provider/config";
+import { TokenSource } from "../../provider/tenant/auth";
+import { GraphTenant } from "../../provider/tenant/graph";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { newResourceAccount } from "../helpers/tenant-clients";
+
+interface Stats {
+  readCount: { graph: number };
+  httpRequests: { graph: number; graphBatch: number };
+}
+
+describe("Graph $batch coalescing", () => {
+  let t: TestEmulator;
+  const accounts: string[] = [];
+  const numbers = ["+14255550100", "+14255550101", "+14255550102", "+14255550103", "+14255550104", "+14255550105", "+14255550150", "+14255550151", "+14255550200", "+14255550201", "+14255550300", "+14255550301"];
+
+  const graph = (batchWindowMs: number): GraphTenant => {
+    const settings = resolveTenantSettings((k) => ({ tenantId: t.tenantId, clientId: t.clientId, clientSecret: t.clientSecret, authorityHost: t.authorityHost, graphUrl: t.graphUrl })[k], {});
+    return new GraphTenant(settings, new TokenSource(settings), { pollIntervalMs: 50 }, batchWindowMs);
+  };
+  const stats = (): Promise<Stats> => t.admin.get<Stats>("/stats");
+  /** Graph HTTP requests and inner reads made by `fn`. */
+  const counted = async <T>(fn: () => Promise<T>): Promise<{ value: T; http: number; batches: number; reads: number }> => {
+    const before = await stats();
+    const value = await fn();
+    const after = await stats();
+    return { value, http: after.httpRequests.graph - before.httpRequests.graph, batches: after.httpRequests.graphBatch - before.httpRequests.graphBatch, reads: after.readCount.graph - before.readCount.graph };
+  };
+
+  beforeAll(async () => {
+    t = await startTestEmulator({ latencyScale: 0 });
+    for (let i = 0; i < 30; i++) accounts.push(await newResourceAccount(t, `batch-${i}@contoso.com`));
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  test("read: 60 concurrent GETs go out as 3 $batch requests with the same results as single calls", async () => {
+    const single = graph(0);
+    const batched = graph(5);
+    const reads = (g: GraphTenant) => Promise.all([...accounts.map((id) => g.getUser(id)), ...accounts.map((id) => g.listLicenseDetails(id))]);
+    const one = await counted(() => reads(single));
+    const many = await counted(() => reads(batched));
+    expect(one).toMatchObject({ http: 60, batches: 0, reads: 60 });
+    // Token requests are Entra, not Graph; every inner GET is still a Graph read.
+    expect(many.reads).toBe(60);
+    expect(many.batches).toBe(3);
+    expect(many.http).toBe(3);
+    expect(many.value).toEqual(one.value);
+    expect(batched.batcher?.sent).toMatchObject({ batches: 3, singles: 0 });
+  });
+
+  test("read: a GET alone in its window is sent on its own", async () => {
+    const g = graph(5);
+    const r = await counted(() => g.getUser(accounts[0]!));
+    expect(r).toMatchObject({ http: 1, batches: 0, reads: 1 });
+    expect(r.value?.id).toBe(accounts[0]);
+  });
+
+  test("read-after-delete: an inner 404 reads as gone for that GET only", async () => {
+    const g = graph(5);
+    const missing = "0000dead-0000-4000-8000-000000000000";
+    const r = await counted(() => Promise.all([g.getUser(accounts[1]!), g.getUser(missing), g.listLicenseDetails(missing)]));
+    expect(r.batches).toBe(1);
+    expect(r.value[0]?.id).toBe(accounts[1]);
+    expect(r.value[1]).toBeUndefined();
+    expect(r.value[2]).toBeUndefined();
+  });
+
+  test("regress-throttling: inner 429s are retried after Retry-After; results identical", async () => {
+    const g = graph(5);
+    const expected = await Promise.all(accounts.slice(0, 10).map((id) => graph(0).getUser(id)));
+    await t.admin.put("/faults", { families: { graph: { throttleNext: 3, retryAfterSeconds: 1 } } });
+    const started = Date.now();
+    const r = await counted(() => Promise.all(accounts.slice(0, 10).map((id) => g.getUser(id))));
+    const elapsedMs = Date.now() - started;
+    await t.admin.put("/faults?replace=true", {});
+    expect(r.value).toEqual(expected);
+    expect(g.batcher?.sent.innerRetries).toBe(3);
+    // 10 first tries + 3 retries, in one batch and then one more request for the retried ones.
+    expect(r.reads).toBe(13);
+    expect(r.http).toBe(2);
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_000);
+  });
+
+  test("read: an inner 500 goes back through the transient retry and succeeds", async () => {
+    const g = graph(5);
+    await t.admin.put("/faults", { families: { graph: { errorNext: 1, errorStatus: 500 } } });
+    // 500 is retried by the client's transient strategy (up to 4 attempts): both GETs succeed.
+    const ok = await Promise.all([g.getUser(accounts[2]!), g.getUser(accounts[3]!)]);
+    expect(ok.map((u) => u?.id)).toEqual([accounts[2], accounts[3]]);
+    await t.admin.put("/faults?replace=true", {});
+  });
+
+  test("read: 12 concurrent number lookups become one inventory read with identical records", async () => {
+    const single = graph(0);
+    const expected = await Promise.all(numbers.map((n) => single.getNumberAssignment(n)));
+    const g = graph(5);
+    const r = await counted(() => Promise.all([...numbers.map((n) => g.getNumberAssignment(n)), g.getNumberAssignment("+14255559999")]));
+    expect(r.value.slice(0, numbers.length)).toEqual(expected);
+    // A number the inventory does not have is looked up on its own and reads as missing.
+    expect(r.value[numbers.length]).toBeUndefined();
+    expect(r.reads).toBe(2);
+    expect(expected.every((x) => x !== undefined)).toBe(true);
+  });
+
+  test("read: a few concurrent number lookups stay single lookups (batched)", async () => {
+    const g = graph(5);
+    const r = await counted(() => Promise.all(numbers.slice(0, 3).map((n) => g.getNumberAssignment(n))));
+    expect(r).toMatchObject({ reads: 3, batches: 1, http: 1 });
+    expect(r.value.map((x) => x?.telephoneNumber)).toEqual(numbers.slice(0, 3));
+  });
+});
