@@ -40,6 +40,12 @@ export class TenantError extends Error {
   id?: string;
   /** Outputs to record together with `id` when the object exists but the step failed. */
   properties?: object;
+  /**
+   * What the engine shows for a resource that exists but failed to initialise: the dynamic
+   * provider reports an init failure with these reasons only (not the message), so without them
+   * the user sees a bare "resource init failed".
+   */
+  reasons?: string[];
 
   constructor(details: TenantErrorDetails) {
     const reason = redact(details.reason);
@@ -185,5 +191,6 @@ export function withPartialState(e: unknown, id: string, properties: object): Te
   const err = e instanceof TenantError ? e : asTenantError(e, "provisioning");
   err.id = id;
   err.properties = properties;
+  err.reasons = [err.message];
   return err;
 }
