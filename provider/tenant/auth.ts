@@ -7,6 +7,7 @@ import { X509Certificate, createPrivateKey } from "crypto";
 import { readFileSync } from "fs";
 import type { TenantSettings } from "../config";
 import { TenantError, explain } from "../errors";
+import { throttling, transient, withRetry } from "../retry";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
@@ -84,8 +85,18 @@ export class TokenSource {
 
   constructor(private readonly settings: TenantSettings) {}
 
-  /** An access token for `scope` (e.g. "https://graph.microsoft.com/.default") and when it expires. */
+  /**
+   * An access token for `scope` (e.g. "https://graph.microsoft.com/.default") and when it expires.
+   * Throttling (429) and transient failures (5xx, AADSTS90033 temporarily_unavailable, network) are
+   * retried with backoff. MSAL remembers such a failure and refuses the same request until its
+   * Retry-After passes (60 s without one), so a retry starts from a fresh MSAL client: it can hold
+   * no valid token for this scope, or MSAL would have answered from its cache.
+   */
   async token(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
+    return withRetry(() => this.acquire(scope), { strategies: [throttling(1_000), transient(1_000)], maxAttempts: 6, resource: "entra", what: `token for ${scope}` });
+  }
+
+  private async acquire(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
     this.app ??= new ConfidentialClientApplication(msalConfiguration(this.settings));
     try {
       const result = await this.app.acquireTokenByClientCredential({ scopes: [scope] });
@@ -93,10 +104,12 @@ export class TokenSource {
       return { accessToken: result.accessToken, expiresOn: result.expiresOn ?? null };
     } catch (e) {
       if (e instanceof TenantError) throw e;
-      const err = e as { errorCode?: string; errorMessage?: string; message?: string };
+      const err = e as { errorCode?: string; errorMessage?: string; message?: string; status?: number };
       const reason = (err.errorMessage || err.message || String(e)).split("\n")[0];
+      const status = typeof err.status === "number" && err.status > 0 ? err.status : err.errorCode === "temporarily_unavailable" ? 503 : undefined;
+      if (status === 429 || (status !== undefined && status >= 500)) this.app = undefined;
       // The hint comes from the table of known failures (errors.ts), like every other one.
-      throw new TenantError(explain({ operation: `getting a token for ${scope} from ${this.settings.authorityHost}`, reason, code: err.errorCode || undefined, cause: e }));
+      throw new TenantError(explain({ operation: `getting a token for ${scope} from ${this.settings.authorityHost}`, reason, status, code: err.errorCode || undefined, cause: e }));
     }
   }
 
