@@ -152,6 +152,37 @@ async function ensureMapping(t: TenantClient, instance: TeamsInstance, applicati
   });
 }
 
+/** Attempts of New-CsOnlineApplicationInstance when its outcome stays unknown. */
+const CREATE_ATTEMPTS = 3;
+
+/** A failure after which New-CsOnlineApplicationInstance may or may not have created the account. */
+function outcomeUnknown(e: unknown): e is TenantError {
+  return e instanceof TenantError && (e.code === "HostExited" || e.code === "HostTimeout" || (e.status !== undefined && e.status >= 500));
+}
+
+/**
+ * New-CsOnlineApplicationInstance, safe to repeat: create() has just seen that no account has the
+ * UPN, so when the call ends without an answer (host crash or timeout, 5xx) an account that has
+ * the UPN now was made by this call and is used; otherwise the call is made again. Never two
+ * accounts, never a refusal of our own half-finished create.
+ */
+async function newInstance(t: TenantClient, inputs: Inputs): Promise<TeamsInstance> {
+  const upn = inputs.userPrincipalName;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await t.newApplicationInstance({ userPrincipalName: upn, displayName: inputs.displayName, applicationId: inputs.applicationId });
+    } catch (e) {
+      if (!outcomeUnknown(e) || attempt >= CREATE_ATTEMPTS) throw e;
+      const made = await t.getApplicationInstance(upn);
+      if (made) {
+        progress(upn, `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}); the account exists now (object id ${made.objectId}): continuing with it`);
+        return made;
+      }
+      progress(upn, `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}) and created nothing: trying again (attempt ${attempt + 1} of ${CREATE_ATTEMPTS})`);
+    }
+  }
+}
+
 /** Waits until `check` holds for the Graph user (or its absence) several times in a row. */
 function waitForUser(t: TenantClient, objectId: string, upn: string, present: boolean): Promise<TenantUser | undefined> {
   return waitFor<TenantUser>({
@@ -216,9 +247,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
     const instance =
       existingUser || existing
         ? adoptOrRefuse(inputs, existingUser, existing)
-        : await during(`creating resource account ${upn}`, upn, () =>
-            t.newApplicationInstance({ userPrincipalName: upn, displayName: inputs.displayName, applicationId: inputs.applicationId }),
-          );
+        : await during(`creating resource account ${upn}`, upn, () => newInstance(t, inputs));
     const id = applicationInstanceId.format({ objectId: instance.objectId });
     const tenantId = instance.tenantId ?? t.settings.tenantId;
     try {
