@@ -19,3 +19,13 @@ export function stablesUnless(changed: string[], volatile: string[], outputs: st
 export function pollIntervalMs(): number {
   return currentTiming().pollIntervalMs;
 }
+
+/**
+ * How long to wait for licence provisioning: `provisioningTimeoutMinutes`, unless
+ * TEAMS_PROVISIONING_TIMEOUT_MS (milliseconds; for tests, which cannot wait the 1-minute minimum)
+ * is set in the provider's environment.
+ */
+export function provisioningTimeoutMs(minutes: number, env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = Number(env.TEAMS_PROVISIONING_TIMEOUT_MS);
+  return env.TEAMS_PROVISIONING_TIMEOUT_MS && Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : minutes * 60_000;
+}

@@ -18,7 +18,7 @@ import { shim } from "../shim";
 import type { LicenseDetail, SubscribedSku, TenantClient } from "../tenant/client";
 import { configureSession, tenant } from "../tenant/session";
 import { Checker, normalizeBoolean, normalizeGuid, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
-import { changedKeys, pollIntervalMs } from "./common";
+import { changedKeys, pollIntervalMs, provisioningTimeoutMs } from "./common";
 
 /** Inputs of a VirtualUserLicense. */
 export interface VirtualUserLicenseArgs {
@@ -137,7 +137,7 @@ async function waitForProvisioning(t: TenantClient, inputs: Inputs, skuId: strin
   return waitFor<LicenseDetail>({
     what: "the licence to be provisioned by Teams",
     resource: label,
-    timeoutMs: inputs.provisioningTimeoutMinutes * 60_000,
+    timeoutMs: provisioningTimeoutMs(inputs.provisioningTimeoutMinutes),
     intervalMs: pollIntervalMs(),
     confirmations: 2,
     hint: `Provisioning can take hours: rerun \`pulumi up\` to keep waiting, or raise provisioningTimeoutMinutes (now ${inputs.provisioningTimeoutMinutes}).`,
