@@ -31,6 +31,8 @@ export class Faults {
   private faultRng = new Map<Family, () => number>();
   private jitterRng = new Map<Family, () => number>();
   private cmdletCalls = 0;
+  /** Faults injected per family since the profile was last set (GET /_emulator/stats → injected). */
+  injected: { throttled: Partial<Record<Family, number>>; errors: Partial<Record<Family, number>> } = { throttled: {}, errors: {} };
 
   constructor(profile: LatencyAndFaults) {
     this.profileValue = profile;
@@ -60,6 +62,7 @@ export class Faults {
       this.jitterRng.set(f, mulberry32(familySeed(this.profileValue.seed, f, 2)));
     }
     this.cmdletCalls = 0;
+    this.injected = { throttled: {}, errors: {} };
   }
 
   /** Latency for one request of a family (fixed + jitter, scaled). */
@@ -77,6 +80,13 @@ export class Faults {
 
   /** Decides whether this request of a family is throttled, fails, or goes through. */
   decide(fam: Family): FaultDecision {
+    const d = this.draw(fam);
+    if (d.kind === "throttle") this.injected.throttled[fam] = (this.injected.throttled[fam] ?? 0) + 1;
+    if (d.kind === "error") this.injected.errors[fam] = (this.injected.errors[fam] ?? 0) + 1;
+    return d;
+  }
+
+  private draw(fam: Family): FaultDecision {
     const f = this.profileValue.families[fam];
     // Always draw once so the sequence depends only on the seed and the request count.
     const roll = this.faultRng.get(fam)!();

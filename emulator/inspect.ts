@@ -27,7 +27,7 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
 
   r.get("/state", (_req, res) => res.json(ctx.store.state));
   r.get("/audit", (_req, res) => res.json({ entries: ctx.store.state.audit }));
-  r.get("/stats", (_req, res) => res.json(ctx.stats));
+  r.get("/stats", (_req, res) => res.json({ ...ctx.stats, injected: ctx.faults.injected }));
   r.get("/faults", (_req, res) => res.json(ctx.faults.profile));
   r.put("/faults", (req, res) => {
     try {
