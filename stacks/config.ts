@@ -95,6 +95,8 @@ export function parseStackConfig(raw: unknown): StackConfig {
   }
 
   const bots: BotConfig[] = [];
+  // Index in the config of each entry of `bots` (entries with a wrong shape are skipped).
+  const indexOf: number[] = [];
   top.data.bots.forEach((entry, i) => {
     const at = (field?: string): string => `bots[${i}]${field ? `.${field}` : ""}`;
     const shaped = botShape.safeParse(entry);
@@ -128,6 +130,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
       problems.push(`${at("phoneNumber")}: is required when numberType or locationId is set`);
     }
     const locationId = b.locationId === undefined ? undefined : take("locationId", normalizeLocationId(b.locationId));
+    indexOf.push(i);
     bots.push({
       name: b.name,
       userPrincipalName: upn ?? b.userPrincipalName,
@@ -145,11 +148,12 @@ export function parseStackConfig(raw: unknown): StackConfig {
   // One bot per name, account and number.
   for (const [field, label] of [["name", "name"], ["userPrincipalName", "account"], ["phoneNumber", "number"]] as const) {
     const seen = new Map<string, number>();
-    bots.forEach((bot, i) => {
+    bots.forEach((bot, n) => {
       const value = bot[field];
       if (value === undefined) return;
       const key = value.toLowerCase();
       const first = seen.get(key);
+      const i = indexOf[n]!;
       if (first !== undefined) problems.push(`bots[${i}].${field}: ${label} "${value}" is already used by bots[${first}]; each bot needs its own`);
       else seen.set(key, i);
     });
