@@ -1,0 +1,288 @@
+/**
+ * Benchmark harness: for each N, starts the emulator with the bench fixture and the scaled
+ * profile, runs our contender (the real Pulumi CLI on the stacks program, Automation API inline
+ * route) and the baseline (bench/baseline.ts) through create / refresh / change 10 % / destroy,
+ * and records wall time, tenant calls by family, PowerShell processes and connects, provider peak
+ * RSS and the floor. `npm run bench [-- --n 10,50,200 --scale 0.01 --out bench/results]`.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { execFileSync } from "child_process";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { startEmulator } from "../emulator";
+import { LOCAL_DIR, REPO_ROOT, openStack, pulumiCliDir } from "../engine/workspace";
+import { botNumbersProgram } from "../stacks/program";
+import { BaselineScript } from "./baseline";
+import { BenchBot, benchBots, changeTenPercent } from "./bots";
+import { CallCounts, callsBetween, countLines, killTree, readStats, sampleProviderRss, writesSince } from "./measure";
+import { DEFAULT_SCALE, Floor, REAL_PROFILE_MS, Scenario, benchProfile, floorOf } from "./profile";
+
+/** The two contenders. */
+export type Contender = "ours" | "baseline";
+
+/** What one scenario of one contender cost. */
+export interface ScenarioResult {
+  contender: Contender;
+  scenario: Scenario | "noopUp";
+  n: number;
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  floor?: Floor;
+  calls: CallCounts;
+  /** Mutating tenant operations (audit log) by "family operation". */
+  writes: Record<string, number>;
+  /** PowerShell processes started. */
+  pwshProcesses: number;
+  /** Provider peak RSS (MB, VmHWM) — ours only. */
+  peakRssMb?: number | null;
+  providerProcesses?: number;
+  /** Provider processes still running 1 s after the engine command returned (then killed) — ours only. */
+  providerProcessesLeftRunning?: number;
+  /** Engine's resource change summary — ours only. */
+  changes?: Record<string, number>;
+}
+
+/** Options of a run. */
+export interface BenchOptions {
+  ns: number[];
+  scale: number;
+  contenders: Contender[];
+  /** Engine parallelism passed to up/refresh/destroy (default: enough for every resource). */
+  parallel?: (n: number) => number;
+  /** Largest N the (slow, sequential) baseline runs for; default every N. */
+  baselineMaxN?: number;
+  /** V8 old-space limit (MB) for the provider processes (NODE_OPTIONS); default: Node's own. */
+  providerHeapMb?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** The whole result of a run. */
+export interface BenchResults {
+  startedAt: string;
+  scale: number;
+  realProfileMs: typeof REAL_PROFILE_MS;
+  machine: Record<string, string | number>;
+  /** V8 old-space limit given to the provider processes, if any. */
+  providerHeapMb?: number;
+  results: ScenarioResult[];
+}
+
+/** Where and on what the benchmark ran. */
+export function machineInfo(): Record<string, string | number> {
+  let pulumi = "unknown";
+  try {
+    pulumi = execFileSync(path.join(pulumiCliDir(), "pulumi"), ["version"], { encoding: "utf8" }).trim();
+  } catch {
+    /* keep unknown */
+  }
+  return {
+    nproc: os.cpus().length,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    pulumi,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+const stackConfigOf = (bots: BenchBot[]): string => JSON.stringify(bots);
+
+/** Runs the benchmark for every N; one emulator per N, reset between contenders. */
+export async function runBench(o: BenchOptions): Promise<BenchResults> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`[bench] ${l}\n`));
+  const caDir = process.env.TBN_CA_DIR ?? path.join(LOCAL_DIR, "ca");
+  if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error(`set NODE_EXTRA_CA_CERTS=${path.join(caDir, "ca.pem")} (the emulator's CA) before starting`);
+  const results: BenchResults = { startedAt: new Date().toISOString(), scale: o.scale, realProfileMs: REAL_PROFILE_MS, machine: machineInfo(), ...(o.providerHeapMb ? { providerHeapMb: o.providerHeapMb } : {}), results: [] };
+  fs.mkdirSync(path.join(LOCAL_DIR, "bench"), { recursive: true });
+  const runDir = fs.mkdtempSync(path.join(LOCAL_DIR, "bench", "run-"));
+  const fixture = path.join(REPO_ROOT, "bench", "fixtures", "bench-tenant.json");
+  const pwshPath = path.join(REPO_ROOT, "bench", "bin", "pwsh");
+  const profile = benchProfile(o.scale);
+  try {
+    for (const n of o.ns) {
+      const emulator = await startEmulator({ dataDir: path.join(runDir, `emulator-${n}`), caDir, port: 0, fixture, reset: true, profile });
+      const deployer = JSON.parse(fs.readFileSync(fixture, "utf8")).apps[0] as { clientId: string; secrets: string[] };
+      const startsFile = path.join(runDir, `pwsh-starts-${n}.log`);
+      const common = { url: emulator.url, tenantId: emulator.tenantId, clientId: deployer.clientId, clientSecret: deployer.secrets[0]! };
+      /** Runs one scenario and records what it cost. */
+      const measure = async (contender: Contender, scenario: ScenarioResult["scenario"], fn: () => Promise<Record<string, number> | void>, rss = false): Promise<ScenarioResult> => {
+        const before = await readStats(emulator.url);
+        const auditFrom = (await writesSince(emulator.url, 0)).next;
+        const startsBefore = countLines(startsFile);
+        const sampler = rss ? sampleProviderRss() : undefined;
+        const started = process.hrtime.bigint();
+        let ok = true;
+        let error: string | undefined;
+        let changes: Record<string, number> | undefined;
+        try {
+          changes = (await fn()) ?? undefined;
+        } catch (e) {
+          ok = false;
+          error = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
+        }
+        const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const memory = await sampler?.stop();
+        // A provider the engine left behind would skew the next scenario: record it, then end it.
+        for (const pid of memory?.stillAlive ?? []) killTree(pid);
+        const after = await readStats(emulator.url);
+        const r: ScenarioResult = {
+          contender,
+          scenario,
+          n,
+          ok,
+          ...(error ? { error } : {}),
+          wallMs: Math.round(wallMs),
+          ...(scenario !== "noopUp" ? { floor: floorOf(scenario, n, o.scale) } : {}),
+          calls: callsBetween(before, after),
+          writes: (await writesSince(emulator.url, auditFrom)).byOperation,
+          pwshProcesses: countLines(startsFile) - startsBefore,
+          ...(memory ? { peakRssMb: memory.peakRssMb, providerProcesses: memory.providerProcesses, providerProcessesLeftRunning: memory.stillAlive.length } : {}),
+          ...(changes ? { changes } : {}),
+        };
+        results.results.push(r);
+        log(`N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`);
+        return r;
+      };
+      const env = { TBN_BENCH_PWSH_STARTS: startsFile };
+      try {
+        const bots = benchBots(n);
+        const change = changeTenPercent(bots);
+        if (o.contenders.includes("ours")) {
+          const parallel = o.parallel?.(n) ?? Math.max(64, 4 * n);
+          const stack: Stack = await openStack({
+            projectName: "teams-bot-numbers",
+            stackName: `bench${n}`,
+            program: botNumbersProgram,
+            workDir: path.join(runDir, `ours-${n}`, "work"),
+            backendDir: path.join(runDir, `ours-${n}`, "backend"),
+            pulumiHome: path.join(runDir, `ours-${n}`, "home"),
+            env: {
+              ...env,
+              AZURE_CLIENT_SECRET: common.clientSecret,
+              // Waits poll at the provider's real pace (5 s), scaled like the tenant.
+              TEAMS_POLL_INTERVAL_MS: String(Math.max(10, Math.round(5_000 * o.scale))),
+              ...(o.providerHeapMb ? { NODE_OPTIONS: `--max-old-space-size=${o.providerHeapMb}` } : {}),
+            },
+          });
+          await stack.setAllConfig({
+            tenantId: { value: common.tenantId },
+            clientId: { value: common.clientId },
+            authorityHost: { value: emulator.url },
+            graphUrl: { value: emulator.url },
+            pwshPath: { value: pwshPath },
+            bots: { value: stackConfigOf(bots) },
+          });
+          const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> => (r.summary.resourceChanges ?? {}) as Record<string, number>;
+          await measure("ours", "create", async () => summary(await stack.up({ parallel })), true);
+          await measure("ours", "noopUp", async () => summary(await stack.up({ parallel })), true);
+          await measure("ours", "refresh", async () => summary(await stack.refresh({ parallel })), true);
+          await stack.setConfig("bots", { value: stackConfigOf(change.bots) });
+          await measure("ours", "change10", async () => summary(await stack.up({ parallel })), true);
+          await measure("ours", "destroy", async () => summary(await stack.destroy({ parallel })), true);
+          await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
+        }
+        if (o.contenders.includes("baseline") && n <= (o.baselineMaxN ?? Infinity)) {
+          await fetch(`${emulator.url}/_emulator/reset`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+          const script = new BaselineScript({
+            ...common,
+            pwshPath,
+            env: { ...process.env, ...env },
+            replicationWaitMs: Math.ceil(REAL_PROFILE_MS.replicationDelayMs * o.scale * 1.1),
+            provisioningWaitMs: Math.ceil(REAL_PROFILE_MS.licenceProvisioningDelayMs * o.scale * 1.1),
+          });
+          let ids = new Map<string, string>();
+          await measure("baseline", "create", async () => void (ids = await script.create(bots)));
+          await measure("baseline", "refresh", () => script.check(bots, ids));
+          await measure("baseline", "change10", () => script.changeNumbers(change.changes, ids));
+          await measure("baseline", "destroy", () => script.destroy(change.bots, ids));
+        }
+      } finally {
+        await emulator.stop();
+      }
+    }
+  } finally {
+    if (!process.env.TBN_KEEP_BENCH) fs.rmSync(runDir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+const fmtS = (ms: number | undefined): string => (ms === undefined ? "–" : (ms / 1000).toFixed(2));
+const ratio = (a: number, b: number | undefined): string => (b && b > 0 ? `${(a / b).toFixed(1)}×` : "–");
+
+/** The markdown tables of a run: one row per N × scenario, ours beside the baseline. */
+export function toMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    `Run ${r.startedAt} · scale ${r.scale} (1 real second = ${1000 * r.scale} ms) · ${m.nproc} × ${m.cpu}, ${m.memoryGb} GB · Node ${m.node} · Pulumi ${m.pulumi}${r.providerHeapMb ? ` · provider heap limit ${r.providerHeapMb} MB` : ""}`,
+    "",
+    "| N | scenario | ours s | baseline s | baseline ÷ ours | floor s (1 PS session) | ours ÷ floor | ours Graph HTTP ($batch) | ours Graph ops | ours cmdlets | ours pwsh / connects | baseline Graph HTTP | baseline cmdlets | baseline pwsh / connects | provider peak RSS MB |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  const ns = [...new Set(r.results.map((x) => x.n))];
+  for (const n of ns) {
+    for (const scenario of ["create", "refresh", "change10", "destroy", "noopUp"] as const) {
+      const ours = r.results.find((x) => x.n === n && x.scenario === scenario && x.contender === "ours");
+      const base = r.results.find((x) => x.n === n && x.scenario === scenario && x.contender === "baseline");
+      if (!ours && !base) continue;
+      const floor = (ours ?? base)!.floor;
+      const cell = (x: ScenarioResult | undefined, f: (x: ScenarioResult) => string): string => (x ? (x.ok ? f(x) : `FAILED`) : "–");
+      lines.push(
+        [
+          n,
+          scenario === "change10" ? "change 10 %" : scenario === "noopUp" ? "no-op up (engine overhead)" : scenario,
+          cell(ours, (x) => fmtS(x.wallMs)),
+          cell(base, (x) => fmtS(x.wallMs)),
+          ours && base ? ratio(base.wallMs, ours.wallMs) : "–",
+          floor ? `${fmtS(floor.parallelMs)} (${fmtS(floor.onePowerShellMs)})` : "–",
+          ours && floor ? ratio(ours.wallMs, floor.parallelMs) : "–",
+          cell(ours, (x) => `${x.calls.graphHttp} (${x.calls.graphBatches})`),
+          cell(ours, (x) => String(x.calls.graphReads + x.calls.graphWrites)),
+          cell(ours, (x) => String(x.calls.cmdletReads + x.calls.cmdletWrites)),
+          cell(ours, (x) => `${x.pwshProcesses} / ${x.calls.connects}`),
+          cell(base, (x) => String(x.calls.graphHttp)),
+          cell(base, (x) => String(x.calls.cmdletReads + x.calls.cmdletWrites)),
+          cell(base, (x) => `${x.pwshProcesses} / ${x.calls.connects}`),
+          ours?.peakRssMb != null ? String(ours.peakRssMb) : "–",
+        ].join(" | ").replace(/^/, "| ").replace(/$/, " |"),
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function parseArgs(argv: string[]): { ns: number[]; scale: number; out: string; contenders: Contender[]; providerHeapMb?: number; baselineMaxN?: number } {
+  const o: { ns: number[]; scale: number; out: string; contenders: Contender[]; providerHeapMb?: number; baselineMaxN?: number } = { ns: [10, 50, 200], scale: DEFAULT_SCALE, out: path.join(REPO_ROOT, "bench", "results"), contenders: ["ours", "baseline"] };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1] ?? "";
+    switch (argv[i]) {
+      case "--n": o.ns = v.split(",").map(Number); i++; break;
+      case "--scale": o.scale = Number(v); i++; break;
+      case "--out": o.out = path.resolve(v); i++; break;
+      case "--only": o.contenders = [v as Contender]; i++; break;
+      case "--provider-heap-mb": o.providerHeapMb = Number(v); i++; break;
+      case "--baseline-max-n": o.baselineMaxN = Number(v); i++; break;
+      default: throw new Error(`usage: bench/run.js [--n 10,50,200] [--scale 0.01] [--out DIR] [--only ours|baseline] [--baseline-max-n N] [--provider-heap-mb MB] (unknown ${argv[i]})`);
+    }
+  }
+  if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 200) || !(o.scale > 0)) throw new Error("--n takes integers 1..200, --scale a positive number");
+  return o;
+}
+
+if (require.main === module) {
+  const args = parseArgs(process.argv.slice(2));
+  runBench({ ns: args.ns, scale: args.scale, contenders: args.contenders, providerHeapMb: args.providerHeapMb, baselineMaxN: args.baselineMaxN })
+    .then((r) => {
+      fs.mkdirSync(args.out, { recursive: true });
+      fs.writeFileSync(path.join(args.out, "results.json"), JSON.stringify(r, null, 2) + "\n");
+      fs.writeFileSync(path.join(args.out, "results.md"), toMarkdown(r));
+      process.stdout.write(toMarkdown(r));
+      process.exit(0);
+    })
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
