@@ -103,7 +103,11 @@ export function parseStackConfig(raw: unknown): StackConfig {
     if (!shaped.success) {
       for (const issue of shaped.error.issues) {
         if (issue.code === "unrecognized_keys") problems.push(`${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`);
-        else problems.push(`${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message}`);
+        else {
+          // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
+          const given = issue.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined), entry);
+          problems.push(`${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`);
+        }
       }
       return;
     }
