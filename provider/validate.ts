@@ -53,7 +53,9 @@ export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string>
   return GUID.test(text) ? ok(text.toLowerCase()) : fail(`"${raw}" is not ${what} (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 }
 
-const UPN_LOCAL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+/** Entra ID allows only these in the part of a UPN before @: letters, digits and ' . - _ ! # ^ ~. */
+const UPN_LOCAL = /^[a-z0-9'_!#^~-]+(\.[a-z0-9'_!#^~-]+)*$/;
+const UPN_LOCAL_CHARS = /^[a-z0-9'._!#^~-]+$/;
 const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** `name@domain.tld`, lower-cased; the domain must be verified in the tenant (checked by Teams). */
@@ -63,6 +65,9 @@ export function normalizeUpn(raw: unknown): Normalized<string> {
   const at = upn.lastIndexOf("@");
   const local = upn.slice(0, at);
   const domain = upn.slice(at + 1);
+  if (at > 0 && !UPN_LOCAL_CHARS.test(local) && !/\s/.test(local)) {
+    return fail(`"${raw}" is not a user principal name: the part before @ may hold only letters, digits and ' . - _ ! # ^ ~ (Entra ID's rule)`);
+  }
   if (at <= 0 || !UPN_LOCAL.test(local) || !DOMAIN.test(domain)) {
     return fail(`"${raw}" is not a user principal name: expected name@domain, e.g. incident-bot@contoso.com`);
   }
