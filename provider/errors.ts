@@ -139,11 +139,15 @@ const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     match: /^(401|InvalidAuthenticationToken|invalid_client|unauthorized_client)\b|AADSTS7000215|AADSTS700016/i,
-    hint: "Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath).",
+    hint: "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), teams-bot-numbers:clientId (AZURE_CLIENT_ID) and the credential: teams-bot-numbers:clientSecret (AZURE_CLIENT_SECRET) or the certificate registered on the app, teams-bot-numbers:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH).",
   },
   {
-    match: /endpoints_resolution_error|ENOTFOUND|ECONNREFUSED|self[- ]signed|unable to verify the first certificate|fetch failed/i,
-    hint: "Check that the authority host and Graph URL are reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
+    match: /endpoints_resolution_error/i,
+    hint: "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), and that teams-bot-numbers:authorityHost (AZURE_AUTHORITY_HOST) is right and reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
+  },
+  {
+    match: /ENOTFOUND|ECONNREFUSED|self[- ]signed|unable to verify the first certificate|fetch failed/i,
+    hint: "Check that teams-bot-numbers:authorityHost (AZURE_AUTHORITY_HOST) and teams-bot-numbers:graphUrl (TEAMS_GRAPH_URL) are right and reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
   },
   {
     match: /^(403|Authorization_RequestDenied|Forbidden)\b/i,

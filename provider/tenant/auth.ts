@@ -74,8 +74,21 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
       hint: "Concatenate the certificate and its unencrypted private key into one PEM file.",
     });
   }
-  const thumbprintSha256 = new X509Certificate(certs[0] as string).fingerprint256.replace(/:/g, "").toLowerCase();
-  const privateKey = createPrivateKey(key[0]).export({ type: "pkcs8", format: "pem" }).toString();
+  const cert = new X509Certificate(certs[0] as string);
+  const keyObject = createPrivateKey(key[0]);
+  const problem = (reason: string, hint: string): TenantError => new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
+  const now = Date.now();
+  if (Date.parse(cert.validTo) < now) {
+    throw problem(`the certificate ${cert.subject.replace(/\n/g, ", ")} expired on ${new Date(cert.validTo).toISOString()}`, "Create a new certificate, upload it to the app registration (Certificates & secrets) and point teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) at it.");
+  }
+  if (Date.parse(cert.validFrom) > now) {
+    throw problem(`the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`, "Check the clock of this machine, or use a certificate that is already valid.");
+  }
+  if (!cert.checkPrivateKey(keyObject)) {
+    throw problem("the private key in the file does not belong to its first certificate", "Put the certificate and its own private key into the file teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) points at.");
+  }
+  const thumbprintSha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
+  const privateKey = keyObject.export({ type: "pkcs8", format: "pem" }).toString();
   return { thumbprintSha256, privateKey, x5c: certs.join("\n") };
 }
 
@@ -93,7 +106,7 @@ export class TokenSource {
    * no valid token for this scope, or MSAL would have answered from its cache.
    */
   async token(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
-    return withRetry(() => this.acquire(scope), { strategies: [throttling(1_000), transient(1_000)], maxAttempts: 6, resource: "entra", what: `token for ${scope}` });
+    return withRetry(() => this.acquire(scope), { strategies: [throttling(1_000), transient(1_000)], maxAttempts: 5, resource: "entra", what: `token for ${scope}` });
   }
 
   private async acquire(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
@@ -105,7 +118,10 @@ export class TokenSource {
     } catch (e) {
       if (e instanceof TenantError) throw e;
       const err = e as { errorCode?: string; errorMessage?: string; message?: string; status?: number };
-      const reason = (err.errorMessage || err.message || String(e)).split("\n")[0];
+      const reason =
+        err.errorCode === "endpoints_resolution_error"
+          ? `cannot read the OpenID configuration of ${this.settings.authorityHost}/${this.settings.tenantId}: the tenant id is wrong or the authority host is unreachable`
+          : (err.errorMessage || err.message || String(e)).split("\n")[0];
       const status = typeof err.status === "number" && err.status > 0 ? err.status : err.errorCode === "temporarily_unavailable" ? 503 : undefined;
       if (status === 429 || (status !== undefined && status >= 500)) this.app = undefined;
       // The hint comes from the table of known failures (errors.ts), like every other one.

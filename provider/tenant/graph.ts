@@ -237,6 +237,8 @@ export class GraphTenant implements GraphOperations {
   private readonly batchWindowMs: number;
   private numberLookups = new Map<string, { resolve: (r: NumberAssignment | undefined) => void; reject: (e: unknown) => void }[]>();
   private numberTimer: NodeJS.Timeout | undefined;
+  /** The last token failure: the Graph client wraps it into a GraphError that keeps only its text. */
+  private tokenFailure: unknown;
 
   constructor(
     private readonly settings: TenantSettings,
@@ -245,7 +247,16 @@ export class GraphTenant implements GraphOperations {
     batchWindowMs: number = graphBatchWindowMs(),
   ) {
     this.client = Client.initWithMiddleware({
-      authProvider: { getAccessToken: async () => (await tokens.graphToken()).accessToken },
+      authProvider: {
+        getAccessToken: async () => {
+          try {
+            return (await tokens.graphToken()).accessToken;
+          } catch (e) {
+            this.tokenFailure = e;
+            throw e;
+          }
+        },
+      },
       baseUrl: settings.graphUrl,
       defaultVersion: "v1.0",
       customHosts: new Set([new URL(settings.graphUrl).hostname]),
@@ -455,6 +466,8 @@ export class GraphTenant implements GraphOperations {
       try {
         return await send();
       } catch (e) {
+        // No token: report the token's own error (code, hint), not the Graph client's wrapper of it.
+        if (e instanceof GraphError && e.code === "TenantError" && this.tokenFailure instanceof TenantError) throw this.tokenFailure;
         throw fromGraphError(`${method} ${path.split("?")[0]}`, e);
       }
     };

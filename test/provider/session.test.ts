@@ -76,7 +76,9 @@ describe("provider session", () => {
     const e = await rejection(create("denied-bot@contoso.com"));
     expect(e.message).toMatch(new RegExp(`^looking up denied-bot@contoso\\.com in Microsoft Graph: .*AADSTS7000215`));
     expect(e.message).not.toContain("wrong-secret-value-123");
-    expect(e.hint).toBe("Check the tenant id, client id and credential (teams-bot-numbers:clientSecret or clientCertificatePath).");
+    expect(e.hint).toBe(
+      "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), teams-bot-numbers:clientId (AZURE_CLIENT_ID) and the credential: teams-bot-numbers:clientSecret (AZURE_CLIENT_SECRET) or the certificate registered on the app, teams-bot-numbers:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH).",
+    );
   });
 
   test("regress-missing-settings-name-config-and-environment", async () => {
