@@ -159,8 +159,33 @@ const KNOWN_FAILURES: KnownFailure[] = [
   },
 ];
 
+/** The Graph application permission each Graph operation needs, by path (least privilege that the provider asks for). */
+const GRAPH_PERMISSIONS: Array<[RegExp, string]> = [
+  [/^\w+ \/admin\/teams\/telephoneNumberManagement\//, "TeamsTelephoneNumber.ReadWrite.All"],
+  [/^GET \/subscribedSkus/, "Organization.Read.All"],
+  [/^POST \/users\/[^/]+\/assignLicense/, "User.ReadWrite.All (or LicenseAssignment.ReadWrite.All)"],
+  [/^\w+ \/users\b/, "User.ReadWrite.All"],
+];
+
+/** Teams cmdlets the provider runs (a 403 from one of them is about the directory role). */
+const TEAMS_CMDLET = /^(New|Get|Set|Sync|Remove)-Cs\w+$/;
+
+/** For an access denial: names the permission or role the failed call needs, from its operation. */
+function missingPermissionHint(details: TenantErrorDetails): string | undefined {
+  const denied = details.status === 403 || /^(Authorization_RequestDenied|Forbidden)\b/i.test(details.code ?? "");
+  if (!denied) return undefined;
+  if (TEAMS_CMDLET.test(details.operation)) {
+    return `The app's service principal lacks the Teams Administrator directory role that ${details.operation} needs: assign it in Microsoft Entra ID > Roles and administrators, then rerun \`pulumi up\`.`;
+  }
+  const permission = GRAPH_PERMISSIONS.find(([op]) => op.test(details.operation))?.[1];
+  if (!permission) return undefined;
+  return `The app registration lacks the Microsoft Graph application permission ${permission} that ${details.operation.replace(/\/[0-9a-f-]{36}|\/[^/\s]+(@|%40)[^/\s]+/gi, "/{id}")} needs: add it and grant admin consent, then rerun \`pulumi up\`.`;
+}
+
 /** Fills reason/hint of a failure from the table of known failures when the caller gave none. */
 export function explain(details: TenantErrorDetails): TenantErrorDetails {
+  const permissionHint = details.hint ? undefined : missingPermissionHint(details);
+  if (permissionHint) return { ...details, hint: permissionHint };
   const haystack = `${details.status ?? ""} ${details.code ?? ""} ${details.reason}`.trim();
   const known = KNOWN_FAILURES.find((k) => k.match.test(haystack) || k.match.test(details.reason) || (details.code ? k.match.test(details.code) : false));
   if (!known) return details;
