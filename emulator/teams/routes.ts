@@ -37,6 +37,9 @@ function requireAdminRole(claims: AccessClaims, cmdlet: string): void {
   }
 }
 
+/** Graph application permissions that satisfy Teams' Organization.Read.All requirement. */
+const ORGANIZATION_READ = ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+
 const TEAMS_AUDIENCES = [TEAMS_ADMIN_API, `api://${TEAMS_ADMIN_API}`];
 
 function bearer(req: express.Request): string | undefined {
@@ -69,6 +72,10 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       const graph = verifyToken(ctx, typeof graphToken === "string" ? graphToken : undefined, [GRAPH_RESOURCE], "Microsoft Graph", CONNECT_ID);
       if (graph.appid !== teams.appid) throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
       requireAdminRole(teams, CONNECT_ID);
+      // Under application authentication the *-Cs cmdlets also need Organization.Read.All on the Graph token (tenant-api.md §1.9).
+      if (!graph.roles.some((r) => ORGANIZATION_READ.includes(r))) {
+        throw authError("Access denied: the Microsoft Graph access token lacks the Organization.Read.All application permission, which Teams cmdlets need under application authentication.", 403);
+      }
       const d = ctx.faults.decide("connect");
       if (d.kind === "throttle") throw throttled(d.retryAfterSeconds, CONNECT_ID);
       if (d.kind === "error") throw serverError(d.status, CONNECT_ID);
