@@ -27,6 +27,8 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
 
   r.get("/state", (_req, res) => res.json(ctx.store.state));
   r.get("/audit", (_req, res) => res.json({ entries: ctx.store.state.audit }));
+  // Test-only (loopback): signatures of issued access tokens, to search logs and state for leaks.
+  r.get("/tokens", (_req, res) => res.json({ signatures: ctx.tokens.issuedSignatures }));
   r.get("/stats", (_req, res) => res.json({ ...ctx.stats, injected: ctx.faults.injected }));
   r.get("/faults", (_req, res) => res.json(ctx.faults.profile));
   r.put("/faults", (req, res) => {

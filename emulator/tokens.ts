@@ -30,6 +30,8 @@ export class TokenService {
   private readonly publicKey: crypto.KeyObject;
   /** Key id published in the JWKS and in token headers. */
   readonly kid: string;
+  /** Signature part of the last 1000 tokens issued (GET /_emulator/tokens), so tests can prove no token leaked. */
+  readonly issuedSignatures: string[] = [];
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, "token-signing-key.pem");
@@ -68,6 +70,8 @@ export class TokenService {
       exp: now + ACCESS_TOKEN_LIFETIME_S,
     };
     const token = jwt.sign(claims, this.privateKey, { algorithm: "RS256", header: { alg: "RS256", typ: "JWT", kid: this.kid } });
+    this.issuedSignatures.push(token.slice(token.lastIndexOf(".") + 1));
+    if (this.issuedSignatures.length > 1000) this.issuedSignatures.shift();
     return { token, expiresInS: ACCESS_TOKEN_LIFETIME_S - 1 };
   }
 
