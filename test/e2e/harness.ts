@@ -26,6 +26,8 @@ export interface RunOptions {
   expectNoChanges?: boolean;
   /** Extra CLI log verbosity (e.g. 9 with logToStdErr to hunt leaks). */
   logVerbosity?: number;
+  /** Engine logs to stderr (EngineRun.stderr) instead of files. */
+  logToStdErr?: boolean;
 }
 
 /** One isolated project + stack on the real engine. */
