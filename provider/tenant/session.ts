@@ -4,7 +4,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { SETTING_SOURCES, resolveTenantSettings, type TenantSettings } from "../config";
+import { guardProviderProcess } from "../process-guard";
 import { getTenantClient, type TenantClient, type Timing } from "./client";
+
+// Every resource module loads this one, so the provider process is guarded as soon as it runs ours.
+guardProviderProcess();
 
 /** The stack-config namespace our settings live in. */
 const NAMESPACE = "teams-bot-numbers";
