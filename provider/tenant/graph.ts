@@ -29,7 +29,7 @@ const USER_FIELDS = "id,userPrincipalName,displayName,usageLocation,accountEnabl
 
 /** Graph's limit of inner requests per `$batch`. */
 export const MAX_BATCH_SIZE = 20;
-/** Default coalescing window of concurrent GETs. */
+/** Default quiet gap that closes the coalescing window of concurrent GETs. */
 export const DEFAULT_BATCH_WINDOW_MS = 5;
 /** Concurrent single-number lookups from which one inventory read (bounded) replaces them. */
 export const NUMBER_SWEEP_MIN_LOOKUPS = 10;
@@ -41,6 +41,53 @@ export function graphBatchWindowMs(env: NodeJS.ProcessEnv = process.env): number
   const raw = env.TEAMS_GRAPH_BATCH_WINDOW_MS;
   const value = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
   return Number.isFinite(value) && value >= 0 ? value : DEFAULT_BATCH_WINDOW_MS;
+}
+
+/** A gathering window stays open at most this many quiet gaps after its first item. */
+const MAX_GATHER_GAPS = 10;
+
+/**
+ * Gathers concurrent requests: `flush` runs once no new item arrived for `quietMs`, at the latest
+ * `quietMs × MAX_GATHER_GAPS` after the window opened. The engine hands a refresh's reads to the
+ * provider a few at a time, so a fixed window would catch only a handful of them; a real Graph
+ * call takes hundreds of milliseconds, so waiting for the stream to pause costs little.
+ */
+export class GatherWindow {
+  private timer: NodeJS.Timeout | undefined;
+  private openedAt = 0;
+  private lastArrivalAt = 0;
+
+  constructor(
+    private readonly quietMs: number,
+    private readonly flush: () => void,
+  ) {}
+
+  /** Notes that an item arrived, opening the window when it is closed. */
+  arrived(): void {
+    this.lastArrivalAt = Date.now();
+    this.open();
+  }
+
+  /** Opens the window unless it is open already. */
+  open(): void {
+    if (this.timer) return;
+    this.openedAt = Date.now();
+    this.arm(this.quietMs);
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const now = Date.now();
+      const quietForMs = now - this.lastArrivalAt;
+      const leftMs = this.quietMs * MAX_GATHER_GAPS - (now - this.openedAt);
+      if (quietForMs < this.quietMs && leftMs > 0) {
+        this.arm(Math.min(this.quietMs - quietForMs, leftMs));
+        return;
+      }
+      this.flush();
+    }, ms);
+  }
 }
 
 /** How long an assign/unassign operation may take before we give up. */
@@ -142,7 +189,7 @@ export function errorFromBatchItem(operation: string, item: BatchItemResponse): 
  */
 export class GraphBatcher {
   private readonly queue: QueuedGet[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly window: GatherWindow;
   private inFlight = 0;
   private readonly maxBatchSize: number;
   private readonly maxInFlight: number;
@@ -159,6 +206,10 @@ export class GraphBatcher {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.maxThrottleRetries = options.maxThrottleRetries ?? 3;
     this.sleep = options.sleep ?? sleep;
+    this.window = new GatherWindow(options.windowMs, () => {
+      if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
+      this.pump();
+    });
   }
 
   /** Queues a GET (`url` relative to the version, query included); resolves with its body. */
@@ -168,18 +219,13 @@ export class GraphBatcher {
 
   private enqueue(item: QueuedGet): void {
     this.queue.push(item);
+    this.window.arrived();
     this.pump();
   }
 
   private pump(): void {
     while (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
-    if (this.queue.length > 0 && !this.timer && this.inFlight < this.maxInFlight) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
-        this.pump();
-      }, this.options.windowMs);
-    }
+    if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.window.open();
   }
 
   private send(items: QueuedGet[]): void {
@@ -236,7 +282,7 @@ export class GraphTenant implements GraphOperations {
   readonly batcher: GraphBatcher | undefined;
   private readonly batchWindowMs: number;
   private numberLookups = new Map<string, { resolve: (r: NumberAssignment | undefined) => void; reject: (e: unknown) => void }[]>();
-  private numberTimer: NodeJS.Timeout | undefined;
+  private readonly numberWindow: GatherWindow;
   /** The last token failure: the Graph client wraps it into a GraphError that keeps only its text. */
   private tokenFailure: unknown;
 
@@ -269,6 +315,7 @@ export class GraphTenant implements GraphOperations {
             return body.responses ?? [];
           }, { windowMs: batchWindowMs })
         : undefined;
+    this.numberWindow = new GatherWindow(batchWindowMs, () => void this.flushNumberLookups());
   }
 
   async getUser(idOrUpn: string): Promise<TenantUser | undefined> {
@@ -313,7 +360,7 @@ export class GraphTenant implements GraphOperations {
       const waiting = this.numberLookups.get(telephoneNumber) ?? [];
       waiting.push({ resolve, reject });
       this.numberLookups.set(telephoneNumber, waiting);
-      this.numberTimer ??= setTimeout(() => void this.flushNumberLookups(), this.batchWindowMs);
+      this.numberWindow.arrived();
     });
   }
 
@@ -328,7 +375,6 @@ export class GraphTenant implements GraphOperations {
    * the numbers it contains; the rest are looked up one by one (and coalesced into `$batch`).
    */
   private async flushNumberLookups(): Promise<void> {
-    this.numberTimer = undefined;
     const lookups = this.numberLookups;
     this.numberLookups = new Map();
     let inventory: Map<string, NumberAssignment> | undefined;

@@ -1,0 +1,31 @@
+/** GatherWindow: closes after a quiet gap, but never later than ten gaps after it opened. */
+import { GatherWindow } from "../../provider/tenant/graph";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe("GatherWindow", () => {
+  test("a stream of arrivals is gathered into one flush once it pauses", async () => {
+    const flushedAt: number[] = [];
+    const started = Date.now();
+    const w = new GatherWindow(20, () => flushedAt.push(Date.now() - started));
+    for (let i = 0; i < 8; i++) {
+      w.arrived();
+      await sleep(5); // faster than the quiet gap: a fixed 20 ms window would have closed at ~20 ms
+    }
+    await sleep(60);
+    expect(flushedAt).toHaveLength(1);
+    expect(flushedAt[0]).toBeGreaterThanOrEqual(55); // last arrival (~40 ms) + the 20 ms quiet gap
+  });
+
+  test("an endless stream is still flushed at most ten gaps after the window opened", async () => {
+    const flushes: number[] = [];
+    const started = Date.now();
+    const w = new GatherWindow(10, () => flushes.push(Date.now() - started));
+    while (Date.now() - started < 250) {
+      w.arrived();
+      await sleep(3);
+    }
+    expect(flushes.length).toBeGreaterThanOrEqual(2);
+    expect(flushes[0]).toBeLessThanOrEqual(130); // 10 gaps of 10 ms, plus timer slack
+  });
+});
