@@ -30,13 +30,13 @@ const USER_FIELDS = "id,userPrincipalName,displayName,usageLocation,accountEnabl
 /** Graph's limit of inner requests per `$batch`. */
 export const MAX_BATCH_SIZE = 20;
 /** Default quiet gap that closes the coalescing window of concurrent GETs. */
-export const DEFAULT_BATCH_WINDOW_MS = 5;
+export const DEFAULT_BATCH_WINDOW_MS = 20;
 /** Concurrent single-number lookups from which one inventory read (bounded) replaces them. */
 export const NUMBER_SWEEP_MIN_LOOKUPS = 10;
 /** Page size of the inventory read (Graph's maximum `$top` for numberAssignments). */
 const NUMBER_SWEEP_PAGE_SIZE = 1000;
 
-/** The GET coalescing window: TEAMS_GRAPH_BATCH_WINDOW_MS (0 turns batching off), default 5 ms. */
+/** The GET coalescing window: TEAMS_GRAPH_BATCH_WINDOW_MS (0 turns batching off), default 20 ms (the quiet gap of a GatherWindow). */
 export function graphBatchWindowMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.TEAMS_GRAPH_BATCH_WINDOW_MS;
   const value = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
