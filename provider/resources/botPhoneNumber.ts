@@ -235,6 +235,20 @@ async function rollBack(n: Numbers, failure: TenantError, id: string, olds: BotP
   }
 }
 
+/**
+ * The number and account a recorded resource is about, and what the tenant says of that number now.
+ * An update may have moved the resource to another number: the recorded outputs know which.
+ */
+async function recordedNumber(id: string, props: Partial<BotPhoneNumberOutputs> | undefined) {
+  const n = numbers(tenant());
+  const fromId = botPhoneNumberId.parse(id);
+  const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
+  const instanceId = props?.instanceId ?? fromId.instanceId;
+  const label = labelOf({ phoneNumber, instanceId });
+  const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
+  return { n, phoneNumber, instanceId, label, record };
+}
+
 /** The implementation the shim loads at call time. */
 export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOutputs> = {
   configure: configureSession,
@@ -294,14 +308,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
   },
 
   async read(id, props) {
-    const t = tenant();
-    const n = numbers(t);
-    const fromId = botPhoneNumberId.parse(id);
-    // An update may have moved the resource to another number: the recorded outputs know which.
-    const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
-    const instanceId = props?.instanceId ?? fromId.instanceId;
-    const label = labelOf({ phoneNumber, instanceId });
-    const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
+    const { phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
     if (!record || record.assignmentTargetId !== instanceId) {
       if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
       return {};
@@ -338,13 +345,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
   },
 
   async delete(id, props) {
-    const t = tenant();
-    const n = numbers(t);
-    const fromId = botPhoneNumberId.parse(id);
-    const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
-    const instanceId = props?.instanceId ?? fromId.instanceId;
-    const label = labelOf({ phoneNumber, instanceId });
-    const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
+    const { n, phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
     if (!record || record.assignmentTargetId !== instanceId) {
       // Unassigned already, or moved to another account: not ours to unassign.
       progress(label, record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned");
