@@ -6,7 +6,7 @@
  * (GraphBatcher: a short window, at most 20 per batch, throttled inner requests retried after their
  * Retry-After), and many concurrent single-number lookups into one inventory read.
  */
-import { Client, GraphError, ResponseType, type GraphRequest } from "@microsoft/microsoft-graph-client";
+import { Client, GraphError, ResponseType, RetryHandlerOptions, type GraphRequest } from "@microsoft/microsoft-graph-client";
 import type { TenantSettings } from "../config";
 import { waitFor } from "../consistency";
 import { TenantError } from "../errors";
@@ -89,6 +89,13 @@ export class GatherWindow {
     }, ms);
   }
 }
+
+/**
+ * Retries of a throttled (429) or unavailable (503/504) Graph request, by the Graph client and by
+ * `$batch` for inner requests. Each waits what Retry-After says; 3 (the client's default) gives up
+ * on about 1 request in 120 when 30 % are throttled, 8 on about 1 in 50 000.
+ */
+export const THROTTLE_RETRIES = 8;
 
 /** How long an assign/unassign operation may take before we give up. */
 export const NUMBER_OPERATION_TIMEOUT_MS = 10 * 60_000;
@@ -313,7 +320,7 @@ export class GraphTenant implements GraphOperations {
         ? new GraphBatcher(async (requests) => {
             const body = (await this.api("/$batch").post({ requests })) as { responses?: BatchItemResponse[] };
             return body.responses ?? [];
-          }, { windowMs: batchWindowMs })
+          }, { windowMs: batchWindowMs, maxThrottleRetries: THROTTLE_RETRIES })
         : undefined;
     this.numberWindow = new GatherWindow(batchWindowMs, () => void this.flushNumberLookups());
   }
@@ -470,7 +477,8 @@ export class GraphTenant implements GraphOperations {
   }
 
   private api(path: string): GraphRequest {
-    return this.client.api(path);
+    // The Graph client's RetryHandler (429/503/504, honouring Retry-After; 3 s doubling without it), with a budget for throttling storms.
+    return this.client.api(path).middlewareOptions([new RetryHandlerOptions(3, THROTTLE_RETRIES)]);
   }
 
   /** One Graph call; GETs/PATCH/DELETE/assignLicense are idempotent and retried on 500/502/network failures. */

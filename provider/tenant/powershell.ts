@@ -439,6 +439,7 @@ export class TeamsCmdlets implements TeamsOperations {
 
   private run(cmdlet: AllowedCmdlet, parameters: InvokeRequest["parameters"], strategies: RetryStrategy[]): Promise<Record<string, unknown>[]> {
     if (!(ALLOWED_CMDLETS as readonly string[]).includes(cmdlet)) throw new Error(`${cmdlet} is not allow-listed`);
-    return withRetry(() => this.host.invoke(cmdlet, parameters), { strategies, maxAttempts: 4, resource: "teams", what: cmdlet });
+    // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.
+    return withRetry(() => this.host.invoke(cmdlet, parameters), { strategies, maxAttempts: 8, resource: "teams", what: cmdlet });
   }
 }
