@@ -17,6 +17,7 @@ import { formatDuration, waitFor } from "../consistency";
 import { TenantError, asTenantError, during, withPartialState } from "../errors";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
+import { backoffMs, sleep } from "../retry";
 import { shim } from "../shim";
 import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
 import { configureSession, tenant } from "../tenant/session";
@@ -177,11 +178,48 @@ async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{
   return { record, alreadyOurs: record.assignmentTargetId === inputs.instanceId };
 }
 
+/** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
+const NUMBER_CALL_ATTEMPTS = 4;
+
+/** A failure after which the assign / unassign may or may not have happened. */
+function outcomeUnknown(e: unknown): e is TenantError {
+  if (!(e instanceof TenantError)) return false;
+  if (e.status !== undefined) return e.status >= 500;
+  return e.code === "HostExited" || e.code === "HostTimeout" || /fetch failed|ECONNRESET|socket hang up|ETIMEDOUT/i.test(e.reason);
+}
+
+/**
+ * Runs an assign or unassign; when it ends without a clear answer, looks at the number: done
+ * already means done, otherwise the call is made again (bounded). A 500 on the new number must not
+ * leave a bot without one while the old number is put back the same way.
+ */
+async function untilKnown(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, onAccount: boolean, what: string, call: () => Promise<void>): Promise<void> {
+  const label = labelOf(inputs);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!outcomeUnknown(e) || attempt >= NUMBER_CALL_ATTEMPTS) throw e;
+      const seen = await n.get(inputs.phoneNumber).catch(() => undefined);
+      const why = `${e.status ?? e.code}`;
+      if (seen && (seen.assignmentTargetId === inputs.instanceId) === onAccount) {
+        progress(label, `${what} ended with ${why}, but the tenant shows it done: continuing`);
+        return;
+      }
+      progress(label, `${what} ended with ${why} and did not happen: trying again (attempt ${attempt + 1} of ${NUMBER_CALL_ATTEMPTS})`);
+      await sleep(backoffMs(attempt, 1_000));
+    }
+  }
+}
+
 /** Assigns and waits until the tenant's record shows the number on the account. */
 async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | undefined> {
   const label = labelOf(inputs);
-  await during(`assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`, label, () =>
-    n.assign({ telephoneNumber: inputs.phoneNumber, assignmentTargetId: inputs.instanceId, numberType: inputs.numberType, locationId: inputs.locationId ?? null }, label),
+  const what = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
+  await during(what, label, () =>
+    untilKnown(n, inputs, true, what, () =>
+      n.assign({ telephoneNumber: inputs.phoneNumber, assignmentTargetId: inputs.instanceId, numberType: inputs.numberType, locationId: inputs.locationId ?? null }, label),
+    ),
   );
   return settle(n, inputs, true);
 }
@@ -189,8 +227,9 @@ async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | un
 /** Unassigns the number from the account. */
 async function unassign(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "numberType" | "instanceId">): Promise<void> {
   const label = labelOf(inputs);
-  await during(`unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`, label, () =>
-    n.unassign({ telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId }, label),
+  const what = `unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`;
+  await during(what, label, () =>
+    untilKnown(n, inputs, false, what, () => n.unassign({ telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId }, label)),
   );
 }
 
