@@ -55,8 +55,10 @@ describe("fault matrix on the real engine", () => {
     await r?.dispose();
   });
 
-  test("429 storm: 30 % of Entra, Graph and Teams calls throttled with Retry-After", async () => {
-    await r.faults({ families: { entra: { throttleRate: 0.3, retryAfterSeconds: 1 }, graph: { throttleRate: 0.3, retryAfterSeconds: 1 }, teams: { throttleRate: 0.3, retryAfterSeconds: 1 } } });
+  test("429 storm: 30 % of Entra, Graph, Teams and connect calls throttled with Retry-After", async () => {
+    // 30 % everywhere, and the first Teams cmdlet and connect surely throttled (few cmdlet calls: the rate alone may miss them).
+    const storm = { throttleRate: 0.3, retryAfterSeconds: 1 };
+    await r.faults({ families: { entra: storm, graph: storm, teams: { ...storm, throttleNext: 2 }, connect: { ...storm, throttleNext: 1 } } });
     await declare([bot("alpha-bot", 0, "+14255550100"), bot("beta-bot", 1, "+14255550200", "DirectRouting")]);
     const from = (await r.audit()).length;
     const res = await up();
@@ -66,16 +68,20 @@ describe("fault matrix on the real engine", () => {
     expect((await up()).exitCode).toBe(0);
     const injected = await injectedFaults();
     expect(injected.throttled).toBeGreaterThanOrEqual(10);
+    expect(injected.text).toMatch(/teams [2-9]/);
+    expect(injected.text).toMatch(/connect [1-9]/);
     await expectConverged("429 with Retry-After (30 %)", from, `2 updates (create 2 bots, move a number); ${injected.throttled} requests answered 429 (${injected.text})`);
   });
 
   test("5xx: 5 % of Entra, Graph and Teams calls fail with 500/503", async () => {
-    await r.faults({ families: { entra: { errorRate: 0.05, errorStatus: 503 }, graph: { errorRate: 0.05, errorStatus: 500 }, teams: { errorRate: 0.05, errorStatus: 503 } } }, true);
+    // 5 % everywhere, and the first token request and the first cmdlet surely fail (the rate alone may miss them).
+    await r.faults({ families: { entra: { errorRate: 0.05, errorStatus: 503, errorNext: 1 }, graph: { errorRate: 0.05, errorStatus: 500 }, teams: { errorRate: 0.05, errorStatus: 503, errorNext: 1 } } }, true);
     await declare([bot("alpha-bot", 0, "+14255550101"), bot("beta-bot", 1, "+14255550201", "DirectRouting"), bot("gamma-bot", 2, "+14255550300", "OperatorConnect")]);
     const from = (await r.audit()).length;
     expect((await up()).exitCode).toBe(0);
     const injected = await injectedFaults();
-    expect(injected.errors).toBeGreaterThan(0);
+    expect(injected.text).toMatch(/entra [1-9]/);
+    expect(injected.text).toMatch(/teams [1-9]/);
     await expectConverged("5xx (5 %)", from, `1 update (add a bot, move a number); ${injected.errors} requests answered 5xx (${injected.text})`);
   });
 

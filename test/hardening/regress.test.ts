@@ -73,7 +73,47 @@ describe("hardening regressions", () => {
     expect(e.message.split("Check teams-bot-numbers:tenantId")).toHaveLength(2);
   });
 
+  test("regress-throttle-budget: five 429s in a row on Graph (batched and single) and on a cmdlet do not end the call", async () => {
+    await h.configure(applicationInstance as pulumi.dynamic.ResourceProvider);
+    const t = (await import("../../provider/tenant/client")).getTenantClient(currentSettings(), (await import("../../provider/tenant/session")).currentTiming());
+    const progress = captureProgress();
+    try {
+      await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
+      const [a, b] = await Promise.all([t.getUser("admin@contoso.onmicrosoft.com"), t.getUser("adele.vance@contoso.com")]);
+      expect([a?.displayName, b?.displayName]).toEqual(["Contoso Admin", "Adele Vance"]);
+      await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
+      expect((await t.listSubscribedSkus()).length).toBeGreaterThan(0);
+      await h.faults({ families: { teams: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
+      expect((await t.getApplicationInstance("existing-aa@contoso.onmicrosoft.com"))?.applicationId).toBe("ce933385-9390-45d1-9512-c8d228074e07");
+    } finally {
+      progress.restore();
+    }
+  });
+
   for (const mode of ["after", "before"] as const) {
+    test(`regress-number-outcome-unknown (${mode}): a host crash ${mode} Set-CsPhoneNumberAssignment ends with the number assigned, once`, async () => {
+      const a = applicationInstance as pulumi.dynamic.ResourceProvider;
+      const l = (await import("../../provider/resources/virtualUserLicense")).provider as pulumi.dynamic.ResourceProvider;
+      const n = (await import("../../provider/resources/botPhoneNumber")).provider as pulumi.dynamic.ResourceProvider;
+      const progress = captureProgress();
+      const number = mode === "after" ? "+14255550104" : "+14255550105";
+      try {
+        await h.configure(a, { numberAssignment: "powershell" });
+        const account = await a.create(await checked(a, { userPrincipalName: `number-crash-${mode}@contoso.com`, displayName: "n", applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US" }));
+        await l.create(await checked(l, { userId: account.id }));
+        // Call 1: Get-CsPhoneNumberAssignment (is it free?); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
+        await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
+        await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
+        const held = ((await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>).find((x) => x.telephoneNumber === number);
+        expect(held?.assignmentTargetId).toBe(account.id);
+        expect((await h.audit()).filter((e) => e.operation === "Set-CsPhoneNumberAssignment" && e.number === number && e.outcome === "ok")).toHaveLength(1);
+      } finally {
+        progress.restore();
+        await h.configure(a);
+      }
+      expect(progress.lines.join("")).toContain(mode === "after" ? "ended with HostExited, but the tenant shows it done: continuing" : "ended with HostExited and did not happen: trying again (attempt 2 of 4)");
+    });
+
     test(`regress-new-instance-outcome-unknown (${mode}): a host crash during New-CsOnlineApplicationInstance neither fails the create nor makes a second account`, async () => {
       const p = applicationInstance as pulumi.dynamic.ResourceProvider;
       await h.configure(p);
