@@ -85,25 +85,31 @@ function vmHwmKb(pid: string): number | undefined {
   }
 }
 
+/** Environment variable that marks the provider processes of one bench run (see sampleProviderRss). */
+export const RUN_MARKER_ENV = "TBN_BENCH_RUN";
+
+/** True when the process's environment carries `marker` (only our own processes are readable). */
+function hasMarker(pid: string, marker: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${RUN_MARKER_ENV}=${marker}`);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Samples /proc every `intervalMs` for the engine's dynamic-provider processes (node running
- * @pulumi/pulumi/cmd/dynamic-provider, started by pulumi-resource-pulumi-nodejs) and keeps each
- * one's VmHWM (the kernel's own high-water mark of its resident set).
+ * Samples /proc every `intervalMs` for this run's dynamic-provider processes (node running
+ * @pulumi/pulumi/cmd/dynamic-provider, started by pulumi-resource-pulumi-nodejs, with
+ * `TBN_BENCH_RUN=<marker>` inherited from the engine) and keeps each one's VmHWM (the kernel's own
+ * high-water mark of its resident set). Other processes on the machine are never touched.
  */
-export function sampleProviderRss(intervalMs = 50): RssSampler {
+export function sampleProviderRss(marker: string, intervalMs = 50): RssSampler {
   const peaks = new Map<string, number>();
-  // Provider processes alive before we started belong to someone else (or an earlier run).
+  // Provider processes alive before we started belong to an earlier scenario.
   const before = new Set(providerPids());
   const tick = (): void => {
-    for (const pid of fs.readdirSync("/proc")) {
-      if (!/^\d+$/.test(pid) || before.has(pid)) continue;
-      let cmd: string;
-      try {
-        cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      } catch {
-        continue;
-      }
-      if (!cmd.includes("cmd/dynamic-provider")) continue;
+    for (const pid of providerPids()) {
+      if (before.has(pid) || !hasMarker(pid, marker)) continue;
       const kb = vmHwmKb(pid);
       if (kb !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, kb));
     }

@@ -15,7 +15,7 @@ import { LOCAL_DIR, REPO_ROOT, openStack, pulumiCliDir } from "../engine/workspa
 import { botNumbersProgram } from "../stacks/program";
 import { BaselineScript } from "./baseline";
 import { BenchBot, benchBots, changeTenPercent } from "./bots";
-import { CallCounts, callsBetween, countLines, killTree, readStats, sampleProviderRss, writesSince } from "./measure";
+import { CallCounts, RUN_MARKER_ENV, callsBetween, countLines, killTree, readStats, sampleProviderRss, writesSince } from "./measure";
 import { DEFAULT_SCALE, Floor, REAL_PROFILE_MS, Scenario, benchProfile, floorOf } from "./profile";
 
 /** The two contenders. */
@@ -89,6 +89,8 @@ export function machineInfo(): Record<string, string | number> {
 }
 
 const stackConfigOf = (bots: BenchBot[]): string => JSON.stringify(bots);
+/** Marks this run's provider processes, so measuring and cleaning up never touch anyone else's. */
+const runMarker = `${process.pid}-${Date.now()}`;
 
 /** Runs the benchmark for every N; one emulator per N, reset between contenders. */
 export async function runBench(o: BenchOptions): Promise<BenchResults> {
@@ -112,7 +114,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         const before = await readStats(emulator.url);
         const auditFrom = (await writesSince(emulator.url, 0)).next;
         const startsBefore = countLines(startsFile);
-        const sampler = rss ? sampleProviderRss() : undefined;
+        const sampler = rss ? sampleProviderRss(runMarker) : undefined;
         const started = process.hrtime.bigint();
         let ok = true;
         let error: string | undefined;
@@ -161,6 +163,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             pulumiHome: path.join(runDir, `ours-${n}`, "home"),
             env: {
               ...env,
+              [RUN_MARKER_ENV]: runMarker,
               AZURE_CLIENT_SECRET: common.clientSecret,
               // Waits poll at the provider's real pace (5 s), scaled like the tenant.
               TEAMS_POLL_INTERVAL_MS: String(Math.max(10, Math.round(5_000 * o.scale))),
