@@ -151,7 +151,7 @@ const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     match: /^(403|Authorization_RequestDenied|Forbidden)\b/i,
-    hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, LicenseAssignment.ReadWrite.All, TeamsTelephoneNumber.ReadWrite.All, Organization.Read.All) with admin consent, and the Teams Administrator role.",
+    hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, Organization.Read.All, TeamsTelephoneNumber.ReadWrite.All) with admin consent, and the Teams Administrator role.",
   },
   {
     match: /^(429|TooManyRequests)\b/i,
