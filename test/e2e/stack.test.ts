@@ -4,7 +4,7 @@
  * The emulator's audit log proves the order of tenant calls.
  */
 import { EngineHarness } from "./harness";
-import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { botNumbersProgram } from "../../stacks/program";
 
 interface Audit { seq: number; family: string; operation: string; target: string | null; number: string | null; outcome: string }
@@ -48,13 +48,7 @@ describe("bot numbers stack on the real engine", () => {
       name: "stack",
       program: botNumbersProgram,
       env: { AZURE_CLIENT_SECRET: t.clientSecret },
-      config: {
-        tenantId: { value: t.tenantId },
-        clientId: { value: t.clientId },
-        authorityHost: { value: t.authorityHost },
-        graphUrl: { value: t.graphUrl },
-        pwshPath: { value: t.pwshPath },
-      },
+      config: stackConfigFor(t),
     });
   });
   afterAll(async () => {

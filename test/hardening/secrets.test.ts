@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineHarness, EngineRun } from "../e2e/harness";
-import { DEPLOYER_CERT, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { botNumbersProgram } from "../../stacks/program";
 import { ResultRow, bot, FAST_ENV, recordResults } from "./support";
 
@@ -87,11 +87,7 @@ describe.each([
       program: botNumbersProgram,
       env: { ...FAST_ENV, TEAMS_STANDIN_LOG: standinLog, ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}) },
       config: {
-        tenantId: { value: t.tenantId },
-        clientId: { value: t.clientId },
-        authorityHost: { value: t.authorityHost },
-        graphUrl: { value: t.graphUrl },
-        pwshPath: { value: t.pwshPath },
+        ...stackConfigFor(t),
         ...credential,
         bots: { value: JSON.stringify([bot("secret-bot", 0, "+14255550100"), bot("secret-dr-bot", 1, "+14255550200", "DirectRouting")]) },
       },

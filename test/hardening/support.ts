@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EngineHarness } from "../e2e/harness";
-import { startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 import type { ProfileInput } from "../../emulator";
 import { botNumbersProgram } from "../../stacks/program";
 
@@ -69,11 +69,7 @@ export async function startRig(name: string, profile: ProfileInput = {}, o: { en
     program: botNumbersProgram,
     env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : { AZURE_CLIENT_SECRET: t.clientSecret }), ...o.env },
     config: {
-      tenantId: { value: t.tenantId },
-      clientId: { value: t.clientId },
-      authorityHost: { value: t.authorityHost },
-      graphUrl: { value: t.graphUrl },
-      pwshPath: { value: t.pwshPath },
+      ...stackConfigFor(t),
       ...o.config,
     },
   });

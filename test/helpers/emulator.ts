@@ -128,3 +128,14 @@ export function withEmulator(profile?: ProfileInput, opts?: TestEmulatorOptions)
     return t;
   };
 }
+
+/** Stack config (project namespace) that points a stack at this emulator as the deployer app. */
+export function stackConfigFor(t: DeployerSettings): Record<string, { value: string }> {
+  return {
+    tenantId: { value: t.tenantId },
+    clientId: { value: t.clientId },
+    authorityHost: { value: t.authorityHost },
+    graphUrl: { value: t.graphUrl },
+    pwshPath: { value: t.pwshPath },
+  };
+}
