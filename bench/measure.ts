@@ -1,14 +1,9 @@
 /** Measuring tools of the benchmark: emulator counters before/after, PowerShell starts, provider peak RSS. */
 import * as fs from "fs";
+import type { Stats } from "../emulator/context";
 
-/** The emulator's /_emulator/stats counters. */
-export interface EmulatorStats {
-  readCount: { entra: number; graph: number; teams: number };
-  writeCount: { graph: number; teams: number };
-  tokenRequests: number;
-  cmdletCalls: number;
-  httpRequests: { entra: number; graph: number; graphBatch: number; teams: number; connect: number };
-}
+/** The emulator's /_emulator/stats counters (its own type, so the two cannot drift apart). */
+export type EmulatorStats = Stats;
 
 /** Tenant calls of one scenario, by API family. */
 export interface CallCounts {
