@@ -10,6 +10,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { loadFixture } from "../emulator";
 import { LOCAL_DIR, REPO_ROOT } from "../engine/workspace";
 import { COMMANDS, StackCommand, exitCodeOf, runStack } from "./stack";
 
@@ -56,8 +57,7 @@ async function ensureEmulator(): Promise<EmulatorInfo> {
 
 /** The emulator deployer app's test secret, as a pipeline would pass AZURE_CLIENT_SECRET. */
 function deployerSecret(): string {
-  const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8"));
-  return fixture.apps[0].secrets[0];
+  return loadFixture().apps[0]!.secrets[0]!;
 }
 
 function table(rows: string[][]): string {
