@@ -30,6 +30,11 @@ export interface RunOptions {
   logToStdErr?: boolean;
 }
 
+/** Output and change counts of a finished up / refresh / destroy. */
+function updateResult(r: { stdout: string; stderr: string; summary: { resourceChanges?: Record<string, number> } }): Omit<EngineRun, "command" | "exitCode"> {
+  return { stdout: r.stdout, stderr: r.stderr, changes: r.summary.resourceChanges ?? {} };
+}
+
 /** One isolated project + stack on the real engine. */
 export class EngineHarness {
   private constructor(
@@ -75,19 +80,19 @@ export class EngineHarness {
 
   /** `pulumi up`. */
   up(o: RunOptions = {}): Promise<EngineRun> {
-    return this.run("up", (onOutput) => this.stack.up({ onOutput, diff: true, ...o }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+    return this.run("up", (onOutput) => this.stack.up({ onOutput, diff: true, ...o }).then(updateResult));
   }
 
   /** `pulumi refresh`. */
   refresh(o: RunOptions = {}): Promise<EngineRun> {
     const { refresh: _ignored, ...rest } = o;
-    return this.run("refresh", (onOutput) => this.stack.refresh({ onOutput, ...rest }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+    return this.run("refresh", (onOutput) => this.stack.refresh({ onOutput, ...rest }).then(updateResult));
   }
 
   /** `pulumi destroy`. */
   destroy(o: RunOptions = {}): Promise<EngineRun> {
     const { expectNoChanges: _e, ...rest } = o;
-    return this.run("destroy", (onOutput) => this.stack.destroy({ onOutput, ...rest }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: (r.summary.resourceChanges ?? {}) as Record<string, number> })));
+    return this.run("destroy", (onOutput) => this.stack.destroy({ onOutput, ...rest }).then(updateResult));
   }
 
   /** Raw checkpoint file of the stack, as the backend stores it. */
