@@ -3,7 +3,7 @@
  * other: start PowerShell, connect, run ONE cmdlet, exit (every cmdlet its own process);
  * usage location and licence through Graph REST calls; fixed waits for replication and licence
  * provisioning. Same emulator, same stand-in (bench/bin/pwsh → emulator/bin/pwsh), same
- * provider/tenant/protocol.ts wire protocol, tokens from msal-node (cached across processes,
+ * protocol/host-protocol.ts wire protocol, tokens from msal-node (cached across processes,
  * which favours the baseline).
  *
  * The fixed waits equal the profile's replication and provisioning delays plus 10 % — the
@@ -13,7 +13,7 @@
 import { spawn } from "child_process";
 import * as readline from "readline";
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import type { HostRequest, HostResponse } from "../provider/tenant/protocol";
+import type { HostRequest, HostResponse } from "../protocol/host-protocol";
 import type { BenchBot } from "./bots";
 
 /** Where the baseline runs. */

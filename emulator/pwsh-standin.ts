@@ -1,11 +1,11 @@
 /**
- * Stand-in for `pwsh` running the provider's Teams host script: speaks provider/tenant/protocol.ts
+ * Stand-in for `pwsh` running the provider's Teams host script: speaks protocol/host-protocol.ts
  * on stdin/stdout and carries cmdlets out against the emulator. It never interprets argv or any
  * input as code: only well-formed requests for allow-listed cmdlets are forwarded, as data.
  */
 import * as fs from "fs";
 import * as readline from "readline";
-import { ALLOWED_CMDLETS, HostError, HostResponse } from "../provider/tenant/protocol";
+import { ALLOWED_CMDLETS, HostError, HostResponse } from "../protocol/host-protocol";
 
 interface Session {
   baseUrl: string;

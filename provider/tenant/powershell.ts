@@ -3,7 +3,7 @@
  * execa, connected once with `Connect-MicrosoftTeams -AccessTokens` (tokens over stdin, never
  * argv or environment), then one JSON request at a time (FIFO) with a timeout per call. A crash
  * or timeout rejects the pending call with a clear error; the next call restarts and reconnects.
- * Protocol: ./protocol.ts. Host script: ./teams-host.ps1.
+ * Protocol: protocol/host-protocol.ts. Host script: protocol/teams-host.ps1.
  */
 import execa from "execa";
 import { existsSync } from "fs";
@@ -14,7 +14,7 @@ import { throttling, transient, withRetry, type RetryStrategy } from "../retry";
 import type { NumberType } from "../validate";
 import { TEAMS_ADMIN_SCOPE, type TokenSource } from "./auth";
 import type { ApplicationInstance, AssignNumberRequest, NumberAssignment, TeamsOperations, UnassignNumberRequest } from "./client";
-import { ALLOWED_CMDLETS, type AllowedCmdlet, type HostReady, type HostRequest, type HostResponse, type InvokeRequest } from "./protocol";
+import { ALLOWED_CMDLETS, type AllowedCmdlet, type HostReady, type HostRequest, type HostResponse, type InvokeRequest } from "../../protocol/host-protocol";
 
 /** Default time one cmdlet may take before the host is killed and restarted. */
 export const CALL_TIMEOUT_MS = 180_000;
@@ -42,9 +42,9 @@ export function resolvePwshPath(configured: string, cwd = process.cwd()): string
   return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
 }
 
-/** Finds teams-host.ps1 next to this file (source tree) or in the source tree from dist/provider/tenant. */
+/** Finds protocol/teams-host.ps1 from this file: provider/tenant in the source, dist/provider/tenant when built. */
 export function hostScriptPath(dir = __dirname): string {
-  const candidates = [path.join(dir, "teams-host.ps1"), path.resolve(dir, "../../../provider/tenant/teams-host.ps1")];
+  const candidates = [path.resolve(dir, "../../protocol/teams-host.ps1"), path.resolve(dir, "../../../protocol/teams-host.ps1")];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`teams-bot-numbers: cannot find teams-host.ps1 (looked at ${candidates.join(", ")})`);
   return found;

@@ -11,7 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
 import { provider as botPhoneNumber } from "../../provider/resources/botPhoneNumber";
 import { getTenantClient } from "../../provider/tenant/client";
-import { ALLOWED_CMDLETS } from "../../provider/tenant/protocol";
+import { ALLOWED_CMDLETS } from "../../protocol/host-protocol";
 import { currentSettings, currentTiming } from "../../provider/tenant/session";
 import { odataString } from "../../provider/tenant/graph";
 import { REPO_ROOT } from "../helpers/emulator";
@@ -137,7 +137,7 @@ describe("injection", () => {
   });
 
   test("the real host script never turns data into code", () => {
-    const script = fs.readFileSync(path.join(REPO_ROOT, "provider", "tenant", "teams-host.ps1"), "utf8").replace(/<#[\s\S]*?#>/g, "").replace(/#.*$/gm, "");
+    const script = fs.readFileSync(path.join(REPO_ROOT, "protocol", "teams-host.ps1"), "utf8").replace(/<#[\s\S]*?#>/g, "").replace(/#.*$/gm, "");
     expect(script).not.toMatch(/Invoke-Expression|\biex\b|ScriptBlock\]::Create|Add-Type|\$ExecutionContext|NewScriptBlock/i);
     // The only call operator runs an allow-listed cmdlet name with splatted parameters.
     expect(script.match(/&\s*\$\w+/g)).toEqual(["& $cmdlet"]);

@@ -53,7 +53,7 @@ describe("provider session", () => {
       const pid = (tenant() as unknown as { host: { child: { pid: number } } }).host.child.pid;
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
-      expect(argv.split("\0").slice(-6, -1)).toEqual(["-NoLogo", "-NoProfile", "-NonInteractive", "-File", require.resolve("../../provider/tenant/teams-host.ps1")]);
+      expect(argv.split("\0").slice(-6, -1)).toEqual(["-NoLogo", "-NoProfile", "-NonInteractive", "-File", require.resolve("../../protocol/teams-host.ps1")]);
       expect(argv).not.toContain(h.emulator.clientSecret);
       expect(environ).not.toContain(h.emulator.clientSecret);
       expect(environ).not.toContain("eyJ");

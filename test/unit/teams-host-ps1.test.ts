@@ -5,10 +5,10 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Language, Parser, type Node } from "web-tree-sitter";
-import { ALLOWED_CMDLETS } from "../../provider/tenant/protocol";
+import { ALLOWED_CMDLETS } from "../../protocol/host-protocol";
 import { hostScriptPath } from "../../provider/tenant/powershell";
 
-const SCRIPT = path.join(__dirname, "../../provider/tenant/teams-host.ps1");
+const SCRIPT = path.join(__dirname, "../../protocol/teams-host.ps1");
 const source = readFileSync(SCRIPT, "utf8");
 
 async function parse(text: string): Promise<Node> {
