@@ -13,6 +13,7 @@
 import { spawn } from "child_process";
 import * as readline from "readline";
 import { ConfidentialClientApplication } from "@azure/msal-node";
+
 import type { HostRequest, HostResponse } from "../protocol/host-protocol";
 import type { BenchBot } from "./bots";
 
@@ -44,7 +45,14 @@ export class BaselineScript {
 
   constructor(private readonly t: BaselineTarget) {
     const host = new URL(t.url).host;
-    this.msal = new ConfidentialClientApplication({ auth: { clientId: t.clientId, clientSecret: t.clientSecret, authority: `${t.url}/${t.tenantId}`, knownAuthorities: [host] } });
+    this.msal = new ConfidentialClientApplication({
+      auth: {
+        clientId: t.clientId,
+        clientSecret: t.clientSecret,
+        authority: `${t.url}/${t.tenantId}`,
+        knownAuthorities: [host],
+      },
+    });
   }
 
   private async token(scope: string): Promise<string> {
@@ -56,7 +64,10 @@ export class BaselineScript {
   /** `pwsh -Command { Connect-MicrosoftTeams -AccessTokens …; <cmdlet> @params }`: start, connect, one cmdlet, exit. */
   async cmdlet(cmdlet: string, parameters: Record<string, string | boolean>): Promise<Record<string, unknown>[]> {
     const [graphToken, teamsToken] = await Promise.all([this.token(GRAPH_SCOPE), this.token(TEAMS_SCOPE)]);
-    const child = spawn(this.t.pwshPath, ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"], { stdio: ["pipe", "pipe", "inherit"], env: this.t.env });
+    const child = spawn(this.t.pwshPath, ["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: this.t.env,
+    });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const lines = readline.createInterface({ input: child.stdout });
     const iterator = lines[Symbol.asyncIterator]();
@@ -71,7 +82,12 @@ export class BaselineScript {
     };
     try {
       await next(); // ready
-      const connected = await ask({ id: 1, type: "connect", tenantId: this.t.tenantId, accessTokens: [graphToken, teamsToken] });
+      const connected = await ask({
+        id: 1,
+        type: "connect",
+        tenantId: this.t.tenantId,
+        accessTokens: [graphToken, teamsToken],
+      });
       if (!connected.ok) throw new Error(`Connect-MicrosoftTeams: ${connected.error.message}`);
       const r = await ask({ id: 2, type: "invoke", cmdlet: cmdlet as never, parameters });
       if (!r.ok) throw new Error(`${cmdlet}: ${r.error.message}`);
@@ -99,15 +115,31 @@ export class BaselineScript {
   async create(bots: BenchBot[]): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     for (const b of bots) {
-      const out = await this.cmdlet("New-CsOnlineApplicationInstance", { UserPrincipalName: b.userPrincipalName, ApplicationId: b.appId, DisplayName: b.displayName, Force: true });
+      const out = await this.cmdlet("New-CsOnlineApplicationInstance", {
+        UserPrincipalName: b.userPrincipalName,
+        ApplicationId: b.appId,
+        DisplayName: b.displayName,
+        Force: true,
+      });
       const objectId = String(out[0]?.ObjectId ?? "");
       ids.set(b.name, objectId);
-      await this.cmdlet("Sync-CsOnlineApplicationInstance", { ObjectId: objectId, ApplicationId: b.appId, Force: true });
+      await this.cmdlet("Sync-CsOnlineApplicationInstance", {
+        ObjectId: objectId,
+        ApplicationId: b.appId,
+        Force: true,
+      });
       await sleep(this.t.replicationWaitMs);
       await this.graph("PATCH", `/users/${objectId}`, { usageLocation: b.usageLocation });
-      await this.graph("POST", `/users/${objectId}/assignLicense`, { addLicenses: [{ skuId: VIRTUAL_USER_SKU, disabledPlans: [] }], removeLicenses: [] });
+      await this.graph("POST", `/users/${objectId}/assignLicense`, {
+        addLicenses: [{ skuId: VIRTUAL_USER_SKU, disabledPlans: [] }],
+        removeLicenses: [],
+      });
       await sleep(this.t.provisioningWaitMs);
-      await this.cmdlet("Set-CsPhoneNumberAssignment", { Identity: objectId, PhoneNumber: b.phoneNumber, PhoneNumberType: "CallingPlan" });
+      await this.cmdlet("Set-CsPhoneNumberAssignment", {
+        Identity: objectId,
+        PhoneNumber: b.phoneNumber,
+        PhoneNumberType: "CallingPlan",
+      });
     }
     return ids;
   }
@@ -126,8 +158,16 @@ export class BaselineScript {
   async changeNumbers(changes: { bot: BenchBot; newNumber: string }[], ids: Map<string, string>): Promise<void> {
     for (const { bot, newNumber } of changes) {
       const objectId = ids.get(bot.name)!;
-      await this.cmdlet("Remove-CsPhoneNumberAssignment", { Identity: objectId, PhoneNumber: bot.phoneNumber, PhoneNumberType: "CallingPlan" });
-      await this.cmdlet("Set-CsPhoneNumberAssignment", { Identity: objectId, PhoneNumber: newNumber, PhoneNumberType: "CallingPlan" });
+      await this.cmdlet("Remove-CsPhoneNumberAssignment", {
+        Identity: objectId,
+        PhoneNumber: bot.phoneNumber,
+        PhoneNumberType: "CallingPlan",
+      });
+      await this.cmdlet("Set-CsPhoneNumberAssignment", {
+        Identity: objectId,
+        PhoneNumber: newNumber,
+        PhoneNumberType: "CallingPlan",
+      });
     }
   }
 
@@ -135,8 +175,15 @@ export class BaselineScript {
   async destroy(bots: BenchBot[], ids: Map<string, string>): Promise<void> {
     for (const b of bots) {
       const objectId = ids.get(b.name)!;
-      await this.cmdlet("Remove-CsPhoneNumberAssignment", { Identity: objectId, PhoneNumber: b.phoneNumber, PhoneNumberType: "CallingPlan" });
-      await this.graph("POST", `/users/${objectId}/assignLicense`, { addLicenses: [], removeLicenses: [VIRTUAL_USER_SKU] });
+      await this.cmdlet("Remove-CsPhoneNumberAssignment", {
+        Identity: objectId,
+        PhoneNumber: b.phoneNumber,
+        PhoneNumberType: "CallingPlan",
+      });
+      await this.graph("POST", `/users/${objectId}/assignLicense`, {
+        addLicenses: [],
+        removeLicenses: [VIRTUAL_USER_SKU],
+      });
       await this.graph("DELETE", `/users/${objectId}`);
     }
   }

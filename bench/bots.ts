@@ -34,7 +34,10 @@ export function benchBots(n: number): BenchBot[] {
 }
 
 /** 10 % of the bots (at least one) move to unused numbers N, N+1, …; returns the new bot list and the changes. */
-export function changeTenPercent(bots: BenchBot[]): { bots: BenchBot[]; changes: { bot: BenchBot; newNumber: string }[] } {
+export function changeTenPercent(bots: BenchBot[]): {
+  bots: BenchBot[];
+  changes: { bot: BenchBot; newNumber: string }[];
+} {
   const count = Math.max(1, Math.round(bots.length / 10));
   const changes = bots.slice(0, count).map((bot, i) => ({ bot, newNumber: benchNumber(bots.length + i) }));
   const moved = new Map(changes.map((c) => [c.bot.name, c.newNumber]));

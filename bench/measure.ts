@@ -1,5 +1,6 @@
 /** Measuring tools of the benchmark: emulator counters before/after, PowerShell starts, provider peak RSS. */
 import * as fs from "fs";
+
 import type { Stats } from "../emulator/context";
 
 /** The emulator's /_emulator/stats counters (its own type, so the two cannot drift apart). */
@@ -31,7 +32,10 @@ export async function readStats(url: string): Promise<EmulatorStats> {
 }
 
 /** Mutating audit entries since `fromSeq`, counted by "family operation". */
-export async function writesSince(url: string, fromIndex: number): Promise<{ next: number; byOperation: Record<string, number> }> {
+export async function writesSince(
+  url: string,
+  fromIndex: number,
+): Promise<{ next: number; byOperation: Record<string, number> }> {
   const res = await fetch(`${url}/_emulator/audit`);
   const entries = ((await res.json()) as { entries: { family: string; operation: string; outcome: string }[] }).entries;
   const byOperation: Record<string, number> = {};
@@ -59,7 +63,10 @@ export function callsBetween(a: EmulatorStats, b: EmulatorStats): CallCounts {
 /** Lines in the PowerShell start log written by bench/bin/pwsh (0 when absent). */
 export function countLines(file: string): number {
   if (!fs.existsSync(file)) return 0;
-  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").length;
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "").length;
 }
 
 /** Peak RSS of the dynamic-provider processes seen while sampling. */
@@ -119,7 +126,11 @@ export function sampleProviderRss(marker: string, intervalMs = 50): RssSampler {
       await new Promise((r) => setTimeout(r, graceMs));
       const alive = new Set(providerPids());
       const stillAlive = [...peaks.keys()].filter((pid) => alive.has(pid)).map(Number);
-      return { peakRssMb: peaks.size ? Math.round((max / 1024) * 10) / 10 : null, providerProcesses: peaks.size, stillAlive };
+      return {
+        peakRssMb: peaks.size ? Math.round((max / 1024) * 10) / 10 : null,
+        providerProcesses: peaks.size,
+        stillAlive,
+      };
     },
   };
 }

@@ -52,7 +52,12 @@ export function benchProfile(scale: number): ProfileInput {
 }
 
 /** Mean scaled cost of each step in milliseconds. */
-export function scaledStepsMs(scale: number): Record<"token" | "graph" | "pwshStart" | "connect" | "cmdlet" | "replication" | "provisioning" | "operation", number> {
+export function scaledStepsMs(
+  scale: number,
+): Record<
+  "token" | "graph" | "pwshStart" | "connect" | "cmdlet" | "replication" | "provisioning" | "operation",
+  number
+> {
   const r = REAL_PROFILE_MS;
   const mean = (f: { latencyMs: number; jitterMs: number }): number => (f.latencyMs + f.jitterMs / 2) * scale;
   return {
@@ -96,24 +101,54 @@ export function floorOf(scenario: Scenario, n: number, scale: number): Floor {
   switch (scenario) {
     case "create":
       chain = [
-        ["token", s.token], ["pwshStart", s.pwshStart], ["connect", s.connect], ["New-CsOnlineApplicationInstance", s.cmdlet],
-        ["replication", s.replication], ["GET user (observe)", s.graph], ["PATCH usageLocation", s.graph], ["POST assignLicense", s.graph],
-        ["provisioning", s.provisioning], ["GET licenseDetails (observe)", s.graph], ["POST assignNumber", s.graph], ["operation", s.operation], ["GET operation (observe)", s.graph],
+        ["token", s.token],
+        ["pwshStart", s.pwshStart],
+        ["connect", s.connect],
+        ["New-CsOnlineApplicationInstance", s.cmdlet],
+        ["replication", s.replication],
+        ["GET user (observe)", s.graph],
+        ["PATCH usageLocation", s.graph],
+        ["POST assignLicense", s.graph],
+        ["provisioning", s.provisioning],
+        ["GET licenseDetails (observe)", s.graph],
+        ["POST assignNumber", s.graph],
+        ["operation", s.operation],
+        ["GET operation (observe)", s.graph],
       ];
       cmdletsInRun = n;
       break;
     case "refresh":
       // Graph reads run beside the PowerShell path; the PowerShell path is the longer one.
-      chain = [["token", s.token], ["pwshStart", s.pwshStart], ["connect", s.connect], ["Get-CsOnlineApplicationInstance", s.cmdlet]];
+      chain = [
+        ["token", s.token],
+        ["pwshStart", s.pwshStart],
+        ["connect", s.connect],
+        ["Get-CsOnlineApplicationInstance", s.cmdlet],
+      ];
       cmdletsInRun = n;
       break;
     case "change10":
-      chain = [["token", s.token], ["GET number (inspect)", s.graph], ["POST unassignNumber", s.graph], ["operation", s.operation], ["POST assignNumber", s.graph], ["operation", s.operation], ["GET operation (observe)", s.graph]];
+      chain = [
+        ["token", s.token],
+        ["GET number (inspect)", s.graph],
+        ["POST unassignNumber", s.graph],
+        ["operation", s.operation],
+        ["POST assignNumber", s.graph],
+        ["operation", s.operation],
+        ["GET operation (observe)", s.graph],
+      ];
       break;
     case "destroy":
       chain = [
-        ["token", s.token], ["GET number", s.graph], ["POST unassignNumber", s.graph], ["operation", s.operation], ["GET number (observe)", s.graph],
-        ["GET licenseDetails", s.graph], ["POST assignLicense (remove)", s.graph], ["DELETE user", s.graph], ["GET user (observe gone)", s.graph],
+        ["token", s.token],
+        ["GET number", s.graph],
+        ["POST unassignNumber", s.graph],
+        ["operation", s.operation],
+        ["GET number (observe)", s.graph],
+        ["GET licenseDetails", s.graph],
+        ["POST assignLicense (remove)", s.graph],
+        ["DELETE user", s.graph],
+        ["GET user (observe gone)", s.graph],
       ];
       break;
   }

@@ -5,18 +5,28 @@
  * and records wall time, tenant calls by family, PowerShell processes and connects, provider peak
  * RSS and the floor. `npm run bench [-- --n 10,50,200 --scale 0.01 --out bench/results]`.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { execFileSync } from "child_process";
 import type { Stack } from "@pulumi/pulumi/automation";
+
 import { startEmulator } from "../emulator";
-import { LOCAL_DIR, REPO_ROOT, openStack, pulumiCliDir } from "../engine/workspace";
+import { LOCAL_DIR, openStack, pulumiCliDir, REPO_ROOT } from "../engine/workspace";
 import { botNumbersProgram } from "../stacks/program";
 import { BaselineScript } from "./baseline";
 import { BenchBot, benchBots, changeTenPercent } from "./bots";
-import { CallCounts, RUN_MARKER_ENV, callsBetween, countLines, killTree, readStats, sampleProviderRss, writesSince } from "./measure";
-import { DEFAULT_SCALE, Floor, REAL_PROFILE_MS, Scenario, benchProfile, floorOf } from "./profile";
+import {
+  CallCounts,
+  callsBetween,
+  countLines,
+  killTree,
+  readStats,
+  RUN_MARKER_ENV,
+  sampleProviderRss,
+  writesSince,
+} from "./measure";
+import { benchProfile, DEFAULT_SCALE, Floor, floorOf, REAL_PROFILE_MS, Scenario } from "./profile";
 
 /** The two contenders. */
 export type Contender = "ours" | "baseline";
@@ -96,8 +106,16 @@ const runMarker = `${process.pid}-${Date.now()}`;
 export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const log = o.log ?? ((l: string) => process.stderr.write(`[bench] ${l}\n`));
   const caDir = process.env.TBN_CA_DIR ?? path.join(LOCAL_DIR, "ca");
-  if (!process.env.NODE_EXTRA_CA_CERTS) throw new Error(`set NODE_EXTRA_CA_CERTS=${path.join(caDir, "ca.pem")} (the emulator's CA) before starting`);
-  const results: BenchResults = { startedAt: new Date().toISOString(), scale: o.scale, realProfileMs: REAL_PROFILE_MS, machine: machineInfo(), ...(o.providerHeapMb ? { providerHeapMb: o.providerHeapMb } : {}), results: [] };
+  if (!process.env.NODE_EXTRA_CA_CERTS)
+    throw new Error(`set NODE_EXTRA_CA_CERTS=${path.join(caDir, "ca.pem")} (the emulator's CA) before starting`);
+  const results: BenchResults = {
+    startedAt: new Date().toISOString(),
+    scale: o.scale,
+    realProfileMs: REAL_PROFILE_MS,
+    machine: machineInfo(),
+    ...(o.providerHeapMb ? { providerHeapMb: o.providerHeapMb } : {}),
+    results: [],
+  };
   fs.mkdirSync(path.join(LOCAL_DIR, "bench"), { recursive: true });
   const runDir = fs.mkdtempSync(path.join(LOCAL_DIR, "bench", "run-"));
   const fixture = path.join(REPO_ROOT, "bench", "fixtures", "bench-tenant.json");
@@ -105,12 +123,29 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   const profile = benchProfile(o.scale);
   try {
     for (const n of o.ns) {
-      const emulator = await startEmulator({ dataDir: path.join(runDir, `emulator-${n}`), caDir, port: 0, fixture, reset: true, profile });
+      const emulator = await startEmulator({
+        dataDir: path.join(runDir, `emulator-${n}`),
+        caDir,
+        port: 0,
+        fixture,
+        reset: true,
+        profile,
+      });
       const deployer = JSON.parse(fs.readFileSync(fixture, "utf8")).apps[0] as { clientId: string; secrets: string[] };
       const startsFile = path.join(runDir, `pwsh-starts-${n}.log`);
-      const common = { url: emulator.url, tenantId: emulator.tenantId, clientId: deployer.clientId, clientSecret: deployer.secrets[0]! };
+      const common = {
+        url: emulator.url,
+        tenantId: emulator.tenantId,
+        clientId: deployer.clientId,
+        clientSecret: deployer.secrets[0]!,
+      };
       /** Runs one scenario and records what it cost. */
-      const measure = async (contender: Contender, scenario: ScenarioResult["scenario"], fn: () => Promise<Record<string, number> | void>, rss = false): Promise<ScenarioResult> => {
+      const measure = async (
+        contender: Contender,
+        scenario: ScenarioResult["scenario"],
+        fn: () => Promise<Record<string, number> | void>,
+        rss = false,
+      ): Promise<ScenarioResult> => {
         const before = await readStats(emulator.url);
         const auditFrom = (await writesSince(emulator.url, 0)).next;
         const startsBefore = countLines(startsFile);
@@ -141,11 +176,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           calls: callsBetween(before, after),
           writes: (await writesSince(emulator.url, auditFrom)).byOperation,
           pwshProcesses: countLines(startsFile) - startsBefore,
-          ...(memory ? { peakRssMb: memory.peakRssMb, providerProcesses: memory.providerProcesses, providerProcessesLeftRunning: memory.stillAlive.length } : {}),
+          ...(memory
+            ? {
+                peakRssMb: memory.peakRssMb,
+                providerProcesses: memory.providerProcesses,
+                providerProcessesLeftRunning: memory.stillAlive.length,
+              }
+            : {}),
           ...(changes ? { changes } : {}),
         };
         results.results.push(r);
-        log(`N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`);
+        log(
+          `N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`,
+        );
         return r;
       };
       const env = { TBN_BENCH_PWSH_STARTS: startsFile };
@@ -178,7 +221,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             pwshPath: { value: pwshPath },
             bots: { value: stackConfigOf(bots) },
           });
-          const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> => (r.summary.resourceChanges ?? {}) as Record<string, number>;
+          const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
+            (r.summary.resourceChanges ?? {}) as Record<string, number>;
           await measure("ours", "create", async () => summary(await stack.up({ parallel })), true);
           await measure("ours", "noopUp", async () => summary(await stack.up({ parallel })), true);
           await measure("ours", "refresh", async () => summary(await stack.refresh({ parallel })), true);
@@ -188,7 +232,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
         }
         if (o.contenders.includes("baseline") && n <= (o.baselineMaxN ?? Infinity)) {
-          await fetch(`${emulator.url}/_emulator/reset`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+          await fetch(`${emulator.url}/_emulator/reset`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: "{}",
+          });
           const script = new BaselineScript({
             ...common,
             pwshPath,
@@ -231,7 +279,8 @@ export function toMarkdown(r: BenchResults): string {
       const base = r.results.find((x) => x.n === n && x.scenario === scenario && x.contender === "baseline");
       if (!ours && !base) continue;
       const floor = (ours ?? base)!.floor;
-      const cell = (x: ScenarioResult | undefined, f: (x: ScenarioResult) => string): string => (x ? (x.ok ? f(x) : `FAILED`) : "–");
+      const cell = (x: ScenarioResult | undefined, f: (x: ScenarioResult) => string): string =>
+        x ? (x.ok ? f(x) : `FAILED`) : "–";
       lines.push(
         [
           n,
@@ -249,34 +298,84 @@ export function toMarkdown(r: BenchResults): string {
           cell(base, (x) => String(x.calls.cmdletReads + x.calls.cmdletWrites)),
           cell(base, (x) => `${x.pwshProcesses} / ${x.calls.connects}`),
           ours?.peakRssMb != null ? String(ours.peakRssMb) : "–",
-        ].join(" | ").replace(/^/, "| ").replace(/$/, " |"),
+        ]
+          .join(" | ")
+          .replace(/^/, "| ")
+          .replace(/$/, " |"),
       );
     }
   }
   return lines.join("\n") + "\n";
 }
 
-function parseArgs(argv: string[]): { ns: number[]; scale: number; out: string; contenders: Contender[]; providerHeapMb?: number; baselineMaxN?: number } {
-  const o: { ns: number[]; scale: number; out: string; contenders: Contender[]; providerHeapMb?: number; baselineMaxN?: number } = { ns: [10, 50, 200], scale: DEFAULT_SCALE, out: path.join(REPO_ROOT, "bench", "results"), contenders: ["ours", "baseline"] };
+function parseArgs(argv: string[]): {
+  ns: number[];
+  scale: number;
+  out: string;
+  contenders: Contender[];
+  providerHeapMb?: number;
+  baselineMaxN?: number;
+} {
+  const o: {
+    ns: number[];
+    scale: number;
+    out: string;
+    contenders: Contender[];
+    providerHeapMb?: number;
+    baselineMaxN?: number;
+  } = {
+    ns: [10, 50, 200],
+    scale: DEFAULT_SCALE,
+    out: path.join(REPO_ROOT, "bench", "results"),
+    contenders: ["ours", "baseline"],
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1] ?? "";
     switch (argv[i]) {
-      case "--n": o.ns = v.split(",").map(Number); i++; break;
-      case "--scale": o.scale = Number(v); i++; break;
-      case "--out": o.out = path.resolve(v); i++; break;
-      case "--only": o.contenders = [v as Contender]; i++; break;
-      case "--provider-heap-mb": o.providerHeapMb = Number(v); i++; break;
-      case "--baseline-max-n": o.baselineMaxN = Number(v); i++; break;
-      default: throw new Error(`usage: bench/run.js [--n 10,50,200] [--scale 0.01] [--out DIR] [--only ours|baseline] [--baseline-max-n N] [--provider-heap-mb MB] (unknown ${argv[i]})`);
+      case "--n":
+        o.ns = v.split(",").map(Number);
+        i++;
+        break;
+      case "--scale":
+        o.scale = Number(v);
+        i++;
+        break;
+      case "--out":
+        o.out = path.resolve(v);
+        i++;
+        break;
+      case "--only":
+        o.contenders = [v as Contender];
+        i++;
+        break;
+      case "--provider-heap-mb":
+        o.providerHeapMb = Number(v);
+        i++;
+        break;
+      case "--baseline-max-n":
+        o.baselineMaxN = Number(v);
+        i++;
+        break;
+      default:
+        throw new Error(
+          `usage: bench/run.js [--n 10,50,200] [--scale 0.01] [--out DIR] [--only ours|baseline] [--baseline-max-n N] [--provider-heap-mb MB] (unknown ${argv[i]})`,
+        );
     }
   }
-  if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 200) || !(o.scale > 0)) throw new Error("--n takes integers 1..200, --scale a positive number");
+  if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 200) || !(o.scale > 0))
+    throw new Error("--n takes integers 1..200, --scale a positive number");
   return o;
 }
 
 if (require.main === module) {
   const args = parseArgs(process.argv.slice(2));
-  runBench({ ns: args.ns, scale: args.scale, contenders: args.contenders, providerHeapMb: args.providerHeapMb, baselineMaxN: args.baselineMaxN })
+  runBench({
+    ns: args.ns,
+    scale: args.scale,
+    contenders: args.contenders,
+    providerHeapMb: args.providerHeapMb,
+    baselineMaxN: args.baselineMaxN,
+  })
     .then((r) => {
       fs.mkdirSync(args.out, { recursive: true });
       fs.writeFileSync(path.join(args.out, "results.json"), JSON.stringify(r, null, 2) + "\n");

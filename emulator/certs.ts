@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import forge from "node-forge";
+
 import { writeAtomic } from "./atomic-file";
 
 /** A PEM certificate with its private key. */
@@ -39,7 +40,10 @@ export function createSelfSigned(commonName: string, opts: { ca: boolean; days: 
   cert.publicKey = key.publicKey;
   cert.serialNumber = serial();
   validity(cert, opts.days);
-  const attrs = [{ name: "commonName", value: commonName }, { name: "organizationName", value: "teams-bot-numbers emulator" }];
+  const attrs = [
+    { name: "commonName", value: commonName },
+    { name: "organizationName", value: "teams-bot-numbers emulator" },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions(

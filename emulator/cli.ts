@@ -1,5 +1,6 @@
 /** Command line: `start` runs the emulator until SIGINT/SIGTERM; `ca` makes sure the local CA exists. */
 import * as path from "path";
+
 import { ensureCa, loadFixture, startEmulator } from "./index";
 
 const USAGE = `usage:

@@ -1,8 +1,9 @@
 /** Entra ID v2.0 subset: OIDC metadata, JWKS and the client-credentials token endpoint. */
 import express from "express";
 import jwt from "jsonwebtoken";
-import { EmulatorContext } from "./context";
+
 import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
+import { EmulatorContext } from "./context";
 import { EntraError } from "./errors";
 import { AppRec, secretHash } from "./state";
 
@@ -14,53 +15,104 @@ function resolveTenant(ctx: EmulatorContext, t: string): string {
   const tenant = ctx.store.state.tenant;
   const k = t.toLowerCase();
   if (k === tenant.id || tenant.verifiedDomains.includes(k)) return tenant.id;
-  throw new EntraError(400, "invalid_request", 90002, `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+  throw new EntraError(
+    400,
+    "invalid_request",
+    90002,
+    `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
 }
 
-function endpoints(ctx: EmulatorContext, tid: string): { issuer: string; token: string; jwks: string; authorize: string } {
+function endpoints(
+  ctx: EmulatorContext,
+  tid: string,
+): { issuer: string; token: string; jwks: string; authorize: string } {
   const b = ctx.baseUrl;
-  return { issuer: `${b}/${tid}/v2.0`, token: `${b}/${tid}/oauth2/v2.0/token`, jwks: `${b}/${tid}/discovery/v2.0/keys`, authorize: `${b}/${tid}/oauth2/v2.0/authorize` };
+  return {
+    issuer: `${b}/${tid}/v2.0`,
+    token: `${b}/${tid}/oauth2/v2.0/token`,
+    jwks: `${b}/${tid}/discovery/v2.0/keys`,
+    authorize: `${b}/${tid}/oauth2/v2.0/authorize`,
+  };
 }
 
 /** Maps a `.default` scope to the token audience, or throws the documented AADSTS error. */
 function audienceFor(ctx: EmulatorContext, scope: string | undefined): string {
-  if (!scope || scope.trim() === "") throw new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+  if (!scope || scope.trim() === "")
+    throw new EntraError(
+      400,
+      "invalid_request",
+      900144,
+      "The request body must contain the following parameter: 'scope'.",
+    );
   const scopes = scope.trim().split(/\s+/);
   const bad = (): EntraError =>
-    new EntraError(400, "invalid_scope", 70011, `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`);
+    new EntraError(
+      400,
+      "invalid_scope",
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+    );
   if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) throw bad();
   const resource = scopes[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
   if (resource === GRAPH_RESOURCE || resource === "00000003-0000-0000-c000-000000000000") return GRAPH_RESOURCE;
   if (resource === TEAMS_ADMIN_API || resource === `api://${TEAMS_ADMIN_API}`) return TEAMS_ADMIN_API;
-  throw new EntraError(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${ctx.store.state.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+  throw new EntraError(
+    400,
+    "invalid_resource",
+    500011,
+    `The resource principal named ${resource} was not found in the tenant named ${ctx.store.state.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  );
 }
 
 function verifySecret(app: AppRec, secret: string): void {
   if (!app.secretSha256.includes(secretHash(secret))) {
-    throw new EntraError(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+    throw new EntraError(
+      401,
+      "invalid_client",
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+    );
   }
 }
 
 function verifyAssertion(app: AppRec, assertion: string, audiences: string[]): void {
   const decoded = jwt.decode(assertion, { complete: true });
-  if (!decoded || typeof decoded.payload === "string") throw new EntraError(401, "invalid_client", 50027, "JWT token is invalid or malformed.");
+  if (!decoded || typeof decoded.payload === "string")
+    throw new EntraError(401, "invalid_client", 50027, "JWT token is invalid or malformed.");
   const header = decoded.header as jwt.JwtHeader & { "x5t#S256"?: string };
   if (header.alg !== "RS256" && header.alg !== "PS256") {
-    throw new EntraError(401, "invalid_client", 700027, `Client assertion failed signature validation. [Reason - The algorithm '${String(header.alg)}' is not supported.]`);
+    throw new EntraError(
+      401,
+      "invalid_client",
+      700027,
+      `Client assertion failed signature validation. [Reason - The algorithm '${String(header.alg)}' is not supported.]`,
+    );
   }
   const b64 = (hex: string): string => Buffer.from(hex, "hex").toString("base64url");
   let candidates = app.certificates;
   const t256 = header["x5t#S256"];
   const t1 = header.x5t;
   if (t256 || t1) {
-    candidates = app.certificates.filter((c) => (t256 ? b64(c.sha256) === t256 : true) && (t1 ? b64(c.sha1) === t1 : true));
+    candidates = app.certificates.filter(
+      (c) => (t256 ? b64(c.sha256) === t256 : true) && (t1 ? b64(c.sha1) === t1 : true),
+    );
     if (candidates.length === 0) {
-      throw new EntraError(401, "invalid_client", 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${t256 ?? t1}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`);
+      throw new EntraError(
+        401,
+        "invalid_client",
+        700027,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${t256 ?? t1}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
+      );
     }
   }
   const verified = candidates.some((c) => {
     try {
-      jwt.verify(assertion, c.certificatePem, { algorithms: [header.alg as jwt.Algorithm], ignoreExpiration: true, ignoreNotBefore: true });
+      jwt.verify(assertion, c.certificatePem, {
+        algorithms: [header.alg as jwt.Algorithm],
+        ignoreExpiration: true,
+        ignoreNotBefore: true,
+      });
       return true;
     } catch {
       return false;
@@ -69,15 +121,30 @@ function verifyAssertion(app: AppRec, assertion: string, audiences: string[]): v
   if (!verified) throw new EntraError(401, "invalid_client", 700027, "Client assertion failed signature validation.");
   const p = decoded.payload as jwt.JwtPayload;
   if (p.iss !== app.clientId || p.sub !== app.clientId) {
-    throw new EntraError(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .");
+    throw new EntraError(
+      401,
+      "invalid_client",
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .",
+    );
   }
   const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
   if (!aud.some((a) => typeof a === "string" && audiences.includes(a))) {
-    throw new EntraError(401, "invalid_client", 50013, `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(p.aud)}' and the expected audience is '${audiences[0]}'.`);
+    throw new EntraError(
+      401,
+      "invalid_client",
+      50013,
+      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(p.aud)}' and the expected audience is '${audiences[0]}'.`,
+    );
   }
   const now = Math.floor(Date.now() / 1000);
   if (typeof p.exp !== "number" || p.exp <= now || (typeof p.nbf === "number" && p.nbf > now + SKEW_S)) {
-    throw new EntraError(401, "invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${p.nbf ? new Date(p.nbf * 1000).toISOString() : "(none)"}, expiry time of assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : "(none)"}.`);
+    throw new EntraError(
+      401,
+      "invalid_client",
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${p.nbf ? new Date(p.nbf * 1000).toISOString() : "(none)"}, expiry time of assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : "(none)"}.`,
+    );
   }
 }
 
@@ -149,32 +216,76 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
         secret = secret ?? decodeURIComponent(pw.join(":"));
       }
       const grant = form.get("grant_type");
-      if (!grant) throw new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
-      if (grant !== "client_credentials") throw new EntraError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'.`);
-      if (!clientId) throw new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+      if (!grant)
+        throw new EntraError(
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the following parameter: 'grant_type'.",
+        );
+      if (grant !== "client_credentials")
+        throw new EntraError(
+          400,
+          "unsupported_grant_type",
+          70003,
+          `The app requested an unsupported grant type '${grant}'.`,
+        );
+      if (!clientId)
+        throw new EntraError(
+          400,
+          "invalid_request",
+          900144,
+          "The request body must contain the following parameter: 'client_id'.",
+        );
       const app = ctx.store.app(clientId);
       if (!app) {
-        throw new EntraError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${ctx.store.state.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+        throw new EntraError(
+          400,
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${ctx.store.state.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+        );
       }
       const audience = audienceFor(ctx, form.get("scope") ?? undefined);
       const assertion = form.get("client_assertion");
       if (assertion) {
         if (form.get("client_assertion_type") !== ASSERTION_TYPE) {
-          throw new EntraError(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_assertion_type'.");
+          throw new EntraError(
+            400,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_assertion_type'.",
+          );
         }
         const e = endpoints(ctx, tid);
         verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
       } else if (secret !== undefined) {
         verifySecret(app, secret);
       } else {
-        throw new EntraError(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+        throw new EntraError(
+          401,
+          "invalid_client",
+          7000218,
+          "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        );
       }
       const d = ctx.faults.decide("entra");
       if (d.kind === "throttle") {
         res.setHeader("Retry-After", String(d.retryAfterSeconds));
-        throw new EntraError(429, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.");
+        throw new EntraError(
+          429,
+          "temporarily_unavailable",
+          90033,
+          "A transient error has occurred. Please try again.",
+        );
       }
-      if (d.kind === "error") throw new EntraError(d.status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.");
+      if (d.kind === "error")
+        throw new EntraError(
+          d.status,
+          "temporarily_unavailable",
+          90033,
+          "A transient error has occurred. Please try again.",
+        );
       const roles = audience === GRAPH_RESOURCE ? [...app.graphRoles] : [];
       const { token, expiresInS } = ctx.tokens.issue(app, audience, roles, endpoints(ctx, tid).issuer, tid);
       res.json({ token_type: "Bearer", expires_in: expiresInS, ext_expires_in: expiresInS, access_token: token });
@@ -184,7 +295,16 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
   });
 
   r.get("/:tenant/oauth2/v2.0/authorize", (_req, res) => {
-    res.status(400).json(new EntraError(400, "unsupported_response_type", 70049, "The emulator supports only the client credentials flow.").body());
+    res
+      .status(400)
+      .json(
+        new EntraError(
+          400,
+          "unsupported_response_type",
+          70049,
+          "The emulator supports only the client credentials flow.",
+        ).body(),
+      );
   });
 
   return r;

@@ -14,19 +14,32 @@ export class GraphError extends Error {
 }
 
 /** Builds Graph's error envelope. */
-export function graphErrorBody(code: string, message: string, requestId: string, clientRequestId: string | undefined): object {
+export function graphErrorBody(
+  code: string,
+  message: string,
+  requestId: string,
+  clientRequestId: string | undefined,
+): object {
   return {
     error: {
       code,
       message,
-      innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ""), "request-id": requestId, "client-request-id": clientRequestId ?? requestId },
+      innerError: {
+        date: new Date().toISOString().replace(/\.\d+Z$/, ""),
+        "request-id": requestId,
+        "client-request-id": clientRequestId ?? requestId,
+      },
     },
   };
 }
 
 /** Graph 404 for an unknown user (the documented text). */
 export function userNotFound(id: string): GraphError {
-  return new GraphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 /** Graph 400 Request_BadRequest. */
@@ -59,7 +72,10 @@ export class EntraError extends Error {
   body(): object {
     const traceId = crypto.randomUUID();
     const correlationId = crypto.randomUUID();
-    const ts = new Date().toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+    const ts = new Date()
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "Z");
     return {
       error: this.error,
       error_description: `${this.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${ts}`,
@@ -87,12 +103,23 @@ export class CmdletError extends Error {
   /** The JSON body of the Teams admin endpoint. */
   body(): object {
     return {
-      error: { message: this.message, fullyQualifiedErrorId: this.fullyQualifiedErrorId, category: this.category, exceptionType: this.exceptionType },
+      error: {
+        message: this.message,
+        fullyQualifiedErrorId: this.fullyQualifiedErrorId,
+        category: this.category,
+        exceptionType: this.exceptionType,
+      },
     };
   }
 }
 
 /** The service's BadRequest for a cmdlet (`BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.<Cmdlet>`). */
 export function cmdletBadRequest(cmdlet: string, message: string, status = 400): CmdletError {
-  return new CmdletError(status, message, `BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "InvalidOperation", "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException");
+  return new CmdletError(
+    status,
+    message,
+    `BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
+    "InvalidOperation",
+    "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException",
+  );
 }

@@ -1,5 +1,5 @@
 /** The one place where latency and faults are decided: seeded, per family, reproducible. */
-import { FAMILIES, Family, LatencyAndFaults, ProfileInput, mergeProfile } from "./profile";
+import { FAMILIES, Family, LatencyAndFaults, mergeProfile, ProfileInput } from "./profile";
 
 /** mulberry32: tiny, fast, good enough for reproducible fault sequences. */
 export function mulberry32(seed: number): () => number {
@@ -21,9 +21,7 @@ function familySeed(seed: number, fam: Family, stream: number): number {
 
 /** What to do with one request. */
 export type FaultDecision =
-  | { kind: "none" }
-  | { kind: "throttle"; retryAfterSeconds: number }
-  | { kind: "error"; status: 500 | 503 };
+  { kind: "none" } | { kind: "throttle"; retryAfterSeconds: number } | { kind: "error"; status: 500 | 503 };
 
 /** Holds the active profile and the PRNG streams; decisions are consumed in request order. */
 export class Faults {
@@ -32,7 +30,10 @@ export class Faults {
   private jitterRng = new Map<Family, () => number>();
   private cmdletCalls = 0;
   /** Faults injected per family since the profile was last set (GET /_emulator/stats → injected). */
-  injected: { throttled: Partial<Record<Family, number>>; errors: Partial<Record<Family, number>> } = { throttled: {}, errors: {} };
+  injected: { throttled: Partial<Record<Family, number>>; errors: Partial<Record<Family, number>> } = {
+    throttled: {},
+    errors: {},
+  };
 
   constructor(profile: LatencyAndFaults) {
     this.profileValue = profile;
@@ -47,7 +48,11 @@ export class Faults {
   /** Timing knobs read by the rules (no randomness involved). */
   get timings(): Pick<LatencyAndFaults, "replicationDelayMs" | "licenceProvisioningDelayMs" | "operationDurationMs"> {
     const p = this.profileValue;
-    return { replicationDelayMs: p.replicationDelayMs, licenceProvisioningDelayMs: p.licenceProvisioningDelayMs, operationDurationMs: p.operationDurationMs };
+    return {
+      replicationDelayMs: p.replicationDelayMs,
+      licenceProvisioningDelayMs: p.licenceProvisioningDelayMs,
+      operationDurationMs: p.operationDurationMs,
+    };
   }
 
   /** Applies a partial profile at runtime; restarts the PRNG streams and the crash counter. */

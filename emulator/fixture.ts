@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+
 import { thumbprints } from "./certs";
 
 const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
@@ -19,9 +20,16 @@ const fixtureSchema = z.object({
       skuPartNumber: z.string(),
       appliesTo: z.enum(["User", "Company"]).default("User"),
       capabilityStatus: z.enum(["Enabled", "Warning", "Suspended", "Deleted", "LockedOut"]).default("Enabled"),
-      prepaidUnits: z.object({ enabled: z.number().int(), lockedOut: z.number().int(), suspended: z.number().int(), warning: z.number().int() }),
+      prepaidUnits: z.object({
+        enabled: z.number().int(),
+        lockedOut: z.number().int(),
+        suspended: z.number().int(),
+        warning: z.number().int(),
+      }),
       subscriptionIds: z.array(z.string()).default([]),
-      servicePlans: z.array(z.object({ servicePlanId: guid, servicePlanName: z.string(), appliesTo: z.string().default("User") })),
+      servicePlans: z.array(
+        z.object({ servicePlanId: guid, servicePlanName: z.string(), appliesTo: z.string().default("User") }),
+      ),
     }),
   ),
   users: z
@@ -56,13 +64,21 @@ const fixtureSchema = z.object({
       displayName: z.string(),
       secrets: z.array(z.string()).default([]),
       certificates: z
-        .array(z.object({ thumbprintSha1: z.string().optional(), thumbprintSha256: z.string().optional(), certificatePem: z.string() }))
+        .array(
+          z.object({
+            thumbprintSha1: z.string().optional(),
+            thumbprintSha256: z.string().optional(),
+            certificatePem: z.string(),
+          }),
+        )
         .default([]),
       graphRoles: z.array(z.string()).default([]),
       directoryRoles: z.array(guid).default([]),
     }),
   ),
-  teams: z.object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) }).default({ allowSetApplicationInstanceAppOnly: false }),
+  teams: z
+    .object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) })
+    .default({ allowSetApplicationInstanceAppOnly: false }),
   profile: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -93,7 +109,10 @@ export function parseFixture(raw: unknown, source = "fixture"): Fixture {
   for (const app of r.data.apps) {
     for (const c of app.certificates) {
       const t = thumbprints(c.certificatePem);
-      if ((c.thumbprintSha256 && c.thumbprintSha256.toLowerCase() !== t.sha256) || (c.thumbprintSha1 && c.thumbprintSha1.toLowerCase() !== t.sha1)) {
+      if (
+        (c.thumbprintSha256 && c.thumbprintSha256.toLowerCase() !== t.sha256) ||
+        (c.thumbprintSha1 && c.thumbprintSha1.toLowerCase() !== t.sha1)
+      ) {
         throw new Error(`${source}: app ${app.clientId}: certificate thumbprint does not match certificatePem`);
       }
     }

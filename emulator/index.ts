@@ -1,17 +1,18 @@
 /** Public API of the embedded tenant emulator: start it, stop it, make its CA. */
 import * as fs from "fs";
 import * as https from "https";
-import * as path from "path";
 import { AddressInfo } from "net";
+import * as path from "path";
+
 import { ensureCa, issueServerCert, loadCa } from "./certs";
 import { EmulatorContext, newStats } from "./context";
 import { Faults } from "./faults";
 import { Fixture, FixtureInput, loadFixture } from "./fixture";
+import { settleOperations } from "./graph/operations";
 import { defaultProfile, mergeProfile, profileFromEnv, ProfileInput } from "./profile";
 import { createApp } from "./server";
 import { Store } from "./state";
 import { TokenService } from "./tokens";
-import { settleOperations } from "./graph/operations";
 
 export { ensureCa } from "./certs";
 export type { Fixture, FixtureInput } from "./fixture";
@@ -64,7 +65,9 @@ export function isLoopbackHost(host: string): boolean {
 export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
   const host = o.host ?? "127.0.0.1";
   if (!isLoopbackHost(host) && !o.allowNonLoopback) {
-    throw new Error(`refusing to bind non-loopback address ${host}: the emulator has unauthenticated admin endpoints; pass allowNonLoopback (--allow-non-loopback) if you really mean it`);
+    throw new Error(
+      `refusing to bind non-loopback address ${host}: the emulator has unauthenticated admin endpoints; pass allowNonLoopback (--allow-non-loopback) if you really mean it`,
+    );
   }
   const dataDir = path.resolve(o.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });

@@ -1,7 +1,7 @@
 /** Inspection and admin endpoints under /_emulator (no auth, loopback clients only). */
 import express from "express";
-import { EmulatorContext } from "./context";
-import { newStats } from "./context";
+
+import { EmulatorContext, newStats } from "./context";
 import { loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
 import { ProfileInput } from "./profile";
@@ -13,12 +13,15 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 export function inspectRouter(ctx: EmulatorContext): express.Router {
   const r = express.Router();
   r.use((req, res, next) => {
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? "")) return void res.status(403).json({ error: "inspection endpoints answer loopback clients only" });
+    if (!LOOPBACK.has(req.socket.remoteAddress ?? ""))
+      return void res.status(403).json({ error: "inspection endpoints answer loopback clients only" });
     settleOperations(ctx);
     next();
   });
-  const body = (req: express.Request): Record<string, unknown> => (req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {});
-  const bad = (res: express.Response, message: string, status = 400): void => void res.status(status).json({ error: message });
+  const body = (req: express.Request): Record<string, unknown> =>
+    req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>) : {};
+  const bad = (res: express.Response, message: string, status = 400): void =>
+    void res.status(status).json({ error: message });
   const number = (raw: unknown): string | null => {
     if (typeof raw !== "string") return null;
     const p = normaliseNumber(raw);
@@ -57,7 +60,14 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     if (!rec) return bad(res, "unknown telephoneNumber", 404);
     const target = rec.assignmentTargetId;
     applyUnassign(rec);
-    ctx.store.audit({ family: "admin", operation: "unassignNumber", target, number: rec.telephoneNumber, appId: null, outcome: "ok" });
+    ctx.store.audit({
+      family: "admin",
+      operation: "unassignNumber",
+      target,
+      number: rec.telephoneNumber,
+      appId: null,
+      outcome: "ok",
+    });
     ctx.store.save();
     res.json({ ok: true });
   });
@@ -70,17 +80,32 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     if (!u) return bad(res, "unknown targetId", 404);
     // An admin's out-of-band change: skips licence checks on purpose (it simulates drift).
     applyAssign(rec, u, {});
-    ctx.store.audit({ family: "admin", operation: "assignNumber", target: u.id, number: rec.telephoneNumber, appId: null, outcome: "ok" });
+    ctx.store.audit({
+      family: "admin",
+      operation: "assignNumber",
+      target: u.id,
+      number: rec.telephoneNumber,
+      appId: null,
+      outcome: "ok",
+    });
     ctx.store.save();
     res.json({ ok: true });
   });
   r.post("/admin/deleteUser", (req, res) => {
     const b = body(req);
-    const id = typeof b.id === "string" ? b.id : typeof b.userPrincipalName === "string" ? b.userPrincipalName : undefined;
+    const id =
+      typeof b.id === "string" ? b.id : typeof b.userPrincipalName === "string" ? b.userPrincipalName : undefined;
     const u = id ? ctx.store.findUser(id) : undefined;
     if (!u) return bad(res, "unknown user (give id or userPrincipalName)", 404);
     deleteUser(ctx.store, u);
-    ctx.store.audit({ family: "admin", operation: "DELETE user", target: u.id, number: null, appId: null, outcome: "ok" });
+    ctx.store.audit({
+      family: "admin",
+      operation: "DELETE user",
+      target: u.id,
+      number: null,
+      appId: null,
+      outcome: "ok",
+    });
     ctx.store.save();
     res.json({ ok: true });
   });

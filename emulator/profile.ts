@@ -56,7 +56,16 @@ export type ProfileInput = Partial<Omit<LatencyAndFaults, "families" | "pwshCras
 };
 
 function family(latencyMs: number, jitterMs: number): FamilyProfile {
-  return { latencyMs, jitterMs, throttleRate: 0, throttleNext: 0, retryAfterSeconds: 1, errorRate: 0, errorNext: 0, errorStatus: 503 };
+  return {
+    latencyMs,
+    jitterMs,
+    throttleRate: 0,
+    throttleNext: 0,
+    retryAfterSeconds: 1,
+    errorRate: 0,
+    errorNext: 0,
+    errorStatus: 503,
+  };
 }
 
 /** Defaults: a few milliseconds everywhere so tests stay fast. */
@@ -86,7 +95,8 @@ export function mergeProfile(base: LatencyAndFaults, over: ProfileInput | undefi
   Object.assign(out, stripUndefined(scalars));
   if (families) {
     for (const f of Object.keys(families) as Family[]) {
-      if (!(FAMILIES as readonly string[]).includes(f)) throw new Error(`unknown API family "${f}" (known: ${FAMILIES.join(", ")})`);
+      if (!(FAMILIES as readonly string[]).includes(f))
+        throw new Error(`unknown API family "${f}" (known: ${FAMILIES.join(", ")})`);
       Object.assign(out.families[f], stripUndefined(families[f] ?? {}));
     }
   }

@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as readline from "readline";
+
 import { ALLOWED_CMDLETS, HostError, HostResponse } from "../protocol/host-protocol";
 
 interface Session {
@@ -19,7 +20,16 @@ function write(o: object): void {
 }
 
 function violation(id: number, message: string): HostResponse {
-  return { id, ok: false, error: { message, fullyQualifiedErrorId: "ProtocolViolation", category: "InvalidArgument", exceptionType: "System.ArgumentException" } };
+  return {
+    id,
+    ok: false,
+    error: {
+      message,
+      fullyQualifiedErrorId: "ProtocolViolation",
+      category: "InvalidArgument",
+      exceptionType: "System.ArgumentException",
+    },
+  };
 }
 
 function logLine(line: string): void {
@@ -29,7 +39,8 @@ function logLine(line: string): void {
   // Verbatim, except the tokens of a connect request: a log must never hold a secret.
   try {
     const o = JSON.parse(line) as { type?: unknown; accessTokens?: unknown };
-    if (o && o.type === "connect" && Array.isArray(o.accessTokens)) out = JSON.stringify({ ...o, accessTokens: o.accessTokens.map(() => "<redacted>") });
+    if (o && o.type === "connect" && Array.isArray(o.accessTokens))
+      out = JSON.stringify({ ...o, accessTokens: o.accessTokens.map(() => "<redacted>") });
   } catch {
     /* not JSON: log as received */
   }
@@ -48,17 +59,37 @@ function baseUrlFromToken(token: string): string {
 
 function hostError(e: unknown): HostError {
   const msg = e instanceof Error ? e.message : String(e);
-  return { message: msg, fullyQualifiedErrorId: "StandInError", category: "ConnectionError", exceptionType: "System.Net.Http.HttpRequestException" };
+  return {
+    message: msg,
+    fullyQualifiedErrorId: "StandInError",
+    category: "ConnectionError",
+    exceptionType: "System.Net.Http.HttpRequestException",
+  };
 }
 
-async function post(url: string, token: string, body: object): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+async function post(
+  url: string,
+  token: string,
+  body: object,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    json = { error: { message: `The server responded with a Request Error, Status: ${res.status}`, fullyQualifiedErrorId: "UndeclaredResponseException", category: "NotSpecified", exceptionType: "System.Exception" } };
+    json = {
+      error: {
+        message: `The server responded with a Request Error, Status: ${res.status}`,
+        fullyQualifiedErrorId: "UndeclaredResponseException",
+        category: "NotSpecified",
+        exceptionType: "System.Exception",
+      },
+    };
   }
   return { status: res.status, json };
 }
@@ -82,14 +113,24 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
       return "exit";
     case "connect": {
       const tokens = req.accessTokens;
-      if (!Array.isArray(tokens) || tokens.length !== 2 || !tokens.every((t) => typeof t === "string" && t.length > 0) || typeof req.tenantId !== "string") {
+      if (
+        !Array.isArray(tokens) ||
+        tokens.length !== 2 ||
+        !tokens.every((t) => typeof t === "string" && t.length > 0) ||
+        typeof req.tenantId !== "string"
+      ) {
         return violation(id, "connect needs tenantId and accessTokens: [graphToken, teamsToken].");
       }
       const [graphToken, teamsToken] = tokens as [string, string];
       try {
         const baseUrl = baseUrlFromToken(teamsToken);
         const r = await post(`${baseUrl}/teams/connect`, teamsToken, { graphToken });
-        if (r.status !== 200) return { id, ok: false, error: (r.json.error as HostError) ?? hostError(`connect failed with HTTP ${r.status}`) };
+        if (r.status !== 200)
+          return {
+            id,
+            ok: false,
+            error: (r.json.error as HostError) ?? hostError(`connect failed with HTTP ${r.status}`),
+          };
         const delayMs = Number(r.json.pwshStartDelayMs ?? 0);
         if (delayMs > 0) await new Promise((res) => setTimeout(res, delayMs));
         session = { baseUrl, teamsToken };
@@ -107,12 +148,24 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
       if (!params || typeof params !== "object" || Array.isArray(params) || !Object.values(params).every(isScalar)) {
         return violation(id, "parameters must be a flat object of strings, numbers, booleans and nulls.");
       }
-      if (Object.keys(params).some((k) => !/^[A-Za-z][A-Za-z0-9]*$/.test(k))) return violation(id, "parameter names must be plain identifiers.");
+      if (Object.keys(params).some((k) => !/^[A-Za-z][A-Za-z0-9]*$/.test(k)))
+        return violation(id, "parameter names must be plain identifiers.");
       if (!session) {
-        return { id, ok: false, error: { message: "Run Connect-MicrosoftTeams before running cmdlets.", fullyQualifiedErrorId: `NotConnected,${cmdlet}`, category: "InvalidOperation", exceptionType: "System.UnauthorizedAccessException" } };
+        return {
+          id,
+          ok: false,
+          error: {
+            message: "Run Connect-MicrosoftTeams before running cmdlets.",
+            fullyQualifiedErrorId: `NotConnected,${cmdlet}`,
+            category: "InvalidOperation",
+            exceptionType: "System.UnauthorizedAccessException",
+          },
+        };
       }
       try {
-        const r = await post(`${session.baseUrl}/teams/cmdlets/${encodeURIComponent(cmdlet)}`, session.teamsToken, { parameters: params });
+        const r = await post(`${session.baseUrl}/teams/cmdlets/${encodeURIComponent(cmdlet)}`, session.teamsToken, {
+          parameters: params,
+        });
         if (r.json.crash === true) return "crash";
         if (r.status === 200) return { id, ok: true, output: (r.json.output as Record<string, unknown>[]) ?? [] };
         return { id, ok: false, error: (r.json.error as HostError) ?? hostError(`HTTP ${r.status}`) };

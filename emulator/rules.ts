@@ -1,5 +1,6 @@
 /** The tenant's business rules, shared by Graph and the Teams cmdlets so both enforce the same thing. */
 import * as crypto from "crypto";
+
 import { APP_INSTANCE_DEPARTMENT, MCOEV_VIRTUALUSER_PLAN_ID, VIRTUAL_USER_SKU_ID } from "./constants";
 import { NumberRec, NumberType, Store, UserRec } from "./state";
 
@@ -35,7 +36,12 @@ export function isResourceAccount(u: UserRec): boolean {
 }
 
 /** Provisioning status of a service plan of a held licence. */
-export function planStatus(assignedAtMs: number, disabled: boolean, provisioningDelayMs: number, nowMs = Date.now()): string {
+export function planStatus(
+  assignedAtMs: number,
+  disabled: boolean,
+  provisioningDelayMs: number,
+  nowMs = Date.now(),
+): string {
   if (disabled) return "Disabled";
   return nowMs >= assignedAtMs + provisioningDelayMs ? "Success" : "PendingProvisioning";
 }
@@ -44,7 +50,10 @@ export function planStatus(assignedAtMs: number, disabled: boolean, provisioning
 export function virtualUserReady(u: UserRec, provisioningDelayMs: number, nowMs = Date.now()): boolean {
   const l = u.licenses.find((x) => x.skuId === VIRTUAL_USER_SKU_ID);
   if (!l) return false;
-  return planStatus(l.assignedAtMs, l.disabledPlans.includes(MCOEV_VIRTUALUSER_PLAN_ID), provisioningDelayMs, nowMs) === "Success";
+  return (
+    planStatus(l.assignedAtMs, l.disabledPlans.includes(MCOEV_VIRTUALUSER_PLAN_ID), provisioningDelayMs, nowMs) ===
+    "Success"
+  );
 }
 
 /** Why a number assignment fails (texts from tenant-api.md §1.10). */
@@ -59,39 +68,63 @@ export type AssignFailure =
 export const assignTexts = {
   numberNotFound: (n: string, tid: string) => `Telephone Number '${n}' is not found from tenant '${tid}'`,
   userNotFound: (id: string) => `The user '${id}' is not found`,
-  lacksLicence: (id: string, t: NumberType) => `User '${id}' lacks appropriate licenses to assign a '${t[0]!.toUpperCase()}${t.slice(1)}' number`,
-  capability: (n: string, target: "ResourceAccount" | "User") => `Telephone number '${n}' does not have required capabilities to be assigned to target type '${target}'`,
+  lacksLicence: (id: string, t: NumberType) =>
+    `User '${id}' lacks appropriate licenses to assign a '${t[0]!.toUpperCase()}${t.slice(1)}' number`,
+  capability: (n: string, target: "ResourceAccount" | "User") =>
+    `Telephone number '${n}' does not have required capabilities to be assigned to target type '${target}'`,
   alreadyAssigned: (n: string) => `Telephone Number '${n}' has already been assigned to another user`,
 };
 
 /** Finds a number of a given type in the inventory. */
 export function findNumber(store: Store, number: string, type?: NumberType): NumberRec | undefined {
-  return store.state.numbers.find((n) => n.telephoneNumber.toLowerCase() === number.toLowerCase() && (type === undefined || n.numberType === type));
+  return store.state.numbers.find(
+    (n) => n.telephoneNumber.toLowerCase() === number.toLowerCase() && (type === undefined || n.numberType === type),
+  );
 }
 
 /** Checks every rule for putting `number` (type `type`) on `target`; null when allowed. */
-export function checkAssign(store: Store, number: string, type: NumberType, target: UserRec | undefined, targetRef: string, provisioningDelayMs: number): AssignFailure | null {
+export function checkAssign(
+  store: Store,
+  number: string,
+  type: NumberType,
+  target: UserRec | undefined,
+  targetRef: string,
+  provisioningDelayMs: number,
+): AssignFailure | null {
   const tid = store.state.tenant.id;
   const rec = findNumber(store, number, type);
   if (!rec) return { kind: "numberNotFound", message: assignTexts.numberNotFound(number, tid) };
   if (!target || !visibleToGraph(target)) return { kind: "userNotFound", message: assignTexts.userNotFound(targetRef) };
   const ra = isResourceAccount(target);
   if (ra) {
-    if (!virtualUserReady(target, provisioningDelayMs)) return { kind: "userNotFound", message: assignTexts.userNotFound(target.id) };
-    if (!rec.capabilities.includes("voiceApplicationAssignment")) return { kind: "capability", message: assignTexts.capability(rec.telephoneNumber, "ResourceAccount") };
+    if (!virtualUserReady(target, provisioningDelayMs))
+      return { kind: "userNotFound", message: assignTexts.userNotFound(target.id) };
+    if (!rec.capabilities.includes("voiceApplicationAssignment"))
+      return { kind: "capability", message: assignTexts.capability(rec.telephoneNumber, "ResourceAccount") };
   } else {
-    const voice = target.licenses.some((l) => store.sku(l.skuId)?.servicePlans.some((p) => p.servicePlanName.startsWith("MCOEV") && !l.disabledPlans.includes(p.servicePlanId)));
+    const voice = target.licenses.some((l) =>
+      store
+        .sku(l.skuId)
+        ?.servicePlans.some((p) => p.servicePlanName.startsWith("MCOEV") && !l.disabledPlans.includes(p.servicePlanId)),
+    );
     if (!voice) return { kind: "lacksLicence", message: assignTexts.lacksLicence(target.id, type) };
-    if (!rec.capabilities.includes("userAssignment")) return { kind: "capability", message: assignTexts.capability(rec.telephoneNumber, "User") };
+    if (!rec.capabilities.includes("userAssignment"))
+      return { kind: "capability", message: assignTexts.capability(rec.telephoneNumber, "User") };
   }
-  if (rec.assignmentTargetId && rec.assignmentTargetId !== target.id) return { kind: "alreadyAssigned", message: assignTexts.alreadyAssigned(rec.telephoneNumber) };
+  if (rec.assignmentTargetId && rec.assignmentTargetId !== target.id)
+    return { kind: "alreadyAssigned", message: assignTexts.alreadyAssigned(rec.telephoneNumber) };
   return null;
 }
 
 /** Puts a number on a target (rules already checked). */
-export function applyAssign(rec: NumberRec, target: UserRec, opts: { locationId?: string | null; assignmentCategory?: string | null }): void {
+export function applyAssign(
+  rec: NumberRec,
+  target: UserRec,
+  opts: { locationId?: string | null; assignmentCategory?: string | null },
+): void {
   rec.assignmentTargetId = target.id;
-  if (opts.locationId !== undefined && opts.locationId !== null) rec.locationId = opts.locationId === "null" ? null : opts.locationId;
+  if (opts.locationId !== undefined && opts.locationId !== null)
+    rec.locationId = opts.locationId === "null" ? null : opts.locationId;
   const cat = (opts.assignmentCategory ?? "primary").toLowerCase();
   rec.assignmentCategory = cat === "private" || cat === "alternate" ? cat : "primary";
 }
@@ -123,11 +156,13 @@ export function newId(): string {
 
 /** ISO 3166-1 alpha-2 codes (usageLocation must be one). */
 const ISO_ALPHA2 = new Set(
-  ("AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ " +
+  (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ " +
     "DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT " +
     "JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI " +
     "NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK " +
-    "TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW").split(" "),
+    "TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+  ).split(" "),
 );
 
 /** True for an ISO 3166-1 alpha-2 country code (upper case). */

@@ -1,5 +1,6 @@
 /** Assembles the HTTPS app: Entra, Graph v1.0, Teams admin operations and /_emulator. */
 import express from "express";
+
 import { EmulatorContext } from "./context";
 import { entraRouter } from "./entra";
 import { graphErrorBody } from "./errors";
@@ -42,18 +43,36 @@ export function createApp(ctx: EmulatorContext): express.Express {
     next();
   });
 
-  app.use("/_emulator", (req, _res, next) => {
-    const p = parseJson(req.body);
-    req.body = p.ok ? p.value : undefined;
-    next();
-  }, inspectRouter(ctx));
+  app.use(
+    "/_emulator",
+    (req, _res, next) => {
+      const p = parseJson(req.body);
+      req.body = p.ok ? p.value : undefined;
+      next();
+    },
+    inspectRouter(ctx),
+  );
 
-  app.use("/teams", (req, res, next) => {
-    const p = parseJson(req.body);
-    if (!p.ok) return void res.status(400).json({ error: { message: "Request body is not valid JSON.", fullyQualifiedErrorId: "ProtocolViolation", category: "InvalidArgument", exceptionType: "System.ArgumentException" } });
-    req.body = p.value;
-    next();
-  }, teamsRouter(ctx));
+  app.use(
+    "/teams",
+    (req, res, next) => {
+      const p = parseJson(req.body);
+      if (!p.ok)
+        return void res
+          .status(400)
+          .json({
+            error: {
+              message: "Request body is not valid JSON.",
+              fullyQualifiedErrorId: "ProtocolViolation",
+              category: "InvalidArgument",
+              exceptionType: "System.ArgumentException",
+            },
+          });
+      req.body = p.value;
+      next();
+    },
+    teamsRouter(ctx),
+  );
 
   app.all(/^\/v1\.0(\/.*)?$/, async (req, res) => {
     const p = parseJson(req.body);
@@ -63,7 +82,16 @@ export function createApp(ctx: EmulatorContext): express.Express {
     const path = url.pathname.slice("/v1.0".length) || "/";
     let out;
     if (!p.ok) {
-      out = { status: 400, headers: { "content-type": "application/json" }, body: graphErrorBody("BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", "00000000-0000-0000-0000-000000000000", headers["client-request-id"]) };
+      out = {
+        status: 400,
+        headers: { "content-type": "application/json" },
+        body: graphErrorBody(
+          "BadRequest",
+          "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+          "00000000-0000-0000-0000-000000000000",
+          headers["client-request-id"],
+        ),
+      };
     } else if (req.method === "POST" && path === "/$batch") {
       out = await handleBatch(ctx, { method: "POST", path, query: url.searchParams, headers, body: p.value });
     } else {
@@ -78,7 +106,9 @@ export function createApp(ctx: EmulatorContext): express.Express {
   app.use(entraRouter(ctx));
 
   app.use((req, res) => {
-    res.status(404).json({ error: { code: "NotFound", message: `The emulator has no endpoint ${req.method} ${req.path}.` } });
+    res
+      .status(404)
+      .json({ error: { code: "NotFound", message: `The emulator has no endpoint ${req.method} ${req.path}.` } });
   });
   // Last-resort handler: a bug must not leak internals or hang the client.
   app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

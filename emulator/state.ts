@@ -2,6 +2,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+
 import { writeAtomic } from "./atomic-file";
 import { thumbprints } from "./certs";
 import { Fixture } from "./fixture";
@@ -140,8 +141,15 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
   });
   return {
     version: 1,
-    tenant: { id: f.tenantId.toLowerCase(), displayName: f.tenantDisplayName, verifiedDomains: f.verifiedDomains.map((d) => d.toLowerCase()) },
-    settings: { allowSetApplicationInstanceAppOnly: f.teams.allowSetApplicationInstanceAppOnly, profile: f.profile as ProfileInput | undefined },
+    tenant: {
+      id: f.tenantId.toLowerCase(),
+      displayName: f.tenantDisplayName,
+      verifiedDomains: f.verifiedDomains.map((d) => d.toLowerCase()),
+    },
+    settings: {
+      allowSetApplicationInstanceAppOnly: f.teams.allowSetApplicationInstanceAppOnly,
+      profile: f.profile as ProfileInput | undefined,
+    },
     users,
     aps,
     skus: f.skus.map((s) => structuredClone(s)),
@@ -195,7 +203,8 @@ export class Store {
     const file = path.join(dataDir, "state.json");
     if (!reset && fs.existsSync(file)) {
       const state = JSON.parse(fs.readFileSync(file, "utf8")) as TenantState;
-      if (state.version !== 1) throw new Error(`${file}: unsupported state version ${String(state.version)}; start with --reset`);
+      if (state.version !== 1)
+        throw new Error(`${file}: unsupported state version ${String(state.version)}; start with --reset`);
       return new Store(file, state);
     }
     const s = new Store(file, seedState(fixture()));

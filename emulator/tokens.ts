@@ -3,6 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import jwt from "jsonwebtoken";
+
 import { writeAtomic } from "./atomic-file";
 import { ACCESS_TOKEN_LIFETIME_S } from "./constants";
 import { AppRec } from "./state";
@@ -52,7 +53,13 @@ export class TokenService {
   }
 
   /** Issues an app-only access token for one resource. */
-  issue(app: AppRec, audience: string, roles: string[], issuer: string, tenantId: string): { token: string; expiresInS: number } {
+  issue(
+    app: AppRec,
+    audience: string,
+    roles: string[],
+    issuer: string,
+    tenantId: string,
+  ): { token: string; expiresInS: number } {
     const now = Math.floor(Date.now() / 1000);
     const claims: AccessClaims = {
       aud: audience,
@@ -69,14 +76,19 @@ export class TokenService {
       nbf: now,
       exp: now + ACCESS_TOKEN_LIFETIME_S,
     };
-    const token = jwt.sign(claims, this.privateKey, { algorithm: "RS256", header: { alg: "RS256", typ: "JWT", kid: this.kid } });
+    const token = jwt.sign(claims, this.privateKey, {
+      algorithm: "RS256",
+      header: { alg: "RS256", typ: "JWT", kid: this.kid },
+    });
     this.issuedSignatures.push(token.slice(token.lastIndexOf(".") + 1));
     if (this.issuedSignatures.length > 1000) this.issuedSignatures.shift();
     return { token, expiresInS: ACCESS_TOKEN_LIFETIME_S - 1 };
   }
 
   /** Verifies signature and lifetime; returns claims or the reason it failed. */
-  verify(token: string): { ok: true; claims: AccessClaims } | { ok: false; reason: "malformed" | "signature" | "expired" | "notYetValid" } {
+  verify(
+    token: string,
+  ): { ok: true; claims: AccessClaims } | { ok: false; reason: "malformed" | "signature" | "expired" | "notYetValid" } {
     try {
       const claims = jwt.verify(token, this.publicKey, { algorithms: ["RS256"], clockTolerance: 5 }) as AccessClaims;
       return { ok: true, claims };

@@ -20,9 +20,7 @@ export const SETTING_SOURCES = {
 export type SettingName = keyof typeof SETTING_SOURCES;
 
 /** How the provider authenticates as its app registration. */
-export type Credential =
-  | { kind: "secret"; clientSecret: string }
-  | { kind: "certificate"; certificatePath: string };
+export type Credential = { kind: "secret"; clientSecret: string } | { kind: "certificate"; certificatePath: string };
 
 /** Everything the provider needs to reach one tenant. */
 export interface TenantSettings {
@@ -101,8 +99,12 @@ export function resolveTenantSettings(
 
   const authorityHost = (read("authorityHost") ?? DEFAULTS.authorityHost).replace(/\/+$/, "");
   const graphUrl = (read("graphUrl") ?? DEFAULTS.graphUrl).replace(/\/+$/, "");
-  for (const [name, url] of [["authorityHost", authorityHost], ["graphUrl", graphUrl]] as const) {
-    if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url)) problems.push(`${describe(name)} must be an https:// URL, got "${url}".`);
+  for (const [name, url] of [
+    ["authorityHost", authorityHost],
+    ["graphUrl", graphUrl],
+  ] as const) {
+    if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url))
+      problems.push(`${describe(name)} must be an https:// URL, got "${url}".`);
   }
   const numberAssignment = read("numberAssignment") ?? DEFAULTS.numberAssignment;
   if (numberAssignment !== "graph" && numberAssignment !== "powershell") {

@@ -65,7 +65,10 @@ export async function waitFor<T>(options: WaitOptions<T>): Promise<T | undefined
     }
     if (!seen.done && (changed || now() - lastLogAt >= PROGRESS_EVERY_MS)) {
       const budget = announced ? "" : ` (waiting up to ${formatDuration(options.timeoutMs)})`;
-      progress(options.resource, `waiting for ${options.what}: ${seen.status}, ${formatDuration(elapsedMs)} so far${budget}`);
+      progress(
+        options.resource,
+        `waiting for ${options.what}: ${seen.status}, ${formatDuration(elapsedMs)} so far${budget}`,
+      );
       lastLogAt = now();
       announced = true;
     }

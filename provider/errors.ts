@@ -50,7 +50,9 @@ export class TenantError extends Error {
   constructor(details: TenantErrorDetails) {
     const reason = redact(details.reason);
     const tags = [
-      details.status !== undefined || details.code ? [details.status, details.code].filter((x) => x !== undefined && x !== "").join(" ") : "",
+      details.status !== undefined || details.code
+        ? [details.status, details.code].filter((x) => x !== undefined && x !== "").join(" ")
+        : "",
       details.requestId ? `request-id ${details.requestId}` : "",
     ].filter((s) => s !== "");
     const hint = details.hint ? ` ${details.hint}` : "";
@@ -70,7 +72,12 @@ export class TenantError extends Error {
 
   /** The same error told from a caller's point of view (new operation / resource / hint). */
   relabel(operation: string, resource?: string, hint?: string): TenantError {
-    return new TenantError({ ...this.details(), operation, resource: resource ?? this.resource, hint: hint ?? this.hint });
+    return new TenantError({
+      ...this.details(),
+      operation,
+      resource: resource ?? this.resource,
+      hint: hint ?? this.hint,
+    });
   }
 
   /** The fields this error was built from. */
@@ -187,7 +194,10 @@ export function explain(details: TenantErrorDetails): TenantErrorDetails {
   const permissionHint = details.hint ? undefined : missingPermissionHint(details);
   if (permissionHint) return { ...details, hint: permissionHint };
   const haystack = `${details.status ?? ""} ${details.code ?? ""} ${details.reason}`.trim();
-  const known = KNOWN_FAILURES.find((k) => k.match.test(haystack) || k.match.test(details.reason) || (details.code ? k.match.test(details.code) : false));
+  const known = KNOWN_FAILURES.find(
+    (k) =>
+      k.match.test(haystack) || k.match.test(details.reason) || (details.code ? k.match.test(details.code) : false),
+  );
   if (!known) return details;
   return { ...details, reason: known.reason ?? details.reason, hint: details.hint ?? known.hint };
 }
@@ -196,7 +206,12 @@ export function explain(details: TenantErrorDetails): TenantErrorDetails {
  * Runs one step against the tenant; a TenantError it raises is re-told as `operation` on
  * `resource` (with a known hint when there is one). Other errors become TenantErrors too.
  */
-export async function during<T>(operation: string, resource: string | undefined, step: () => Promise<T>, hint?: string): Promise<T> {
+export async function during<T>(
+  operation: string,
+  resource: string | undefined,
+  step: () => Promise<T>,
+  hint?: string,
+): Promise<T> {
   try {
     return await step();
   } catch (e) {

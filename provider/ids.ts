@@ -47,7 +47,9 @@ function halves(kind: string, id: string, expected: string): [string, string] {
 /** Format / parse / label for ApplicationInstance ids. */
 export const applicationInstanceId = {
   format: (id: ApplicationInstanceId): string => id.objectId.toLowerCase(),
-  parse: (id: string): ApplicationInstanceId => ({ objectId: guid("ApplicationInstance", id, id, "an object id (GUID)") }),
+  parse: (id: string): ApplicationInstanceId => ({
+    objectId: guid("ApplicationInstance", id, id, "an object id (GUID)"),
+  }),
   label: (id: ApplicationInstanceId, userPrincipalName?: string): string => userPrincipalName ?? id.objectId,
 };
 
@@ -57,7 +59,10 @@ export const virtualUserLicenseId = {
   parse: (id: string): VirtualUserLicenseId => {
     const expected = "<userId>/<skuId> (two GUIDs)";
     const [userId, skuId] = halves("VirtualUserLicense", id, expected);
-    return { userId: guid("VirtualUserLicense", id, userId, expected), skuId: guid("VirtualUserLicense", id, skuId, expected) };
+    return {
+      userId: guid("VirtualUserLicense", id, userId, expected),
+      skuId: guid("VirtualUserLicense", id, skuId, expected),
+    };
   },
   label: (id: VirtualUserLicenseId, skuPartNumber?: string): string => `${skuPartNumber ?? id.skuId} on ${id.userId}`,
 };

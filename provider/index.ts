@@ -2,6 +2,14 @@
  * teams-bot-numbers: Pulumi dynamic resources that give a calling bot a Teams resource account,
  * its licence and a phone number. Previews read `pulumi-nodejs:dynamic/teams:<Type>`.
  */
-export { ApplicationInstance, type ApplicationInstanceArgs, type ApplicationInstanceOutputs } from "./resources/applicationInstance";
-export { VirtualUserLicense, type VirtualUserLicenseArgs, type VirtualUserLicenseOutputs } from "./resources/virtualUserLicense";
+export {
+  ApplicationInstance,
+  type ApplicationInstanceArgs,
+  type ApplicationInstanceOutputs,
+} from "./resources/applicationInstance";
+export {
+  VirtualUserLicense,
+  type VirtualUserLicenseArgs,
+  type VirtualUserLicenseOutputs,
+} from "./resources/virtualUserLicense";
 export { BotPhoneNumber, type BotPhoneNumberArgs, type BotPhoneNumberOutputs } from "./resources/botPhoneNumber";

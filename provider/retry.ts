@@ -45,13 +45,20 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       if (attempt >= maxAttempts) throw e;
       const chosen = firstDelay(options.strategies, e, attempt);
       if (!chosen) throw e;
-      progress(options.resource, `${options.what}: ${chosen.name}, retrying in ${seconds(chosen.delayMs)} (attempt ${attempt + 1} of ${maxAttempts})`);
+      progress(
+        options.resource,
+        `${options.what}: ${chosen.name}, retrying in ${seconds(chosen.delayMs)} (attempt ${attempt + 1} of ${maxAttempts})`,
+      );
       await wait(chosen.delayMs);
     }
   }
 }
 
-function firstDelay(strategies: RetryStrategy[], e: unknown, attempt: number): { name: string; delayMs: number } | undefined {
+function firstDelay(
+  strategies: RetryStrategy[],
+  e: unknown,
+  attempt: number,
+): { name: string; delayMs: number } | undefined {
   for (const s of strategies) {
     const d = s.delayMs(e, attempt);
     if (d !== undefined) return { name: s.name, delayMs: Math.min(Math.max(0, d), MAX_RETRY_DELAY_MS) };
@@ -70,7 +77,8 @@ export function backoffMs(attempt: number, baseMs: number, capMs = 30_000, rando
 }
 
 const THROTTLED_TEXT = /\b429\b|TooManyRequests|throttl|rate limit/i;
-const TRANSIENT_TEXT = /\b(500|502|503|504)\b|ServiceUnavailable|GatewayTimeout|BadGateway|InternalServerError|temporarily unavailable|timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch failed/i;
+const TRANSIENT_TEXT =
+  /\b(500|502|503|504)\b|ServiceUnavailable|GatewayTimeout|BadGateway|InternalServerError|temporarily unavailable|timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch failed/i;
 
 function statusOf(e: unknown): number | undefined {
   return e instanceof TenantError ? e.status : undefined;

@@ -24,7 +24,11 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
     for (const root of candidates) {
       const file = nodePath.join(root, "dist", "provider", "resources", `${name}.js`);
       const pkg = nodePath.join(root, "package.json");
-      if (fs.existsSync(file) && fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "teams-bot-numbers") {
+      if (
+        fs.existsSync(file) &&
+        fs.existsSync(pkg) &&
+        JSON.parse(fs.readFileSync(pkg, "utf8")).name === "teams-bot-numbers"
+      ) {
         return require(file).provider;
       }
     }

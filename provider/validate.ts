@@ -34,7 +34,10 @@ export function normalizePhoneNumber(raw: unknown, numberType?: NumberType): Nor
   const text = raw.trim().replace(/^tel:/i, "");
   const extMatch = /;ext=(\d{1,10})$/i.exec(text);
   const body = extMatch ? text.slice(0, extMatch.index) : text;
-  if (!/^\+?[\d\s().-]+$/.test(body)) return fail(`"${raw}" is not a phone number (only digits, +, spaces, dashes, dots and parentheses are allowed): ${E164_HINT}`);
+  if (!/^\+?[\d\s().-]+$/.test(body))
+    return fail(
+      `"${raw}" is not a phone number (only digits, +, spaces, dashes, dots and parentheses are allowed): ${E164_HINT}`,
+    );
   if (!body.startsWith("+")) return fail(`"${raw}" has no country code: ${E164_HINT}`);
   const parsed = parsePhoneNumberFromString(body);
   if (!parsed || !parsed.isPossible()) return fail(`"${raw}" is not a possible phone number: ${E164_HINT}`);
@@ -50,7 +53,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string> {
   if (typeof raw !== "string") return fail(`${what} is required, e.g. 00000000-0000-0000-0000-000000000000`);
   const text = raw.trim().replace(/^\{(.*)\}$/, "$1");
-  return GUID.test(text) ? ok(text.toLowerCase()) : fail(`"${raw}" is not ${what} (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+  return GUID.test(text)
+    ? ok(text.toLowerCase())
+    : fail(`"${raw}" is not ${what} (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 }
 
 /** Entra ID allows only these in the part of a UPN before @: letters, digits and ' . - _ ! # ^ ~. */
@@ -60,13 +65,16 @@ const DOMAIN = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** `name@domain.tld`, lower-cased; the domain must be verified in the tenant (checked by Teams). */
 export function normalizeUpn(raw: unknown): Normalized<string> {
-  if (typeof raw !== "string" || raw.trim() === "") return fail("a user principal name is required, e.g. incident-bot@contoso.com");
+  if (typeof raw !== "string" || raw.trim() === "")
+    return fail("a user principal name is required, e.g. incident-bot@contoso.com");
   const upn = raw.trim().toLowerCase();
   const at = upn.lastIndexOf("@");
   const local = upn.slice(0, at);
   const domain = upn.slice(at + 1);
   if (at > 0 && !UPN_LOCAL_CHARS.test(local) && !/\s/.test(local)) {
-    return fail(`"${raw}" is not a user principal name: the part before @ may hold only letters, digits and ' . - _ ! # ^ ~ (Entra ID's rule)`);
+    return fail(
+      `"${raw}" is not a user principal name: the part before @ may hold only letters, digits and ' . - _ ! # ^ ~ (Entra ID's rule)`,
+    );
   }
   if (at <= 0 || !UPN_LOCAL.test(local) || !DOMAIN.test(domain)) {
     return fail(`"${raw}" is not a user principal name: expected name@domain, e.g. incident-bot@contoso.com`);
@@ -80,26 +88,42 @@ const COUNTRY_ALIASES: Record<string, string> = { UK: "GB", EL: "GR" };
 
 /** ISO 3166-1 alpha-2 country code, upper-cased, must be a real country. */
 export function normalizeUsageLocation(raw: unknown): Normalized<string> {
-  if (typeof raw !== "string" || raw.trim() === "") return fail("a usage location is required: an ISO 3166-1 alpha-2 country code such as US");
+  if (typeof raw !== "string" || raw.trim() === "")
+    return fail("a usage location is required: an ISO 3166-1 alpha-2 country code such as US");
   const code = raw.trim().toUpperCase();
-  if (!/^[A-Z]{2}$/.test(code)) return fail(`"${raw}" is not an ISO 3166-1 alpha-2 country code (two letters, e.g. US, GB, DE)`);
-  if (COUNTRY_ALIASES[code]) return fail(`"${raw}" is not an ISO 3166-1 country code: did you mean ${COUNTRY_ALIASES[code]}?`);
-  if (!isSupportedCountry(code as CountryCode)) return fail(`"${raw}" is not a known ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)`);
+  if (!/^[A-Z]{2}$/.test(code))
+    return fail(`"${raw}" is not an ISO 3166-1 alpha-2 country code (two letters, e.g. US, GB, DE)`);
+  if (COUNTRY_ALIASES[code])
+    return fail(`"${raw}" is not an ISO 3166-1 country code: did you mean ${COUNTRY_ALIASES[code]}?`);
+  if (!isSupportedCountry(code as CountryCode))
+    return fail(`"${raw}" is not a known ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)`);
   return ok(code);
 }
 
 /** CallingPlan | DirectRouting | OperatorConnect, case-insensitively. */
 export function normalizeNumberType(raw: unknown): Normalized<NumberType> {
-  const text = typeof raw === "string" ? raw.trim().replace(/[\s_-]/g, "").toLowerCase() : "";
+  const text =
+    typeof raw === "string"
+      ? raw
+          .trim()
+          .replace(/[\s_-]/g, "")
+          .toLowerCase()
+      : "";
   const found = NUMBER_TYPES.find((t) => t.toLowerCase() === text);
-  return found ? ok(found) : fail(`${raw === undefined ? "numberType is required" : `"${String(raw)}" is not a number type`}: use ${NUMBER_TYPES.join(" | ")}`);
+  return found
+    ? ok(found)
+    : fail(
+        `${raw === undefined ? "numberType is required" : `"${String(raw)}" is not a number type`}: use ${NUMBER_TYPES.join(" | ")}`,
+      );
 }
 
 /** A non-empty display name of at most 256 characters, trimmed. */
 export function normalizeDisplayName(raw: unknown): Normalized<string> {
   if (typeof raw !== "string" || raw.trim() === "") return fail("a display name is required");
   const name = raw.trim();
-  return name.length > 256 ? fail(`the display name is ${name.length} characters long; at most 256 are allowed`) : ok(name);
+  return name.length > 256
+    ? fail(`the display name is ${name.length} characters long; at most 256 are allowed`)
+    : ok(name);
 }
 
 /** Whole minutes in [min, max]; numeric strings accepted (stack config values arrive as strings). */
@@ -121,7 +145,9 @@ export function normalizeBoolean(raw: unknown): Normalized<boolean> {
 /** A SKU part number such as PHONESYSTEM_VIRTUALUSER, upper-cased. */
 export function normalizeSkuPartNumber(raw: unknown): Normalized<string> {
   const text = typeof raw === "string" ? raw.trim().toUpperCase() : "";
-  return /^[A-Z0-9_]{2,100}$/.test(text) ? ok(text) : fail(`"${String(raw)}" is not a SKU part number (letters, digits and _ only, e.g. PHONESYSTEM_VIRTUALUSER)`);
+  return /^[A-Z0-9_]{2,100}$/.test(text)
+    ? ok(text)
+    : fail(`"${String(raw)}" is not a SKU part number (letters, digits and _ only, e.g. PHONESYSTEM_VIRTUALUSER)`);
 }
 
 /** An emergency location id (GUID), or absent. */

@@ -10,14 +10,19 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+
 import { loadFixture } from "../emulator";
 import { LOCAL_DIR, REPO_ROOT } from "../engine/workspace";
-import { COMMANDS, StackCommand, exitCodeOf, runStack } from "./stack";
+import { COMMANDS, exitCodeOf, runStack, StackCommand } from "./stack";
 
 const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
 const EMULATOR_PORT = 8443; // Pulumi.dev.yaml points authorityHost and graphUrl here.
 
-interface EmulatorInfo { url: string; pid: number; caPath: string }
+interface EmulatorInfo {
+  url: string;
+  pid: number;
+  caPath: string;
+}
 
 function runningEmulator(): EmulatorInfo | undefined {
   const file = path.join(EMULATOR_DIR, "emulator.json");
@@ -39,15 +44,28 @@ async function ensureEmulator(): Promise<EmulatorInfo> {
   }
   fs.mkdirSync(EMULATOR_DIR, { recursive: true });
   const log = fs.openSync(path.join(EMULATOR_DIR, "emulator.log"), "a");
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "start", "--port", String(EMULATOR_PORT), "--data-dir", EMULATOR_DIR], {
-    detached: true,
-    stdio: ["ignore", log, log],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "dist", "emulator", "cli.js"),
+      "start",
+      "--port",
+      String(EMULATOR_PORT),
+      "--data-dir",
+      EMULATOR_DIR,
+    ],
+    {
+      detached: true,
+      stdio: ["ignore", log, log],
+    },
+  );
   child.unref();
   for (let waitedMs = 0; waitedMs < 20_000; waitedMs += 200) {
     const info = runningEmulator();
     if (info) {
-      console.log(`started the tenant emulator at ${info.url} (pid ${info.pid}, log ${path.join(EMULATOR_DIR, "emulator.log")})`);
+      console.log(
+        `started the tenant emulator at ${info.url} (pid ${info.pid}, log ${path.join(EMULATOR_DIR, "emulator.log")})`,
+      );
       return info;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -78,7 +96,13 @@ async function main(): Promise<void> {
     const bots = (outputs?.bots?.value ?? {}) as Record<string, Record<string, string | null>>;
     const rows = [["bot", "account", "object id", "number", "status"]];
     for (const [name, b] of Object.entries(bots)) {
-      rows.push([name, b.userPrincipalName ?? "", b.objectId ?? "", b.phoneNumber ?? "-", b.numberStatus ?? b.licence ?? ""]);
+      rows.push([
+        name,
+        b.userPrincipalName ?? "",
+        b.objectId ?? "",
+        b.phoneNumber ?? "-",
+        b.numberStatus ?? b.licence ?? "",
+      ]);
     }
     console.log(`\n${table(rows)}\n`);
   }
@@ -90,6 +114,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // The engine already printed the details of a failed command.
-  if (!(err as { commandResult?: unknown }).commandResult) console.error(err instanceof Error ? err.message : String(err));
+  if (!(err as { commandResult?: unknown }).commandResult)
+    console.error(err instanceof Error ? err.message : String(err));
   process.exit(exitCodeOf(err));
 });

@@ -11,7 +11,8 @@
  */
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { LOCAL_DIR, REPO_ROOT, openStack } from "../engine/workspace";
+
+import { LOCAL_DIR, openStack, REPO_ROOT } from "../engine/workspace";
 import { botNumbersProgram } from "../stacks/program";
 
 /** Engine commands this runner offers. */
@@ -56,7 +57,8 @@ export async function runStack(o: StackRun): Promise<OutputMap | undefined> {
       await stack.preview({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges });
       return undefined;
     case "up":
-      return (await stack.up({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges })).outputs;
+      return (await stack.up({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges }))
+        .outputs;
     case "refresh":
       await stack.refresh({ ...common, expectNoChanges: o.expectNoChanges });
       return undefined;
@@ -74,7 +76,10 @@ export function exitCodeOf(err: unknown): number {
 
 function parseArgs(argv: string[]): StackRun {
   const [command, ...rest] = argv;
-  if (!COMMANDS.includes(command as StackCommand)) throw new Error(`usage: stack.js ${COMMANDS.join("|")} --stack NAME [--refresh] [--expect-no-changes] [--work-dir D] [--backend-dir D] [--pulumi-home D]`);
+  if (!COMMANDS.includes(command as StackCommand))
+    throw new Error(
+      `usage: stack.js ${COMMANDS.join("|")} --stack NAME [--refresh] [--expect-no-changes] [--work-dir D] [--backend-dir D] [--pulumi-home D]`,
+    );
   const run: StackRun = { command: command as StackCommand, stackName: "" };
   for (let i = 0; i < rest.length; i++) {
     const value = (): string => {
@@ -83,13 +88,26 @@ function parseArgs(argv: string[]): StackRun {
       return v;
     };
     switch (rest[i]) {
-      case "--stack": run.stackName = value(); break;
-      case "--work-dir": run.workDir = path.resolve(value()); break;
-      case "--backend-dir": run.backendDir = path.resolve(value()); break;
-      case "--pulumi-home": run.pulumiHome = path.resolve(value()); break;
-      case "--refresh": run.refresh = true; break;
-      case "--expect-no-changes": run.expectNoChanges = true; break;
-      default: throw new Error(`unknown option ${rest[i]}`);
+      case "--stack":
+        run.stackName = value();
+        break;
+      case "--work-dir":
+        run.workDir = path.resolve(value());
+        break;
+      case "--backend-dir":
+        run.backendDir = path.resolve(value());
+        break;
+      case "--pulumi-home":
+        run.pulumiHome = path.resolve(value());
+        break;
+      case "--refresh":
+        run.refresh = true;
+        break;
+      case "--expect-no-changes":
+        run.expectNoChanges = true;
+        break;
+      default:
+        throw new Error(`unknown option ${rest[i]}`);
     }
   }
   if (!run.stackName) throw new Error("--stack NAME is required");
@@ -103,7 +121,8 @@ if (require.main === module) {
       () => process.exit(0),
       (err: unknown) => {
         // The engine already printed the details of a failed command.
-        if (!(err as { commandResult?: unknown }).commandResult) console.error(err instanceof Error ? err.message : String(err));
+        if (!(err as { commandResult?: unknown }).commandResult)
+          console.error(err instanceof Error ? err.message : String(err));
         process.exit(exitCodeOf(err));
       },
     );

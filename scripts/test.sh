@@ -14,6 +14,8 @@ export NODE_EXTRA_CA_CERTS="$TBN_CA_DIR/ca.pem"
 
 echo "[test] lint (eslint)" >&2
 npx eslint . >&2
+echo "[test] format (prettier --check)" >&2
+npx prettier --check . >&2
 
 report="$root/.tbn/jest-report.json"
 mkdir -p "$root/.tbn"

@@ -4,9 +4,9 @@
  * its path (`bots[2].phoneNumber`), before any resource is registered.
  */
 import { z } from "zod";
+
 import {
   Normalized,
-  NumberType,
   normalizeDisplayName,
   normalizeGuid,
   normalizeLocationId,
@@ -14,6 +14,7 @@ import {
   normalizePhoneNumber,
   normalizeUpn,
   normalizeUsageLocation,
+  NumberType,
 } from "../provider/validate";
 
 /** A bot's app registration, created by this stack instead of given by id. */
@@ -83,13 +84,19 @@ function pathOf(parts: ReadonlyArray<PropertyKey>): string {
 export function parseStackConfig(raw: unknown): StackConfig {
   const problems: string[] = [];
   if ((raw as { bots?: unknown } | undefined)?.bots === undefined) {
-    throw new StackConfigError(["bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)"]);
+    throw new StackConfigError([
+      "bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)",
+    ]);
   }
   const top = configShape.safeParse(raw ?? {});
   if (!top.success) {
     for (const issue of top.error.issues) {
       const where = pathOf(issue.path) || "teams-bot-numbers";
-      problems.push(issue.code === "unrecognized_keys" ? `${where}: unknown key(s) ${issue.keys.join(", ")}` : `${where}: ${issue.message}`);
+      problems.push(
+        issue.code === "unrecognized_keys"
+          ? `${where}: unknown key(s) ${issue.keys.join(", ")}`
+          : `${where}: ${issue.message}`,
+      );
     }
     throw new StackConfigError(problems);
   }
@@ -102,11 +109,19 @@ export function parseStackConfig(raw: unknown): StackConfig {
     const shaped = botShape.safeParse(entry);
     if (!shaped.success) {
       for (const issue of shaped.error.issues) {
-        if (issue.code === "unrecognized_keys") problems.push(`${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`);
+        if (issue.code === "unrecognized_keys")
+          problems.push(
+            `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`,
+          );
         else {
           // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
-          const given = issue.path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined), entry);
-          problems.push(`${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`);
+          const given = issue.path.reduce<unknown>(
+            (o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined),
+            entry,
+          );
+          problems.push(
+            `${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`,
+          );
         }
       }
       return;
@@ -117,19 +132,27 @@ export function parseStackConfig(raw: unknown): StackConfig {
       problems.push(`${at(field)}: ${r.reason}`);
       return undefined;
     };
-    if (!NAME.test(b.name)) problems.push(`${at("name")}: "${b.name}" must be lower-case letters, digits and dashes (it names Pulumi resources)`);
+    if (!NAME.test(b.name))
+      problems.push(
+        `${at("name")}: "${b.name}" must be lower-case letters, digits and dashes (it names Pulumi resources)`,
+      );
     const upn = take("userPrincipalName", normalizeUpn(b.userPrincipalName));
     const displayName = take("displayName", normalizeDisplayName(b.displayName));
     const usageLocation = take("usageLocation", normalizeUsageLocation(b.usageLocation));
     let appId: string | undefined;
-    if (b.appId !== undefined && b.createApp !== undefined) problems.push(`${at()}: give either appId or createApp, not both`);
-    else if (b.appId === undefined && !b.createApp) problems.push(`${at("appId")}: is required (the bot's Entra app id), or set createApp: true to create the app`);
+    if (b.appId !== undefined && b.createApp !== undefined)
+      problems.push(`${at()}: give either appId or createApp, not both`);
+    else if (b.appId === undefined && !b.createApp)
+      problems.push(`${at("appId")}: is required (the bot's Entra app id), or set createApp: true to create the app`);
     else if (b.appId !== undefined) appId = take("appId", normalizeGuid(b.appId, "the bot's Entra app (client) id"));
     const numberType = b.numberType === undefined ? undefined : take("numberType", normalizeNumberType(b.numberType));
     let phoneNumber: string | undefined;
     if (b.phoneNumber !== undefined) {
       phoneNumber = take("phoneNumber", normalizePhoneNumber(b.phoneNumber, numberType));
-      if (b.numberType === undefined) problems.push(`${at("numberType")}: is required with phoneNumber (CallingPlan, DirectRouting or OperatorConnect)`);
+      if (b.numberType === undefined)
+        problems.push(
+          `${at("numberType")}: is required with phoneNumber (CallingPlan, DirectRouting or OperatorConnect)`,
+        );
     } else if (b.numberType !== undefined || b.locationId !== undefined) {
       problems.push(`${at("phoneNumber")}: is required when numberType or locationId is set`);
     }
@@ -140,7 +163,8 @@ export function parseStackConfig(raw: unknown): StackConfig {
       userPrincipalName: upn ?? b.userPrincipalName,
       displayName: displayName ?? b.displayName,
       appId,
-      createApp: b.createApp === undefined || b.createApp === false ? undefined : b.createApp === true ? {} : b.createApp,
+      createApp:
+        b.createApp === undefined || b.createApp === false ? undefined : b.createApp === true ? {} : b.createApp,
       usageLocation: usageLocation ?? b.usageLocation,
       phoneNumber,
       numberType,
@@ -150,7 +174,11 @@ export function parseStackConfig(raw: unknown): StackConfig {
   });
 
   // One bot per name, account and number.
-  for (const [field, label] of [["name", "name"], ["userPrincipalName", "account"], ["phoneNumber", "number"]] as const) {
+  for (const [field, label] of [
+    ["name", "name"],
+    ["userPrincipalName", "account"],
+    ["phoneNumber", "number"],
+  ] as const) {
     const seen = new Map<string, number>();
     bots.forEach((bot, n) => {
       const value = bot[field];
@@ -158,7 +186,10 @@ export function parseStackConfig(raw: unknown): StackConfig {
       const key = value.toLowerCase();
       const first = seen.get(key);
       const i = indexOf[n]!;
-      if (first !== undefined) problems.push(`bots[${i}].${field}: ${label} "${value}" is already used by bots[${first}]; each bot needs its own`);
+      if (first !== undefined)
+        problems.push(
+          `bots[${i}].${field}: ${label} "${value}" is already used by bots[${first}]; each bot needs its own`,
+        );
       else seen.set(key, i);
     });
   }

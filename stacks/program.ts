@@ -4,6 +4,7 @@
  * and as an Automation API inline program (the demo, the tests).
  */
 import * as pulumi from "@pulumi/pulumi";
+
 import { ApplicationInstance, BotPhoneNumber, VirtualUserLicense } from "../provider";
 import { BotConfig, parseStackConfig } from "./config";
 
@@ -38,13 +39,21 @@ export interface BotOutputs {
 function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<string> {
   const azuread = require("@pulumi/azuread") as typeof import("@pulumi/azuread");
   const opts = { parent };
-  const app = new azuread.Application(`${bot.name}-app`, { displayName: bot.createApp?.displayName ?? bot.displayName }, opts);
+  const app = new azuread.Application(
+    `${bot.name}-app`,
+    { displayName: bot.createApp?.displayName ?? bot.displayName },
+    opts,
+  );
   const principal = new azuread.ServicePrincipal(`${bot.name}-sp`, { clientId: app.clientId }, opts);
   const graph = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH_APP_ID }, opts);
   for (const permission of CALLING_BOT_PERMISSIONS) {
     new azuread.AppRoleAssignment(
       `${bot.name}-${permission.toLowerCase().replace(/\./g, "-")}`,
-      { appRoleId: graph.appRoleIds[permission], principalObjectId: principal.objectId, resourceObjectId: graph.objectId },
+      {
+        appRoleId: graph.appRoleIds[permission],
+        principalObjectId: principal.objectId,
+        resourceObjectId: graph.objectId,
+      },
       opts,
     );
   }

@@ -1,8 +1,9 @@
 /** Graph JSON batching: each inner request goes through dispatchGraph (same auth, roles, faults). */
 import * as crypto from "crypto";
+
 import { EmulatorContext } from "../context";
 import { GraphError, graphErrorBody } from "../errors";
-import { GraphRequest, GraphResponse, authenticate, dispatchGraph } from "./router";
+import { authenticate, dispatchGraph, GraphRequest, GraphResponse } from "./router";
 
 const MAX_REQUESTS = 20;
 
@@ -26,8 +27,10 @@ function validate(body: unknown): InnerRequest[] {
   if (reqs.length > MAX_REQUESTS) throw bad(`Number of batch request steps exceeds the maximum of ${MAX_REQUESTS}.`);
   const ids = new Set<string>();
   for (const r of reqs as InnerRequest[]) {
-    if (!r || typeof r.id !== "string" || r.id === "") throw bad("Invalid batch payload format: every request needs a string 'id'.");
-    if (typeof r.method !== "string" || typeof r.url !== "string") throw bad(`Invalid batch payload format: request '${r.id}' needs 'method' and 'url'.`);
+    if (!r || typeof r.id !== "string" || r.id === "")
+      throw bad("Invalid batch payload format: every request needs a string 'id'.");
+    if (typeof r.method !== "string" || typeof r.url !== "string")
+      throw bad(`Invalid batch payload format: request '${r.id}' needs 'method' and 'url'.`);
     if (ids.has(r.id)) throw bad(`Batch request ids must be unique; '${r.id}' appears more than once.`);
     ids.add(r.id);
     if (r.body !== undefined && !Object.keys(r.headers ?? {}).some((h) => h.toLowerCase() === "content-type")) {
@@ -35,7 +38,8 @@ function validate(body: unknown): InnerRequest[] {
     }
   }
   for (const r of reqs as InnerRequest[]) {
-    for (const d of r.dependsOn ?? []) if (!ids.has(d)) throw bad(`Request '${r.id}' depends on unknown request '${d}'.`);
+    for (const d of r.dependsOn ?? [])
+      if (!ids.has(d)) throw bad(`Request '${r.id}' depends on unknown request '${d}'.`);
   }
   return reqs as InnerRequest[];
 }
@@ -44,7 +48,11 @@ function validate(body: unknown): InnerRequest[] {
 export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Promise<GraphResponse> {
   const requestId = crypto.randomUUID();
   const crid = outer.headers["client-request-id"];
-  const headers = { "request-id": requestId, "client-request-id": crid ?? requestId, "content-type": "application/json" };
+  const headers = {
+    "request-id": requestId,
+    "client-request-id": crid ?? requestId,
+    "content-type": "application/json",
+  };
   let inner: InnerRequest[];
   try {
     authenticate(ctx, outer.headers.authorization);
@@ -57,12 +65,22 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
   const responses: { id: string; status: number; headers: Record<string, string>; body?: unknown }[] = [];
   const runOne = async (r: InnerRequest): Promise<GraphResponse> => {
     if ((r.dependsOn ?? []).some((d) => done.get(d)!.status >= 400)) {
-      return { status: 424, headers: {}, body: graphErrorBody("FailedDependency", "Failed dependency.", requestId, crid) };
+      return {
+        status: 424,
+        headers: {},
+        body: graphErrorBody("FailedDependency", "Failed dependency.", requestId, crid),
+      };
     }
     const url = new URL(r.url.replace(/^\/?(v1\.0\/)?/, "/"), "https://batch.invalid");
     const innerHeaders: Record<string, string | undefined> = { authorization: outer.headers.authorization };
     for (const [k, v] of Object.entries(r.headers ?? {})) innerHeaders[k.toLowerCase()] = v;
-    return dispatchGraph(ctx, { method: r.method.toUpperCase(), path: url.pathname, query: url.searchParams, headers: innerHeaders, body: r.body });
+    return dispatchGraph(ctx, {
+      method: r.method.toUpperCase(),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: innerHeaders,
+      body: r.body,
+    });
   };
   // Like the service, independent requests run concurrently (order not guaranteed); a request
   // runs only after its dependencies, in waves.
@@ -70,7 +88,13 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
   while (pending.length > 0) {
     const ready = pending.filter((r) => (r.dependsOn ?? []).every((d) => done.has(d)));
     if (ready.length === 0) {
-      for (const r of pending) responses.push({ id: r.id, status: 424, headers: {}, body: graphErrorBody("FailedDependency", "Dependency cycle.", requestId, crid) });
+      for (const r of pending)
+        responses.push({
+          id: r.id,
+          status: 424,
+          headers: {},
+          body: graphErrorBody("FailedDependency", "Dependency cycle.", requestId, crid),
+        });
       break;
     }
     for (const r of ready) pending.splice(pending.indexOf(r), 1);
@@ -78,7 +102,12 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
     ready.forEach((r, i) => {
       const res = results[i]!;
       done.set(r.id, res);
-      responses.push({ id: r.id, status: res.status, headers: res.headers, ...(res.body !== undefined ? { body: res.body } : {}) });
+      responses.push({
+        id: r.id,
+        status: res.status,
+        headers: res.headers,
+        ...(res.body !== undefined ? { body: res.body } : {}),
+      });
     });
   }
   return { status: 200, headers, body: { responses } };

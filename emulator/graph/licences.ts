@@ -1,15 +1,29 @@
 /** Graph licensing: subscribedSkus, assignLicense, licenseDetails. */
-import { EmulatorContext } from "../context";
 import { GUID_RE } from "../constants";
-import { GraphError, badRequest } from "../errors";
+import { EmulatorContext } from "../context";
+import { badRequest, GraphError } from "../errors";
 import { planStatus } from "../rules";
 import { LicenceRec, UserRec } from "../state";
 import { GraphRoute, objectBody, registerRoutes } from "./router";
 import { graphUser, project, userView } from "./users";
 
-const SKU_READ = ["LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const SKU_READ = [
+  "LicenseAssignment.Read.All",
+  "LicenseAssignment.ReadWrite.All",
+  "Organization.Read.All",
+  "Organization.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
 const ASSIGN = ["LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All"];
-const DETAILS_READ = ["LicenseAssignment.Read.All", "LicenseAssignment.ReadWrite.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const DETAILS_READ = [
+  "LicenseAssignment.Read.All",
+  "LicenseAssignment.ReadWrite.All",
+  "User.Read.All",
+  "User.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
 
 function skuView(ctx: EmulatorContext, skuId: string): Record<string, unknown> {
   const s = ctx.store.sku(skuId)!;
@@ -25,7 +39,12 @@ function skuView(ctx: EmulatorContext, skuId: string): Record<string, unknown> {
     skuPartNumber: s.skuPartNumber,
     subscriptionIds: [...s.subscriptionIds],
     prepaidUnits: { ...s.prepaidUnits },
-    servicePlans: s.servicePlans.map((p) => ({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName, provisioningStatus: "Success", appliesTo: p.appliesTo })),
+    servicePlans: s.servicePlans.map((p) => ({
+      servicePlanId: p.servicePlanId,
+      servicePlanName: p.servicePlanName,
+      provisioningStatus: "Success",
+      appliesTo: p.appliesTo,
+    })),
   };
 }
 
@@ -48,7 +67,8 @@ export function licenceDetails(ctx: EmulatorContext, u: UserRec): Record<string,
   });
 }
 
-const invalidProp = (p: string): GraphError => badRequest(`Invalid value specified for property '${p}' of resource 'User'.`);
+const invalidProp = (p: string): GraphError =>
+  badRequest(`Invalid value specified for property '${p}' of resource 'User'.`);
 
 const routes: GraphRoute[] = [
   {
@@ -57,7 +77,10 @@ const routes: GraphRoute[] = [
     roles: SKU_READ,
     handler: ({ ctx }) => ({
       status: 200,
-      body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus`, value: ctx.store.state.skus.map((s) => skuView(ctx, s.skuId)) },
+      body: {
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus`,
+        value: ctx.store.state.skus.map((s) => skuView(ctx, s.skuId)),
+      },
     }),
   },
   {
@@ -66,7 +89,13 @@ const routes: GraphRoute[] = [
     roles: DETAILS_READ,
     handler: ({ ctx, params }) => {
       const u = graphUser(ctx, params[0]!);
-      return { status: 200, body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users('${u.id}')/licenseDetails`, value: licenceDetails(ctx, u) } };
+      return {
+        status: 200,
+        body: {
+          "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users('${u.id}')/licenseDetails`,
+          value: licenceDetails(ctx, u),
+        },
+      };
     },
   },
   {
@@ -83,7 +112,8 @@ const routes: GraphRoute[] = [
       const adds: { skuId: string; disabledPlans: string[] }[] = [];
       for (const a of body.addLicenses as unknown[]) {
         const o = a as { skuId?: unknown; disabledPlans?: unknown };
-        if (!o || typeof o !== "object" || typeof o.skuId !== "string" || !GUID_RE.test(o.skuId)) throw invalidProp("skuId");
+        if (!o || typeof o !== "object" || typeof o.skuId !== "string" || !GUID_RE.test(o.skuId))
+          throw invalidProp("skuId");
         const dp = o.disabledPlans === undefined || o.disabledPlans === null ? [] : o.disabledPlans;
         if (!Array.isArray(dp) || dp.some((x) => typeof x !== "string")) throw invalidProp("disabledPlans");
         adds.push({ skuId: o.skuId.toLowerCase(), disabledPlans: (dp as string[]).map((x) => x.toLowerCase()) });
@@ -93,13 +123,15 @@ const routes: GraphRoute[] = [
         return r.toLowerCase();
       });
       for (const a of adds) {
-        if (!ctx.store.sku(a.skuId)) throw badRequest(`License ${a.skuId} does not correspond to a valid company License.`);
+        if (!ctx.store.sku(a.skuId))
+          throw badRequest(`License ${a.skuId} does not correspond to a valid company License.`);
       }
       for (const r of removes) {
         if (!ctx.store.sku(r)) throw badRequest(`License ${r} does not correspond to a valid company License.`);
         if (!u.licenses.some((l) => l.skuId === r)) throw badRequest("User does not have a corresponding license.");
       }
-      if (adds.length > 0 && !u.usageLocation) throw badRequest("License assignment cannot be done for user with invalid usage location.");
+      if (adds.length > 0 && !u.usageLocation)
+        throw badRequest("License assignment cannot be done for user with invalid usage location.");
       for (const a of adds) {
         if (u.licenses.some((l) => l.skuId === a.skuId) || removes.includes(a.skuId)) continue;
         const s = ctx.store.sku(a.skuId)!;

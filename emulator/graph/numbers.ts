@@ -10,7 +10,19 @@ import { GraphRoute, objectBody, registerRoutes } from "./router";
 const ROOT = "/admin/teams/telephoneNumberManagement";
 const READ = ["TeamsTelephoneNumber.Read.All", "TeamsTelephoneNumber.ReadWrite.All"];
 const WRITE = ["TeamsTelephoneNumber.ReadWrite.All"];
-const FILTERABLE = ["telephoneNumber", "assignmentTargetId", "assignmentStatus", "numberType", "activationState", "isoCountryCode", "assignmentCategory", "locationId", "networkSiteId", "operatorId", "numberSource"];
+const FILTERABLE = [
+  "telephoneNumber",
+  "assignmentTargetId",
+  "assignmentStatus",
+  "numberType",
+  "activationState",
+  "isoCountryCode",
+  "assignmentCategory",
+  "locationId",
+  "networkSiteId",
+  "operatorId",
+  "numberSource",
+];
 
 /** Graph numberAssignment id: base64url("<tenantId>|+E164"). */
 export function numberAssignmentId(ctx: EmulatorContext, n: string): string {
@@ -37,14 +49,20 @@ export function numberView(ctx: EmulatorContext, n: NumberRec): Record<string, u
     isoCountryCode: n.isoCountryCode,
     city: n.city,
     numberSource: n.numberType === "directRouting" ? "onPremises" : "online",
-    supportedCustomerActions: n.numberType === "callingPlan" ? ["locationUpdate", "release"] : n.numberType === "operatorConnect" ? ["locationUpdate"] : [],
+    supportedCustomerActions:
+      n.numberType === "callingPlan"
+        ? ["locationUpdate", "release"]
+        : n.numberType === "operatorConnect"
+          ? ["locationUpdate"]
+          : [],
     reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
   };
 }
 
 function requiredString(body: Record<string, unknown>, name: string, action: string): string {
   const v = body[name];
-  if (v === undefined || v === null) throw new GraphError(400, "BadRequest", `The parameter '${name}' is required for the action '${action}'.`);
+  if (v === undefined || v === null)
+    throw new GraphError(400, "BadRequest", `The parameter '${name}' is required for the action '${action}'.`);
   if (typeof v !== "string") throw new GraphError(400, "BadRequest", `The parameter '${name}' must be a string.`);
   return v;
 }
@@ -60,13 +78,23 @@ function numberTypeParam(body: Record<string, unknown>, action: string): NumberT
   const raw = requiredString(body, "numberType", action);
   const t = parseNumberType(raw);
   // The wire enum is camelCase; PascalCase is a PowerShell spelling the OData deserializer rejects.
-  if (!t || t !== raw) throw new GraphError(400, "BadRequest", `Cannot convert the literal '${raw}' to the expected type 'microsoft.graph.teamsAdministration.numberType'.`);
+  if (!t || t !== raw)
+    throw new GraphError(
+      400,
+      "BadRequest",
+      `Cannot convert the literal '${raw}' to the expected type 'microsoft.graph.teamsAdministration.numberType'.`,
+    );
   return t;
 }
 
 function checkKnownParams(body: Record<string, unknown>, known: string[], action: string): void {
   for (const k of Object.keys(body)) {
-    if (!known.includes(k)) throw new GraphError(400, "BadRequest", `The parameter '${k}' in the request payload is not a valid parameter for the operation '${action}'.`);
+    if (!known.includes(k))
+      throw new GraphError(
+        400,
+        "BadRequest",
+        `The parameter '${k}' in the request payload is not a valid parameter for the operation '${action}'.`,
+      );
   }
 }
 
@@ -88,10 +116,17 @@ const routes: GraphRoute[] = [
     roles: READ,
     handler: ({ ctx, req }) => {
       const top = intParam(req.query, "$top", 500);
-      if (top > 1000) throw new GraphError(400, "BadRequest", `The limit of '1000' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+      if (top > 1000)
+        throw new GraphError(
+          400,
+          "BadRequest",
+          `The limit of '1000' for Top query has been exceeded. The value from the incoming request is '${top}'.`,
+        );
       const skip = intParam(req.query, "$skip", 0);
       const filter = req.query.get("$filter");
-      let items = [...ctx.store.state.numbers].sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0)).map((n) => numberView(ctx, n));
+      let items = [...ctx.store.state.numbers]
+        .sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0))
+        .map((n) => numberView(ctx, n));
       if (filter) {
         const clauses = parseFilter(filter, FILTERABLE, ["capabilities", "supportedCustomerActions"]);
         items = items.filter((v) =>
@@ -101,13 +136,17 @@ const routes: GraphRoute[] = [
               const p = normaliseNumber(c.value);
               return p.ok && p.number === v.telephoneNumber;
             }
-            if (c.property === "assignmentTargetId" && c.value !== null) return String(v.assignmentTargetId ?? "").toLowerCase() === c.value.toLowerCase();
+            if (c.property === "assignmentTargetId" && c.value !== null)
+              return String(v.assignmentTargetId ?? "").toLowerCase() === c.value.toLowerCase();
             return v[c.property] === c.value;
           }),
         );
       }
       const page = items.slice(skip, skip + top);
-      const body: Record<string, unknown> = { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments`, value: page };
+      const body: Record<string, unknown> = {
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments`,
+        value: page,
+      };
       if (skip + top < items.length) {
         const q = new URLSearchParams();
         if (filter) q.set("$filter", filter);
@@ -135,13 +174,21 @@ const routes: GraphRoute[] = [
     audit: "assignNumber",
     handler: ({ ctx, req, claims }) => {
       const body = objectBody(req);
-      checkKnownParams(body, ["telephoneNumber", "assignmentTargetId", "numberType", "assignmentCategory", "locationId"], "assignNumber");
+      checkKnownParams(
+        body,
+        ["telephoneNumber", "assignmentTargetId", "numberType", "assignmentCategory", "locationId"],
+        "assignNumber",
+      );
       const number = numberParam(body, "assignNumber");
       const targetId = requiredString(body, "assignmentTargetId", "assignNumber");
       const numberType = numberTypeParam(body, "assignNumber");
       const cat = body.assignmentCategory;
       if (cat !== undefined && cat !== null && !["primary", "private", "alternate"].includes(String(cat))) {
-        throw new GraphError(400, "BadRequest", `Cannot convert the literal '${String(cat)}' to the expected type 'microsoft.graph.teamsAdministration.assignmentCategory'.`);
+        throw new GraphError(
+          400,
+          "BadRequest",
+          `Cannot convert the literal '${String(cat)}' to the expected type 'microsoft.graph.teamsAdministration.assignmentCategory'.`,
+        );
       }
       const op = createOperation(ctx, {
         kind: "assign",
@@ -165,7 +212,15 @@ const routes: GraphRoute[] = [
       checkKnownParams(body, ["telephoneNumber", "numberType"], "unassignNumber");
       const number = numberParam(body, "unassignNumber");
       const numberType = numberTypeParam(body, "unassignNumber");
-      const op = createOperation(ctx, { kind: "unassign", telephoneNumber: number, numberType, assignmentTargetId: null, locationId: null, assignmentCategory: null, appId: claims.appid });
+      const op = createOperation(ctx, {
+        kind: "unassign",
+        telephoneNumber: number,
+        numberType,
+        assignmentTargetId: null,
+        locationId: null,
+        assignmentCategory: null,
+        appId: claims.appid,
+      });
       return { status: 202, headers: { location: operationLocation(ctx, op.id) }, audit: null };
     },
   },
@@ -176,10 +231,19 @@ const routes: GraphRoute[] = [
     audit: "updateNumber",
     handler: ({ ctx, req }) => {
       const body = objectBody(req);
-      checkKnownParams(body, ["telephoneNumber", "locationId", "networkSiteId", "reverseNumberLookupOptions"], "updateNumber");
+      checkKnownParams(
+        body,
+        ["telephoneNumber", "locationId", "networkSiteId", "reverseNumberLookupOptions"],
+        "updateNumber",
+      );
       const number = numberParam(body, "updateNumber");
       const n = ctx.store.state.numbers.find((x) => x.telephoneNumber === number);
-      if (!n) throw new GraphError(400, "BadRequest", `Telephone Number '${number}' is not found from tenant '${ctx.store.state.tenant.id}'`);
+      if (!n)
+        throw new GraphError(
+          400,
+          "BadRequest",
+          `Telephone Number '${number}' is not found from tenant '${ctx.store.state.tenant.id}'`,
+        );
       // "" clears a value; null or omitted keeps it (documented semantics).
       for (const k of ["locationId", "networkSiteId"] as const) {
         const v = body[k];
@@ -190,7 +254,11 @@ const routes: GraphRoute[] = [
       const r = body.reverseNumberLookupOptions;
       if (r !== undefined && r !== null) {
         if (!Array.isArray(r) || r.some((x) => x !== "skipInternalVoip" && x !== "")) {
-          throw new GraphError(400, "BadRequest", "Cannot convert the literal to the expected type 'microsoft.graph.teamsAdministration.reverseNumberLookupOptions'.");
+          throw new GraphError(
+            400,
+            "BadRequest",
+            "Cannot convert the literal to the expected type 'microsoft.graph.teamsAdministration.reverseNumberLookupOptions'.",
+          );
         }
         n.reverseNumberLookupOptions = (r as string[]).filter((x) => x !== "");
       }
@@ -216,7 +284,9 @@ const routes: GraphRoute[] = [
           status,
           numbers: [
             {
-              resourceLocation: n ? `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments/${numberAssignmentId(ctx, n.telephoneNumber)}` : null,
+              resourceLocation: n
+                ? `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments/${numberAssignmentId(ctx, n.telephoneNumber)}`
+                : null,
               status,
               statusDetail: op.result?.statusDetail ?? null,
             },

@@ -2,7 +2,8 @@
 import { GraphError } from "../errors";
 
 /** One parsed clause. */
-export type FilterClause = { kind: "eq"; property: string; value: string | null } | { kind: "any"; property: string; value: string };
+export type FilterClause =
+  { kind: "eq"; property: string; value: string | null } | { kind: "any"; property: string; value: string };
 
 function invalid(detail: string): GraphError {
   return new GraphError(400, "BadRequest", `Invalid filter clause: ${detail}`);
@@ -29,7 +30,11 @@ function literal(s: string, i: number): { value: string; end: number } {
 }
 
 /** Parses a filter into clauses; throws 400 for anything outside the supported grammar. */
-export function parseFilter(filter: string, allowed: readonly string[], anyAllowed: readonly string[] = []): FilterClause[] {
+export function parseFilter(
+  filter: string,
+  allowed: readonly string[],
+  anyAllowed: readonly string[] = [],
+): FilterClause[] {
   const clauses: FilterClause[] = [];
   let i = 0;
   const skipWs = (): void => {

@@ -1,5 +1,6 @@
 /** Telephone-number long-running operations: creation, time-based status, and settling (when rules run and effects apply). */
 import * as crypto from "crypto";
+
 import { EmulatorContext } from "../context";
 import { applyAssign, applyUnassign, checkAssign, findNumber } from "../rules";
 import { OperationRec } from "../state";
@@ -7,7 +8,10 @@ import { OperationRec } from "../state";
 const MAX_KEPT = 500;
 
 /** Creates an operation that completes after the profile's operation duration. */
-export function createOperation(ctx: EmulatorContext, op: Omit<OperationRec, "id" | "createdMs" | "completeMs" | "result">): OperationRec {
+export function createOperation(
+  ctx: EmulatorContext,
+  op: Omit<OperationRec, "id" | "createdMs" | "completeMs" | "result">,
+): OperationRec {
   const now = Date.now();
   const kind = op.kind === "assign" ? "Assignment" : "Unassignment";
   const rec: OperationRec = {
@@ -18,37 +22,67 @@ export function createOperation(ctx: EmulatorContext, op: Omit<OperationRec, "id
     result: null,
   };
   ctx.store.state.operations.push(rec);
-  if (ctx.store.state.operations.length > MAX_KEPT) ctx.store.state.operations.splice(0, ctx.store.state.operations.length - MAX_KEPT);
+  if (ctx.store.state.operations.length > MAX_KEPT)
+    ctx.store.state.operations.splice(0, ctx.store.state.operations.length - MAX_KEPT);
   ctx.store.save();
   return rec;
 }
 
 /** Runs every due operation in completion order: rules are checked at completion, as the service does. */
 export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void {
-  const due = ctx.store.state.operations.filter((o) => o.result === null && o.completeMs <= nowMs).sort((a, b) => a.completeMs - b.completeMs || a.createdMs - b.createdMs);
+  const due = ctx.store.state.operations
+    .filter((o) => o.result === null && o.completeMs <= nowMs)
+    .sort((a, b) => a.completeMs - b.completeMs || a.createdMs - b.createdMs);
   if (due.length === 0) return;
   for (const op of due) {
     const store = ctx.store;
     if (op.kind === "assign") {
       const target = store.state.users.find((u) => u.id === op.assignmentTargetId?.toLowerCase());
-      const failure = checkAssign(store, op.telephoneNumber, op.numberType, target, op.assignmentTargetId ?? "", ctx.faults.timings.licenceProvisioningDelayMs);
+      const failure = checkAssign(
+        store,
+        op.telephoneNumber,
+        op.numberType,
+        target,
+        op.assignmentTargetId ?? "",
+        ctx.faults.timings.licenceProvisioningDelayMs,
+      );
       if (failure || !target) {
         op.result = { status: "failed", statusDetail: failure?.message ?? "unknown target" };
       } else {
-        applyAssign(findNumber(store, op.telephoneNumber, op.numberType)!, target, { locationId: op.locationId, assignmentCategory: op.assignmentCategory });
+        applyAssign(findNumber(store, op.telephoneNumber, op.numberType)!, target, {
+          locationId: op.locationId,
+          assignmentCategory: op.assignmentCategory,
+        });
         op.result = { status: "succeeded", statusDetail: null };
       }
-      store.audit({ family: "graph", operation: "assignNumber", target: op.assignmentTargetId, number: op.telephoneNumber, appId: op.appId, outcome: failure ? `error: ${failure.kind}` : "ok" });
+      store.audit({
+        family: "graph",
+        operation: "assignNumber",
+        target: op.assignmentTargetId,
+        number: op.telephoneNumber,
+        appId: op.appId,
+        outcome: failure ? `error: ${failure.kind}` : "ok",
+      });
     } else {
       const rec = findNumber(store, op.telephoneNumber, op.numberType);
       if (!rec) {
-        op.result = { status: "failed", statusDetail: `Telephone Number '${op.telephoneNumber}' is not found from tenant '${store.state.tenant.id}'` };
+        op.result = {
+          status: "failed",
+          statusDetail: `Telephone Number '${op.telephoneNumber}' is not found from tenant '${store.state.tenant.id}'`,
+        };
       } else {
         op.assignmentTargetId = rec.assignmentTargetId;
         applyUnassign(rec);
         op.result = { status: "succeeded", statusDetail: null };
       }
-      store.audit({ family: "graph", operation: "unassignNumber", target: op.assignmentTargetId, number: op.telephoneNumber, appId: op.appId, outcome: rec ? "ok" : "error: numberNotFound" });
+      store.audit({
+        family: "graph",
+        operation: "unassignNumber",
+        target: op.assignmentTargetId,
+        number: op.telephoneNumber,
+        appId: op.appId,
+        outcome: rec ? "ok" : "error: numberNotFound",
+      });
     }
   }
   ctx.store.save();

@@ -1,8 +1,9 @@
 /** Graph v1.0 dispatcher: one pure entry point used by the HTTP route and by $batch for each inner request. */
 import * as crypto from "crypto";
-import { EmulatorContext } from "../context";
+
 import { GRAPH_RESOURCE } from "../constants";
-import { GraphError, forbidden, graphErrorBody, unauthenticated } from "../errors";
+import { EmulatorContext } from "../context";
+import { forbidden, GraphError, graphErrorBody, unauthenticated } from "../errors";
 import { AccessClaims } from "../tokens";
 import { settleOperations } from "./operations";
 
@@ -69,7 +70,8 @@ export function authenticate(ctx: EmulatorContext, authorization: string | undef
   if (v.claims.aud !== GRAPH_RESOURCE && v.claims.aud !== "00000003-0000-0000-c000-000000000000") {
     throw unauthenticated("Access token validation failure. Invalid audience.");
   }
-  if (v.claims.tid !== ctx.store.state.tenant.id) throw unauthenticated("Access token validation failure. Invalid tenant.");
+  if (v.claims.tid !== ctx.store.state.tenant.id)
+    throw unauthenticated("Access token validation failure. Invalid tenant.");
   return v.claims;
 }
 
@@ -91,7 +93,10 @@ function match(method: string, path: string): { route: GraphRoute; params: strin
 export async function dispatchGraph(ctx: EmulatorContext, req: GraphRequest): Promise<GraphResponse> {
   const requestId = crypto.randomUUID();
   const clientRequestId = req.headers["client-request-id"];
-  const baseHeaders: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId ?? requestId };
+  const baseHeaders: Record<string, string> = {
+    "request-id": requestId,
+    "client-request-id": clientRequestId ?? requestId,
+  };
   const fail = (e: GraphError): GraphResponse => ({
     status: e.status,
     headers: { ...baseHeaders, ...e.headers, "content-type": "application/json" },
@@ -102,8 +107,18 @@ export async function dispatchGraph(ctx: EmulatorContext, req: GraphRequest): Pr
   // Quotes and parentheses of OData key syntax may arrive percent-encoded.
   const path = req.path.replace(/%27/gi, "'").replace(/%28/gi, "(").replace(/%29/gi, ")").replace(/\/+$/, "") || "/";
   const found = match(req.method, path);
-  if (!found) return fail(new GraphError(400, "BadRequest", `Resource not found for the segment '${path.split("/").filter(Boolean)[0] ?? ""}'.`));
-  if ("allowed" in found) return fail(new GraphError(405, "Request_BadRequest", `The requested method ${req.method} is not allowed for this resource.`));
+  if (!found)
+    return fail(
+      new GraphError(
+        400,
+        "BadRequest",
+        `Resource not found for the segment '${path.split("/").filter(Boolean)[0] ?? ""}'.`,
+      ),
+    );
+  if ("allowed" in found)
+    return fail(
+      new GraphError(405, "Request_BadRequest", `The requested method ${req.method} is not allowed for this resource.`),
+    );
   const { route, params } = found;
   if (req.method === "GET") ctx.stats.readCount.graph += 1;
   else ctx.stats.writeCount.graph += 1;
@@ -116,7 +131,14 @@ export async function dispatchGraph(ctx: EmulatorContext, req: GraphRequest): Pr
   }
   const audit = (outcome: string, info?: { target: string | null; number: string | null } | null): void => {
     if (!route.audit) return;
-    ctx.store.audit({ family: "graph", operation: route.audit, target: info?.target ?? params[0] ?? null, number: info?.number ?? null, appId: claims.appid, outcome });
+    ctx.store.audit({
+      family: "graph",
+      operation: route.audit,
+      target: info?.target ?? params[0] ?? null,
+      number: info?.number ?? null,
+      appId: claims.appid,
+      outcome,
+    });
     ctx.store.save();
   };
   if (route.roles && !route.roles.some((r) => claims.roles.includes(r))) {
@@ -127,13 +149,19 @@ export async function dispatchGraph(ctx: EmulatorContext, req: GraphRequest): Pr
   if (decision.kind === "throttle") {
     audit("error: TooManyRequests");
     return fail(
-      new GraphError(429, "TooManyRequests", "Too many requests.", { "retry-after": String(decision.retryAfterSeconds) }),
+      new GraphError(429, "TooManyRequests", "Too many requests.", {
+        "retry-after": String(decision.retryAfterSeconds),
+      }),
     );
   }
   if (decision.kind === "error") {
     audit(`error: ${decision.status === 503 ? "serviceNotAvailable" : "generalException"}`);
     return decision.status === 503
-      ? fail(new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", { "retry-after": "1" }))
+      ? fail(
+          new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
+            "retry-after": "1",
+          }),
+        )
       : fail(new GraphError(500, "generalException", "An unexpected error occurred."));
   }
   try {

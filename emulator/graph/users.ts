@@ -1,6 +1,6 @@
 /** Graph users: GET (by id or UPN, $select), PATCH, DELETE. */
 import { EmulatorContext } from "../context";
-import { GraphError, badRequest, userNotFound } from "../errors";
+import { badRequest, GraphError, userNotFound } from "../errors";
 import { deleteUser, isIsoAlpha2, planStatus, visibleToGraph } from "../rules";
 import { UserRec } from "../state";
 import { GraphRoute, objectBody, registerRoutes } from "./router";
@@ -9,7 +9,19 @@ const READ = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Dire
 const WRITE = ["User.ReadWrite.All", "Directory.ReadWrite.All"];
 
 /** Properties Graph v1.0 returns when no $select is given (the real default projection). */
-const DEFAULT_PROPS = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"];
+const DEFAULT_PROPS = [
+  "businessPhones",
+  "displayName",
+  "givenName",
+  "jobTitle",
+  "mail",
+  "mobilePhone",
+  "officeLocation",
+  "preferredLanguage",
+  "surname",
+  "userPrincipalName",
+  "id",
+];
 
 function serviceOf(planName: string): string {
   if (planName.startsWith("MCOEV")) return "MicrosoftCommunicationsOnline";
@@ -26,7 +38,9 @@ export function userView(ctx: EmulatorContext, u: UserRec): Record<string, unkno
     for (const p of ctx.store.sku(l.skuId)?.servicePlans ?? []) {
       if (l.disabledPlans.includes(p.servicePlanId)) continue;
       assignedPlans.push({
-        assignedDateTime: new Date(l.assignedAtMs || Date.parse(u.createdDateTime)).toISOString().replace(/\.\d+Z$/, "Z"),
+        assignedDateTime: new Date(l.assignedAtMs || Date.parse(u.createdDateTime))
+          .toISOString()
+          .replace(/\.\d+Z$/, "Z"),
         capabilityStatus: "Enabled",
         service: serviceOf(p.servicePlanName),
         servicePlanId: p.servicePlanId,
@@ -60,19 +74,35 @@ export function userView(ctx: EmulatorContext, u: UserRec): Record<string, unkno
       error: "None",
       skuId: l.skuId,
       disabledPlans: [...l.disabledPlans],
-      lastUpdatedDateTime: new Date(l.assignedAtMs || Date.parse(u.createdDateTime)).toISOString().replace(/\.\d+Z$/, "Z"),
+      lastUpdatedDateTime: new Date(l.assignedAtMs || Date.parse(u.createdDateTime))
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z"),
     })),
   };
 }
 
 /** Applies $select (or the default projection) to a full view. */
-export function project(view: Record<string, unknown>, select: string | null, context: string): Record<string, unknown> {
-  const names = select ? select.split(",").map((s) => s.trim()).filter(Boolean) : DEFAULT_PROPS;
+export function project(
+  view: Record<string, unknown>,
+  select: string | null,
+  context: string,
+): Record<string, unknown> {
+  const names = select
+    ? select
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : DEFAULT_PROPS;
   const out: Record<string, unknown> = { "@odata.context": context };
   const keys = Object.keys(view);
   for (const n of names) {
     const k = keys.find((x) => x.toLowerCase() === n.toLowerCase());
-    if (!k) throw new GraphError(400, "Request_BadRequest", `Could not find a property named '${n}' on type 'microsoft.graph.user'.`);
+    if (!k)
+      throw new GraphError(
+        400,
+        "Request_BadRequest",
+        `Could not find a property named '${n}' on type 'microsoft.graph.user'.`,
+      );
     out[k] = view[k];
   }
   return out;
@@ -108,13 +138,17 @@ const routes: GraphRoute[] = [
       const u = graphUser(ctx, params[0]!);
       const body = objectBody(req);
       for (const [k, v] of Object.entries(body)) {
-        if (!PATCHABLE.has(k)) throw badRequest(`Property '${k}' is read-only or not supported by the emulator's user resource.`);
+        if (!PATCHABLE.has(k))
+          throw badRequest(`Property '${k}' is read-only or not supported by the emulator's user resource.`);
         if (k === "usageLocation" && v !== null && (typeof v !== "string" || !isIsoAlpha2(v))) {
           throw badRequest("Invalid value specified for property 'usageLocation' of resource 'User'.");
         }
-        if (k === "displayName" && (typeof v !== "string" || v.trim() === "")) throw badRequest("Invalid value specified for property 'displayName' of resource 'User'.");
-        if (k === "accountEnabled" && typeof v !== "boolean") throw badRequest("Invalid value specified for property 'accountEnabled' of resource 'User'.");
-        if (k === "department" && v !== null && typeof v !== "string") throw badRequest("Invalid value specified for property 'department' of resource 'User'.");
+        if (k === "displayName" && (typeof v !== "string" || v.trim() === ""))
+          throw badRequest("Invalid value specified for property 'displayName' of resource 'User'.");
+        if (k === "accountEnabled" && typeof v !== "boolean")
+          throw badRequest("Invalid value specified for property 'accountEnabled' of resource 'User'.");
+        if (k === "department" && v !== null && typeof v !== "string")
+          throw badRequest("Invalid value specified for property 'department' of resource 'User'.");
       }
       if ("usageLocation" in body) u.usageLocation = body.usageLocation as string | null;
       if ("displayName" in body) u.displayName = body.displayName as string;

@@ -19,7 +19,20 @@ export interface ParamSpec {
 export type Bound = Record<string, string | number | boolean>;
 
 /** PowerShell common parameters: accepted and ignored (the host adds -ErrorAction Stop itself). */
-const COMMON = ["Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable", "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable"];
+const COMMON = [
+  "Verbose",
+  "Debug",
+  "ErrorAction",
+  "WarningAction",
+  "InformationAction",
+  "ProgressAction",
+  "ErrorVariable",
+  "WarningVariable",
+  "InformationVariable",
+  "OutVariable",
+  "OutBuffer",
+  "PipelineVariable",
+];
 
 const BINDING_EXCEPTION = "System.Management.Automation.ParameterBindingException";
 
@@ -29,16 +42,36 @@ export function bind(cmdlet: string, specs: ParamSpec[], raw: Record<string, unk
   for (const [given, value] of Object.entries(raw)) {
     const key = given.replace(/^-/, "").toLowerCase();
     if (COMMON.some((c) => c.toLowerCase() === key)) continue;
-    const spec = specs.find((s) => s.name.toLowerCase() === key || (s.aliases ?? []).some((a) => a.toLowerCase() === key));
+    const spec = specs.find(
+      (s) => s.name.toLowerCase() === key || (s.aliases ?? []).some((a) => a.toLowerCase() === key),
+    );
     if (!spec) {
-      throw new CmdletError(400, `A parameter cannot be found that matches parameter name '${given}'.`, `NamedParameterNotFound,${cmdlet}`, "InvalidArgument", BINDING_EXCEPTION);
+      throw new CmdletError(
+        400,
+        `A parameter cannot be found that matches parameter name '${given}'.`,
+        `NamedParameterNotFound,${cmdlet}`,
+        "InvalidArgument",
+        BINDING_EXCEPTION,
+      );
     }
     if (spec.name in out) {
-      throw new CmdletError(400, `Cannot bind parameter because parameter '${spec.name}' is specified more than once.`, `ParameterAlreadyBound,${cmdlet}`, "InvalidArgument", BINDING_EXCEPTION);
+      throw new CmdletError(
+        400,
+        `Cannot bind parameter because parameter '${spec.name}' is specified more than once.`,
+        `ParameterAlreadyBound,${cmdlet}`,
+        "InvalidArgument",
+        BINDING_EXCEPTION,
+      );
     }
     if (value === null || value === undefined) {
       if (spec.mandatory) {
-        throw new CmdletError(400, `Cannot bind argument to parameter '${spec.name}' because it is null.`, `ParameterArgumentValidationErrorNullNotAllowed,${cmdlet}`, "InvalidData", BINDING_EXCEPTION);
+        throw new CmdletError(
+          400,
+          `Cannot bind argument to parameter '${spec.name}' because it is null.`,
+          `ParameterArgumentValidationErrorNullNotAllowed,${cmdlet}`,
+          "InvalidData",
+          BINDING_EXCEPTION,
+        );
       }
       continue;
     }
@@ -46,14 +79,26 @@ export function bind(cmdlet: string, specs: ParamSpec[], raw: Record<string, unk
   }
   const missing = specs.filter((s) => s.mandatory && !(s.name in out)).map((s) => s.name);
   if (missing.length > 0) {
-    throw new CmdletError(400, `Cannot process command because of one or more missing mandatory parameters: ${missing.join(" ")}.`, `MissingMandatoryParameter,${cmdlet}`, "InvalidArgument", BINDING_EXCEPTION);
+    throw new CmdletError(
+      400,
+      `Cannot process command because of one or more missing mandatory parameters: ${missing.join(" ")}.`,
+      `MissingMandatoryParameter,${cmdlet}`,
+      "InvalidArgument",
+      BINDING_EXCEPTION,
+    );
   }
   return out;
 }
 
 function convert(cmdlet: string, spec: ParamSpec, value: unknown): string | number | boolean {
   const cannot = (target: string, detail: string): CmdletError =>
-    new CmdletError(400, `Cannot bind parameter '${spec.name}'. Cannot convert value "${String(value)}" to type "${target}". Error: "${detail}"`, `CannotConvertArgumentNoMessage,${cmdlet}`, "InvalidArgument", BINDING_EXCEPTION);
+    new CmdletError(
+      400,
+      `Cannot bind parameter '${spec.name}'. Cannot convert value "${String(value)}" to type "${target}". Error: "${detail}"`,
+      `CannotConvertArgumentNoMessage,${cmdlet}`,
+      "InvalidArgument",
+      BINDING_EXCEPTION,
+    );
   switch (spec.type) {
     case "string": {
       const s = String(value);
@@ -77,7 +122,13 @@ function convert(cmdlet: string, spec: ParamSpec, value: unknown): string | numb
       const n = typeof value === "number" ? value : /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
       if (!Number.isInteger(n)) throw cannot("System.Int32", "Input string was not in a correct format.");
       if (spec.max !== undefined && n > spec.max) {
-        throw new CmdletError(400, `Cannot validate argument on parameter '${spec.name}'. The ${n} argument is greater than the maximum allowed range of ${spec.max}. Supply an argument that is less than or equal to ${spec.max} and then try the command again.`, `ParameterArgumentValidationError,${cmdlet}`, "InvalidData", BINDING_EXCEPTION);
+        throw new CmdletError(
+          400,
+          `Cannot validate argument on parameter '${spec.name}'. The ${n} argument is greater than the maximum allowed range of ${spec.max}. Supply an argument that is less than or equal to ${spec.max} and then try the command again.`,
+          `ParameterArgumentValidationError,${cmdlet}`,
+          "InvalidData",
+          BINDING_EXCEPTION,
+        );
       }
       return n;
     }
@@ -86,7 +137,10 @@ function convert(cmdlet: string, spec: ParamSpec, value: unknown): string | numb
       if (typeof value === "boolean") return value;
       if (value === "true" || value === "True" || value === "$true") return true;
       if (value === "false" || value === "False" || value === "$false") return false;
-      throw cannot(spec.type === "switch" ? "System.Management.Automation.SwitchParameter" : "System.Boolean", "Boolean parameters accept only Boolean values and numbers.");
+      throw cannot(
+        spec.type === "switch" ? "System.Management.Automation.SwitchParameter" : "System.Boolean",
+        "Boolean parameters accept only Boolean values and numbers.",
+      );
     }
   }
 }

@@ -1,7 +1,7 @@
 /** New-, Get-, Set-, Sync-CsOnlineApplicationInstance: an instance is a disabled Entra user plus an APS mapping. */
-import { EmulatorContext } from "../context";
 import { APP_INSTANCE_DEPARTMENT, GUID_RE, ZERO_GUID } from "../constants";
-import { CmdletError, cmdletBadRequest } from "../errors";
+import { EmulatorContext } from "../context";
+import { cmdletBadRequest, CmdletError } from "../errors";
 import { isResourceAccount, newId } from "../rules";
 import { UserRec } from "../state";
 import { CmdletDef, FORCE_WHATIF } from "./cmdlet";
@@ -27,7 +27,12 @@ export function findInstance(ctx: EmulatorContext, identity: string): UserRec | 
 }
 
 function notFound(cmdlet: string, identity: string): CmdletError {
-  return new CmdletError(404, `Management object not found for identity "${identity}".`, `NotFound,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "ObjectNotFound");
+  return new CmdletError(
+    404,
+    `Management object not found for identity "${identity}".`,
+    `NotFound,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
+    "ObjectNotFound",
+  );
 }
 
 const UPN_RE = /^[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/;
@@ -45,12 +50,23 @@ export const newInstance: CmdletDef = {
   run(ctx, p) {
     const upn = String(p.UserPrincipalName).trim();
     const m = UPN_RE.exec(upn);
-    if (!m) throw cmdletBadRequest(this.name, `BadRequest - The UserPrincipalName '${upn}' is not a valid user principal name.`);
+    if (!m)
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - The UserPrincipalName '${upn}' is not a valid user principal name.`,
+      );
     const domain = m[1]!.toLowerCase();
     if (!ctx.store.state.tenant.verifiedDomains.includes(domain)) {
-      throw cmdletBadRequest(this.name, `BadRequest - The domain portion of the UserPrincipalName '${upn}' must be a verified domain of the tenant ('${domain}' is not verified).`);
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - The domain portion of the UserPrincipalName '${upn}' must be a verified domain of the tenant ('${domain}' is not verified).`,
+      );
     }
-    if (ctx.store.findUser(upn)) throw cmdletBadRequest(this.name, "BadRequest - Another object with the same value for property userPrincipalName already exists.");
+    if (ctx.store.findUser(upn))
+      throw cmdletBadRequest(
+        this.name,
+        "BadRequest - Another object with the same value for property userPrincipalName already exists.",
+      );
     if (p.WhatIf === true) return { output: [] };
     const appId = typeof p.ApplicationId === "string" ? p.ApplicationId : null;
     const now = Date.now();
@@ -91,8 +107,15 @@ export const getInstance: CmdletDef = {
       return { output: [instanceView(ctx, u)] };
     }
     if (typeof p.Identities === "string") {
-      const ids = p.Identities.split(",").map((s) => s.trim()).filter(Boolean);
-      return { output: ids.map((i) => findInstance(ctx, i)).filter((u): u is UserRec => u !== undefined).map((u) => instanceView(ctx, u)) };
+      const ids = p.Identities.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return {
+        output: ids
+          .map((i) => findInstance(ctx, i))
+          .filter((u): u is UserRec => u !== undefined)
+          .map((u) => instanceView(ctx, u)),
+      };
     }
     return { output: ctx.store.state.users.filter(isResourceAccount).map((u) => instanceView(ctx, u)) };
   },
@@ -126,9 +149,16 @@ export const setInstance: CmdletDef = {
     if (typeof p.OnpremPhoneNumber === "string") {
       const v = p.OnpremPhoneNumber;
       if (/^tel:/i.test(v)) {
-        throw new CmdletError(400, `The input of parameter "${v}" is not in a valid format. Please provide an input with an acceptable format <tel:>+[number]", e.g. tel:+18005551234 or +14251234567.`, "BvdCmdletException,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsOnlineApplicationInstance");
+        throw new CmdletError(
+          400,
+          `The input of parameter "${v}" is not in a valid format. Please provide an input with an acceptable format <tel:>+[number]", e.g. tel:+18005551234 or +14251234567.`,
+          "BvdCmdletException,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsOnlineApplicationInstance",
+        );
       }
-      throw cmdletBadRequest(this.name, "BadRequest - OnpremPhoneNumber is deprecated for number assignment; use Set-CsPhoneNumberAssignment.");
+      throw cmdletBadRequest(
+        this.name,
+        "BadRequest - OnpremPhoneNumber is deprecated for number assignment; use Set-CsPhoneNumberAssignment.",
+      );
     }
     if (p.WhatIf === true) return { output: [] };
     if (typeof p.DisplayName === "string") u.displayName = p.DisplayName;
@@ -156,8 +186,10 @@ export const syncInstance: CmdletDef = {
     const u = findInstance(ctx, oid);
     if (!u) throw cmdletBadRequest(this.name, `The user '${oid}' is not found`, 404);
     const aps = ctx.store.state.aps;
-    const wanted = typeof p.ApplicationId === "string" ? p.ApplicationId : u.applicationInstance?.applicationId ?? null;
-    if (wanted === null) throw cmdletBadRequest(this.name, "BadRequest - ApplicationId is required because the instance has none.");
+    const wanted =
+      typeof p.ApplicationId === "string" ? p.ApplicationId : (u.applicationInstance?.applicationId ?? null);
+    if (wanted === null)
+      throw cmdletBadRequest(this.name, "BadRequest - ApplicationId is required because the instance has none.");
     if (!GUID_RE.test(wanted)) throw cmdletBadRequest(this.name, "BadRequest - ApplicationId is not a GUID.");
     if (wanted === ZERO_GUID) {
       // The documented way to remove a mapping before re-mapping.
@@ -167,7 +199,13 @@ export const syncInstance: CmdletDef = {
     }
     const existing = aps[u.id];
     if (existing && existing !== wanted) {
-      throw new CmdletError(400, "An item with the same key has already been added.", "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SyncCsOnlineApplicationInstance", "InvalidOperation", "System.ArgumentException");
+      throw new CmdletError(
+        400,
+        "An item with the same key has already been added.",
+        "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SyncCsOnlineApplicationInstance",
+        "InvalidOperation",
+        "System.ArgumentException",
+      );
     }
     aps[u.id] = wanted;
     u.applicationInstance = { applicationId: wanted };

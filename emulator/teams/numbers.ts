@@ -1,7 +1,17 @@
 /** Set-, Remove-, Get-CsPhoneNumberAssignment: same rules and texts as Graph, PowerShell spelling. */
 import { EmulatorContext } from "../context";
-import { CmdletError, cmdletBadRequest } from "../errors";
-import { AssignFailure, applyAssign, applyUnassign, assignTexts, checkAssign, findNumber, isResourceAccount, normaliseNumber, parseNumberType } from "../rules";
+import { cmdletBadRequest, CmdletError } from "../errors";
+import {
+  applyAssign,
+  applyUnassign,
+  AssignFailure,
+  assignTexts,
+  checkAssign,
+  findNumber,
+  isResourceAccount,
+  normaliseNumber,
+  parseNumberType,
+} from "../rules";
 import { NumberRec, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
 
@@ -13,9 +23,15 @@ function cmdletNumber(cmdlet: string, raw: string): string {
   const p = normaliseNumber(raw);
   if (p.ok) return p.number;
   if (p.reason === "tel") {
-    throw cmdletBadRequest(cmdlet, `BadRequest - The telephone number '${raw}' is not in a valid format: remove the 'tel:' prefix and use E.164, e.g. +12065551234 or 12065551234.`);
+    throw cmdletBadRequest(
+      cmdlet,
+      `BadRequest - The telephone number '${raw}' is not in a valid format: remove the 'tel:' prefix and use E.164, e.g. +12065551234 or 12065551234.`,
+    );
   }
-  throw cmdletBadRequest(cmdlet, `BadRequest - The telephone number '${raw}' is not in a valid format; use E.164, e.g. +12065551234 or 12065551234.`);
+  throw cmdletBadRequest(
+    cmdlet,
+    `BadRequest - The telephone number '${raw}' is not in a valid format; use E.164, e.g. +12065551234 or 12065551234.`,
+  );
 }
 
 /** Resolves -Identity (ObjectId, UPN or sip: address) to a user. */
@@ -39,7 +55,11 @@ function failureError(cmdlet: string, f: AssignFailure): CmdletError {
 /** Get-CsPhoneNumberAssignment output object. */
 export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string, unknown> {
   const target = n.assignmentTargetId ? ctx.store.state.users.find((u) => u.id === n.assignmentTargetId) : undefined;
-  const status = !n.assignmentTargetId ? "Unassigned" : target && isResourceAccount(target) ? "VoiceApplicationAssigned" : "UserAssigned";
+  const status = !n.assignmentTargetId
+    ? "Unassigned"
+    : target && isResourceAccount(target)
+      ? "VoiceApplicationAssigned"
+      : "UserAssigned";
   return {
     TelephoneNumber: n.telephoneNumber,
     OperatorId: n.operatorId,
@@ -58,7 +78,12 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     PortInOrderStatus: null,
     PstnAssignmentStatus: status,
     PstnPartnerId: n.operatorId,
-    PstnPartnerName: n.numberType === "operatorConnect" ? "Contoso Telecom (emulated)" : n.numberType === "callingPlan" ? "Microsoft" : null,
+    PstnPartnerName:
+      n.numberType === "operatorConnect"
+        ? "Contoso Telecom (emulated)"
+        : n.numberType === "callingPlan"
+          ? "Microsoft"
+          : null,
     NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
     ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
     Tag: [],
@@ -91,7 +116,14 @@ export const setAssignment: CmdletDef = {
       const type = parseNumberType(String(p.NumberType))!;
       const identity = String(p.Identity);
       const target = resolveIdentity(ctx, identity);
-      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings.licenceProvisioningDelayMs);
+      const failure = checkAssign(
+        ctx.store,
+        number,
+        type,
+        target,
+        identity,
+        ctx.faults.timings.licenceProvisioningDelayMs,
+      );
       if (failure) throw failureError(this.name, failure);
       applyAssign(findNumber(ctx.store, number, type)!, target!, {
         locationId: typeof p.LocationId === "string" ? p.LocationId : undefined,
@@ -104,16 +136,31 @@ export const setAssignment: CmdletDef = {
       if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(String(p.Identity)));
       return { output: [], audit: { target: target.id, number: null } };
     }
-    if (!has("Identity") && has("TelephoneNumber") && (has("LocationId") || has("NetworkSiteId") || has("ReverseNumberLookup"))) {
+    if (
+      !has("Identity") &&
+      has("TelephoneNumber") &&
+      (has("LocationId") || has("NetworkSiteId") || has("ReverseNumberLookup"))
+    ) {
       const number = cmdletNumber(this.name, String(p.TelephoneNumber));
       const n = findNumber(ctx.store, number);
-      if (!n) throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`);
+      if (!n)
+        throw cmdletBadRequest(
+          this.name,
+          `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
+        );
       if (typeof p.LocationId === "string") n.locationId = p.LocationId === "null" ? null : p.LocationId;
       if (typeof p.NetworkSiteId === "string") n.networkSiteId = p.NetworkSiteId === "null" ? null : p.NetworkSiteId;
-      if (typeof p.ReverseNumberLookup === "string") n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
+      if (typeof p.ReverseNumberLookup === "string")
+        n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
       return { output: [], audit: { target: n.assignmentTargetId, number } };
     }
-    throw new CmdletError(400, "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.", `AmbiguousParameterSet,${this.name}`, "InvalidArgument", "System.Management.Automation.ParameterBindingException");
+    throw new CmdletError(
+      400,
+      "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
+      `AmbiguousParameterSet,${this.name}`,
+      "InvalidArgument",
+      "System.Management.Automation.ParameterBindingException",
+    );
   },
 };
 
@@ -140,15 +187,28 @@ export const removeAssignment: CmdletDef = {
       return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
     }
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
-      throw new CmdletError(400, "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.", `AmbiguousParameterSet,${this.name}`, "InvalidArgument", "System.Management.Automation.ParameterBindingException");
+      throw new CmdletError(
+        400,
+        "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
+        `AmbiguousParameterSet,${this.name}`,
+        "InvalidArgument",
+        "System.Management.Automation.ParameterBindingException",
+      );
     }
     const number = cmdletNumber(this.name, String(p.TelephoneNumber));
     const type = parseNumberType(String(p.NumberType))!;
     const n = findNumber(ctx.store, number, type);
-    if (!n) throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`);
+    if (!n)
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
+      );
     if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
     if (n.assignmentTargetId !== target.id) {
-      throw cmdletBadRequest(this.name, `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`);
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`,
+      );
     }
     applyUnassign(n);
     return { output: [], audit: { target: target.id, number } };
@@ -163,8 +223,23 @@ export const getAssignment: CmdletDef = {
     { name: "TelephoneNumber", type: "string", aliases: ["PhoneNumber"] },
     { name: "AssignedPstnTargetId", type: "string" },
     { name: "NumberType", type: "string", aliases: ["PhoneNumberType"], validateSet: NUMBER_TYPES },
-    { name: "PstnAssignmentStatus", type: "string", validateSet: ["Unassigned", "UserAssigned", "ConferenceAssigned", "VoiceApplicationAssigned", "ThirdPartyAppAssigned", "PolicyAssigned"] },
-    { name: "ActivationState", type: "string", validateSet: ["Activated", "AssignmentPending", "AssignmentFailed", "UpdatePending", "UpdateFailed"] },
+    {
+      name: "PstnAssignmentStatus",
+      type: "string",
+      validateSet: [
+        "Unassigned",
+        "UserAssigned",
+        "ConferenceAssigned",
+        "VoiceApplicationAssigned",
+        "ThirdPartyAppAssigned",
+        "PolicyAssigned",
+      ],
+    },
+    {
+      name: "ActivationState",
+      type: "string",
+      validateSet: ["Activated", "AssignmentPending", "AssignmentFailed", "UpdatePending", "UpdateFailed"],
+    },
     { name: "CapabilitiesContain", type: "string" },
     { name: "IsoCountryCode", type: "string" },
     { name: "LocationId", type: "string" },
@@ -175,7 +250,9 @@ export const getAssignment: CmdletDef = {
     { name: "Skip", type: "int" },
   ],
   run(ctx, p) {
-    let list = [...ctx.store.state.numbers].sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0));
+    let list = [...ctx.store.state.numbers].sort((a, b) =>
+      a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0,
+    );
     if (typeof p.TelephoneNumber === "string") {
       const number = cmdletNumber(this.name, p.TelephoneNumber);
       list = list.filter((n) => n.telephoneNumber === number);
@@ -198,7 +275,8 @@ export const getAssignment: CmdletDef = {
       const want = p.CapabilitiesContain.split(",").map((s) => s.trim().toLowerCase());
       views = views.filter((x) => want.every((w) => (x.Capability as string[]).some((c) => c.toLowerCase() === w)));
     }
-    if (typeof p.TelephoneNumberContain === "string") views = views.filter((x) => String(x.TelephoneNumber).includes(String(p.TelephoneNumberContain)));
+    if (typeof p.TelephoneNumberContain === "string")
+      views = views.filter((x) => String(x.TelephoneNumber).includes(String(p.TelephoneNumberContain)));
     if (typeof p.TelephoneNumberStartsWith === "string") {
       const prefix = String(p.TelephoneNumberStartsWith).replace(/^\+?/, "+");
       views = views.filter((x) => String(x.TelephoneNumber).startsWith(prefix));

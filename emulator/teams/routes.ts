@@ -1,7 +1,8 @@
 /** Teams admin operations over HTTP: POST /teams/connect and POST /teams/cmdlets/{name}. */
 import express from "express";
-import { EmulatorContext } from "../context";
+
 import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
+import { EmulatorContext } from "../context";
 import { CmdletError } from "../errors";
 import { settleOperations } from "../graph/operations";
 import { AccessClaims } from "../tokens";
@@ -12,33 +13,59 @@ import { getAssignment, removeAssignment, setAssignment } from "./numbers";
 
 /** Every emulated cmdlet by name. */
 export const CMDLETS: Record<string, CmdletDef> = Object.fromEntries(
-  [newInstance, getInstance, setInstance, syncInstance, setAssignment, removeAssignment, getAssignment].map((c) => [c.name, c]),
+  [newInstance, getInstance, setInstance, syncInstance, setAssignment, removeAssignment, getAssignment].map((c) => [
+    c.name,
+    c,
+  ]),
 );
 
 const CONNECT_ID = "Connect-MicrosoftTeams";
 
 function authError(message: string, status = 401, cmdlet = CONNECT_ID): CmdletError {
-  return new CmdletError(status, message, `${status === 401 ? "Unauthorized" : "Forbidden"},${cmdlet}`, status === 401 ? "AuthenticationError" : "PermissionDenied", "System.UnauthorizedAccessException");
+  return new CmdletError(
+    status,
+    message,
+    `${status === 401 ? "Unauthorized" : "Forbidden"},${cmdlet}`,
+    status === 401 ? "AuthenticationError" : "PermissionDenied",
+    "System.UnauthorizedAccessException",
+  );
 }
 
 /** Verifies a token for one audience; returns claims or throws a 401 CmdletError. */
-function verifyToken(ctx: EmulatorContext, token: string | undefined, audiences: string[], what: string, cmdlet: string): AccessClaims {
+function verifyToken(
+  ctx: EmulatorContext,
+  token: string | undefined,
+  audiences: string[],
+  what: string,
+  cmdlet: string,
+): AccessClaims {
   if (!token) throw authError(`No ${what} access token was provided.`, 401, cmdlet);
   const v = ctx.tokens.verify(token);
   if (!v.ok) throw authError(`The ${what} access token is not valid (${v.reason}).`, 401, cmdlet);
-  if (!audiences.includes(v.claims.aud)) throw authError(`The ${what} access token has the wrong audience '${v.claims.aud}'.`, 401, cmdlet);
-  if (v.claims.tid !== ctx.store.state.tenant.id) throw authError(`The ${what} access token is for another tenant.`, 401, cmdlet);
+  if (!audiences.includes(v.claims.aud))
+    throw authError(`The ${what} access token has the wrong audience '${v.claims.aud}'.`, 401, cmdlet);
+  if (v.claims.tid !== ctx.store.state.tenant.id)
+    throw authError(`The ${what} access token is for another tenant.`, 401, cmdlet);
   return v.claims;
 }
 
 function requireAdminRole(claims: AccessClaims, cmdlet: string): void {
   if (!claims.wids.includes(ROLE_TEAMS_ADMIN) && !claims.wids.includes(ROLE_GLOBAL_ADMIN)) {
-    throw authError("Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.", 403, cmdlet);
+    throw authError(
+      "Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.",
+      403,
+      cmdlet,
+    );
   }
 }
 
 /** Graph application permissions that satisfy Teams' Organization.Read.All requirement. */
-const ORGANIZATION_READ = ["Organization.Read.All", "Organization.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
+const ORGANIZATION_READ = [
+  "Organization.Read.All",
+  "Organization.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
 
 const TEAMS_AUDIENCES = [TEAMS_ADMIN_API, `api://${TEAMS_ADMIN_API}`];
 
@@ -53,11 +80,25 @@ function send(res: express.Response, e: CmdletError): void {
 }
 
 function throttled(retryAfterSeconds: number, cmdlet: string): CmdletError {
-  return new CmdletError(429, `The server responded with a Request Error, Status: TooManyRequests. Requests are being throttled; retry after ${retryAfterSeconds} seconds.`, `TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "LimitsExceeded", "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException", { "retry-after": String(retryAfterSeconds) });
+  return new CmdletError(
+    429,
+    `The server responded with a Request Error, Status: TooManyRequests. Requests are being throttled; retry after ${retryAfterSeconds} seconds.`,
+    `TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
+    "LimitsExceeded",
+    "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException",
+    { "retry-after": String(retryAfterSeconds) },
+  );
 }
 
 function serverError(status: number, cmdlet: string): CmdletError {
-  return new CmdletError(status, `The server responded with a Request Error, Status: ${status === 503 ? "ServiceUnavailable" : "InternalServerError"}`, `UndeclaredResponseException,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`, "NotSpecified", "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.UndeclaredResponseException", status === 503 ? { "retry-after": "1" } : {});
+  return new CmdletError(
+    status,
+    `The server responded with a Request Error, Status: ${status === 503 ? "ServiceUnavailable" : "InternalServerError"}`,
+    `UndeclaredResponseException,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
+    "NotSpecified",
+    "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.UndeclaredResponseException",
+    status === 503 ? { "retry-after": "1" } : {},
+  );
 }
 
 /** Builds the /teams router. */
@@ -69,18 +110,32 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
     try {
       const teams = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", CONNECT_ID);
       const graphToken = (req.body as { graphToken?: unknown } | undefined)?.graphToken;
-      const graph = verifyToken(ctx, typeof graphToken === "string" ? graphToken : undefined, [GRAPH_RESOURCE], "Microsoft Graph", CONNECT_ID);
-      if (graph.appid !== teams.appid) throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
+      const graph = verifyToken(
+        ctx,
+        typeof graphToken === "string" ? graphToken : undefined,
+        [GRAPH_RESOURCE],
+        "Microsoft Graph",
+        CONNECT_ID,
+      );
+      if (graph.appid !== teams.appid)
+        throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
       requireAdminRole(teams, CONNECT_ID);
       // Under application authentication the *-Cs cmdlets also need Organization.Read.All on the Graph token (tenant-api.md §1.9).
       if (!graph.roles.some((r) => ORGANIZATION_READ.includes(r))) {
-        throw authError("Access denied: the Microsoft Graph access token lacks the Organization.Read.All application permission, which Teams cmdlets need under application authentication.", 403);
+        throw authError(
+          "Access denied: the Microsoft Graph access token lacks the Organization.Read.All application permission, which Teams cmdlets need under application authentication.",
+          403,
+        );
       }
       const d = ctx.faults.decide("connect");
       if (d.kind === "throttle") throw throttled(d.retryAfterSeconds, CONNECT_ID);
       if (d.kind === "error") throw serverError(d.status, CONNECT_ID);
       // The stand-in sleeps this before answering, so "process start" cost shows up on the first call.
-      res.json({ tenantId: ctx.store.state.tenant.id, account: teams.appid, pwshStartDelayMs: ctx.faults.latencyMs("pwshStart") });
+      res.json({
+        tenantId: ctx.store.state.tenant.id,
+        account: teams.appid,
+        pwshStartDelayMs: ctx.faults.latencyMs("pwshStart"),
+      });
     } catch (e) {
       if (e instanceof CmdletError) return send(res, e);
       throw e;
@@ -98,7 +153,13 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       requireAdminRole(claims, name);
       def = CMDLETS[name];
       if (!def) {
-        throw new CmdletError(400, `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`, "CommandNotFoundException", "ObjectNotFound", "System.Management.Automation.CommandNotFoundException");
+        throw new CmdletError(
+          400,
+          `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`,
+          "CommandNotFoundException",
+          "ObjectNotFound",
+          "System.Management.Automation.CommandNotFoundException",
+        );
       }
       ctx.stats.cmdletCalls += 1;
       if (def.mutating) ctx.stats.writeCount.teams += 1;
@@ -109,12 +170,20 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       if (d.kind === "throttle") throw throttled(d.retryAfterSeconds, name);
       if (d.kind === "error") throw serverError(d.status, name);
       const raw = (req.body as { parameters?: unknown } | undefined)?.parameters ?? {};
-      if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new CmdletError(400, "parameters must be an object.", "ProtocolViolation", "InvalidArgument");
+      if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+        throw new CmdletError(400, "parameters must be an object.", "ProtocolViolation", "InvalidArgument");
       settleOperations(ctx);
       const bound = bind(name, def.params, raw as Record<string, unknown>);
       const result = def.run(ctx, bound, claims);
       if (def.mutating) {
-        ctx.store.audit({ family: "teams", operation: name, target: result.audit?.target ?? null, number: result.audit?.number ?? null, appId: claims.appid, outcome: "ok" });
+        ctx.store.audit({
+          family: "teams",
+          operation: name,
+          target: result.audit?.target ?? null,
+          number: result.audit?.number ?? null,
+          appId: claims.appid,
+          outcome: "ok",
+        });
         ctx.store.save();
       }
       res.json(crash === "after" ? { output: result.output, crash: true } : { output: result.output });
@@ -122,10 +191,23 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       if (!(e instanceof CmdletError)) throw e;
       if (def?.mutating && claims) {
         const code = e.fullyQualifiedErrorId.split(",")[0];
-        const params = ((req.body as { parameters?: Record<string, unknown> } | undefined)?.parameters ?? {}) as Record<string, unknown>;
-        const target = ["Identity", "UserPrincipalName", "ObjectId"].map((k) => params[k]).find((v) => typeof v === "string") as string | undefined;
-        const number = ["TelephoneNumber", "PhoneNumber"].map((k) => params[k]).find((v) => typeof v === "string") as string | undefined;
-        ctx.store.audit({ family: "teams", operation: name, target: target ?? null, number: number ?? null, appId: claims.appid, outcome: `error: ${code}` });
+        const params = ((req.body as { parameters?: Record<string, unknown> } | undefined)?.parameters ?? {}) as Record<
+          string,
+          unknown
+        >;
+        const target = ["Identity", "UserPrincipalName", "ObjectId"]
+          .map((k) => params[k])
+          .find((v) => typeof v === "string") as string | undefined;
+        const number = ["TelephoneNumber", "PhoneNumber"].map((k) => params[k]).find((v) => typeof v === "string") as
+          string | undefined;
+        ctx.store.audit({
+          family: "teams",
+          operation: name,
+          target: target ?? null,
+          number: number ?? null,
+          appId: claims.appid,
+          outcome: `error: ${code}`,
+        });
         ctx.store.save();
       }
       // "after" crashes even when the cmdlet failed: the stand-in dies without answering.

@@ -24,14 +24,22 @@
  * location are then brought to the declared values.
  */
 import * as pulumi from "@pulumi/pulumi";
+
 import { waitFor } from "../consistency";
-import { TenantError, during, withPartialState } from "../errors";
+import { during, TenantError, withPartialState } from "../errors";
 import { applicationInstanceId } from "../ids";
 import { progress } from "../log";
 import { shim } from "../shim";
 import type { ApplicationInstance as TeamsInstance, TenantClient, TenantUser } from "../tenant/client";
 import { configureSession, tenant } from "../tenant/session";
-import { Checker, normalizeBoolean, normalizeDisplayName, normalizeGuid, normalizeUpn, normalizeUsageLocation } from "../validate";
+import {
+  Checker,
+  normalizeBoolean,
+  normalizeDisplayName,
+  normalizeGuid,
+  normalizeUpn,
+  normalizeUsageLocation,
+} from "../validate";
 import { changedKeys, pollIntervalMs } from "./common";
 
 /** Inputs of an ApplicationInstance. */
@@ -75,7 +83,14 @@ export class ApplicationInstance extends pulumi.dynamic.Resource {
   declare readonly usageLocation: pulumi.Output<string>;
 
   constructor(name: string, args: ApplicationInstanceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim("applicationInstance"), name, { objectId: undefined, tenantId: undefined, adopt: false, ...args }, opts, "teams", "ApplicationInstance");
+    super(
+      shim("applicationInstance"),
+      name,
+      { objectId: undefined, tenantId: undefined, adopt: false, ...args },
+      opts,
+      "teams",
+      "ApplicationInstance",
+    );
   }
 }
 
@@ -88,12 +103,22 @@ const DELETION_TIMEOUT_MS = 5 * 60_000;
 
 const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.applicationId !== ZERO_GUID;
 
-function outputs(inputs: Inputs, objectId: string, tenantId: string, user: TenantUser | undefined, instance: TeamsInstance | undefined): ApplicationInstanceOutputs {
+function outputs(
+  inputs: Inputs,
+  objectId: string,
+  tenantId: string,
+  user: TenantUser | undefined,
+  instance: TeamsInstance | undefined,
+): ApplicationInstanceOutputs {
   return {
     ...inputs,
     objectId,
     tenantId,
-    userPrincipalName: (user?.userPrincipalName ?? instance?.userPrincipalName ?? inputs.userPrincipalName).toLowerCase(),
+    userPrincipalName: (
+      user?.userPrincipalName ??
+      instance?.userPrincipalName ??
+      inputs.userPrincipalName
+    ).toLowerCase(),
     displayName: user?.displayName ?? instance?.displayName ?? "",
     applicationId: instance?.applicationId ?? "",
     usageLocation: user?.usageLocation ?? "",
@@ -101,7 +126,11 @@ function outputs(inputs: Inputs, objectId: string, tenantId: string, user: Tenan
 }
 
 /** Refuses (or accepts, with adopt) an account that already has the UPN. */
-function adoptOrRefuse(inputs: Inputs, user: TenantUser | undefined, instance: TeamsInstance | undefined): TeamsInstance {
+function adoptOrRefuse(
+  inputs: Inputs,
+  user: TenantUser | undefined,
+  instance: TeamsInstance | undefined,
+): TeamsInstance {
   const upn = inputs.userPrincipalName;
   const operation = `creating resource account ${upn}`;
   const objectId = instance?.objectId ?? user?.id ?? "";
@@ -137,7 +166,12 @@ function adoptOrRefuse(inputs: Inputs, user: TenantUser | undefined, instance: T
 }
 
 /** Maps the instance to its application when it has no mapping (zero-GUID reset on the "same key" conflict). */
-async function ensureMapping(t: TenantClient, instance: TeamsInstance, applicationId: string, upn: string): Promise<void> {
+async function ensureMapping(
+  t: TenantClient,
+  instance: TeamsInstance,
+  applicationId: string,
+  upn: string,
+): Promise<void> {
   if (hasMapping(instance)) return;
   const sync = () => t.syncApplicationInstance(instance.objectId, applicationId);
   await during(`mapping ${upn} to application ${applicationId} (Sync-CsOnlineApplicationInstance)`, upn, async () => {
@@ -157,7 +191,10 @@ const CREATE_ATTEMPTS = 3;
 
 /** A failure after which New-CsOnlineApplicationInstance may or may not have created the account. */
 function outcomeUnknown(e: unknown): e is TenantError {
-  return e instanceof TenantError && (e.code === "HostExited" || e.code === "HostTimeout" || (e.status !== undefined && e.status >= 500));
+  return (
+    e instanceof TenantError &&
+    (e.code === "HostExited" || e.code === "HostTimeout" || (e.status !== undefined && e.status >= 500))
+  );
 }
 
 /**
@@ -170,21 +207,36 @@ async function newInstance(t: TenantClient, inputs: Inputs): Promise<TeamsInstan
   const upn = inputs.userPrincipalName;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await t.newApplicationInstance({ userPrincipalName: upn, displayName: inputs.displayName, applicationId: inputs.applicationId });
+      return await t.newApplicationInstance({
+        userPrincipalName: upn,
+        displayName: inputs.displayName,
+        applicationId: inputs.applicationId,
+      });
     } catch (e) {
       if (!outcomeUnknown(e) || attempt >= CREATE_ATTEMPTS) throw e;
       const made = await t.getApplicationInstance(upn);
       if (made) {
-        progress(upn, `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}); the account exists now (object id ${made.objectId}): continuing with it`);
+        progress(
+          upn,
+          `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}); the account exists now (object id ${made.objectId}): continuing with it`,
+        );
         return made;
       }
-      progress(upn, `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}) and created nothing: trying again (attempt ${attempt + 1} of ${CREATE_ATTEMPTS})`);
+      progress(
+        upn,
+        `New-CsOnlineApplicationInstance ended without an answer (${e.code ?? e.status}) and created nothing: trying again (attempt ${attempt + 1} of ${CREATE_ATTEMPTS})`,
+      );
     }
   }
 }
 
 /** Waits until `check` holds for the Graph user (or its absence) several times in a row. */
-function waitForUser(t: TenantClient, objectId: string, upn: string, present: boolean): Promise<TenantUser | undefined> {
+function waitForUser(
+  t: TenantClient,
+  objectId: string,
+  upn: string,
+  present: boolean,
+): Promise<TenantUser | undefined> {
   return waitFor<TenantUser>({
     what: present ? `${upn} to appear in Microsoft Graph (replication)` : `${upn} to disappear from Microsoft Graph`,
     resource: upn,
@@ -204,8 +256,12 @@ async function patchUser(t: TenantClient, user: TenantUser, inputs: Inputs): Pro
   if (user.usageLocation !== inputs.usageLocation) patch.usageLocation = inputs.usageLocation;
   if (user.displayName !== inputs.displayName) patch.displayName = inputs.displayName;
   if (Object.keys(patch).length === 0) return user;
-  const what = Object.entries(patch).map(([k, v]) => `${k} ${v}`).join(", ");
-  await during(`setting ${what} on ${inputs.userPrincipalName}`, inputs.userPrincipalName, () => t.updateUser(user.id, patch));
+  const what = Object.entries(patch)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  await during(`setting ${what} on ${inputs.userPrincipalName}`, inputs.userPrincipalName, () =>
+    t.updateUser(user.id, patch),
+  );
   return { ...user, ...patch };
 }
 
@@ -225,10 +281,18 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
   },
 
   async diff(_id, olds, news) {
-    const changed = changedKeys<Inputs>(olds, news, ["userPrincipalName", "displayName", "applicationId", "usageLocation"]);
+    const changed = changedKeys<Inputs>(olds, news, [
+      "userPrincipalName",
+      "displayName",
+      "applicationId",
+      "usageLocation",
+    ]);
     const replaces = changed.filter((k) => k === "userPrincipalName");
     if (changed.includes("applicationId") && replaces.length === 0) {
-      progress(news.userPrincipalName ?? olds.userPrincipalName, "applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the resource has replaceOnChanges: [\"applicationId\"]");
+      progress(
+        news.userPrincipalName ?? olds.userPrincipalName,
+        'applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the resource has replaceOnChanges: ["applicationId"]',
+      );
     }
     return {
       changes: changed.length > 0,
@@ -243,7 +307,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
     const t = tenant();
     const upn = inputs.userPrincipalName;
     const existingUser = await during(`looking up ${upn} in Microsoft Graph`, upn, () => t.getUser(upn));
-    const existing = await during(`looking up ${upn} in Teams`, upn, () => t.getApplicationInstance(existingUser?.id ?? upn));
+    const existing = await during(`looking up ${upn} in Teams`, upn, () =>
+      t.getApplicationInstance(existingUser?.id ?? upn),
+    );
     const instance =
       existingUser || existing
         ? adoptOrRefuse(inputs, existingUser, existing)
@@ -254,7 +320,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
       await ensureMapping(t, instance, inputs.applicationId, upn);
       const seen = existingUser ?? (await waitForUser(t, instance.objectId, upn, true));
       const user = await patchUser(t, seen!, inputs);
-      return { id, outs: outputs(inputs, instance.objectId, tenantId, user, { ...instance, applicationId: inputs.applicationId }) };
+      return {
+        id,
+        outs: outputs(inputs, instance.objectId, tenantId, user, { ...instance, applicationId: inputs.applicationId }),
+      };
     } catch (e) {
       // The account exists: record it so the next `pulumi up` finishes the job instead of recreating it.
       throw withPartialState(e, id, outputs(inputs, instance.objectId, tenantId, existingUser, instance));
@@ -267,7 +336,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
     const label = applicationInstanceId.label({ objectId }, props?.userPrincipalName);
     const user = await during(`reading resource account ${label}`, label, () => t.getUser(objectId));
     if (!user) return {};
-    const instance = await during(`reading resource account ${label} in Teams`, label, () => t.getApplicationInstance(objectId));
+    const instance = await during(`reading resource account ${label} in Teams`, label, () =>
+      t.getApplicationInstance(objectId),
+    );
     const inputs: Inputs = {
       userPrincipalName: props?.userPrincipalName ?? user.userPrincipalName.toLowerCase(),
       displayName: props?.displayName ?? user.displayName ?? "",
@@ -275,7 +346,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
       usageLocation: props?.usageLocation ?? user.usageLocation ?? "",
       adopt: props?.adopt ?? false,
     };
-    return { id, props: outputs(inputs, objectId, instance?.tenantId ?? props?.tenantId ?? t.settings.tenantId, user, instance) };
+    return {
+      id,
+      props: outputs(inputs, objectId, instance?.tenantId ?? props?.tenantId ?? t.settings.tenantId, user, instance),
+    };
   },
 
   async update(id, olds, news) {
@@ -287,7 +361,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
         operation: `changing the application id of ${upn} from ${olds.applicationId || "none"} to ${news.applicationId}`,
         resource: upn,
         code: "UnsupportedWithAppOnlyAuth",
-        reason: "Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place",
+        reason:
+          "Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place",
         hint:
           'Add the resource option replaceOnChanges: ["applicationId"] to replace the account (its licence and number are re-created), ' +
           "or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`.",
@@ -295,13 +370,29 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, ApplicationInstan
     }
     const current = await during(`reading resource account ${upn}`, upn, () => t.getUser(objectId));
     if (!current) {
-      throw new TenantError({ operation: `updating resource account ${upn}`, resource: upn, code: "NotFound", reason: `the account ${objectId} no longer exists`, hint: "Run `pulumi refresh` and then `pulumi up` to create it again." });
+      throw new TenantError({
+        operation: `updating resource account ${upn}`,
+        resource: upn,
+        code: "NotFound",
+        reason: `the account ${objectId} no longer exists`,
+        hint: "Run `pulumi refresh` and then `pulumi up` to create it again.",
+      });
     }
     // A partial create leaves the mapping out: finish it here.
-    const instance = await during(`reading resource account ${upn} in Teams`, upn, () => t.getApplicationInstance(objectId));
+    const instance = await during(`reading resource account ${upn} in Teams`, upn, () =>
+      t.getApplicationInstance(objectId),
+    );
     if (instance) await ensureMapping(t, instance, news.applicationId, upn);
     const user = await patchUser(t, current, news);
-    return { outs: outputs(news, objectId, olds.tenantId || t.settings.tenantId, user, instance ? { ...instance, applicationId: news.applicationId } : undefined) };
+    return {
+      outs: outputs(
+        news,
+        objectId,
+        olds.tenantId || t.settings.tenantId,
+        user,
+        instance ? { ...instance, applicationId: news.applicationId } : undefined,
+      ),
+    };
   },
 
   async delete(id, props) {

@@ -13,15 +13,24 @@
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  */
 import * as pulumi from "@pulumi/pulumi";
+
 import { formatDuration, waitFor } from "../consistency";
-import { TenantError, asTenantError, during, withPartialState } from "../errors";
+import { asTenantError, during, TenantError, withPartialState } from "../errors";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { backoffMs, sleep } from "../retry";
 import { shim } from "../shim";
 import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
 import { configureSession, tenant } from "../tenant/session";
-import { Checker, normalizeBoolean, normalizeGuid, normalizeLocationId, normalizeNumberType, normalizePhoneNumber, type NumberType } from "../validate";
+import {
+  Checker,
+  normalizeBoolean,
+  normalizeGuid,
+  normalizeLocationId,
+  normalizeNumberType,
+  normalizePhoneNumber,
+  type NumberType,
+} from "../validate";
 import { changedKeys, pollIntervalMs } from "./common";
 
 /** Inputs of a BotPhoneNumber. */
@@ -65,7 +74,14 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly activationState: pulumi.Output<string>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim("botPhoneNumber"), name, { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args }, opts, "teams", "BotPhoneNumber");
+    super(
+      shim("botPhoneNumber"),
+      name,
+      { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args },
+      opts,
+      "teams",
+      "BotPhoneNumber",
+    );
   }
 }
 
@@ -126,7 +142,11 @@ function releaseWaitMs(): number {
  * not on another account (waiting a bounded time for a holder that is releasing it). Returns the
  * record and whether it is already on this account.
  */
-async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
+async function inspect(
+  n: Numbers,
+  inputs: Inputs,
+  operation: string,
+): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
   const label = labelOf(inputs);
   let record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
   if (!record) {
@@ -147,7 +167,8 @@ async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{
       hint: `Set numberType to ${record.numberType}.`,
     });
   }
-  const heldElsewhere = (r: NumberAssignment | undefined): boolean => !!r?.assignmentTargetId && r.assignmentTargetId !== inputs.instanceId;
+  const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
+    !!r?.assignmentTargetId && r.assignmentTargetId !== inputs.instanceId;
   if (heldElsewhere(record)) {
     const holder = record.assignmentTargetId;
     const waitMs = releaseWaitMs();
@@ -161,7 +182,11 @@ async function inspect(n: Numbers, inputs: Inputs, operation: string): Promise<{
           confirmations: 1,
           check: async () => {
             const seen = await n.get(inputs.phoneNumber);
-            return { done: !heldElsewhere(seen), status: seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free", value: seen };
+            return {
+              done: !heldElsewhere(seen),
+              status: seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free",
+              value: seen,
+            };
           },
         })) ?? record;
     } catch (e) {
@@ -185,7 +210,11 @@ const NUMBER_CALL_ATTEMPTS = 4;
 function outcomeUnknown(e: unknown): e is TenantError {
   if (!(e instanceof TenantError)) return false;
   if (e.status !== undefined) return e.status >= 500;
-  return e.code === "HostExited" || e.code === "HostTimeout" || /fetch failed|ECONNRESET|socket hang up|ETIMEDOUT/i.test(e.reason);
+  return (
+    e.code === "HostExited" ||
+    e.code === "HostTimeout" ||
+    /fetch failed|ECONNRESET|socket hang up|ETIMEDOUT/i.test(e.reason)
+  );
 }
 
 /**
@@ -193,7 +222,13 @@ function outcomeUnknown(e: unknown): e is TenantError {
  * already means done, otherwise the call is made again (bounded). A 500 on the new number must not
  * leave a bot without one while the old number is put back the same way.
  */
-async function untilKnown(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, onAccount: boolean, what: string, call: () => Promise<void>): Promise<void> {
+async function untilKnown(
+  n: Numbers,
+  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
+  onAccount: boolean,
+  what: string,
+  call: () => Promise<void>,
+): Promise<void> {
   const label = labelOf(inputs);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -206,7 +241,10 @@ async function untilKnown(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "inst
         progress(label, `${what} ended with ${why}, but the tenant shows it done: continuing`);
         return;
       }
-      progress(label, `${what} ended with ${why} and did not happen: trying again (attempt ${attempt + 1} of ${NUMBER_CALL_ATTEMPTS})`);
+      progress(
+        label,
+        `${what} ended with ${why} and did not happen: trying again (attempt ${attempt + 1} of ${NUMBER_CALL_ATTEMPTS})`,
+      );
       await sleep(backoffMs(attempt, 1_000));
     }
   }
@@ -218,7 +256,15 @@ async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | un
   const what = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
   await during(what, label, () =>
     untilKnown(n, inputs, true, what, () =>
-      n.assign({ telephoneNumber: inputs.phoneNumber, assignmentTargetId: inputs.instanceId, numberType: inputs.numberType, locationId: inputs.locationId ?? null }, label),
+      n.assign(
+        {
+          telephoneNumber: inputs.phoneNumber,
+          assignmentTargetId: inputs.instanceId,
+          numberType: inputs.numberType,
+          locationId: inputs.locationId ?? null,
+        },
+        label,
+      ),
     ),
   );
   return settle(n, inputs, true);
@@ -229,12 +275,21 @@ async function unassign(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "number
   const label = labelOf(inputs);
   const what = `unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`;
   await during(what, label, () =>
-    untilKnown(n, inputs, false, what, () => n.unassign({ telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId }, label)),
+    untilKnown(n, inputs, false, what, () =>
+      n.unassign(
+        { telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId },
+        label,
+      ),
+    ),
   );
 }
 
 /** Waits until the number's record says it is (or is no longer) on the account. */
-function settle(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, onAccount: boolean): Promise<NumberAssignment | undefined> {
+function settle(
+  n: Numbers,
+  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
+  onAccount: boolean,
+): Promise<NumberAssignment | undefined> {
   return waitFor<NumberAssignment>({
     what: `${inputs.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${inputs.instanceId}`,
     resource: labelOf(inputs),
@@ -244,7 +299,11 @@ function settle(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, 
     check: async () => {
       const record = await n.get(inputs.phoneNumber);
       const ours = record?.assignmentTargetId === inputs.instanceId;
-      return { done: ours === onAccount, status: record ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}` : "not in tenant", value: record };
+      return {
+        done: ours === onAccount,
+        status: record ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}` : "not in tenant",
+        value: record,
+      };
     },
   });
 }
@@ -253,7 +312,12 @@ function settle(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "instanceId">, 
  * After the new number failed: assigns the old one back and returns the error to raise, which
  * reports both outcomes and records what the account holds now.
  */
-async function rollBack(n: Numbers, failure: TenantError, id: string, olds: BotPhoneNumberOutputs): Promise<TenantError> {
+async function rollBack(
+  n: Numbers,
+  failure: TenantError,
+  id: string,
+  olds: BotPhoneNumberOutputs,
+): Promise<TenantError> {
   const label = labelOf(olds);
   progress(label, `assigning the new number failed; assigning ${olds.phoneNumber} back`);
   try {
@@ -335,7 +399,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
       progress(label, "adopting the existing assignment");
       const wanted = inputs.locationId ?? null;
       if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
-        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () => n.setLocation(inputs.phoneNumber, wanted));
+        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
+          n.setLocation(inputs.phoneNumber, wanted),
+        );
         return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
       }
       return { id, outs: outputs(inputs, record) };
@@ -352,7 +418,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
       if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
       return {};
     }
-    const numberType = (String(record.numberType).charAt(0).toUpperCase() + String(record.numberType).slice(1)) as NumberType;
+    const numberType = (String(record.numberType).charAt(0).toUpperCase() +
+      String(record.numberType).slice(1)) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
     return { id, props: outputs(inputs, record) };
   },
@@ -364,7 +431,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
     const moved = changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length > 0;
     if (!moved) {
       if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
-        await during(`setting the emergency location of ${news.phoneNumber}`, label, () => n.setLocation(news.phoneNumber, news.locationId ?? null));
+        await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
+          n.setLocation(news.phoneNumber, news.locationId ?? null),
+        );
       }
       const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
       return { outs: outputs(news, record) };
@@ -387,7 +456,10 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
     const { n, phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
     if (!record || record.assignmentTargetId !== instanceId) {
       // Unassigned already, or moved to another account: not ours to unassign.
-      progress(label, record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned");
+      progress(
+        label,
+        record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned",
+      );
       return;
     }
     const numberType = (props?.numberType ?? record.numberType) as NumberType;

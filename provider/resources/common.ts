@@ -5,7 +5,11 @@
 import { currentTiming } from "../tenant/session";
 
 /** The keys whose values differ between recorded outputs and new inputs (absent ≡ null ≡ ""). */
-export function changedKeys<T extends object>(olds: Partial<T>, news: Partial<T>, keys: (keyof T & string)[]): (keyof T & string)[] {
+export function changedKeys<T extends object>(
+  olds: Partial<T>,
+  news: Partial<T>,
+  keys: (keyof T & string)[],
+): (keyof T & string)[] {
   const norm = (v: unknown): unknown => (v === undefined || v === null || v === "" ? null : v);
   return keys.filter((k) => JSON.stringify(norm(olds[k])) !== JSON.stringify(norm(news[k])));
 }

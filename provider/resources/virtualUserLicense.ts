@@ -10,8 +10,9 @@
  * A licence the account already has is taken as is (nothing to take over: no adopt needed).
  */
 import * as pulumi from "@pulumi/pulumi";
+
 import { waitFor } from "../consistency";
-import { TenantError, during, withPartialState } from "../errors";
+import { during, TenantError, withPartialState } from "../errors";
 import { virtualUserLicenseId } from "../ids";
 import { progress } from "../log";
 import { shim } from "../shim";
@@ -59,7 +60,14 @@ export class VirtualUserLicense extends pulumi.dynamic.Resource {
   declare readonly servicePlanStatus: pulumi.Output<string>;
 
   constructor(name: string, args: VirtualUserLicenseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim("virtualUserLicense"), name, { skuId: undefined, servicePlanName: undefined, servicePlanStatus: undefined, ...args }, opts, "teams", "VirtualUserLicense");
+    super(
+      shim("virtualUserLicense"),
+      name,
+      { skuId: undefined, servicePlanName: undefined, servicePlanStatus: undefined, ...args },
+      opts,
+      "teams",
+      "VirtualUserLicense",
+    );
   }
 }
 
@@ -72,7 +80,9 @@ const USER_TIMEOUT_MS = 5 * 60_000;
 const VOICE_PLAN = /^MCOEV_VIRTUALUSER/i;
 
 /** The plan we wait for: the voice plan, else the first plan of the SKU. */
-function watchedPlan(sku: { servicePlans: { servicePlanName: string; provisioningStatus?: string }[] }): { servicePlanName: string; provisioningStatus?: string } | undefined {
+function watchedPlan(sku: {
+  servicePlans: { servicePlanName: string; provisioningStatus?: string }[];
+}): { servicePlanName: string; provisioningStatus?: string } | undefined {
   return sku.servicePlans.find((p) => VOICE_PLAN.test(p.servicePlanName)) ?? sku.servicePlans[0];
 }
 
@@ -114,7 +124,8 @@ const USAGE_LOCATION_GRACE_POLLS = 10;
  */
 async function requireUsageLocation(t: TenantClient, userId: string, label: string): Promise<void> {
   let withoutLocation = 0;
-  const hint = "Licences need a usage location: set usageLocation on the ApplicationInstance (and make the licence depend on it), then rerun `pulumi up`.";
+  const hint =
+    "Licences need a usage location: set usageLocation on the ApplicationInstance (and make the licence depend on it), then rerun `pulumi up`.";
   await waitFor({
     what: `${userId} to be visible with a usage location`,
     resource: label,
@@ -125,15 +136,33 @@ async function requireUsageLocation(t: TenantClient, userId: string, label: stri
     check: async () => {
       const user = await during(`reading ${userId}`, label, () => t.getUser(userId));
       if (user && !user.usageLocation && ++withoutLocation >= USAGE_LOCATION_GRACE_POLLS) {
-        throw new TenantError({ operation: `assigning licence to ${user.userPrincipalName}`, resource: label, code: "NoUsageLocation", reason: "the account has no usage location", hint });
+        throw new TenantError({
+          operation: `assigning licence to ${user.userPrincipalName}`,
+          resource: label,
+          code: "NoUsageLocation",
+          reason: "the account has no usage location",
+          hint,
+        });
       }
-      return { done: !!user?.usageLocation, status: !user ? "account not visible yet" : user.usageLocation ? `usage location ${user.usageLocation}` : "no usage location" };
+      return {
+        done: !!user?.usageLocation,
+        status: !user
+          ? "account not visible yet"
+          : user.usageLocation
+            ? `usage location ${user.usageLocation}`
+            : "no usage location",
+      };
     },
   });
 }
 
 /** Waits until the voice plan of the licence is Success (bounded, with progress lines). */
-async function waitForProvisioning(t: TenantClient, inputs: Inputs, skuId: string, label: string): Promise<LicenseDetail | undefined> {
+async function waitForProvisioning(
+  t: TenantClient,
+  inputs: Inputs,
+  skuId: string,
+  label: string,
+): Promise<LicenseDetail | undefined> {
   return waitFor<LicenseDetail>({
     what: "the licence to be provisioned by Teams",
     resource: label,
@@ -142,7 +171,9 @@ async function waitForProvisioning(t: TenantClient, inputs: Inputs, skuId: strin
     confirmations: 2,
     hint: `Provisioning can take hours: rerun \`pulumi up\` to keep waiting, or raise provisioningTimeoutMinutes (now ${inputs.provisioningTimeoutMinutes}).`,
     check: async () => {
-      const details = await during(`reading licences of ${inputs.userId}`, label, () => t.listLicenseDetails(inputs.userId));
+      const details = await during(`reading licences of ${inputs.userId}`, label, () =>
+        t.listLicenseDetails(inputs.userId),
+      );
       const licence = details?.find((d) => d.skuId === skuId);
       const plan = licence ? watchedPlan(licence) : undefined;
       if (plan?.provisioningStatus === "Error") {
@@ -154,12 +185,21 @@ async function waitForProvisioning(t: TenantClient, inputs: Inputs, skuId: strin
           hint: "Check the account's licence in the Microsoft 365 admin center; remove and re-add it (delete this resource and run `pulumi up`).",
         });
       }
-      return { done: plan?.provisioningStatus === "Success", status: plan ? `${plan.servicePlanName} ${plan.provisioningStatus ?? "unknown"}` : "licence not visible yet", value: licence };
+      return {
+        done: plan?.provisioningStatus === "Success",
+        status: plan ? `${plan.servicePlanName} ${plan.provisioningStatus ?? "unknown"}` : "licence not visible yet",
+        value: licence,
+      };
     },
   });
 }
 
-function outputs(inputs: Inputs, skuId: string, licence: LicenseDetail | undefined, fallbackPlan?: string): VirtualUserLicenseOutputs {
+function outputs(
+  inputs: Inputs,
+  skuId: string,
+  licence: LicenseDetail | undefined,
+  fallbackPlan?: string,
+): VirtualUserLicenseOutputs {
   const plan = licence ? watchedPlan(licence) : undefined;
   return {
     ...inputs,
@@ -170,9 +210,19 @@ function outputs(inputs: Inputs, skuId: string, licence: LicenseDetail | undefin
 }
 
 /** Assigns (and removes) in one call, then waits for provisioning when asked; partial state on failure. */
-async function assignAndWait(t: TenantClient, inputs: Inputs, sku: SubscribedSku, removeSkuIds: string[], label: string): Promise<VirtualUserLicenseOutputs> {
-  const what = removeSkuIds.length ? `swapping licence ${removeSkuIds.join(", ")} for ${inputs.skuPartNumber} on ${inputs.userId}` : `assigning licence ${inputs.skuPartNumber} to ${inputs.userId}`;
-  await during(what, label, () => t.assignLicense(inputs.userId, [{ skuId: sku.skuId, disabledPlans: [] }], removeSkuIds));
+async function assignAndWait(
+  t: TenantClient,
+  inputs: Inputs,
+  sku: SubscribedSku,
+  removeSkuIds: string[],
+  label: string,
+): Promise<VirtualUserLicenseOutputs> {
+  const what = removeSkuIds.length
+    ? `swapping licence ${removeSkuIds.join(", ")} for ${inputs.skuPartNumber} on ${inputs.userId}`
+    : `assigning licence ${inputs.skuPartNumber} to ${inputs.userId}`;
+  await during(what, label, () =>
+    t.assignLicense(inputs.userId, [{ skuId: sku.skuId, disabledPlans: [] }], removeSkuIds),
+  );
   const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: sku.skuId });
   try {
     const licence = inputs.waitForProvisioning
@@ -180,7 +230,10 @@ async function assignAndWait(t: TenantClient, inputs: Inputs, sku: SubscribedSku
       : (await t.listLicenseDetails(inputs.userId))?.find((d) => d.skuId === sku.skuId);
     return outputs(inputs, sku.skuId, licence, watchedPlan(sku)?.servicePlanName);
   } catch (e) {
-    throw withPartialState(e, id, { ...outputs(inputs, sku.skuId, undefined, watchedPlan(sku)?.servicePlanName), servicePlanStatus: "PendingProvisioning" });
+    throw withPartialState(e, id, {
+      ...outputs(inputs, sku.skuId, undefined, watchedPlan(sku)?.servicePlanName),
+      servicePlanStatus: "PendingProvisioning",
+    });
   }
 }
 
@@ -199,7 +252,12 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, VirtualUserLicens
   },
 
   async diff(_id, olds, news) {
-    const changed = changedKeys<Inputs>(olds, news, ["userId", "skuPartNumber", "waitForProvisioning", "provisioningTimeoutMinutes"]);
+    const changed = changedKeys<Inputs>(olds, news, [
+      "userId",
+      "skuPartNumber",
+      "waitForProvisioning",
+      "provisioningTimeoutMinutes",
+    ]);
     const replaces = changed.filter((k) => k === "userId");
     const skuChanges = changed.includes("skuPartNumber");
     return {
@@ -215,7 +273,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, VirtualUserLicens
     const t = tenant();
     const label = `${inputs.skuPartNumber} on ${inputs.userId}`;
     const sku = await resolveSku(t, inputs.skuPartNumber, label);
-    const held = (await during(`reading licences of ${inputs.userId}`, label, () => t.listLicenseDetails(inputs.userId)))?.find((d) => d.skuId === sku.skuId);
+    const held = (
+      await during(`reading licences of ${inputs.userId}`, label, () => t.listLicenseDetails(inputs.userId))
+    )?.find((d) => d.skuId === sku.skuId);
     const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: sku.skuId });
     if (held) {
       progress(label, "the account already has this licence");
@@ -271,6 +331,8 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, VirtualUserLicens
       progress(label, "licence already gone");
       return;
     }
-    await during(`removing licence ${props?.skuPartNumber ?? current} from ${userId}`, label, () => t.assignLicense(userId, [], [current]));
+    await during(`removing licence ${props?.skuPartNumber ?? current} from ${userId}`, label, () =>
+      t.assignLicense(userId, [], [current]),
+    );
   },
 };

@@ -2,11 +2,12 @@
  * App-only tokens through msal-node's ConfidentialClientApplication (client secret, or a PEM
  * certificate with its private key), with MSAL's in-memory token cache.
  */
-import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
-import { X509Certificate, createPrivateKey } from "crypto";
+import { createPrivateKey, X509Certificate } from "crypto";
 import { readFileSync } from "fs";
+import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+
 import type { TenantSettings } from "../config";
-import { TenantError, explain } from "../errors";
+import { explain, TenantError } from "../errors";
 import { throttling, transient, withRetry } from "../retry";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
@@ -24,7 +25,11 @@ const MICROSOFT_AUTHORITY_HOSTS = new Set([
 ]);
 
 /** Graph hosts of sovereign clouds, whose tokens are issued for themselves. */
-const SOVEREIGN_GRAPH_HOSTS = new Set(["graph.microsoft.us", "dod-graph.microsoft.us", "microsoftgraph.chinacloudapi.cn"]);
+const SOVEREIGN_GRAPH_HOSTS = new Set([
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "microsoftgraph.chinacloudapi.cn",
+]);
 
 /**
  * The Graph scope for a Graph base URL: the sovereign cloud's own, otherwise the global one
@@ -50,7 +55,10 @@ export function msalConfiguration(settings: TenantSettings): Configuration {
   } else {
     auth.clientCertificate = readCertificate(settings.credential.certificatePath);
   }
-  return { auth, system: { loggerOptions: { piiLoggingEnabled: false, logLevel: 0 /* Error */, loggerCallback: () => undefined } } };
+  return {
+    auth,
+    system: { loggerOptions: { piiLoggingEnabled: false, logLevel: 0 /* Error */, loggerCallback: () => undefined } },
+  };
 }
 
 /** Reads a PEM holding the certificate and its private key: SHA-256 thumbprint, PKCS#8 key, x5c chain. */
@@ -66,7 +74,9 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
     });
   }
   const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const key = pem.match(/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/);
+  const key = pem.match(
+    /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/,
+  );
   if (certs.length === 0 || !key) {
     throw new TenantError({
       operation: `reading the client certificate ${path}`,
@@ -76,16 +86,26 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
   }
   const cert = new X509Certificate(certs[0] as string);
   const keyObject = createPrivateKey(key[0]);
-  const problem = (reason: string, hint: string): TenantError => new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
+  const problem = (reason: string, hint: string): TenantError =>
+    new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) {
-    throw problem(`the certificate ${cert.subject.replace(/\n/g, ", ")} expired on ${new Date(cert.validTo).toISOString()}`, "Create a new certificate, upload it to the app registration (Certificates & secrets) and point teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) at it.");
+    throw problem(
+      `the certificate ${cert.subject.replace(/\n/g, ", ")} expired on ${new Date(cert.validTo).toISOString()}`,
+      "Create a new certificate, upload it to the app registration (Certificates & secrets) and point teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) at it.",
+    );
   }
   if (Date.parse(cert.validFrom) > now) {
-    throw problem(`the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`, "Check the clock of this machine, or use a certificate that is already valid.");
+    throw problem(
+      `the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`,
+      "Check the clock of this machine, or use a certificate that is already valid.",
+    );
   }
   if (!cert.checkPrivateKey(keyObject)) {
-    throw problem("the private key in the file does not belong to its first certificate", "Put the certificate and its own private key into the file teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) points at.");
+    throw problem(
+      "the private key in the file does not belong to its first certificate",
+      "Put the certificate and its own private key into the file teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) points at.",
+    );
   }
   const thumbprintSha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
   const privateKey = keyObject.export({ type: "pkcs8", format: "pem" }).toString();
@@ -106,7 +126,12 @@ export class TokenSource {
    * no valid token for this scope, or MSAL would have answered from its cache.
    */
   async token(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
-    return withRetry(() => this.acquire(scope), { strategies: [throttling(1_000), transient(1_000)], maxAttempts: 5, resource: "entra", what: `token for ${scope}` });
+    return withRetry(() => this.acquire(scope), {
+      strategies: [throttling(1_000), transient(1_000)],
+      maxAttempts: 5,
+      resource: "entra",
+      what: `token for ${scope}`,
+    });
   }
 
   private async acquire(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
@@ -122,10 +147,23 @@ export class TokenSource {
         err.errorCode === "endpoints_resolution_error"
           ? `cannot read the OpenID configuration of ${this.settings.authorityHost}/${this.settings.tenantId}: the tenant id is wrong or the authority host is unreachable`
           : (err.errorMessage || err.message || String(e)).split("\n")[0];
-      const status = typeof err.status === "number" && err.status > 0 ? err.status : err.errorCode === "temporarily_unavailable" ? 503 : undefined;
+      const status =
+        typeof err.status === "number" && err.status > 0
+          ? err.status
+          : err.errorCode === "temporarily_unavailable"
+            ? 503
+            : undefined;
       if (status === 429 || (status !== undefined && status >= 500)) this.app = undefined;
       // The hint comes from the table of known failures (errors.ts), like every other one.
-      throw new TenantError(explain({ operation: `getting a token for ${scope} from ${this.settings.authorityHost}`, reason, status, code: err.errorCode || undefined, cause: e }));
+      throw new TenantError(
+        explain({
+          operation: `getting a token for ${scope} from ${this.settings.authorityHost}`,
+          reason,
+          status,
+          code: err.errorCode || undefined,
+          cause: e,
+        }),
+      );
     }
   }
 

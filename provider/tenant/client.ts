@@ -4,6 +4,7 @@
  * long-lived Teams PowerShell host for application instances (and numbers when configured).
  */
 import { createHash } from "crypto";
+
 import type { TenantSettings } from "../config";
 import type { NumberType } from "../validate";
 import { TokenSource } from "./auth";
@@ -100,7 +101,11 @@ export interface GraphOperations {
   /** GET /subscribedSkus. */
   listSubscribedSkus(): Promise<SubscribedSku[]>;
   /** POST /users/{id}/assignLicense, always with both arrays. */
-  assignLicense(userId: string, addLicenses: { skuId: string; disabledPlans?: string[] }[], removeLicenses: string[]): Promise<void>;
+  assignLicense(
+    userId: string,
+    addLicenses: { skuId: string; disabledPlans?: string[] }[],
+    removeLicenses: string[],
+  ): Promise<void>;
   /** GET /users/{id}/licenseDetails; undefined when the user does not exist. */
   listLicenseDetails(userId: string): Promise<LicenseDetail[] | undefined>;
   /** Number assignments matching a filter (values are escaped, never pasted). */
@@ -118,7 +123,11 @@ export interface GraphOperations {
 /** Teams cmdlets run in the PowerShell host. */
 export interface TeamsOperations {
   /** New-CsOnlineApplicationInstance -UserPrincipalName -ApplicationId -DisplayName -Force. */
-  newApplicationInstance(request: { userPrincipalName: string; displayName: string; applicationId: string }): Promise<ApplicationInstance>;
+  newApplicationInstance(request: {
+    userPrincipalName: string;
+    displayName: string;
+    applicationId: string;
+  }): Promise<ApplicationInstance>;
   /** Get-CsOnlineApplicationInstance -Identity; undefined when Teams does not know it. */
   getApplicationInstance(identity: string): Promise<ApplicationInstance | undefined>;
   /** Set-CsOnlineApplicationInstance (unsupported with app-only auth; kept for delegated hosts). */
@@ -164,23 +173,31 @@ class Tenant implements TenantClient {
   }
 
   getUser = (idOrUpn: string) => this.graph.getUser(idOrUpn);
-  updateUser = (id: string, patch: { usageLocation?: string; displayName?: string }) => this.graph.updateUser(id, patch);
+  updateUser = (id: string, patch: { usageLocation?: string; displayName?: string }) =>
+    this.graph.updateUser(id, patch);
   deleteUser = (id: string) => this.graph.deleteUser(id);
   listSubscribedSkus = () => this.graph.listSubscribedSkus();
-  assignLicense = (userId: string, add: { skuId: string; disabledPlans?: string[] }[], remove: string[]) => this.graph.assignLicense(userId, add, remove);
+  assignLicense = (userId: string, add: { skuId: string; disabledPlans?: string[] }[], remove: string[]) =>
+    this.graph.assignLicense(userId, add, remove);
   listLicenseDetails = (userId: string) => this.graph.listLicenseDetails(userId);
-  listNumberAssignments = (filter: { telephoneNumber?: string; assignmentTargetId?: string }) => this.graph.listNumberAssignments(filter);
+  listNumberAssignments = (filter: { telephoneNumber?: string; assignmentTargetId?: string }) =>
+    this.graph.listNumberAssignments(filter);
   getNumberAssignment = (telephoneNumber: string) => this.graph.getNumberAssignment(telephoneNumber);
   assignNumber = (request: AssignNumberRequest, resource: string) => this.graph.assignNumber(request, resource);
   unassignNumber = (request: UnassignNumberRequest, resource: string) => this.graph.unassignNumber(request, resource);
-  updateNumber = (telephoneNumber: string, locationId: string | null) => this.graph.updateNumber(telephoneNumber, locationId);
+  updateNumber = (telephoneNumber: string, locationId: string | null) =>
+    this.graph.updateNumber(telephoneNumber, locationId);
 
-  newApplicationInstance = (request: { userPrincipalName: string; displayName: string; applicationId: string }) => this.teams.newApplicationInstance(request);
+  newApplicationInstance = (request: { userPrincipalName: string; displayName: string; applicationId: string }) =>
+    this.teams.newApplicationInstance(request);
   getApplicationInstance = (identity: string) => this.teams.getApplicationInstance(identity);
-  setApplicationInstance = (identity: string, change: { displayName?: string; applicationId?: string }) => this.teams.setApplicationInstance(identity, change);
-  syncApplicationInstance = (objectId: string, applicationId: string) => this.teams.syncApplicationInstance(objectId, applicationId);
+  setApplicationInstance = (identity: string, change: { displayName?: string; applicationId?: string }) =>
+    this.teams.setApplicationInstance(identity, change);
+  syncApplicationInstance = (objectId: string, applicationId: string) =>
+    this.teams.syncApplicationInstance(objectId, applicationId);
   setPhoneNumberAssignment = (request: AssignNumberRequest) => this.teams.setPhoneNumberAssignment(request);
-  setPhoneNumberLocation = (telephoneNumber: string, locationId: string | null) => this.teams.setPhoneNumberLocation(telephoneNumber, locationId);
+  setPhoneNumberLocation = (telephoneNumber: string, locationId: string | null) =>
+    this.teams.setPhoneNumberLocation(telephoneNumber, locationId);
   removePhoneNumberAssignment = (request: UnassignNumberRequest) => this.teams.removePhoneNumberAssignment(request);
   getPhoneNumberAssignment = (telephoneNumber: string) => this.teams.getPhoneNumberAssignment(telephoneNumber);
 
@@ -191,7 +208,9 @@ const clients = new Map<string, TenantClient>();
 
 /** A key for the settings that holds no secret in clear (only its hash). */
 function keyOf(settings: TenantSettings, timing: Timing): string {
-  return createHash("sha256").update(JSON.stringify([settings, timing])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([settings, timing]))
+    .digest("hex");
 }
 
 /**

@@ -6,7 +6,14 @@
  * (GraphBatcher: a short window, at most 20 per batch, throttled inner requests retried after their
  * Retry-After), and many concurrent single-number lookups into one inventory read.
  */
-import { Client, GraphError, ResponseType, RetryHandlerOptions, type GraphRequest } from "@microsoft/microsoft-graph-client";
+import {
+  Client,
+  GraphError,
+  ResponseType,
+  RetryHandlerOptions,
+  type GraphRequest,
+} from "@microsoft/microsoft-graph-client";
+
 import type { TenantSettings } from "../config";
 import { waitFor } from "../consistency";
 import { TenantError } from "../errors";
@@ -176,7 +183,9 @@ function headerOf(headers: Record<string, string> | undefined, name: string): st
 
 /** A TenantError from one failed inner response of a `$batch` (Graph's error envelope). */
 export function errorFromBatchItem(operation: string, item: BatchItemResponse): TenantError {
-  const envelope = (item.body ?? {}) as { error?: { code?: string; message?: string; innerError?: { "request-id"?: string } } };
+  const envelope = (item.body ?? {}) as {
+    error?: { code?: string; message?: string; innerError?: { "request-id"?: string } };
+  };
   return new TenantError({
     operation,
     status: item.status,
@@ -206,7 +215,9 @@ export class GraphBatcher {
   readonly sent = { batches: 0, singles: 0, innerRetries: 0 };
 
   constructor(
-    private readonly postBatch: (requests: { id: string; method: "GET"; url: string }[]) => Promise<BatchItemResponse[]>,
+    private readonly postBatch: (
+      requests: { id: string; method: "GET"; url: string }[],
+    ) => Promise<BatchItemResponse[]>,
     private readonly options: GraphBatcherOptions,
   ) {
     this.maxBatchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, options.maxBatchSize ?? MAX_BATCH_SIZE));
@@ -231,7 +242,8 @@ export class GraphBatcher {
   }
 
   private pump(): void {
-    while (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight) this.send(this.queue.splice(0, this.maxBatchSize));
+    while (this.queue.length >= this.maxBatchSize && this.inFlight < this.maxInFlight)
+      this.send(this.queue.splice(0, this.maxBatchSize));
     if (this.queue.length > 0 && this.inFlight < this.maxInFlight) this.window.open();
   }
 
@@ -262,7 +274,9 @@ export class GraphBatcher {
 
   private settle(item: QueuedGet, response: BatchItemResponse | undefined): void {
     if (!response) {
-      item.reject(new TenantError({ operation: item.operation, reason: "the $batch response has no answer for this request" }));
+      item.reject(
+        new TenantError({ operation: item.operation, reason: "the $batch response has no answer for this request" }),
+      );
       return;
     }
     if (response.status >= 200 && response.status < 300) {
@@ -288,7 +302,10 @@ export class GraphTenant implements GraphOperations {
   /** Coalesces concurrent GETs into `$batch`; undefined when batching is off. */
   readonly batcher: GraphBatcher | undefined;
   private readonly batchWindowMs: number;
-  private numberLookups = new Map<string, { resolve: (r: NumberAssignment | undefined) => void; reject: (e: unknown) => void }[]>();
+  private numberLookups = new Map<
+    string,
+    { resolve: (r: NumberAssignment | undefined) => void; reject: (e: unknown) => void }[]
+  >();
   private readonly numberWindow: GatherWindow;
   /** The last token failure: the Graph client wraps it into a GraphError that keeps only its text. */
   private tokenFailure: unknown;
@@ -317,16 +334,21 @@ export class GraphTenant implements GraphOperations {
     this.batchWindowMs = batchWindowMs;
     this.batcher =
       batchWindowMs > 0
-        ? new GraphBatcher(async (requests) => {
-            const body = (await this.api("/$batch").post({ requests })) as { responses?: BatchItemResponse[] };
-            return body.responses ?? [];
-          }, { windowMs: batchWindowMs, maxThrottleRetries: THROTTLE_RETRIES })
+        ? new GraphBatcher(
+            async (requests) => {
+              const body = (await this.api("/$batch").post({ requests })) as { responses?: BatchItemResponse[] };
+              return body.responses ?? [];
+            },
+            { windowMs: batchWindowMs, maxThrottleRetries: THROTTLE_RETRIES },
+          )
         : undefined;
     this.numberWindow = new GatherWindow(batchWindowMs, () => void this.flushNumberLookups());
   }
 
   async getUser(idOrUpn: string): Promise<TenantUser | undefined> {
-    return this.orUndefined(() => this.request<TenantUser>("GET", `/users/${encodeURIComponent(idOrUpn)}`, { select: USER_FIELDS }));
+    return this.orUndefined(() =>
+      this.request<TenantUser>("GET", `/users/${encodeURIComponent(idOrUpn)}`, { select: USER_FIELDS }),
+    );
   }
 
   async updateUser(id: string, patch: { usageLocation?: string; displayName?: string }): Promise<void> {
@@ -334,7 +356,9 @@ export class GraphTenant implements GraphOperations {
   }
 
   async deleteUser(id: string): Promise<boolean> {
-    const done = await this.orUndefined(() => this.request("DELETE", `/users/${encodeURIComponent(id)}`).then(() => true));
+    const done = await this.orUndefined(() =>
+      this.request("DELETE", `/users/${encodeURIComponent(id)}`).then(() => true),
+    );
     return done === true;
   }
 
@@ -342,9 +366,16 @@ export class GraphTenant implements GraphOperations {
     return this.list<SubscribedSku>("/subscribedSkus");
   }
 
-  async assignLicense(userId: string, addLicenses: { skuId: string; disabledPlans?: string[] }[], removeLicenses: string[]): Promise<void> {
+  async assignLicense(
+    userId: string,
+    addLicenses: { skuId: string; disabledPlans?: string[] }[],
+    removeLicenses: string[],
+  ): Promise<void> {
     // Both arrays are non-nullable in the CSDL: always send both.
-    const body = { addLicenses: addLicenses.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })), removeLicenses };
+    const body = {
+      addLicenses: addLicenses.map((l) => ({ skuId: l.skuId, disabledPlans: l.disabledPlans ?? [] })),
+      removeLicenses,
+    };
     await this.request("POST", `/users/${encodeURIComponent(userId)}/assignLicense`, { body });
   }
 
@@ -352,11 +383,17 @@ export class GraphTenant implements GraphOperations {
     return this.orUndefined(() => this.list<LicenseDetail>(`/users/${encodeURIComponent(userId)}/licenseDetails`));
   }
 
-  async listNumberAssignments(filter: { telephoneNumber?: string; assignmentTargetId?: string }): Promise<NumberAssignment[]> {
+  async listNumberAssignments(filter: {
+    telephoneNumber?: string;
+    assignmentTargetId?: string;
+  }): Promise<NumberAssignment[]> {
     const clauses = Object.entries(filter)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k} eq ${odataString(v as string)}`);
-    const rows = await this.list<WireNumberAssignment>(`${NUMBERS}/numberAssignments`, clauses.length ? clauses.join(" and ") : undefined);
+    const rows = await this.list<WireNumberAssignment>(
+      `${NUMBERS}/numberAssignments`,
+      clauses.length ? clauses.join(" and ") : undefined,
+    );
     return rows.map(toNumberAssignment);
   }
 
@@ -388,7 +425,11 @@ export class GraphTenant implements GraphOperations {
     if (lookups.size >= NUMBER_SWEEP_MIN_LOOKUPS) {
       const maxPages = Math.max(1, Math.floor(lookups.size / MAX_BATCH_SIZE));
       try {
-        const rows = await this.list<WireNumberAssignment>(`${NUMBERS}/numberAssignments?$top=${NUMBER_SWEEP_PAGE_SIZE}`, undefined, maxPages);
+        const rows = await this.list<WireNumberAssignment>(
+          `${NUMBERS}/numberAssignments?$top=${NUMBER_SWEEP_PAGE_SIZE}`,
+          undefined,
+          maxPages,
+        );
         inventory = new Map(rows.map((w) => [w.telephoneNumber, toNumberAssignment(w)]));
       } catch {
         inventory = undefined; // fall back to single lookups, which report their own errors
@@ -411,27 +452,48 @@ export class GraphTenant implements GraphOperations {
       numberType: wireNumberType(request.numberType),
     };
     if (request.locationId) body.locationId = request.locationId;
-    await this.runOperation(`assigning ${request.telephoneNumber}`, `${NUMBERS}/numberAssignments/assignNumber`, body, resource);
+    await this.runOperation(
+      `assigning ${request.telephoneNumber}`,
+      `${NUMBERS}/numberAssignments/assignNumber`,
+      body,
+      resource,
+    );
   }
 
   async unassignNumber(request: UnassignNumberRequest, resource: string): Promise<void> {
     const body = { telephoneNumber: request.telephoneNumber, numberType: wireNumberType(request.numberType) };
-    await this.runOperation(`unassigning ${request.telephoneNumber}`, `${NUMBERS}/numberAssignments/unassignNumber`, body, resource);
+    await this.runOperation(
+      `unassigning ${request.telephoneNumber}`,
+      `${NUMBERS}/numberAssignments/unassignNumber`,
+      body,
+      resource,
+    );
   }
 
   async updateNumber(telephoneNumber: string, locationId: string | null): Promise<void> {
     // "" clears the location; null would mean "keep".
-    await this.request("POST", `${NUMBERS}/numberAssignments/updateNumber`, { body: { telephoneNumber, locationId: locationId ?? "" } });
+    await this.request("POST", `${NUMBERS}/numberAssignments/updateNumber`, {
+      body: { telephoneNumber, locationId: locationId ?? "" },
+    });
   }
 
   /** POSTs an action that answers 202 + Location, then polls the operation until it ends. */
   private async runOperation(what: string, path: string, body: unknown, resource: string): Promise<void> {
-    const response = await this.call("POST", path, () => this.api(path).responseType(ResponseType.RAW).post(body) as Promise<Response>, false);
+    const response = await this.call(
+      "POST",
+      path,
+      () => this.api(path).responseType(ResponseType.RAW).post(body) as Promise<Response>,
+      false,
+    );
     if (!response.ok) throw await errorFromResponse(`POST ${path}`, response);
     if (response.status !== 202) return; // done synchronously
     const location = response.headers.get("Location") ?? response.headers.get("Operation-Location");
     if (!location) {
-      throw new TenantError({ operation: `POST ${path}`, status: response.status, reason: "the service accepted the request but sent no Location to follow" });
+      throw new TenantError({
+        operation: `POST ${path}`,
+        status: response.status,
+        reason: "the service accepted the request but sent no Location to follow",
+      });
     }
     const operationPath = this.relativePath(location);
     const firstDelayMs = parseRetryAfterMs(response.headers.get("Retry-After")) ?? this.timing.pollIntervalMs;
@@ -451,8 +513,15 @@ export class GraphTenant implements GraphOperations {
       },
     });
     if (final?.status === "failed") {
-      const detail = final.numbers?.map((n) => n.statusDetail).filter((d): d is string => !!d).join("; ");
-      throw new TenantError({ operation: `POST ${path}`, code: "OperationFailed", reason: detail || `operation ${final.id ?? ""} failed without details` });
+      const detail = final.numbers
+        ?.map((n) => n.statusDetail)
+        .filter((d): d is string => !!d)
+        .join("; ");
+      throw new TenantError({
+        operation: `POST ${path}`,
+        code: "OperationFailed",
+        reason: detail || `operation ${final.id ?? ""} failed without details`,
+      });
     }
   }
 
@@ -460,7 +529,9 @@ export class GraphTenant implements GraphOperations {
   private relativePath(location: string): string {
     const url = new URL(location, this.settings.graphUrl);
     const base = new URL(this.settings.graphUrl);
-    const path = url.pathname.startsWith(base.pathname.replace(/\/$/, "")) ? url.pathname.slice(base.pathname.replace(/\/$/, "").length) : url.pathname;
+    const path = url.pathname.startsWith(base.pathname.replace(/\/$/, ""))
+      ? url.pathname.slice(base.pathname.replace(/\/$/, "").length)
+      : url.pathname;
     return path.replace(/^\/(v1\.0|beta)(?=\/)/, "") + url.search;
   }
 
@@ -482,7 +553,11 @@ export class GraphTenant implements GraphOperations {
   }
 
   /** One Graph call; GETs/PATCH/DELETE/assignLicense are idempotent and retried on 500/502/network failures. */
-  private request<T = unknown>(method: Method, path: string, options: { body?: unknown; select?: string; filter?: string } = {}): Promise<T> {
+  private request<T = unknown>(
+    method: Method,
+    path: string,
+    options: { body?: unknown; select?: string; filter?: string } = {},
+  ): Promise<T> {
     if (method === "GET" && this.batcher) {
       const query: string[] = [];
       if (options.select) query.push(`$select=${options.select}`);
@@ -521,13 +596,19 @@ export class GraphTenant implements GraphOperations {
         return await send();
       } catch (e) {
         // No token: report the token's own error (code, hint), not the Graph client's wrapper of it.
-        if (e instanceof GraphError && e.code === "TenantError" && this.tokenFailure instanceof TenantError) throw this.tokenFailure;
+        if (e instanceof GraphError && e.code === "TenantError" && this.tokenFailure instanceof TenantError)
+          throw this.tokenFailure;
         throw fromGraphError(`${method} ${path.split("?")[0]}`, e);
       }
     };
     if (!idempotent) return once();
     // The Graph client's RetryHandler already covers 429/503/504: only 500/502 and network here.
-    return withRetry(once, { strategies: [transient(500, [500, 502])], maxAttempts: 4, resource: "graph", what: `${method} ${path.split("?")[0]}` });
+    return withRetry(once, {
+      strategies: [transient(500, [500, 502])],
+      maxAttempts: 4,
+      resource: "graph",
+      what: `${method} ${path.split("?")[0]}`,
+    });
   }
 
   private async orUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
@@ -588,7 +669,9 @@ async function errorFromResponse(operation: string, response: Response): Promise
   let message = text || `HTTP ${response.status}`;
   let requestId: string | undefined;
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string; innerError?: { "request-id"?: string } } };
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; innerError?: { "request-id"?: string } };
+    };
     code = body.error?.code;
     message = body.error?.message ?? message;
     requestId = body.error?.innerError?.["request-id"];
@@ -596,5 +679,12 @@ async function errorFromResponse(operation: string, response: Response): Promise
     // not JSON: keep the text
   }
   requestId ??= response.headers.get("request-id") ?? undefined;
-  return new TenantError({ operation, status: response.status, code, requestId, reason: message, retryAfterMs: parseRetryAfterMs(response.headers.get("Retry-After")) });
+  return new TenantError({
+    operation,
+    status: response.status,
+    code,
+    requestId,
+    reason: message,
+    retryAfterMs: parseRetryAfterMs(response.headers.get("Retry-After")),
+  });
 }

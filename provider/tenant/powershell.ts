@@ -5,16 +5,30 @@
  * or timeout rejects the pending call with a clear error; the next call restarts and reconnects.
  * Protocol: protocol/host-protocol.ts. Host script: protocol/teams-host.ps1.
  */
-import execa from "execa";
 import { existsSync } from "fs";
 import * as path from "path";
+import execa from "execa";
+
+import {
+  ALLOWED_CMDLETS,
+  type AllowedCmdlet,
+  type HostReady,
+  type HostRequest,
+  type HostResponse,
+  type InvokeRequest,
+} from "../../protocol/host-protocol";
 import type { TenantSettings } from "../config";
-import { TenantError, redact } from "../errors";
+import { redact, TenantError } from "../errors";
 import { throttling, transient, withRetry, type RetryStrategy } from "../retry";
 import type { NumberType } from "../validate";
 import { TEAMS_ADMIN_SCOPE, type TokenSource } from "./auth";
-import type { ApplicationInstance, AssignNumberRequest, NumberAssignment, TeamsOperations, UnassignNumberRequest } from "./client";
-import { ALLOWED_CMDLETS, type AllowedCmdlet, type HostReady, type HostRequest, type HostResponse, type InvokeRequest } from "../../protocol/host-protocol";
+import type {
+  ApplicationInstance,
+  AssignNumberRequest,
+  NumberAssignment,
+  TeamsOperations,
+  UnassignNumberRequest,
+} from "./client";
 
 /** Default time one cmdlet may take before the host is killed and restarted. */
 export const CALL_TIMEOUT_MS = 180_000;
@@ -23,7 +37,12 @@ export const START_TIMEOUT_MS = 120_000;
 /** Reconnect when the tokens expire within this margin. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 /** Environment variables never handed to the child (the host needs none of our credentials). */
-const SECRET_ENV = ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"];
+const SECRET_ENV = [
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_ACCESS_TOKEN",
+];
 
 /** Repository / package root seen from this file (provider/tenant in the source, dist/provider/tenant when built). */
 function packageRoots(dir = __dirname): string[] {
@@ -44,7 +63,10 @@ export function resolvePwshPath(configured: string, cwd = process.cwd()): string
 
 /** Finds protocol/teams-host.ps1 from this file: provider/tenant in the source, dist/provider/tenant when built. */
 export function hostScriptPath(dir = __dirname): string {
-  const candidates = [path.resolve(dir, "../../protocol/teams-host.ps1"), path.resolve(dir, "../../../protocol/teams-host.ps1")];
+  const candidates = [
+    path.resolve(dir, "../../protocol/teams-host.ps1"),
+    path.resolve(dir, "../../../protocol/teams-host.ps1"),
+  ];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`teams-bot-numbers: cannot find teams-host.ps1 (looked at ${candidates.join(", ")})`);
   return found;
@@ -65,7 +87,11 @@ const HTTP_STATUS_WORDS: Record<string, number> = {
 
 /** The HTTP status a Teams cmdlet error names ("BadRequest - …", FullyQualifiedErrorId "NotFound,…"), if any. */
 export function statusFromHostError(message: string, fullyQualifiedErrorId: string): number | undefined {
-  const words = [/^([A-Za-z]+)\b/.exec(fullyQualifiedErrorId)?.[1], /^([A-Za-z]+)\b/.exec(message)?.[1], /Status: (\w+)/.exec(message)?.[1]];
+  const words = [
+    /^([A-Za-z]+)\b/.exec(fullyQualifiedErrorId)?.[1],
+    /^([A-Za-z]+)\b/.exec(message)?.[1],
+    /Status: (\w+)/.exec(message)?.[1],
+  ];
   return words.map((w) => (w ? HTTP_STATUS_WORDS[w] : undefined)).find((s) => s !== undefined);
 }
 
@@ -99,7 +125,11 @@ export class PowerShellHost {
   ) {}
 
   /** Runs one allow-listed cmdlet; requests are answered one at a time, in order. */
-  invoke(cmdlet: AllowedCmdlet, parameters: InvokeRequest["parameters"], timeoutMs = this.callTimeoutMs): Promise<Record<string, unknown>[]> {
+  invoke(
+    cmdlet: AllowedCmdlet,
+    parameters: InvokeRequest["parameters"],
+    timeoutMs = this.callTimeoutMs,
+  ): Promise<Record<string, unknown>[]> {
     const run = async (): Promise<Record<string, unknown>[]> => {
       await this.ensureConnected();
       const response = await this.send({ id: this.nextId++, type: "invoke", cmdlet, parameters }, cmdlet, timeoutMs);
@@ -129,7 +159,10 @@ export class PowerShellHost {
     } catch {
       // already gone
     }
-    const exited = child.then(() => undefined, () => undefined);
+    const exited = child.then(
+      () => undefined,
+      () => undefined,
+    );
     const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
     await exited;
     clearTimeout(timer);
@@ -145,7 +178,12 @@ export class PowerShellHost {
     if (!this.child) await this.start();
     if (this.connectedUntilMs !== undefined && this.connectedUntilMs - Date.now() > TOKEN_MARGIN_MS) return;
     const [graph, teams] = await Promise.all([this.tokens.graphToken(), this.tokens.token(TEAMS_ADMIN_SCOPE)]);
-    const request: HostRequest = { id: this.nextId++, type: "connect", tenantId: this.settings.tenantId, accessTokens: [graph.accessToken, teams.accessToken] };
+    const request: HostRequest = {
+      id: this.nextId++,
+      type: "connect",
+      tenantId: this.settings.tenantId,
+      accessTokens: [graph.accessToken, teams.accessToken],
+    };
     const response = await this.send(request, "Connect-MicrosoftTeams", this.callTimeoutMs);
     if (!response.ok) {
       throw new TenantError({
@@ -167,17 +205,21 @@ export class PowerShellHost {
     this.buffer = "";
     this.stderrTail = "";
     this.ready = undefined;
-    const child = execa(resolvePwshPath(this.settings.pwshPath), ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script], {
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-      buffer: false,
-      reject: false,
-      extendEnv: false,
-      env,
-      cleanup: true,
-      windowsHide: true,
-    });
+    const child = execa(
+      resolvePwshPath(this.settings.pwshPath),
+      ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script],
+      {
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+        buffer: false,
+        reject: false,
+        extendEnv: false,
+        env,
+        cleanup: true,
+        windowsHide: true,
+      },
+    );
     this.child = child;
     this.starts++;
     child.catch(() => undefined); // failures arrive through the 'error' / 'exit' events below
@@ -190,14 +232,23 @@ export class PowerShellHost {
       this.stderrTail = (this.stderrTail + chunk).slice(-2_000);
     });
     child.stdin?.on("error", () => undefined); // EPIPE after a crash: reported through exit
-    child.on("error", (e) => this.onExit(child, `could not start ${this.settings.pwshPath}: ${e.message}`, (e as NodeJS.ErrnoException).code === "ENOENT"));
+    child.on("error", (e) =>
+      this.onExit(
+        child,
+        `could not start ${this.settings.pwshPath}: ${e.message}`,
+        (e as NodeJS.ErrnoException).code === "ENOENT",
+      ),
+    );
     child.on("exit", (code, signal) => this.onExit(child, `exited (${signal ? `signal ${signal}` : `code ${code}`})`));
     // The host idles between calls: it must not keep the provider process alive.
     child.unref();
     for (const s of [child.stdin, child.stdout, child.stderr] as unknown as { unref?: () => void }[]) s?.unref?.();
 
     const ready = new Promise<HostReady>((resolve, reject) => (this.waitingForReady = { resolve, reject }));
-    const timer = setTimeout(() => this.fail(child, "HostTimeout", `did not become ready within ${START_TIMEOUT_MS / 1000}s`), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => this.fail(child, "HostTimeout", `did not become ready within ${START_TIMEOUT_MS / 1000}s`),
+      START_TIMEOUT_MS,
+    );
     try {
       this.ready = await ready;
     } finally {
@@ -218,7 +269,10 @@ export class PowerShellHost {
     const child = this.child;
     if (!child?.stdin) return Promise.reject(this.hostError("HostExited", what, "is not running"));
     return new Promise<HostResponse>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(child, "HostTimeout", `did not answer within ${Math.round(timeoutMs / 1000)}s`), timeoutMs);
+      const timer = setTimeout(
+        () => this.fail(child, "HostTimeout", `did not answer within ${Math.round(timeoutMs / 1000)}s`),
+        timeoutMs,
+      );
       this.pending = {
         id: request.id,
         what,
@@ -261,7 +315,11 @@ export class PowerShellHost {
     const pending = this.pending;
     if (!pending || typeof m.id !== "number") return;
     if (m.id !== pending.id) {
-      this.fail(child, "ProtocolViolation", `answered request ${m.id} while ${pending.id} (${pending.what}) was pending`);
+      this.fail(
+        child,
+        "ProtocolViolation",
+        `answered request ${m.id} while ${pending.id} (${pending.what}) was pending`,
+      );
       return;
     }
     this.pending = undefined;
@@ -273,7 +331,9 @@ export class PowerShellHost {
     this.child = undefined;
     this.connectedUntilMs = undefined;
     liveHosts.delete(this);
-    const tail = this.stderrTail.trim() ? `; stderr: ${redact(this.stderrTail.trim().split("\n").slice(-3).join(" | "))}` : "";
+    const tail = this.stderrTail.trim()
+      ? `; stderr: ${redact(this.stderrTail.trim().split("\n").slice(-3).join(" | "))}`
+      : "";
     const error = this.hostError(notFound ? "PwshNotFound" : "HostExited", this.pending?.what, `${how}${tail}`);
     this.rejectAll(error);
   }
@@ -299,7 +359,9 @@ export class PowerShellHost {
 
   private hostError(code: string, what: string | undefined, reason: string): TenantError {
     return new TenantError({
-      operation: what ? `running ${what} in the PowerShell host (${this.settings.pwshPath})` : `starting the PowerShell host (${this.settings.pwshPath})`,
+      operation: what
+        ? `running ${what} in the PowerShell host (${this.settings.pwshPath})`
+        : `starting the PowerShell host (${this.settings.pwshPath})`,
       code,
       reason: `the host ${reason}`,
       hint:
@@ -324,7 +386,8 @@ const CMDLET_RETRY: RetryStrategy[] = [throttling(2_000), transient(1_000)];
 /** A crashed / timed-out host is restarted by the next call: safe to repeat a read once. */
 const HOST_RESTART: RetryStrategy = {
   name: "host restarted",
-  delayMs: (e, attempt) => (attempt === 1 && e instanceof TenantError && (e.code === "HostExited" || e.code === "HostTimeout") ? 0 : undefined),
+  delayMs: (e, attempt) =>
+    attempt === 1 && e instanceof TenantError && (e.code === "HostExited" || e.code === "HostTimeout") ? 0 : undefined,
 };
 
 function field(obj: Record<string, unknown>, name: string): unknown {
@@ -362,7 +425,9 @@ export function toNumberAssignment(o: Record<string, unknown>): NumberAssignment
     assignmentStatus: lowerFirst(text(o, "PstnAssignmentStatus") ?? "unknown"),
     activationState: lowerFirst(text(o, "ActivationState") ?? "unknown"),
     locationId: text(o, "LocationId"),
-    capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : []).filter(Boolean).map((c) => lowerFirst(String(c))),
+    capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : [])
+      .filter(Boolean)
+      .map((c) => lowerFirst(String(c))),
   };
 }
 
@@ -372,24 +437,40 @@ const NOT_FOUND = /not found|NotFound|does not exist|couldn't find|could not fin
 export class TeamsCmdlets implements TeamsOperations {
   constructor(readonly host: PowerShellHost) {}
 
-  async newApplicationInstance(request: { userPrincipalName: string; displayName: string; applicationId: string }): Promise<ApplicationInstance> {
+  async newApplicationInstance(request: {
+    userPrincipalName: string;
+    displayName: string;
+    applicationId: string;
+  }): Promise<ApplicationInstance> {
     // Not idempotent: only a throttled call (never executed) is repeated.
     const out = await this.run(
       "New-CsOnlineApplicationInstance",
-      { UserPrincipalName: request.userPrincipalName, ApplicationId: request.applicationId, DisplayName: request.displayName, Force: true },
+      {
+        UserPrincipalName: request.userPrincipalName,
+        ApplicationId: request.applicationId,
+        DisplayName: request.displayName,
+        Force: true,
+      },
       [throttling(2_000)],
     );
     const created = out.map(toApplicationInstance).find((i) => i.objectId);
     if (created) return created;
     // Some module versions print nothing: read it back.
     const read = await this.getApplicationInstance(request.userPrincipalName);
-    if (!read) throw new TenantError({ operation: "New-CsOnlineApplicationInstance", reason: "the cmdlet succeeded but the instance cannot be read back" });
+    if (!read)
+      throw new TenantError({
+        operation: "New-CsOnlineApplicationInstance",
+        reason: "the cmdlet succeeded but the instance cannot be read back",
+      });
     return read;
   }
 
   async getApplicationInstance(identity: string): Promise<ApplicationInstance | undefined> {
     try {
-      const out = await this.run("Get-CsOnlineApplicationInstance", { Identity: identity }, [...CMDLET_RETRY, HOST_RESTART]);
+      const out = await this.run("Get-CsOnlineApplicationInstance", { Identity: identity }, [
+        ...CMDLET_RETRY,
+        HOST_RESTART,
+      ]);
       return out.map(toApplicationInstance).find((i) => i.objectId);
     } catch (e) {
       if (e instanceof TenantError && (e.status === 404 || NOT_FOUND.test(e.reason))) return undefined;
@@ -397,7 +478,10 @@ export class TeamsCmdlets implements TeamsOperations {
     }
   }
 
-  async setApplicationInstance(identity: string, change: { displayName?: string; applicationId?: string }): Promise<void> {
+  async setApplicationInstance(
+    identity: string,
+    change: { displayName?: string; applicationId?: string },
+  ): Promise<void> {
     const parameters: InvokeRequest["parameters"] = { Identity: identity, Force: true };
     if (change.displayName !== undefined) parameters.DisplayName = change.displayName;
     if (change.applicationId !== undefined) parameters.ApplicationId = change.applicationId;
@@ -405,7 +489,11 @@ export class TeamsCmdlets implements TeamsOperations {
   }
 
   async syncApplicationInstance(objectId: string, applicationId: string): Promise<void> {
-    await this.run("Sync-CsOnlineApplicationInstance", { ObjectId: objectId, ApplicationId: applicationId, Force: true }, CMDLET_RETRY);
+    await this.run(
+      "Sync-CsOnlineApplicationInstance",
+      { ObjectId: objectId, ApplicationId: applicationId, Force: true },
+      CMDLET_RETRY,
+    );
   }
 
   async setPhoneNumberAssignment(request: AssignNumberRequest): Promise<void> {
@@ -421,25 +509,45 @@ export class TeamsCmdlets implements TeamsOperations {
 
   async setPhoneNumberLocation(telephoneNumber: string, locationId: string | null): Promise<void> {
     // The cmdlet takes the string 'null' to remove a location.
-    await this.run("Set-CsPhoneNumberAssignment", { PhoneNumber: telephoneNumber, LocationId: locationId ?? "null" }, CMDLET_RETRY);
+    await this.run(
+      "Set-CsPhoneNumberAssignment",
+      { PhoneNumber: telephoneNumber, LocationId: locationId ?? "null" },
+      CMDLET_RETRY,
+    );
   }
 
   async removePhoneNumberAssignment(request: UnassignNumberRequest): Promise<void> {
     await this.run(
       "Remove-CsPhoneNumberAssignment",
-      { Identity: request.assignmentTargetId, PhoneNumber: request.telephoneNumber, PhoneNumberType: request.numberType as NumberType },
+      {
+        Identity: request.assignmentTargetId,
+        PhoneNumber: request.telephoneNumber,
+        PhoneNumberType: request.numberType as NumberType,
+      },
       [throttling(2_000)],
     );
   }
 
   async getPhoneNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined> {
-    const out = await this.run("Get-CsPhoneNumberAssignment", { TelephoneNumber: telephoneNumber }, [...CMDLET_RETRY, HOST_RESTART]);
+    const out = await this.run("Get-CsPhoneNumberAssignment", { TelephoneNumber: telephoneNumber }, [
+      ...CMDLET_RETRY,
+      HOST_RESTART,
+    ]);
     return out.map(toNumberAssignment).find((n) => n.telephoneNumber === telephoneNumber);
   }
 
-  private run(cmdlet: AllowedCmdlet, parameters: InvokeRequest["parameters"], strategies: RetryStrategy[]): Promise<Record<string, unknown>[]> {
+  private run(
+    cmdlet: AllowedCmdlet,
+    parameters: InvokeRequest["parameters"],
+    strategies: RetryStrategy[],
+  ): Promise<Record<string, unknown>[]> {
     if (!(ALLOWED_CMDLETS as readonly string[]).includes(cmdlet)) throw new Error(`${cmdlet} is not allow-listed`);
     // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.
-    return withRetry(() => this.host.invoke(cmdlet, parameters), { strategies, maxAttempts: 8, resource: "teams", what: cmdlet });
+    return withRetry(() => this.host.invoke(cmdlet, parameters), {
+      strategies,
+      maxAttempts: 8,
+      resource: "teams",
+      what: cmdlet,
+    });
   }
 }

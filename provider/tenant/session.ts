@@ -3,7 +3,8 @@
  * `configure` (read at call time, never captured in state) and the one cached TenantClient.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { SETTING_SOURCES, resolveTenantSettings, type TenantSettings } from "../config";
+
+import { resolveTenantSettings, SETTING_SOURCES, type TenantSettings } from "../config";
 import { guardProviderProcess } from "../process-guard";
 import { getTenantClient, type TenantClient, type Timing } from "./client";
 

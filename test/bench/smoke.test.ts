@@ -16,7 +16,12 @@ test("bench harness: N = 3, every scenario of both contenders measured", async (
   for (const scenario of ["create", "refresh", "change10", "destroy"]) {
     for (const contender of ["ours", "baseline"]) {
       const x = get(contender, scenario);
-      expect({ contender, scenario, ok: x.ok, error: x.error }).toEqual({ contender, scenario, ok: true, error: undefined });
+      expect({ contender, scenario, ok: x.ok, error: x.error }).toEqual({
+        contender,
+        scenario,
+        ok: true,
+        error: undefined,
+      });
       expect(x.wallMs).toBeGreaterThan(0);
       expect(x.floor?.parallelMs).toBeGreaterThan(0);
       expect(x.floor!.onePowerShellMs).toBeGreaterThanOrEqual(x.floor!.parallelMs);

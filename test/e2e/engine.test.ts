@@ -2,12 +2,13 @@
  * Proves the real engine runs here: preview / up / refresh / destroy of a tiny dynamic resource.
  * The provider is serialized into state, launched by the engine in its own process, and called.
  */
-import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
-import { EngineHarness, tempFile } from "./harness";
-import { pulumiCliDir } from "../../engine/workspace";
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+import { pulumiCliDir } from "../../engine/workspace";
+import { EngineHarness, tempFile } from "./harness";
 
 /** A dynamic provider that records each call in a journal file given by the environment. */
 const journalProvider: pulumi.dynamic.ResourceProvider = {

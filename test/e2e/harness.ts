@@ -2,12 +2,13 @@
  * Real-engine harness: runs the Pulumi CLI (preview/up/refresh/destroy) on an inline program with an
  * isolated PULUMI_HOME and file backend, and returns the engine's output, exit code and state file.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import { spawnSync } from "child_process";
-import { LOCAL_DIR, REPO_ROOT, openStack, stateFilePath } from "../../engine/workspace";
+
+import { LOCAL_DIR, openStack, REPO_ROOT, stateFilePath } from "../../engine/workspace";
 
 /** What one engine command produced. */
 export interface EngineRun {
@@ -31,7 +32,11 @@ export interface RunOptions {
 }
 
 /** Output and change counts of a finished up / refresh / destroy. */
-function updateResult(r: { stdout: string; stderr: string; summary: { resourceChanges?: Record<string, number> } }): Omit<EngineRun, "command" | "exitCode"> {
+function updateResult(r: {
+  stdout: string;
+  stderr: string;
+  summary: { resourceChanges?: Record<string, number> };
+}): Omit<EngineRun, "command" | "exitCode"> {
   return { stdout: r.stdout, stderr: r.stderr, changes: r.summary.resourceChanges ?? {} };
 }
 
@@ -75,7 +80,11 @@ export class EngineHarness {
 
   /** `pulumi preview`. */
   preview(o: RunOptions = {}): Promise<EngineRun> {
-    return this.run("preview", (onOutput) => this.stack.preview({ onOutput, diff: true, ...o }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: r.changeSummary as Record<string, number> })));
+    return this.run("preview", (onOutput) =>
+      this.stack
+        .preview({ onOutput, diff: true, ...o })
+        .then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: r.changeSummary as Record<string, number> })),
+    );
   }
 
   /** `pulumi up`. */
@@ -101,7 +110,13 @@ export class EngineHarness {
   }
 
   /** Resources recorded in the checkpoint. */
-  resources(): Array<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> {
+  resources(): Array<{
+    urn: string;
+    type: string;
+    id?: string;
+    inputs?: Record<string, unknown>;
+    outputs?: Record<string, unknown>;
+  }> {
     return JSON.parse(this.stateText()).checkpoint.latest?.resources ?? [];
   }
 
@@ -137,7 +152,18 @@ export class EngineHarness {
    * which jest would report against the test file.
    */
   runStackProgram(command: "preview" | "up", o: RunOptions & { env?: Record<string, string> } = {}): EngineRun {
-    const args = [path.join(REPO_ROOT, "dist", "scripts", "stack.js"), command, "--stack", this.stackName, "--work-dir", path.join(this.dir, "work"), "--backend-dir", this.backendDir, "--pulumi-home", path.join(this.dir, "home")];
+    const args = [
+      path.join(REPO_ROOT, "dist", "scripts", "stack.js"),
+      command,
+      "--stack",
+      this.stackName,
+      "--work-dir",
+      path.join(this.dir, "work"),
+      "--backend-dir",
+      this.backendDir,
+      "--pulumi-home",
+      path.join(this.dir, "home"),
+    ];
     if (o.refresh) args.push("--refresh");
     if (o.expectNoChanges) args.push("--expect-no-changes");
     const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...this.env, ...o.env } });

@@ -6,8 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { EngineHarness, tempFile } from "./harness";
+
 import { shim } from "../../provider/shim";
+import { EngineHarness, tempFile } from "./harness";
 
 const fixtureRoot = path.join(__dirname, "..", "fixtures", "shim-root");
 
@@ -40,7 +41,9 @@ describe("provider shim under the real engine", () => {
   test("create loads the implementation at call time and configures it from stack config", async () => {
     const r = await h.up();
     expect(r.exitCode).toBe(0);
-    expect(fs.readFileSync(journal, "utf8")).toContain("create +14255550100 configured=11111111-2222-3333-4444-555555555555");
+    expect(fs.readFileSync(journal, "utf8")).toContain(
+      "create +14255550100 configured=11111111-2222-3333-4444-555555555555",
+    );
     // The engine forwards a dynamic provider's stderr to its own stderr (diag Infoerr, no URN),
     // so progress lines reach pipeline logs; pulumi.log calls from a provider do not.
     expect(r.stderr).toContain("[teams] fixture: waiting for something (1/3)");

@@ -3,11 +3,18 @@
  * number change, number move + bot removal, drift, destroy back to the seed, bad config.
  * The emulator's audit log proves the order of tenant calls.
  */
-import { EngineHarness } from "./harness";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { botNumbersProgram } from "../../stacks/program";
+import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { EngineHarness } from "./harness";
 
-interface Audit { seq: number; family: string; operation: string; target: string | null; number: string | null; outcome: string }
+interface Audit {
+  seq: number;
+  family: string;
+  operation: string;
+  target: string | null;
+  number: string | null;
+  outcome: string;
+}
 interface TenantDump {
   users: Array<{ id: string; userPrincipalName: string; licenses: Array<{ skuId: string }> }>;
   numbers: Array<{ telephoneNumber: string; assignmentTargetId: string | null }>;
@@ -15,9 +22,14 @@ interface TenantDump {
 
 const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 /** Seats of the resource-account licence in use. */
-const seatsUsed = (d: TenantDump): number => d.users.filter((u) => u.licenses.some((l) => l.skuId === VIRTUAL_USER_SKU)).length;
+const seatsUsed = (d: TenantDump): number =>
+  d.users.filter((u) => u.licenses.some((l) => l.skuId === VIRTUAL_USER_SKU)).length;
 
-const APP = { a: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10", b: "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20", c: "1f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e30" };
+const APP = {
+  a: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
+  b: "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20",
+  c: "1f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e30",
+};
 const bot = (name: string, appId: string, phoneNumber?: string, numberType?: string): Record<string, unknown> => ({
   name,
   userPrincipalName: `${name}@contoso.com`,
@@ -35,8 +47,10 @@ describe("bot numbers stack on the real engine", () => {
   const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
   const dump = (): Promise<TenantDump> => t.admin.get<TenantDump>("/state");
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
-  const idOf = async (upn: string): Promise<string> => (await dump()).users.find((u) => u.userPrincipalName === upn)!.id;
-  const holderOf = async (n: string): Promise<string | null> => (await dump()).numbers.find((x) => x.telephoneNumber === n)!.assignmentTargetId;
+  const idOf = async (upn: string): Promise<string> =>
+    (await dump()).users.find((u) => u.userPrincipalName === upn)!.id;
+  const holderOf = async (n: string): Promise<string | null> =>
+    (await dump()).numbers.find((x) => x.telephoneNumber === n)!.assignmentTargetId;
   /** Index of the first audit entry after `from` matching the predicate (-1 when none). */
   const at = (entries: Audit[], match: Partial<Audit>): number =>
     entries.findIndex((e) => Object.entries(match).every(([k, v]) => e[k as keyof Audit] === v));
@@ -57,7 +71,10 @@ describe("bot numbers stack on the real engine", () => {
   });
 
   test("bad config: every problem named by path, non-zero exit, no tenant call", async () => {
-    await setBots([bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"), bot("beta-bot", "not-a-guid", "425 555 0101", "Mobile")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"),
+      bot("beta-bot", "not-a-guid", "425 555 0101", "Mobile"),
+    ]);
     const r = h.runStackProgram("preview");
     expect(r.exitCode).not.toBe(0);
     const out = r.stdout + r.stderr;
@@ -71,10 +88,15 @@ describe("bot numbers stack on the real engine", () => {
   });
 
   test("preview from empty lists the creates with readable type tokens and calls nothing mutating", async () => {
-    await setBots([bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"), bot("beta-bot", APP.b, "tel:+14255550200", "DirectRouting"), bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"),
+      bot("beta-bot", APP.b, "tel:+14255550200", "DirectRouting"),
+      bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect"),
+    ]);
     const r = await h.preview();
     expect(r.exitCode).toBe(0);
-    for (const type of ["ApplicationInstance", "VirtualUserLicense", "BotPhoneNumber"]) expect(r.stdout).toContain(`pulumi-nodejs:dynamic/teams:${type}`);
+    for (const type of ["ApplicationInstance", "VirtualUserLicense", "BotPhoneNumber"])
+      expect(r.stdout).toContain(`pulumi-nodejs:dynamic/teams:${type}`);
     // stack + 3 × (component, account, licence, number)
     expect(r.changes.create).toBe(13);
     expect(await audit()).toEqual([]);
@@ -86,7 +108,11 @@ describe("bot numbers stack on the real engine", () => {
     expect(r.exitCode).toBe(0);
     expect(r.changes.create).toBe(13);
     const entries = await audit();
-    for (const [name, number] of [["alpha-bot", "+14255550100"], ["beta-bot", "+14255550200"], ["gamma-bot", "+14255550300"]]) {
+    for (const [name, number] of [
+      ["alpha-bot", "+14255550100"],
+      ["beta-bot", "+14255550200"],
+      ["gamma-bot", "+14255550300"],
+    ]) {
       const id = await idOf(`${name}@contoso.com`);
       const created = at(entries, { operation: "New-CsOnlineApplicationInstance", outcome: "ok", target: id });
       const located = at(entries, { operation: "PATCH user", target: id, outcome: "ok" });
@@ -99,18 +125,29 @@ describe("bot numbers stack on the real engine", () => {
       expect(await holderOf(number)).toBe(id);
     }
     const outputs = (await h.stack.outputs()).bots.value as Record<string, Record<string, string>>;
-    expect(outputs["beta-bot"]).toMatchObject({ userPrincipalName: "beta-bot@contoso.com", phoneNumber: "+14255550200" });
+    expect(outputs["beta-bot"]).toMatchObject({
+      userPrincipalName: "beta-bot@contoso.com",
+      phoneNumber: "+14255550200",
+    });
   });
 
   test("bad config on a deployed stack fails the update and deletes nothing", async () => {
     const before = (await audit()).length;
-    await setBots([bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"), bot("beta-bot", APP.b, "+14255550200", "directrouting"), bot("gamma-bot", APP.c, "555-0300", "OperatorConnect")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"),
+      bot("beta-bot", APP.b, "+14255550200", "directrouting"),
+      bot("gamma-bot", APP.c, "555-0300", "OperatorConnect"),
+    ]);
     const r = h.runStackProgram("up");
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('bots[2].phoneNumber: "555-0300" has no country code');
     expect((await audit()).length).toBe(before);
     expect(h.resources().filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/teams:"))).toHaveLength(9);
-    await setBots([bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"), bot("beta-bot", APP.b, "tel:+14255550200", "DirectRouting"), bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"),
+      bot("beta-bot", APP.b, "tel:+14255550200", "DirectRouting"),
+      bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect"),
+    ]);
   });
 
   test("a second up changes nothing", async () => {
@@ -122,7 +159,11 @@ describe("bot numbers stack on the real engine", () => {
   });
 
   test("changing one number updates that one resource: unassign, then assign", async () => {
-    await setBots([bot("alpha-bot", APP.a, "+14255550101", "CallingPlan"), bot("beta-bot", APP.b, "+14255550200", "DirectRouting"), bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550101", "CallingPlan"),
+      bot("beta-bot", APP.b, "+14255550200", "DirectRouting"),
+      bot("gamma-bot", APP.c, "+14255550300", "OperatorConnect"),
+    ]);
     const p = await h.preview();
     expect(p.exitCode).toBe(0);
     expect(p.changes.update).toBe(1);
@@ -143,7 +184,10 @@ describe("bot numbers stack on the real engine", () => {
     const gammaId = await idOf("gamma-bot@contoso.com");
     const seatsBefore = seatsUsed(await dump());
     // alpha's number goes to beta; alpha takes a new one; gamma is removed.
-    await setBots([bot("alpha-bot", APP.a, "+14255550102", "CallingPlan"), bot("beta-bot", APP.b, "+14255550101", "CallingPlan")]);
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550102", "CallingPlan"),
+      bot("beta-bot", APP.b, "+14255550101", "CallingPlan"),
+    ]);
     const before = (await audit()).length;
     const r = await h.up();
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
@@ -181,7 +225,8 @@ describe("bot numbers stack on the real engine", () => {
     expect(r.exitCode).toBe(0);
     const now = await dump();
     const users = (d: TenantDump): string[] => d.users.map((u) => u.userPrincipalName).sort();
-    const numbers = (d: TenantDump): string[] => d.numbers.map((n) => `${n.telephoneNumber}=${n.assignmentTargetId}`).sort();
+    const numbers = (d: TenantDump): string[] =>
+      d.numbers.map((n) => `${n.telephoneNumber}=${n.assignmentTargetId}`).sort();
     expect(users(now)).toEqual(users(seed));
     expect(numbers(now)).toEqual(numbers(seed));
     expect(seatsUsed(now)).toBe(seatsUsed(seed));

@@ -26,7 +26,8 @@ test("429 with Retry-After: the Graph client waits at least Retry-After and then
 
 test("429 body is Graph's TooManyRequests envelope with a Retry-After header", async () => {
   const t = emu();
-  const tok = (await msalApp(t).acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] }))!.accessToken;
+  const tok = (await msalApp(t).acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] }))!
+    .accessToken;
   await t.admin.put("/faults", { families: { graph: { throttleNext: 1, retryAfterSeconds: 7 } } });
   const res = await fetch(`${t.url}/v1.0/users/${ADELE}`, { headers: { authorization: `Bearer ${tok}` } });
   expect(res.status).toBe(429);
@@ -59,11 +60,16 @@ test("fixed latency is applied per family and scaled", async () => {
 });
 
 async function statusSequence(seed: number): Promise<number[]> {
-  const t = await startTestEmulator({ families: { graph: { throttleRate: 0.3, errorRate: 0.2, errorStatus: 500, latencyMs: 0, jitterMs: 0 } } }, { seed });
+  const t = await startTestEmulator(
+    { families: { graph: { throttleRate: 0.3, errorRate: 0.2, errorStatus: 500, latencyMs: 0, jitterMs: 0 } } },
+    { seed },
+  );
   try {
-    const tok = (await msalApp(t).acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] }))!.accessToken;
+    const tok = (await msalApp(t).acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] }))!
+      .accessToken;
     const out: number[] = [];
-    for (let i = 0; i < 30; i++) out.push((await fetch(`${t.url}/v1.0/users/${ADELE}`, { headers: { authorization: `Bearer ${tok}` } })).status);
+    for (let i = 0; i < 30; i++)
+      out.push((await fetch(`${t.url}/v1.0/users/${ADELE}`, { headers: { authorization: `Bearer ${tok}` } })).status);
     return out;
   } finally {
     await t.stop();
@@ -99,7 +105,9 @@ test("Teams cmdlets are throttled with the service's message and Retry-After", a
   const r = await cmdlet(t, "Get-CsOnlineApplicationInstance", {});
   expect(r.status).toBe(429);
   expect(r.error!.message).toContain("The server responded with a Request Error, Status: TooManyRequests");
-  expect(r.error!.fullyQualifiedErrorId).toBe("TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.GetCsOnlineApplicationInstance");
+  expect(r.error!.fullyQualifiedErrorId).toBe(
+    "TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.GetCsOnlineApplicationInstance",
+  );
   expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", {})).status).toBe(200);
 });
 
@@ -109,12 +117,19 @@ test("token endpoint faults use the AADSTS shape", async () => {
   const res = await fetch(`${t.url}/${t.tenantId}/oauth2/v2.0/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "client_credentials", client_id: t.clientId, client_secret: t.clientSecret, scope: "https://graph.microsoft.com/.default" }).toString(),
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: t.clientId,
+      client_secret: t.clientSecret,
+      scope: "https://graph.microsoft.com/.default",
+    }).toString(),
   });
   expect(res.status).toBe(503);
   expect(((await res.json()) as any).error_codes).toEqual([90033]);
 });
 
 test("PUT /_emulator/faults rejects unknown families", async () => {
-  await expect(emu().admin.put("/faults", { families: { nope: { latencyMs: 1 } } })).rejects.toThrow(/HTTP 400.*unknown API family/);
+  await expect(emu().admin.put("/faults", { families: { nope: { latencyMs: 1 } } })).rejects.toThrow(
+    /HTTP 400.*unknown API family/,
+  );
 });

@@ -13,14 +13,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function licensedAccount(upn: string, wait = true): Promise<string> {
   const id = await newResourceAccount(emu(), upn, "bbbbbbbb-1111-4222-8333-444444444444");
   await g().api(`/users/${id}`).patch({ usageLocation: "US" });
-  await g().api(`/users/${id}/assignLicense`).post({ addLicenses: [{ skuId: VU, disabledPlans: [] }], removeLicenses: [] });
+  await g()
+    .api(`/users/${id}/assignLicense`)
+    .post({ addLicenses: [{ skuId: VU, disabledPlans: [] }], removeLicenses: [] });
   if (wait) await sleep(PROVISION_MS + 50);
   return id;
 }
 
 /** POSTs an action with the raw response (status + Location) using the Graph client's full response. */
 async function action(name: string, body: object): Promise<{ status: number; location: string | null }> {
-  const res = (await g().api(`${ROOT}/numberAssignments/${name}`).responseType("raw" as never).post(body)) as Response;
+  const res = (await g()
+    .api(`${ROOT}/numberAssignments/${name}`)
+    .responseType("raw" as never)
+    .post(body)) as Response;
   return { status: res.status, location: res.headers.get("location") };
 }
 
@@ -54,25 +59,67 @@ describe("list", () => {
     const nums = (r.value as any[]).map((x) => x.telephoneNumber);
     expect(nums).toEqual([...nums].sort());
     expect(Object.keys(r.value[0]).sort()).toEqual(
-      ["id", "telephoneNumber", "operatorId", "numberType", "activationState", "capabilities", "locationId", "civicAddressId", "networkSiteId", "assignmentTargetId", "assignmentCategory", "portInStatus", "assignmentStatus", "isoCountryCode", "city", "numberSource", "supportedCustomerActions", "reverseNumberLookupOptions"].sort(),
+      [
+        "id",
+        "telephoneNumber",
+        "operatorId",
+        "numberType",
+        "activationState",
+        "capabilities",
+        "locationId",
+        "civicAddressId",
+        "networkSiteId",
+        "assignmentTargetId",
+        "assignmentCategory",
+        "portInStatus",
+        "assignmentStatus",
+        "isoCountryCode",
+        "city",
+        "numberSource",
+        "supportedCustomerActions",
+        "reverseNumberLookupOptions",
+      ].sort(),
     );
     expect(r["@odata.nextLink"]).toBeUndefined();
   });
 
   test("$filter eq joined by and; numbers with or without +", async () => {
-    const a = await g().api(`${ROOT}/numberAssignments`).filter("numberType eq 'directRouting' and assignmentStatus eq 'unassigned'").get();
-    expect((a.value as any[]).map((x) => x.telephoneNumber)).toEqual(["+14255550200", "+14255550201", "+14255550202;ext=10"]);
+    const a = await g()
+      .api(`${ROOT}/numberAssignments`)
+      .filter("numberType eq 'directRouting' and assignmentStatus eq 'unassigned'")
+      .get();
+    expect((a.value as any[]).map((x) => x.telephoneNumber)).toEqual([
+      "+14255550200",
+      "+14255550201",
+      "+14255550202;ext=10",
+    ]);
     const b = await g().api(`${ROOT}/numberAssignments`).filter("telephoneNumber eq '14255550151'").get();
     expect(b.value).toHaveLength(1);
-    expect(b.value[0]).toMatchObject({ assignmentStatus: "userAssigned", assignmentTargetId: "1d7a2b3c-8e5f-4a91-8b24-6c3d9e0f1a22", numberType: "callingPlan", capabilities: ["userAssignment"] });
-    const c = await g().api(`${ROOT}/numberAssignments`).filter("assignmentTargetId eq '1d7a2b3c-8e5f-4a91-8b24-6c3d9e0f1a22'").get();
+    expect(b.value[0]).toMatchObject({
+      assignmentStatus: "userAssigned",
+      assignmentTargetId: "1d7a2b3c-8e5f-4a91-8b24-6c3d9e0f1a22",
+      numberType: "callingPlan",
+      capabilities: ["userAssignment"],
+    });
+    const c = await g()
+      .api(`${ROOT}/numberAssignments`)
+      .filter("assignmentTargetId eq '1d7a2b3c-8e5f-4a91-8b24-6c3d9e0f1a22'")
+      .get();
     expect(c.value).toHaveLength(1);
-    const d = await g().api(`${ROOT}/numberAssignments`).filter("assignmentStatus eq 'unassigned' and capabilities/any(c:c eq 'userAssignment') and numberType eq 'operatorConnect'").get();
+    const d = await g()
+      .api(`${ROOT}/numberAssignments`)
+      .filter(
+        "assignmentStatus eq 'unassigned' and capabilities/any(c:c eq 'userAssignment') and numberType eq 'operatorConnect'",
+      )
+      .get();
     expect((d.value as any[]).map((x) => x.telephoneNumber)).toEqual(["+14255550302"]);
   });
 
   test("OData string literals: doubled quotes are one quote, not a syntax error", async () => {
-    const r = await g().api(`${ROOT}/numberAssignments`).filter("assignmentTargetId eq 'o''brien' and numberType eq 'callingPlan'").get();
+    const r = await g()
+      .api(`${ROOT}/numberAssignments`)
+      .filter("assignmentTargetId eq 'o''brien' and numberType eq 'callingPlan'")
+      .get();
     expect(r.value).toEqual([]);
   });
 
@@ -103,7 +150,10 @@ describe("list", () => {
     const full = await g().api(`${ROOT}/numberAssignments`).get();
     expect(all).toEqual((full.value as any[]).map((x) => x.telephoneNumber));
     const e = await graphFailure(g().api(`${ROOT}/numberAssignments`).top(1001).get());
-    expect(e).toMatchObject({ statusCode: 400, message: "The limit of '1000' for Top query has been exceeded. The value from the incoming request is '1001'." });
+    expect(e).toMatchObject({
+      statusCode: 400,
+      message: "The limit of '1000' for Top query has been exceeded. The value from the incoming request is '1001'.",
+    });
   });
 });
 
@@ -111,15 +161,30 @@ describe("assignNumber / unassignNumber / operations", () => {
   test("202 + Location to operations('<id>'); notStarted → running → succeeded; number shows voiceApplicationAssigned", async () => {
     const t = emu();
     const id = await licensedAccount("num-ok@contoso.com");
-    const r = await action("assignNumber", { telephoneNumber: "14255550100", assignmentTargetId: id, numberType: "callingPlan" });
+    const r = await action("assignNumber", {
+      telephoneNumber: "14255550100",
+      assignmentTargetId: id,
+      numberType: "callingPlan",
+    });
     expect(r.status).toBe(202);
     expect(r.location).toMatch(new RegExp(`^${t.url}/v1\\.0${ROOT}/operations\\('[A-Za-z0-9_-]+'\\)$`));
     const { seen, final } = await poll(r.location!);
     expect(seen).toEqual(["notStarted", "running", "succeeded"]);
-    expect(final).toMatchObject({ id: expect.any(String), createdDateTime: expect.any(String), status: "succeeded", numbers: [{ resourceLocation: expect.stringContaining("/numberAssignments/"), status: "succeeded", statusDetail: null }] });
+    expect(final).toMatchObject({
+      id: expect.any(String),
+      createdDateTime: expect.any(String),
+      status: "succeeded",
+      numbers: [
+        { resourceLocation: expect.stringContaining("/numberAssignments/"), status: "succeeded", statusDetail: null },
+      ],
+    });
     // The path form operations/{id} reads the same operation.
     expect((await g().api(`${ROOT}/operations/${final.id}`).get()).status).toBe("succeeded");
-    expect(await numberRow("+14255550100")).toMatchObject({ assignmentTargetId: id, assignmentStatus: "voiceApplicationAssigned", activationState: "activated" });
+    expect(await numberRow("+14255550100")).toMatchObject({
+      assignmentTargetId: id,
+      assignmentStatus: "voiceApplicationAssigned",
+      activationState: "activated",
+    });
 
     const u = await action("unassignNumber", { telephoneNumber: "+14255550100", numberType: "callingPlan" });
     expect(u.status).toBe(202);
@@ -129,7 +194,11 @@ describe("assignNumber / unassignNumber / operations", () => {
 
   test("the effect lands only when the operation completes", async () => {
     const id = await licensedAccount("num-late@contoso.com");
-    const r = await action("assignNumber", { telephoneNumber: "+14255550101", assignmentTargetId: id, numberType: "callingPlan" });
+    const r = await action("assignNumber", {
+      telephoneNumber: "+14255550101",
+      assignmentTargetId: id,
+      numberType: "callingPlan",
+    });
     expect((await numberRow("+14255550101")).assignmentTargetId).toBeNull();
     await poll(r.location!);
     expect((await numberRow("+14255550101")).assignmentTargetId).toBe(id);
@@ -140,26 +209,38 @@ describe("assignNumber / unassignNumber / operations", () => {
     const ready = await licensedAccount("num-rules@contoso.com");
     const other = await licensedAccount("num-rules-2@contoso.com");
     // Not in inventory.
-    expect((await assignAndWait("+14255559999", ready, "callingPlan")).numbers[0].statusDetail).toBe(`Telephone Number '+14255559999' is not found from tenant '${t.tenantId}'`);
+    expect((await assignAndWait("+14255559999", ready, "callingPlan")).numbers[0].statusDetail).toBe(
+      `Telephone Number '+14255559999' is not found from tenant '${t.tenantId}'`,
+    );
     // In inventory but of another type: also "not found".
-    expect((await assignAndWait("+14255550200", ready, "callingPlan")).numbers[0].statusDetail).toBe(`Telephone Number '+14255550200' is not found from tenant '${t.tenantId}'`);
+    expect((await assignAndWait("+14255550200", ready, "callingPlan")).numbers[0].statusDetail).toBe(
+      `Telephone Number '+14255550200' is not found from tenant '${t.tenantId}'`,
+    );
     // Subscriber number (userAssignment only) cannot go on a resource account.
     const cap = await assignAndWait("+14255550150", ready, "callingPlan");
     expect(cap.status).toBe("failed");
-    expect(cap.numbers[0].statusDetail).toBe("Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'");
+    expect(cap.numbers[0].statusDetail).toBe(
+      "Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'",
+    );
     // One target per number.
     expect((await assignAndWait("+14255550300", ready, "operatorConnect")).status).toBe("succeeded");
-    expect((await assignAndWait("+14255550300", other, "operatorConnect")).numbers[0].statusDetail).toBe("Telephone Number '+14255550300' has already been assigned to another user");
+    expect((await assignAndWait("+14255550300", other, "operatorConnect")).numbers[0].statusDetail).toBe(
+      "Telephone Number '+14255550300' has already been assigned to another user",
+    );
     // Re-assigning to the same target is idempotent.
     expect((await assignAndWait("+14255550300", ready, "operatorConnect")).status).toBe("succeeded");
     // Unknown target.
     const ghost = "12345678-1234-4234-8234-123456789012";
-    expect((await assignAndWait("+14255550301", ghost, "operatorConnect")).numbers[0].statusDetail).toBe(`The user '${ghost}' is not found`);
+    expect((await assignAndWait("+14255550301", ghost, "operatorConnect")).numbers[0].statusDetail).toBe(
+      `The user '${ghost}' is not found`,
+    );
   });
 
   test("licence before numbers: unlicensed and still-provisioning accounts are 'not found'", async () => {
     const unlicensed = await newResourceAccount(emu(), "num-nolic@contoso.com");
-    expect((await assignAndWait("+14255550102", unlicensed, "callingPlan")).numbers[0].statusDetail).toBe(`The user '${unlicensed}' is not found`);
+    expect((await assignAndWait("+14255550102", unlicensed, "callingPlan")).numbers[0].statusDetail).toBe(
+      `The user '${unlicensed}' is not found`,
+    );
     const pending = await licensedAccount("num-pending@contoso.com", false);
     const r = await assignAndWait("+14255550102", pending, "callingPlan");
     expect(r.status).toBe("failed");
@@ -177,12 +258,30 @@ describe("assignNumber / unassignNumber / operations", () => {
   });
 
   test.each([
-    [{ assignmentTargetId: "x", numberType: "callingPlan" }, "The parameter 'telephoneNumber' is required for the action 'assignNumber'."],
-    [{ telephoneNumber: "+14255550103", numberType: "callingPlan" }, "The parameter 'assignmentTargetId' is required for the action 'assignNumber'."],
-    [{ telephoneNumber: "+14255550103", assignmentTargetId: "x" }, "The parameter 'numberType' is required for the action 'assignNumber'."],
-    [{ telephoneNumber: "+14255550103", assignmentTargetId: "x", numberType: "CallingPlan" }, "Cannot convert the literal 'CallingPlan' to the expected type 'microsoft.graph.teamsAdministration.numberType'."],
-    [{ telephoneNumber: "tel:+14255550103", assignmentTargetId: "x", numberType: "callingPlan" }, "Telephone number 'tel:+14255550103' is not a valid E.164 number."],
-    [{ telephoneNumber: "+14255550103", assignmentTargetId: "x", numberType: "callingPlan", bogus: 1 }, "The parameter 'bogus' in the request payload is not a valid parameter for the operation 'assignNumber'."],
+    [
+      { assignmentTargetId: "x", numberType: "callingPlan" },
+      "The parameter 'telephoneNumber' is required for the action 'assignNumber'.",
+    ],
+    [
+      { telephoneNumber: "+14255550103", numberType: "callingPlan" },
+      "The parameter 'assignmentTargetId' is required for the action 'assignNumber'.",
+    ],
+    [
+      { telephoneNumber: "+14255550103", assignmentTargetId: "x" },
+      "The parameter 'numberType' is required for the action 'assignNumber'.",
+    ],
+    [
+      { telephoneNumber: "+14255550103", assignmentTargetId: "x", numberType: "CallingPlan" },
+      "Cannot convert the literal 'CallingPlan' to the expected type 'microsoft.graph.teamsAdministration.numberType'.",
+    ],
+    [
+      { telephoneNumber: "tel:+14255550103", assignmentTargetId: "x", numberType: "callingPlan" },
+      "Telephone number 'tel:+14255550103' is not a valid E.164 number.",
+    ],
+    [
+      { telephoneNumber: "+14255550103", assignmentTargetId: "x", numberType: "callingPlan", bogus: 1 },
+      "The parameter 'bogus' in the request payload is not a valid parameter for the operation 'assignNumber'.",
+    ],
   ])("body validation is synchronous 400: %j", async (body, message) => {
     const e = await graphFailure(g().api(`${ROOT}/numberAssignments/assignNumber`).post(body));
     expect(e).toMatchObject({ statusCode: 400, code: "BadRequest", message });
@@ -195,16 +294,35 @@ describe("assignNumber / unassignNumber / operations", () => {
 
 describe("updateNumber", () => {
   test("200; '' clears, null keeps", async () => {
-    const a = await g().api(`${ROOT}/numberAssignments/updateNumber`).post({ telephoneNumber: "+14255550201", locationId: "loc-1", networkSiteId: "site-1", reverseNumberLookupOptions: ["skipInternalVoip"] });
-    expect(a).toMatchObject({ telephoneNumber: "+14255550201", locationId: "loc-1", networkSiteId: "site-1", reverseNumberLookupOptions: ["skipInternalVoip"] });
-    const b = await g().api(`${ROOT}/numberAssignments/updateNumber`).post({ telephoneNumber: "14255550201", locationId: "", networkSiteId: null });
+    const a = await g()
+      .api(`${ROOT}/numberAssignments/updateNumber`)
+      .post({
+        telephoneNumber: "+14255550201",
+        locationId: "loc-1",
+        networkSiteId: "site-1",
+        reverseNumberLookupOptions: ["skipInternalVoip"],
+      });
+    expect(a).toMatchObject({
+      telephoneNumber: "+14255550201",
+      locationId: "loc-1",
+      networkSiteId: "site-1",
+      reverseNumberLookupOptions: ["skipInternalVoip"],
+    });
+    const b = await g()
+      .api(`${ROOT}/numberAssignments/updateNumber`)
+      .post({ telephoneNumber: "14255550201", locationId: "", networkSiteId: null });
     expect(b).toMatchObject({ locationId: null, networkSiteId: "site-1" });
   });
 
   test("unknown number → 400 not found", async () => {
     const t = emu();
-    const e = await graphFailure(g().api(`${ROOT}/numberAssignments/updateNumber`).post({ telephoneNumber: "+19999999999", locationId: "x" }));
-    expect(e).toMatchObject({ statusCode: 400, message: `Telephone Number '+19999999999' is not found from tenant '${t.tenantId}'` });
+    const e = await graphFailure(
+      g().api(`${ROOT}/numberAssignments/updateNumber`).post({ telephoneNumber: "+19999999999", locationId: "x" }),
+    );
+    expect(e).toMatchObject({
+      statusCode: 400,
+      message: `Telephone Number '+19999999999' is not found from tenant '${t.tenantId}'`,
+    });
   });
 });
 
@@ -213,7 +331,15 @@ describe("permissions", () => {
     const t = emu();
     const reader = graphClient(t, msalApp(t, t.reader));
     expect((await reader.api(`${ROOT}/numberAssignments`).top(1).get()).value).toHaveLength(1);
-    const e = await graphFailure(reader.api(`${ROOT}/numberAssignments/assignNumber`).post({ telephoneNumber: "+14255550104", assignmentTargetId: "x", numberType: "callingPlan" }));
-    expect(e).toMatchObject({ statusCode: 403, code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." });
+    const e = await graphFailure(
+      reader
+        .api(`${ROOT}/numberAssignments/assignNumber`)
+        .post({ telephoneNumber: "+14255550104", assignmentTargetId: "x", numberType: "callingPlan" }),
+    );
+    expect(e).toMatchObject({
+      statusCode: 403,
+      code: "Authorization_RequestDenied",
+      message: "Insufficient privileges to complete the operation.",
+    });
   });
 });

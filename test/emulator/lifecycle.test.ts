@@ -5,9 +5,18 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
+
 import { startEmulator } from "../../emulator";
 import { REPO_ROOT, startTestEmulator, testCaDir } from "../helpers/emulator";
-import { GRAPH_SCOPE, cmdlet, graphClient, graphFailure, msalApp, newResourceAccount, token } from "../helpers/tenant-clients";
+import {
+  cmdlet,
+  GRAPH_SCOPE,
+  graphClient,
+  graphFailure,
+  msalApp,
+  newResourceAccount,
+  token,
+} from "../helpers/tenant-clients";
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "tbn-life-"));
 
@@ -18,7 +27,13 @@ test("state persists across a restart on the same data dir (and tokens stay vali
   await graphClient(a).api(`/users/${id}`).patch({ usageLocation: "DE" });
   const oldToken = await token(msalApp(a), GRAPH_SCOPE);
   const info = JSON.parse(fs.readFileSync(path.join(dir, "emulator.json"), "utf8"));
-  expect(info).toMatchObject({ url: a.url, port: a.port, pid: process.pid, tenantId: a.tenantId, caPath: path.join(testCaDir(), "ca.pem") });
+  expect(info).toMatchObject({
+    url: a.url,
+    port: a.port,
+    pid: process.pid,
+    tenantId: a.tenantId,
+    caPath: path.join(testCaDir(), "ca.pem"),
+  });
   await a.stop();
   expect(fs.existsSync(path.join(dir, "emulator.json"))).toBe(false);
   const raw = fs.readFileSync(path.join(dir, "state.json"), "utf8");
@@ -26,8 +41,18 @@ test("state persists across a restart on the same data dir (and tokens stay vali
 
   const b = await startTestEmulator(undefined, { dataDir: dir });
   try {
-    expect((await graphClient(b, async () => oldToken).api(`/users/${id}`).select("usageLocation").get()).usageLocation).toBe("DE");
-    expect((await cmdlet(b, "Get-CsOnlineApplicationInstance", { Identity: "persist@contoso.com" })).output![0]!.ApplicationId).toBe("eeeeeeee-1111-4222-8333-444444444444");
+    expect(
+      (
+        await graphClient(b, async () => oldToken)
+          .api(`/users/${id}`)
+          .select("usageLocation")
+          .get()
+      ).usageLocation,
+    ).toBe("DE");
+    expect(
+      (await cmdlet(b, "Get-CsOnlineApplicationInstance", { Identity: "persist@contoso.com" })).output![0]!
+        .ApplicationId,
+    ).toBe("eeeeeeee-1111-4222-8333-444444444444");
   } finally {
     await b.stop();
   }
@@ -47,13 +72,22 @@ test("POST /_emulator/reset re-seeds and the admin endpoints simulate out-of-ban
   try {
     const id = await newResourceAccount(t, "drift@contoso.com");
     await t.admin.post("/admin/assignNumber", { telephoneNumber: "14255550104", targetId: id });
-    expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).output![0]!.PhoneNumber).toBe("tel:+14255550104");
+    expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).output![0]!.PhoneNumber).toBe(
+      "tel:+14255550104",
+    );
     await t.admin.post("/admin/unassignNumber", { telephoneNumber: "+14255550104" });
     expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).output![0]!.PhoneNumber).toBeNull();
     await t.admin.post("/admin/deleteUser", { id });
     expect((await graphFailure(graphClient(t).api(`/users/${id}`).get())).statusCode).toBe(404);
-    const audit = ((await t.admin.get<any>("/audit")).entries as any[]).map((e) => `${e.family}:${e.operation}:${e.outcome}`);
-    expect(audit).toEqual(["teams:New-CsOnlineApplicationInstance:ok", "admin:assignNumber:ok", "admin:unassignNumber:ok", "admin:DELETE user:ok"]);
+    const audit = ((await t.admin.get<any>("/audit")).entries as any[]).map(
+      (e) => `${e.family}:${e.operation}:${e.outcome}`,
+    );
+    expect(audit).toEqual([
+      "teams:New-CsOnlineApplicationInstance:ok",
+      "admin:assignNumber:ok",
+      "admin:unassignNumber:ok",
+      "admin:DELETE user:ok",
+    ]);
     await newResourceAccount(t, "before-reset@contoso.com");
     await t.admin.post("/reset");
     const state = await t.admin.get<any>("/state");
@@ -65,12 +99,18 @@ test("POST /_emulator/reset re-seeds and the admin endpoints simulate out-of-ban
 });
 
 test("a non-loopback bind is refused unless explicitly allowed", async () => {
-  await expect(startEmulator({ dataDir: tmp(), caDir: testCaDir(), host: "0.0.0.0" })).rejects.toThrow(/refusing to bind non-loopback address 0.0.0.0/);
+  await expect(startEmulator({ dataDir: tmp(), caDir: testCaDir(), host: "0.0.0.0" })).rejects.toThrow(
+    /refusing to bind non-loopback address 0.0.0.0/,
+  );
 });
 
 test("CLI: start prints URL, tenant, client id and the CA export; SIGTERM stops cleanly", async () => {
   const dir = tmp();
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "start", "--data-dir", dir, "--ca-dir", testCaDir()], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "start", "--data-dir", dir, "--ca-dir", testCaDir()],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   const lines: string[] = [];
   const rl = readline.createInterface({ input: proc.stdout });
   await new Promise<void>((resolve, reject) => {
@@ -99,7 +139,20 @@ test("CLI: start prints URL, tenant, client id and the CA export; SIGTERM stops 
 });
 
 test("CLI refuses a non-loopback host without --allow-non-loopback", async () => {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "start", "--data-dir", tmp(), "--ca-dir", testCaDir(), "--host", "0.0.0.0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "dist", "emulator", "cli.js"),
+      "start",
+      "--data-dir",
+      tmp(),
+      "--ca-dir",
+      testCaDir(),
+      "--host",
+      "0.0.0.0",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let err = "";
   proc.stderr.on("data", (d) => (err += String(d)));
   const code = await new Promise<number | null>((r) => proc.on("exit", (c) => r(c)));

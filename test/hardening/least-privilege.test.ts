@@ -7,19 +7,27 @@
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
+
 import { TenantError } from "../../provider/errors";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
 import { provider as botPhoneNumber } from "../../provider/resources/botPhoneNumber";
 import { provider as virtualUserLicense } from "../../provider/resources/virtualUserLicense";
 import { REPO_ROOT } from "../helpers/emulator";
 import { captureProgress, checked, startHarness } from "../provider/harness";
-import { ResultRow, recordResults } from "./support";
+import { recordResults, ResultRow } from "./support";
 
 const rows: ResultRow[] = [];
 const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
-const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8")) as { apps: Array<{ graphRoles: string[]; directoryRoles: string[] }> };
+const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8")) as {
+  apps: Array<{ graphRoles: string[]; directoryRoles: string[] }>;
+};
 /** The README's "Configuring a real tenant" steps 2 and 3 (without createApp). */
-const DOCUMENTED_GRAPH_ROLES = ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Organization.Read.All", "TeamsTelephoneNumber.ReadWrite.All"];
+const DOCUMENTED_GRAPH_ROLES = [
+  "User.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
+  "Organization.Read.All",
+  "TeamsTelephoneNumber.ReadWrite.All",
+];
 
 /** Runs the whole chain and its deletion; returns the first error. */
 async function chain(): Promise<TenantError | undefined> {
@@ -28,9 +36,18 @@ async function chain(): Promise<TenantError | undefined> {
     const a = applicationInstance as pulumi.dynamic.ResourceProvider;
     const l = virtualUserLicense as pulumi.dynamic.ResourceProvider;
     const n = botPhoneNumber as pulumi.dynamic.ResourceProvider;
-    const account = await a.create(await checked(a, { userPrincipalName: "least-bot@contoso.com", displayName: "Least Bot", applicationId: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10", usageLocation: "US" }));
+    const account = await a.create(
+      await checked(a, {
+        userPrincipalName: "least-bot@contoso.com",
+        displayName: "Least Bot",
+        applicationId: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
+        usageLocation: "US",
+      }),
+    );
     const licence = await l.create(await checked(l, { userId: account.id }));
-    const number = await n.create(await checked(n, { instanceId: account.id, phoneNumber: "+14255550100", numberType: "CallingPlan" }));
+    const number = await n.create(
+      await checked(n, { instanceId: account.id, phoneNumber: "+14255550100", numberType: "CallingPlan" }),
+    );
     await n.delete!(number.id, number.outs);
     await l.delete!(licence.id, licence.outs);
     await a.delete!(account.id, account.outs);
@@ -51,10 +68,22 @@ describe("least privilege", () => {
   });
 
   const CASES: Array<[string, { graphRole?: string; directoryRole?: string }, RegExp | null]> = [
-    ["User.ReadWrite.All", { graphRole: "User.ReadWrite.All" }, /^looking up least-bot@contoso\.com in Microsoft Graph: Insufficient privileges to complete the operation \(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission User\.ReadWrite\.All that GET \/users\/\{id\} needs: add it and grant admin consent/],
+    [
+      "User.ReadWrite.All",
+      { graphRole: "User.ReadWrite.All" },
+      /^looking up least-bot@contoso\.com in Microsoft Graph: Insufficient privileges to complete the operation \(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission User\.ReadWrite\.All that GET \/users\/\{id\} needs: add it and grant admin consent/,
+    ],
     ["Organization.Read.All", { graphRole: "Organization.Read.All" }, /Organization\.Read\.All/],
-    ["TeamsTelephoneNumber.ReadWrite.All", { graphRole: "TeamsTelephoneNumber.ReadWrite.All" }, /\(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission TeamsTelephoneNumber\.ReadWrite\.All that GET \/admin\/teams\/telephoneNumberManagement\/numberAssignments needs/],
-    ["Teams Administrator (directory role)", { directoryRole: TEAMS_ADMINISTRATOR }, /holds no Teams Administrator \(or Global Administrator\) directory role/],
+    [
+      "TeamsTelephoneNumber.ReadWrite.All",
+      { graphRole: "TeamsTelephoneNumber.ReadWrite.All" },
+      /\(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission TeamsTelephoneNumber\.ReadWrite\.All that GET \/admin\/teams\/telephoneNumberManagement\/numberAssignments needs/,
+    ],
+    [
+      "Teams Administrator (directory role)",
+      { directoryRole: TEAMS_ADMINISTRATOR },
+      /holds no Teams Administrator \(or Global Administrator\) directory role/,
+    ],
     // Documented, but User.ReadWrite.All already allows assignLicense and Organization.Read.All /subscribedSkus.
     ["LicenseAssignment.ReadWrite.All", { graphRole: "LicenseAssignment.ReadWrite.All" }, null],
   ];
@@ -63,7 +92,8 @@ describe("least privilege", () => {
     const custom = structuredClone(fixture) as { apps: Array<{ graphRoles: string[]; directoryRoles: string[] }> };
     const deployer = custom.apps[0]!;
     if (remove.graphRole) deployer.graphRoles = deployer.graphRoles.filter((r) => r !== remove.graphRole);
-    if (remove.directoryRole) deployer.directoryRoles = deployer.directoryRoles.filter((r) => r !== remove.directoryRole);
+    if (remove.directoryRole)
+      deployer.directoryRoles = deployer.directoryRoles.filter((r) => r !== remove.directoryRole);
     const h = await startHarness({}, { fixture: custom as never });
     try {
       await h.configure(applicationInstance as pulumi.dynamic.ResourceProvider);
@@ -71,7 +101,14 @@ describe("least privilege", () => {
       const mutations = (await h.audit()).filter((e) => e.outcome === "ok");
       if (expected === null) {
         expect(error).toBeUndefined();
-        rows.push({ area: "least privilege", check: `without ${what}`, cases: 1, passed: 1, detail: "FINDING: the whole chain (create, licence, number, delete) still works: User.ReadWrite.All covers assignLicense, Organization.Read.All covers /subscribedSkus; the permission can be dropped from the documented set" });
+        rows.push({
+          area: "least privilege",
+          check: `without ${what}`,
+          cases: 1,
+          passed: 1,
+          detail:
+            "FINDING: the whole chain (create, licence, number, delete) still works: User.ReadWrite.All covers assignLicense, Organization.Read.All covers /subscribedSkus; the permission can be dropped from the documented set",
+        });
         return;
       }
       expect(error).toBeInstanceOf(TenantError);
@@ -79,7 +116,13 @@ describe("least privilege", () => {
       const key = what.replace(" (directory role)", "");
       const named = error!.message.split(/(?<=\.) /).find((sentence) => sentence.includes(key));
       expect(named).toBeDefined();
-      rows.push({ area: "least privilege", check: `without ${what}`, cases: 1, passed: 1, detail: `fails naming it: "${named}"; ${mutations.length} successful mutating calls before it` });
+      rows.push({
+        area: "least privilege",
+        check: `without ${what}`,
+        cases: 1,
+        passed: 1,
+        detail: `fails naming it: "${named}"; ${mutations.length} successful mutating calls before it`,
+      });
     } finally {
       await h.stop();
     }

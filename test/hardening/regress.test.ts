@@ -2,14 +2,14 @@
  * Regression tests for the bugs the hardening suite found, each at the smallest level that shows it.
  */
 import type * as pulumi from "@pulumi/pulumi";
+
 import { TenantError, withPartialState } from "../../provider/errors";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
 import { TokenSource } from "../../provider/tenant/auth";
 import { currentSettings } from "../../provider/tenant/session";
-import { Harness, captureProgress, checked, startHarness } from "../provider/harness";
-import { parseStackConfig } from "../../stacks/config";
 import { normalizeUpn } from "../../provider/validate";
-import { rejection } from "../provider/harness";
+import { parseStackConfig } from "../../stacks/config";
+import { captureProgress, checked, Harness, rejection, startHarness } from "../provider/harness";
 
 const okBot = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   name,
@@ -42,7 +42,11 @@ describe("hardening regressions", () => {
   });
 
   test("regress-partial-state-reasons: an error recorded with partial state carries its message as the engine's init-failure reason", () => {
-    const e = withPartialState(new TenantError({ operation: "waiting for the licence", reason: "still not there", hint: "Rerun `pulumi up`." }), "id-1", {});
+    const e = withPartialState(
+      new TenantError({ operation: "waiting for the licence", reason: "still not there", hint: "Rerun `pulumi up`." }),
+      "id-1",
+      {},
+    );
     // The dynamic provider reports only `reasons` for an init failure; without them the engine prints "resource init failed".
     expect(e.reasons).toEqual(["waiting for the licence: still not there. Rerun `pulumi up`."]);
   });
@@ -66,7 +70,12 @@ describe("hardening regressions", () => {
   test("regress-token-error-unwrapped: a token failure under a Graph call keeps its own code and hint (was code TenantError, hint twice)", async () => {
     const p = applicationInstance as pulumi.dynamic.ResourceProvider;
     await h.configure(p, { clientSecret: "wrong-secret-for-regress" });
-    const inputs = await checked<Record<string, unknown>>(p, { userPrincipalName: "token-bot@contoso.com", displayName: "t", applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US" });
+    const inputs = await checked<Record<string, unknown>>(p, {
+      userPrincipalName: "token-bot@contoso.com",
+      displayName: "t",
+      applicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+      usageLocation: "US",
+    });
     const e = await rejection(p.create(inputs));
     expect(e.code).toBe("invalid_client");
     expect(e.message).not.toContain("(TenantError)");
@@ -75,16 +84,24 @@ describe("hardening regressions", () => {
 
   test("regress-throttle-budget: five 429s in a row on Graph (batched and single) and on a cmdlet do not end the call", async () => {
     await h.configure(applicationInstance as pulumi.dynamic.ResourceProvider);
-    const t = (await import("../../provider/tenant/client")).getTenantClient(currentSettings(), (await import("../../provider/tenant/session")).currentTiming());
+    const t = (await import("../../provider/tenant/client")).getTenantClient(
+      currentSettings(),
+      (await import("../../provider/tenant/session")).currentTiming(),
+    );
     const progress = captureProgress();
     try {
       await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
-      const [a, b] = await Promise.all([t.getUser("admin@contoso.onmicrosoft.com"), t.getUser("adele.vance@contoso.com")]);
+      const [a, b] = await Promise.all([
+        t.getUser("admin@contoso.onmicrosoft.com"),
+        t.getUser("adele.vance@contoso.com"),
+      ]);
       expect([a?.displayName, b?.displayName]).toEqual(["Contoso Admin", "Adele Vance"]);
       await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
       expect((await t.listSubscribedSkus()).length).toBeGreaterThan(0);
       await h.faults({ families: { teams: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
-      expect((await t.getApplicationInstance("existing-aa@contoso.onmicrosoft.com"))?.applicationId).toBe("ce933385-9390-45d1-9512-c8d228074e07");
+      expect((await t.getApplicationInstance("existing-aa@contoso.onmicrosoft.com"))?.applicationId).toBe(
+        "ce933385-9390-45d1-9512-c8d228074e07",
+      );
     } finally {
       progress.restore();
     }
@@ -93,32 +110,55 @@ describe("hardening regressions", () => {
   for (const mode of ["after", "before"] as const) {
     test(`regress-number-outcome-unknown (${mode}): a host crash ${mode} Set-CsPhoneNumberAssignment ends with the number assigned, once`, async () => {
       const a = applicationInstance as pulumi.dynamic.ResourceProvider;
-      const l = (await import("../../provider/resources/virtualUserLicense")).provider as pulumi.dynamic.ResourceProvider;
+      const l = (await import("../../provider/resources/virtualUserLicense"))
+        .provider as pulumi.dynamic.ResourceProvider;
       const n = (await import("../../provider/resources/botPhoneNumber")).provider as pulumi.dynamic.ResourceProvider;
       const progress = captureProgress();
       const number = mode === "after" ? "+14255550104" : "+14255550105";
       try {
         await h.configure(a, { numberAssignment: "powershell" });
-        const account = await a.create(await checked(a, { userPrincipalName: `number-crash-${mode}@contoso.com`, displayName: "n", applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US" }));
+        const account = await a.create(
+          await checked(a, {
+            userPrincipalName: `number-crash-${mode}@contoso.com`,
+            displayName: "n",
+            applicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+            usageLocation: "US",
+          }),
+        );
         await l.create(await checked(l, { userId: account.id }));
         // Call 1: Get-CsPhoneNumberAssignment (is it free?); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
         await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
         await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
-        const held = ((await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>).find((x) => x.telephoneNumber === number);
+        const held = (
+          (await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>
+        ).find((x) => x.telephoneNumber === number);
         expect(held?.assignmentTargetId).toBe(account.id);
-        expect((await h.audit()).filter((e) => e.operation === "Set-CsPhoneNumberAssignment" && e.number === number && e.outcome === "ok")).toHaveLength(1);
+        expect(
+          (await h.audit()).filter(
+            (e) => e.operation === "Set-CsPhoneNumberAssignment" && e.number === number && e.outcome === "ok",
+          ),
+        ).toHaveLength(1);
       } finally {
         progress.restore();
         await h.configure(a);
       }
-      expect(progress.lines.join("")).toContain(mode === "after" ? "ended with HostExited, but the tenant shows it done: continuing" : "ended with HostExited and did not happen: trying again (attempt 2 of 4)");
+      expect(progress.lines.join("")).toContain(
+        mode === "after"
+          ? "ended with HostExited, but the tenant shows it done: continuing"
+          : "ended with HostExited and did not happen: trying again (attempt 2 of 4)",
+      );
     });
 
     test(`regress-new-instance-outcome-unknown (${mode}): a host crash during New-CsOnlineApplicationInstance neither fails the create nor makes a second account`, async () => {
       const p = applicationInstance as pulumi.dynamic.ResourceProvider;
       await h.configure(p);
       const upn = `crash-${mode}@contoso.com`;
-      const inputs = await checked<Record<string, unknown>>(p, { userPrincipalName: upn, displayName: "crash", applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US" });
+      const inputs = await checked<Record<string, unknown>>(p, {
+        userPrincipalName: upn,
+        displayName: "crash",
+        applicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+        usageLocation: "US",
+      });
       // Call 1: Get (does it exist?); call 2: New, on which the stand-in dies.
       await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
       const progress = captureProgress();
@@ -128,20 +168,37 @@ describe("hardening regressions", () => {
       } finally {
         progress.restore();
       }
-      const users = ((await h.state()).users as Array<{ id: string; userPrincipalName: string }>).filter((u) => u.userPrincipalName === upn);
+      const users = ((await h.state()).users as Array<{ id: string; userPrincipalName: string }>).filter(
+        (u) => u.userPrincipalName === upn,
+      );
       expect(users.map((u) => u.id)).toEqual([created.id]);
-      const news = (await h.audit()).filter((e) => e.operation === "New-CsOnlineApplicationInstance" && e.target !== null && e.outcome === "ok");
+      const news = (await h.audit()).filter(
+        (e) => e.operation === "New-CsOnlineApplicationInstance" && e.target !== null && e.outcome === "ok",
+      );
       expect(news.filter((e) => e.target === created.id)).toHaveLength(1);
       expect(progress.lines.join("")).toContain(
-        mode === "after" ? "New-CsOnlineApplicationInstance ended without an answer (HostExited); the account exists now" : "New-CsOnlineApplicationInstance ended without an answer (HostExited) and created nothing: trying again (attempt 2 of 3)",
+        mode === "after"
+          ? "New-CsOnlineApplicationInstance ended without an answer (HostExited); the account exists now"
+          : "New-CsOnlineApplicationInstance ended without an answer (HostExited) and created nothing: trying again (attempt 2 of 3)",
       );
     });
   }
 });
 
 test("regress-upn-entra-characters: UPNs with characters Entra ID refuses (PowerShell metacharacters among them) fail in check", () => {
-  for (const upn of ["bot$x@contoso.com", "bot|iex@contoso.com", "bot`n@contoso.com", "bot;rm@contoso.com", 'bot"q@contoso.com', "bot{x}@contoso.com", "a+b@contoso.com"]) {
-    expect(normalizeUpn(upn)).toEqual({ ok: false, reason: `"${upn}" is not a user principal name: the part before @ may hold only letters, digits and ' . - _ ! # ^ ~ (Entra ID's rule)` });
+  for (const upn of [
+    "bot$x@contoso.com",
+    "bot|iex@contoso.com",
+    "bot`n@contoso.com",
+    "bot;rm@contoso.com",
+    'bot"q@contoso.com',
+    "bot{x}@contoso.com",
+    "a+b@contoso.com",
+  ]) {
+    expect(normalizeUpn(upn)).toEqual({
+      ok: false,
+      reason: `"${upn}" is not a user principal name: the part before @ may hold only letters, digits and ' . - _ ! # ^ ~ (Entra ID's rule)`,
+    });
   }
   expect(normalizeUpn("O'Brien-Bot@contoso.com")).toEqual({ ok: true, value: "o'brien-bot@contoso.com" });
 });

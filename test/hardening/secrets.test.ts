@@ -11,10 +11,11 @@ import { createPrivateKey } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+
+import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness, EngineRun } from "../e2e/harness";
 import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
-import { botNumbersProgram } from "../../stacks/program";
-import { ResultRow, bot, FAST_ENV, recordResults } from "./support";
+import { bot, FAST_ENV, recordResults, ResultRow } from "./support";
 
 const rows: ResultRow[] = [];
 
@@ -59,7 +60,9 @@ function keyNeedles(pemFile: string): string[] {
   const pem = fs.readFileSync(pemFile, "utf8");
   const block = /-----BEGIN ([A-Z ]*)PRIVATE KEY-----([\s\S]+?)-----END/.exec(pem)!;
   const body = block[2]!.replace(/\s+/g, "");
-  const pkcs8 = createPrivateKey(block[0]!.replace(/-----END$/, "") + `-----END ${block[1]}PRIVATE KEY-----`).export({ type: "pkcs8", format: "pem" }).toString();
+  const pkcs8 = createPrivateKey(block[0]!.replace(/-----END$/, "") + `-----END ${block[1]}PRIVATE KEY-----`)
+    .export({ type: "pkcs8", format: "pem" })
+    .toString();
   const pkcs8Body = pkcs8.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
   const lines = block[2]!.split(/\s+/).filter((l) => l.length >= 40);
   return [body, pkcs8Body, ...lines, ...pkcs8Body.match(/.{64}/g)!];
@@ -81,21 +84,40 @@ describe.each([
     t = await startTestEmulator({ latencyScale: 0, licenceProvisioningDelayMs: 300 }, { dataDir });
     standinLog = path.join(dataDir, "standin.log");
     const credential: Record<string, { value: string; secret?: boolean }> =
-      kind === "config-secret" ? { clientSecret: { value: t.clientSecret, secret: true } } : kind === "certificate" ? { clientCertificatePath: { value: DEPLOYER_CERT } } : {};
+      kind === "config-secret"
+        ? { clientSecret: { value: t.clientSecret, secret: true } }
+        : kind === "certificate"
+          ? { clientCertificatePath: { value: DEPLOYER_CERT } }
+          : {};
     h = await EngineHarness.create({
       name: `secrets-${kind}`,
       program: botNumbersProgram,
-      env: { ...FAST_ENV, TEAMS_STANDIN_LOG: standinLog, ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}) },
+      env: {
+        ...FAST_ENV,
+        TEAMS_STANDIN_LOG: standinLog,
+        ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}),
+      },
       config: {
         ...stackConfigFor(t),
         ...credential,
-        bots: { value: JSON.stringify([bot("secret-bot", 0, "+14255550100"), bot("secret-dr-bot", 1, "+14255550200", "DirectRouting")]) },
+        bots: {
+          value: JSON.stringify([
+            bot("secret-bot", 0, "+14255550100"),
+            bot("secret-dr-bot", 1, "+14255550200", "DirectRouting"),
+          ]),
+        },
       },
     });
-    needles = kind !== "certificate" ? [["client secret", t.clientSecret]] : keyNeedles(DEPLOYER_CERT).map((k, i) => [i < 2 ? "private key" : "private key line", k] as [string, string]);
+    needles =
+      kind !== "certificate"
+        ? [["client secret", t.clientSecret]]
+        : keyNeedles(DEPLOYER_CERT).map((k, i) => [i < 2 ? "private key" : "private key line", k] as [string, string]);
   });
   afterAll(async () => {
-    recordResults(`secrets-${kind}`, rows.filter((r) => r.area === `secrets: ${kind}`));
+    recordResults(
+      `secrets-${kind}`,
+      rows.filter((r) => r.area === `secrets: ${kind}`),
+    );
     await h?.dispose();
     await t?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -108,7 +130,8 @@ describe.each([
       let run: EngineRun;
       try {
         const opts = { logVerbosity: 9, logToStdErr: true };
-        run = command === "up" ? await h.up(opts) : command === "refresh" ? await h.refresh(opts) : await h.destroy(opts);
+        run =
+          command === "up" ? await h.up(opts) : command === "refresh" ? await h.refresh(opts) : await h.destroy(opts);
       } finally {
         var argv = sampler.stop(); // eslint-disable-line no-var
       }
@@ -119,20 +142,49 @@ describe.each([
 
       const signatures = (await t.admin.get<{ signatures: string[] }>("/tokens")).signatures;
       expect(signatures.length).toBeGreaterThan(0);
-      const all: Array<[string, string]> = [...needles, ...signatures.map((s) => ["access token", s] as [string, string])];
-      const newTmp = fs.readdirSync(os.tmpdir()).filter((f) => !tmpBefore.has(f) && /^pulumi/i.test(f)).flatMap((f) => filesUnder(path.join(os.tmpdir(), f)));
+      const all: Array<[string, string]> = [
+        ...needles,
+        ...signatures.map((s) => ["access token", s] as [string, string]),
+      ];
+      const newTmp = fs
+        .readdirSync(os.tmpdir())
+        .filter((f) => !tmpBefore.has(f) && /^pulumi/i.test(f))
+        .flatMap((f) => filesUnder(path.join(os.tmpdir(), f)));
       const places: Array<[string, Array<{ file: string; text: string }>]> = [
         ["state file, backups and history (serialized providers included)", filesUnder(h.backendDir)],
         ["stack config (Pulumi.<stack>.yaml)", filesUnder(path.join(h.dir, "work"))],
-        ["engine output, log verbosity 9 on stderr", [{ file: "stdout", text: run.stdout }, { file: "stderr", text: run.stderr }]],
+        [
+          "engine output, log verbosity 9 on stderr",
+          [
+            { file: "stdout", text: run.stdout },
+            { file: "stderr", text: run.stderr },
+          ],
+        ],
         ["PULUMI_HOME files and new pulumi temp files", [...filesUnder(path.join(h.dir, "home")), ...newTmp]],
-        ["emulator audit log and data dir", [{ file: "audit", text: JSON.stringify(await t.admin.get("/audit")) }, ...filesUnder(dataDir).filter((f) => f.file !== standinLog)]],
+        [
+          "emulator audit log and data dir",
+          [
+            { file: "audit", text: JSON.stringify(await t.admin.get("/audit")) },
+            ...filesUnder(dataDir).filter((f) => f.file !== standinLog),
+          ],
+        ],
         ["PowerShell stand-in log (every line it received)", filesUnder(dataDir).filter((f) => f.file === standinLog)],
-        ["argv of every process (/proc/*/cmdline)", [...argv.cmdlines].map((text, i) => ({ file: `cmdline ${i}`, text }))],
+        [
+          "argv of every process (/proc/*/cmdline)",
+          [...argv.cmdlines].map((text, i) => ({ file: `cmdline ${i}`, text })),
+        ],
       ];
       if (command !== "destroy") expect(h.stateText()).toContain("__provider");
-      if (kind === "config-secret") expect(filesUnder(path.join(h.dir, "work")).map((f) => f.text).join("\n")).toMatch(/clientSecret:\s*\n\s*secure: v1:/);
-      if (command === "up") expect(filesUnder(dataDir).some((f) => f.file === standinLog && f.text.includes('"type":"connect"'))).toBe(true);
+      if (kind === "config-secret")
+        expect(
+          filesUnder(path.join(h.dir, "work"))
+            .map((f) => f.text)
+            .join("\n"),
+        ).toMatch(/clientSecret:\s*\n\s*secure: v1:/);
+      if (command === "up")
+        expect(filesUnder(dataDir).some((f) => f.file === standinLog && f.text.includes('"type":"connect"'))).toBe(
+          true,
+        );
       for (const [place, files] of places) {
         const found: string[] = [];
         let engineLeaks = 0;
@@ -142,11 +194,22 @@ describe.each([
             // Known engine limitation: the Pulumi CLI itself logs the inputs of the dynamic provider (the whole
             // project config, config secrets in clear) at verbosity 7 and 9. Only those engine lines are tolerated.
             const lines = text.split("\n").filter((l) => l.includes(needle));
-            const engineOnly = kind === "config-secret" && what === "client secret" && file === "stderr" && lines.every((l) => /"v":(7|8|9)\}$/.test(l.trim()) && /Marshaling property for RPC|Planner decided to create 'urn:pulumi:[^']*pulumi:providers:pulumi-nodejs::default'/.test(l));
+            const engineOnly =
+              kind === "config-secret" &&
+              what === "client secret" &&
+              file === "stderr" &&
+              lines.every(
+                (l) =>
+                  /"v":(7|8|9)\}$/.test(l.trim()) &&
+                  /Marshaling property for RPC|Planner decided to create 'urn:pulumi:[^']*pulumi:providers:pulumi-nodejs::default'/.test(
+                    l,
+                  ),
+              );
             if (engineOnly) engineLeaks += lines.length;
             else found.push(`${what} in ${file}`);
           }
-          if (/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}/.test(text)) found.push(`a JWT in ${file}`);
+          if (/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{20,}/.test(text))
+            found.push(`a JWT in ${file}`);
         }
         expect({ place, found }).toEqual({ place, found: [] });
         const bytes = files.reduce((n, f) => n + f.text.length, 0);
@@ -162,4 +225,3 @@ describe.each([
   }
   void label;
 });
-

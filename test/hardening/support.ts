@@ -5,10 +5,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EngineHarness } from "../e2e/harness";
-import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+
 import type { ProfileInput } from "../../emulator";
 import { botNumbersProgram } from "../../stacks/program";
+import { EngineHarness } from "../e2e/harness";
+import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
 /** One mutating call as the emulator's audit log records it. */
 export interface Audit {
@@ -22,7 +23,14 @@ export interface Audit {
 
 /** The parts of /_emulator/state the checks read. */
 export interface TenantDump {
-  users: Array<{ id: string; userPrincipalName: string; displayName: string; usageLocation: string | null; licenses: Array<{ skuId: string }>; applicationInstance?: { applicationId: string | null } }>;
+  users: Array<{
+    id: string;
+    userPrincipalName: string;
+    displayName: string;
+    usageLocation: string | null;
+    licenses: Array<{ skuId: string }>;
+    applicationInstance?: { applicationId: string | null };
+  }>;
   numbers: Array<{ telephoneNumber: string; assignmentTargetId: string | null }>;
 }
 
@@ -38,11 +46,31 @@ export interface Bot {
 }
 
 export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
-export const APPS = ["6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10", "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20", "1f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e30", "2a8f7e6d-5c4b-4a3d-9e2f-0b1c2d3e4f40", "6513270e-269e-4d37-b2a7-4de452e6b438", "d23f0824-128b-4f33-8c5c-7fd0a6a3a450", "9531985d-5d9d-49f8-9818-e811892f902b", "36f675cc-81e7-4ef5-a8e2-5d940ed90475", "6b0d549b-6f03-475a-9600-a35a099950d8", "8d116ece-1738-47d9-bd9c-172411e20b8f", "90c192cf-d3ac-44af-8f21-ddb66cad4a26", "a170b338-3926-4059-b28c-105d1fb17c23"];
+export const APPS = [
+  "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
+  "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20",
+  "1f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e30",
+  "2a8f7e6d-5c4b-4a3d-9e2f-0b1c2d3e4f40",
+  "6513270e-269e-4d37-b2a7-4de452e6b438",
+  "d23f0824-128b-4f33-8c5c-7fd0a6a3a450",
+  "9531985d-5d9d-49f8-9818-e811892f902b",
+  "36f675cc-81e7-4ef5-a8e2-5d940ed90475",
+  "6b0d549b-6f03-475a-9600-a35a099950d8",
+  "8d116ece-1738-47d9-bd9c-172411e20b8f",
+  "90c192cf-d3ac-44af-8f21-ddb66cad4a26",
+  "a170b338-3926-4059-b28c-105d1fb17c23",
+];
 
 /** A bot named `name` on app APPS[i], optionally with a number. */
 export function bot(name: string, i: number, phoneNumber?: string, numberType = "CallingPlan"): Bot {
-  return { name, userPrincipalName: `${name}@contoso.com`, displayName: name.replace(/-/g, " "), appId: APPS[i]!, usageLocation: "US", ...(phoneNumber ? { phoneNumber, numberType } : {}) };
+  return {
+    name,
+    userPrincipalName: `${name}@contoso.com`,
+    displayName: name.replace(/-/g, " "),
+    appId: APPS[i]!,
+    usageLocation: "US",
+    ...(phoneNumber ? { phoneNumber, numberType } : {}),
+  };
 }
 
 /** Environment every provider process of the suite gets: fast polls, short release wait. */
@@ -61,7 +89,16 @@ export interface StackRig {
 }
 
 /** Starts an emulator and a stack with secret auth (AZURE_CLIENT_SECRET in the environment). */
-export async function startRig(name: string, profile: ProfileInput = {}, o: { env?: Record<string, string>; config?: Record<string, { value: string; secret?: boolean }>; emulator?: TestEmulatorOptions; secretInEnv?: boolean } = {}): Promise<StackRig> {
+export async function startRig(
+  name: string,
+  profile: ProfileInput = {},
+  o: {
+    env?: Record<string, string>;
+    config?: Record<string, { value: string; secret?: boolean }>;
+    emulator?: TestEmulatorOptions;
+    secretInEnv?: boolean;
+  } = {},
+): Promise<StackRig> {
   const t = await startTestEmulator({ latencyScale: 0.2, ...profile }, o.emulator);
   const seed = await t.admin.get<TenantDump>("/state");
   const h = await EngineHarness.create({
@@ -112,12 +149,14 @@ export function convergence(d: TenantDump, seed: TenantDump, bots: Bot[]): Conve
       continue;
     }
     const u = matches[0]!;
-    if (u.applicationInstance?.applicationId !== b.appId) problems.push(`${b.name}: application id ${u.applicationInstance?.applicationId}`);
+    if (u.applicationInstance?.applicationId !== b.appId)
+      problems.push(`${b.name}: application id ${u.applicationInstance?.applicationId}`);
     if (u.usageLocation !== b.usageLocation) problems.push(`${b.name}: usage location ${u.usageLocation}`);
     if (!u.licenses.some((l) => l.skuId === VIRTUAL_USER_SKU)) problems.push(`${b.name}: no licence`);
     const held = d.numbers.filter((n) => n.assignmentTargetId === u.id).map((n) => n.telephoneNumber);
     const want = b.phoneNumber ? [b.phoneNumber] : [];
-    if (JSON.stringify(held) !== JSON.stringify(want)) problems.push(`${b.name}: numbers ${JSON.stringify(held)}, declared ${JSON.stringify(want)}`);
+    if (JSON.stringify(held) !== JSON.stringify(want))
+      problems.push(`${b.name}: numbers ${JSON.stringify(held)}, declared ${JSON.stringify(want)}`);
   }
   const extra = d.users.filter((u) => !seedIds.has(u.id) && !declared.has(u.userPrincipalName.toLowerCase()));
   const extraIds = new Set(extra.map((u) => u.id));
@@ -126,7 +165,14 @@ export function convergence(d: TenantDump, seed: TenantDump, bots: Bot[]): Conve
     problems,
     orphanAccounts: extra.map((u) => u.userPrincipalName),
     orphanLicences: extra.filter((u) => u.licenses.length > 0).map((u) => u.userPrincipalName),
-    orphanNumbers: d.numbers.filter((n) => n.assignmentTargetId && (extraIds.has(n.assignmentTargetId) || (seedIds.has(n.assignmentTargetId) && seedNumbers.get(n.telephoneNumber) !== n.assignmentTargetId))).map((n) => n.telephoneNumber),
+    orphanNumbers: d.numbers
+      .filter(
+        (n) =>
+          n.assignmentTargetId &&
+          (extraIds.has(n.assignmentTargetId) ||
+            (seedIds.has(n.assignmentTargetId) && seedNumbers.get(n.telephoneNumber) !== n.assignmentTargetId)),
+      )
+      .map((n) => n.telephoneNumber),
   };
 }
 
@@ -145,7 +191,9 @@ export function numberGaps(entries: Audit[], d: TenantDump): string[] {
     if (!/^(unassignNumber|Remove-CsPhoneNumberAssignment)$/.test(e.operation) || !alive.has(e.target!)) return;
     const next = ok.slice(i + 1).find((x) => x.target === e.target);
     if (!next || !/^(assignNumber|Set-CsPhoneNumberAssignment)$/.test(next.operation)) {
-      gaps.push(`#${e.seq} ${e.operation} ${e.number} from ${e.target}: next number call on it is ${next ? `#${next.seq} ${next.operation}` : "none"}`);
+      gaps.push(
+        `#${e.seq} ${e.operation} ${e.number} from ${e.target}: next number call on it is ${next ? `#${next.seq} ${next.operation}` : "none"}`,
+      );
     }
   });
   return gaps;

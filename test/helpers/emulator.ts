@@ -13,7 +13,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FixtureInput, ProfileInput, RunningEmulator, loadFixture, startEmulator } from "../../emulator";
+
+import { FixtureInput, loadFixture, ProfileInput, RunningEmulator, startEmulator } from "../../emulator";
 
 /** Repository root. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -71,12 +72,20 @@ export function testCaDir(): string {
 
 function adminApi(url: string): AdminApi {
   const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}/_emulator${p}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${url}/_emulator${p}`, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`/_emulator${p}: HTTP ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-  return { get: (p) => call("GET", p), post: (p, b) => call("POST", p, b ?? {}), put: (p, b) => call("PUT", p, b ?? {}) };
+  return {
+    get: (p) => call("GET", p),
+    post: (p, b) => call("POST", p, b ?? {}),
+    put: (p, b) => call("PUT", p, b ?? {}),
+  };
 }
 
 /** Starts an emulator for a test (fresh temp data dir unless given). */
@@ -85,11 +94,21 @@ export async function startTestEmulator(profile?: ProfileInput, opts: TestEmulat
   const caPath = path.join(caDir, "ca.pem");
   const extra = process.env.NODE_EXTRA_CA_CERTS;
   if (!extra || path.resolve(extra) !== path.resolve(caPath)) {
-    throw new Error(`NODE_EXTRA_CA_CERTS must be ${caPath} (got ${extra ?? "nothing"}): run "node dist/emulator/cli.js ca --dir ${caDir}" and start jest with NODE_EXTRA_CA_CERTS=${caPath}`);
+    throw new Error(
+      `NODE_EXTRA_CA_CERTS must be ${caPath} (got ${extra ?? "nothing"}): run "node dist/emulator/cli.js ca --dir ${caDir}" and start jest with NODE_EXTRA_CA_CERTS=${caPath}`,
+    );
   }
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "tbn-emu-"));
   const ownsDir = opts.dataDir === undefined;
-  const emulator = await startEmulator({ dataDir, caDir, port: 0, fixture: opts.fixture, reset: ownsDir, profile, seed: opts.seed });
+  const emulator = await startEmulator({
+    dataDir,
+    caDir,
+    port: 0,
+    fixture: opts.fixture,
+    reset: ownsDir,
+    profile,
+    seed: opts.seed,
+  });
   const fixture = loadFixture(opts.fixture);
   const [deployer, reader] = fixture.apps;
   if (!deployer || !reader) throw new Error("the fixture needs the deployer app first and the reader app second");

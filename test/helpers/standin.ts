@@ -22,7 +22,10 @@ export class StandIn {
   exitCode: Promise<number | null>;
 
   constructor(pwshPath: string, env: NodeJS.ProcessEnv = {}) {
-    this.proc = spawn(pwshPath, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", "/nonexistent/teams-host.ps1"], { env: { ...process.env, ...env }, stdio: "pipe" });
+    this.proc = spawn(pwshPath, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", "/nonexistent/teams-host.ps1"], {
+      env: { ...process.env, ...env },
+      stdio: "pipe",
+    });
     const rl = readline.createInterface({ input: this.proc.stdout });
     rl.on("line", (l) => {
       const w = this.waiters.shift();

@@ -1,5 +1,6 @@
 /** ApplicationInstance lifecycle against the emulator: real msal-node, Graph client, execa → stand-in pwsh. */
 import type * as pulumi from "@pulumi/pulumi";
+
 import { provider as typed } from "../../provider/resources/applicationInstance";
 import { auditSince, captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
@@ -24,50 +25,98 @@ describe("ApplicationInstance", () => {
   afterEach(() => progress.restore());
 
   const inputs = (upn: string, extra: Record<string, unknown> = {}) =>
-    checked<Inputs>(provider, { userPrincipalName: upn, displayName: "Incident Bot", applicationId: APP, usageLocation: "us", ...extra });
+    checked<Inputs>(provider, {
+      userPrincipalName: upn,
+      displayName: "Incident Bot",
+      applicationId: APP,
+      usageLocation: "us",
+      ...extra,
+    });
   const create = async (upn: string, extra: Record<string, unknown> = {}) => {
     const r = await provider.create(await inputs(upn, extra));
     return { id: r.id, outs: r.outs as Outs };
   };
 
   test("check", async () => {
-    const r = await provider.check!({}, { userPrincipalName: "Incident-Bot@Contoso.com", displayName: " Incident Bot ", applicationId: APP.toUpperCase(), usageLocation: "uk" });
-    expect(r.failures).toEqual([{ property: "usageLocation", reason: '"uk" is not an ISO 3166-1 country code: did you mean GB?' }]);
-    expect(r.inputs).toMatchObject({ userPrincipalName: "incident-bot@contoso.com", displayName: "Incident Bot", applicationId: APP, adopt: false });
-    const bad = await provider.check!({}, { userPrincipalName: "incident bot", displayName: "", applicationId: "app", usageLocation: "US" });
+    const r = await provider.check!(
+      {},
+      {
+        userPrincipalName: "Incident-Bot@Contoso.com",
+        displayName: " Incident Bot ",
+        applicationId: APP.toUpperCase(),
+        usageLocation: "uk",
+      },
+    );
+    expect(r.failures).toEqual([
+      { property: "usageLocation", reason: '"uk" is not an ISO 3166-1 country code: did you mean GB?' },
+    ]);
+    expect(r.inputs).toMatchObject({
+      userPrincipalName: "incident-bot@contoso.com",
+      displayName: "Incident Bot",
+      applicationId: APP,
+      adopt: false,
+    });
+    const bad = await provider.check!(
+      {},
+      { userPrincipalName: "incident bot", displayName: "", applicationId: "app", usageLocation: "US" },
+    );
     expect(bad.failures?.map((f) => f.property)).toEqual(["userPrincipalName", "displayName", "applicationId"]);
   });
 
   test("create", async () => {
     const before = (await h.audit()).length;
     const { id, outs } = await create("incident-bot@contoso.com");
-    expect(outs).toMatchObject({ objectId: id, tenantId: h.tenantId, userPrincipalName: "incident-bot@contoso.com", applicationId: APP, displayName: "Incident Bot", usageLocation: "US" });
+    expect(outs).toMatchObject({
+      objectId: id,
+      tenantId: h.tenantId,
+      userPrincipalName: "incident-bot@contoso.com",
+      applicationId: APP,
+      displayName: "Incident Bot",
+      usageLocation: "US",
+    });
     // Mapping given at creation: no Sync. Usage location through Graph.
-    expect(auditSince(await h.audit(), before)).toEqual(["teams New-CsOnlineApplicationInstance ok", "graph PATCH user ok"]);
+    expect(auditSince(await h.audit(), before)).toEqual([
+      "teams New-CsOnlineApplicationInstance ok",
+      "graph PATCH user ok",
+    ]);
     expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
   });
 
   test("diff", async () => {
     const olds = { ...(await inputs("a@contoso.com")), objectId: "x", tenantId: h.tenantId } as Outs;
-    expect(await provider.diff!("x", olds, await inputs("a@contoso.com"))).toMatchObject({ changes: false, replaces: [] });
+    expect(await provider.diff!("x", olds, await inputs("a@contoso.com"))).toMatchObject({
+      changes: false,
+      replaces: [],
+    });
     expect(await provider.diff!("x", olds, await inputs("a@contoso.com", { displayName: "New" }))).toEqual({
       changes: true,
       replaces: [],
       deleteBeforeReplace: false,
       stables: ["objectId", "tenantId", "userPrincipalName"],
     });
-    expect(await provider.diff!("x", olds, await inputs("b@contoso.com"))).toEqual({ changes: true, replaces: ["userPrincipalName"], deleteBeforeReplace: true, stables: [] });
+    expect(await provider.diff!("x", olds, await inputs("b@contoso.com"))).toEqual({
+      changes: true,
+      replaces: ["userPrincipalName"],
+      deleteBeforeReplace: true,
+      stables: [],
+    });
   });
 
   test("read-after-external-change", async () => {
     const { id, outs } = await create("drift-bot@contoso.com");
     const { getTenantClient } = await import("../../provider/tenant/client");
     const { currentSettings, currentTiming } = await import("../../provider/tenant/session");
-    await getTenantClient(currentSettings(), currentTiming()).updateUser(id, { usageLocation: "DE", displayName: "Renamed by hand" });
+    await getTenantClient(currentSettings(), currentTiming()).updateUser(id, {
+      usageLocation: "DE",
+      displayName: "Renamed by hand",
+    });
     const read = await provider.read!(id, outs);
     expect(read.props).toMatchObject({ usageLocation: "DE", displayName: "Renamed by hand", applicationId: APP });
     // The drift shows as an update back to the declared values.
-    expect(await provider.diff!(id, read.props as Outs, await inputs("drift-bot@contoso.com"))).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff!(id, read.props as Outs, await inputs("drift-bot@contoso.com"))).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
   });
 
   test("update", async () => {
@@ -75,7 +124,12 @@ describe("ApplicationInstance", () => {
     const news = await inputs("update-bot@contoso.com", { displayName: "Incident Bot (EU)", usageLocation: "FR" });
     const before = (await h.audit()).length;
     const { outs: updated } = (await provider.update!(id, outs, news)) as { outs: Outs };
-    expect(updated).toMatchObject({ objectId: id, displayName: "Incident Bot (EU)", usageLocation: "FR", applicationId: APP });
+    expect(updated).toMatchObject({
+      objectId: id,
+      displayName: "Incident Bot (EU)",
+      usageLocation: "FR",
+      applicationId: APP,
+    });
     expect(auditSince(await h.audit(), before)).toEqual(["graph PATCH user ok"]);
     expect((await provider.read!(id, updated)).props).toEqual(updated);
   });
@@ -83,7 +137,9 @@ describe("ApplicationInstance", () => {
   test("regress-update-applicationId-fails-clearly-without-touching-the-tenant", async () => {
     const { id, outs } = await create("remap-bot@contoso.com");
     const before = (await h.audit()).length;
-    const e = await rejection(provider.update!(id, outs, await inputs("remap-bot@contoso.com", { applicationId: OTHER_APP })));
+    const e = await rejection(
+      provider.update!(id, outs, await inputs("remap-bot@contoso.com", { applicationId: OTHER_APP })),
+    );
     expect(e.code).toBe("UnsupportedWithAppOnlyAuth");
     expect(e.message).toBe(
       `changing the application id of remap-bot@contoso.com from ${APP} to ${OTHER_APP}: Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place (UnsupportedWithAppOnlyAuth). ` +
@@ -113,7 +169,11 @@ describe("ApplicationInstance", () => {
       `adopting resource account adopt-bot@contoso.com: the existing account belongs to application ${APP}, not ${OTHER_APP} (AdoptMismatch). Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.`,
     );
     const before = (await h.audit()).length;
-    const { id, outs } = await create("adopt-bot@contoso.com", { adopt: true, usageLocation: "CA", displayName: "Adopted" });
+    const { id, outs } = await create("adopt-bot@contoso.com", {
+      adopt: true,
+      usageLocation: "CA",
+      displayName: "Adopted",
+    });
     expect(id).toBe(first.id);
     expect(outs).toMatchObject({ usageLocation: "CA", displayName: "Adopted", applicationId: APP, adopt: true });
     // Adopting creates nothing: it only brings name and usage location to the declared values.
@@ -122,11 +182,20 @@ describe("ApplicationInstance", () => {
 
   test("adopt-syncs-a-missing-mapping", async () => {
     // An instance made without -ApplicationId (as the 4.0.0 module did by mistake).
-    await h.host().invoke("New-CsOnlineApplicationInstance", { UserPrincipalName: "unmapped-bot@contoso.com", DisplayName: "Unmapped", Force: true });
+    await h
+      .host()
+      .invoke("New-CsOnlineApplicationInstance", {
+        UserPrincipalName: "unmapped-bot@contoso.com",
+        DisplayName: "Unmapped",
+        Force: true,
+      });
     const before = (await h.audit()).length;
     const { outs } = await create("unmapped-bot@contoso.com", { adopt: true });
     expect(outs.applicationId).toBe(APP);
-    expect(auditSince(await h.audit(), before)).toEqual(["teams Sync-CsOnlineApplicationInstance ok", "graph PATCH user ok"]);
+    expect(auditSince(await h.audit(), before)).toEqual([
+      "teams Sync-CsOnlineApplicationInstance ok",
+      "graph PATCH user ok",
+    ]);
   });
 
   test("delete", async () => {
@@ -152,7 +221,9 @@ describe("ApplicationInstance", () => {
       const waitedMs = Date.now() - started;
       expect(outs.usageLocation).toBe("US");
       expect(waitedMs).toBeGreaterThanOrEqual(1_400);
-      expect(progress.lines.join("")).toMatch(/\[teams\] slow-bot@contoso\.com: waiting for slow-bot@contoso\.com to appear in Microsoft Graph \(replication\): not visible, \d+ms so far \(waiting up to 10m\)/);
+      expect(progress.lines.join("")).toMatch(
+        /\[teams\] slow-bot@contoso\.com: waiting for slow-bot@contoso\.com to appear in Microsoft Graph \(replication\): not visible, \d+ms so far \(waiting up to 10m\)/,
+      );
       expect(progress.lines.join("")).toMatch(/to appear in Microsoft Graph \(replication\): done after \d/);
     } finally {
       await h.faults({ replicationDelayMs: 0 });
@@ -173,7 +244,9 @@ describe("ApplicationInstance", () => {
     await h.faults({ families: { teams: { throttleNext: 1, retryAfterSeconds: 1 } } });
     const { outs } = await create("throttled-bot@contoso.com");
     expect(outs.applicationId).toBe(APP);
-    expect(progress.lines.join("")).toMatch(/\[teams\] teams: Get-CsOnlineApplicationInstance: throttled, retrying in 1\.0s/);
+    expect(progress.lines.join("")).toMatch(
+      /\[teams\] teams: Get-CsOnlineApplicationInstance: throttled, retrying in 1\.0s/,
+    );
   });
 
   test("regress-powershell-host-crash-restarts", async () => {

@@ -18,19 +18,49 @@ interface Stats {
 describe("Graph $batch coalescing", () => {
   let t: TestEmulator;
   const accounts: string[] = [];
-  const numbers = ["+14255550100", "+14255550101", "+14255550102", "+14255550103", "+14255550104", "+14255550105", "+14255550150", "+14255550151", "+14255550200", "+14255550201", "+14255550300", "+14255550301"];
+  const numbers = [
+    "+14255550100",
+    "+14255550101",
+    "+14255550102",
+    "+14255550103",
+    "+14255550104",
+    "+14255550105",
+    "+14255550150",
+    "+14255550151",
+    "+14255550200",
+    "+14255550201",
+    "+14255550300",
+    "+14255550301",
+  ];
 
   const graph = (batchWindowMs: number): GraphTenant => {
-    const settings = resolveTenantSettings((k) => ({ tenantId: t.tenantId, clientId: t.clientId, clientSecret: t.clientSecret, authorityHost: t.authorityHost, graphUrl: t.graphUrl })[k], {});
+    const settings = resolveTenantSettings(
+      (k) =>
+        ({
+          tenantId: t.tenantId,
+          clientId: t.clientId,
+          clientSecret: t.clientSecret,
+          authorityHost: t.authorityHost,
+          graphUrl: t.graphUrl,
+        })[k],
+      {},
+    );
     return new GraphTenant(settings, new TokenSource(settings), { pollIntervalMs: 50 }, batchWindowMs);
   };
   const stats = (): Promise<Stats> => t.admin.get<Stats>("/stats");
   /** Graph HTTP requests and inner reads made by `fn`. */
-  const counted = async <T>(fn: () => Promise<T>): Promise<{ value: T; http: number; batches: number; reads: number }> => {
+  const counted = async <T>(
+    fn: () => Promise<T>,
+  ): Promise<{ value: T; http: number; batches: number; reads: number }> => {
     const before = await stats();
     const value = await fn();
     const after = await stats();
-    return { value, http: after.httpRequests.graph - before.httpRequests.graph, batches: after.httpRequests.graphBatch - before.httpRequests.graphBatch, reads: after.readCount.graph - before.readCount.graph };
+    return {
+      value,
+      http: after.httpRequests.graph - before.httpRequests.graph,
+      batches: after.httpRequests.graphBatch - before.httpRequests.graphBatch,
+      reads: after.readCount.graph - before.readCount.graph,
+    };
   };
 
   beforeAll(async () => {
@@ -44,7 +74,8 @@ describe("Graph $batch coalescing", () => {
   test("read: 60 concurrent GETs go out as 3 $batch requests with the same results as single calls", async () => {
     const single = graph(0);
     const batched = graph(5);
-    const reads = (g: GraphTenant) => Promise.all([...accounts.map((id) => g.getUser(id)), ...accounts.map((id) => g.listLicenseDetails(id))]);
+    const reads = (g: GraphTenant) =>
+      Promise.all([...accounts.map((id) => g.getUser(id)), ...accounts.map((id) => g.listLicenseDetails(id))]);
     const one = await counted(() => reads(single));
     const many = await counted(() => reads(batched));
     expect(one).toMatchObject({ http: 60, batches: 0, reads: 60 });
@@ -66,7 +97,9 @@ describe("Graph $batch coalescing", () => {
   test("read-after-delete: an inner 404 reads as gone for that GET only", async () => {
     const g = graph(5);
     const missing = "0000dead-0000-4000-8000-000000000000";
-    const r = await counted(() => Promise.all([g.getUser(accounts[1]!), g.getUser(missing), g.listLicenseDetails(missing)]));
+    const r = await counted(() =>
+      Promise.all([g.getUser(accounts[1]!), g.getUser(missing), g.listLicenseDetails(missing)]),
+    );
     expect(r.batches).toBe(1);
     expect(r.value[0]?.id).toBe(accounts[1]);
     expect(r.value[1]).toBeUndefined();
@@ -102,7 +135,9 @@ describe("Graph $batch coalescing", () => {
     const single = graph(0);
     const expected = await Promise.all(numbers.map((n) => single.getNumberAssignment(n)));
     const g = graph(5);
-    const r = await counted(() => Promise.all([...numbers.map((n) => g.getNumberAssignment(n)), g.getNumberAssignment("+14255559999")]));
+    const r = await counted(() =>
+      Promise.all([...numbers.map((n) => g.getNumberAssignment(n)), g.getNumberAssignment("+14255559999")]),
+    );
     expect(r.value.slice(0, numbers.length)).toEqual(expected);
     // A number the inventory does not have is looked up on its own and reads as missing.
     expect(r.value[numbers.length]).toBeUndefined();

@@ -4,12 +4,13 @@
  * Everything goes through the real msal-node, Graph client and execa → emulator/bin/pwsh.
  */
 import type * as pulumi from "@pulumi/pulumi";
+
 import type { ProfileInput } from "../../emulator";
+import { TenantError } from "../../provider/errors";
 import { closeTenantClients, getTenantClient } from "../../provider/tenant/client";
 import type { PowerShellHost } from "../../provider/tenant/powershell";
 import { currentSettings, currentTiming, resetSession } from "../../provider/tenant/session";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
-import { TenantError } from "../../provider/errors";
 
 /** One audit entry of the emulator (ordered mutating calls). */
 export interface AuditEntry {
@@ -58,7 +59,10 @@ export async function startHarness(profile?: ProfileInput, opts?: TestEmulatorOp
     tenantId: t.tenantId,
     config,
     async configure(provider, overrides = {}) {
-      current = Object.fromEntries(Object.entries({ ...config, ...overrides }).filter(([, v]) => v !== "")) as Record<string, string>;
+      current = Object.fromEntries(Object.entries({ ...config, ...overrides }).filter(([, v]) => v !== "")) as Record<
+        string,
+        string
+      >;
       const get = (k: string) => current[k.replace(/^teams-bot-numbers:/, "")];
       await provider.configure!({ config: { get, require: (k: string) => get(k)! } });
     },
@@ -86,7 +90,11 @@ export function captureProgress(): { lines: string[]; restore(): void } {
 }
 
 /** Runs check and fails the test on failures, returning the normalised inputs. */
-export async function checked<T>(provider: pulumi.dynamic.ResourceProvider, news: Record<string, unknown>, olds: Record<string, unknown> = {}): Promise<T> {
+export async function checked<T>(
+  provider: pulumi.dynamic.ResourceProvider,
+  news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
+): Promise<T> {
   const r = await provider.check!(olds, news);
   expect(r.failures ?? []).toEqual([]);
   return r.inputs as T;
@@ -98,18 +106,31 @@ export function auditSince(entries: AuditEntry[], from: number): string[] {
 }
 
 /** Creates a resource account through the ApplicationInstance provider (setup for licence and number tests). */
-export async function createAccount(h: Harness, upn: string, extra: Record<string, unknown> = {}): Promise<{ id: string; outs: Record<string, unknown> }> {
+export async function createAccount(
+  h: Harness,
+  upn: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; outs: Record<string, unknown> }> {
   const { provider } = await import("../../provider/resources/applicationInstance");
   const p = provider as pulumi.dynamic.ResourceProvider;
   await h.configure(p);
-  const inputs = await checked<Record<string, unknown>>(p, { userPrincipalName: upn, displayName: upn.split("@")[0], applicationId: "b2a4c6e8-1111-4222-8333-944455556666", usageLocation: "US", ...extra });
+  const inputs = await checked<Record<string, unknown>>(p, {
+    userPrincipalName: upn,
+    displayName: upn.split("@")[0],
+    applicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+    usageLocation: "US",
+    ...extra,
+  });
   const r = await p.create(inputs);
   return { id: r.id, outs: r.outs };
 }
 
 /** Rejects with a TenantError (fails the test otherwise) and returns it. */
 export async function rejection(p: Promise<unknown>): Promise<TenantError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(TenantError);
   return e as TenantError;
 }

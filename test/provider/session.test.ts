@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
+
 import { provider as instanceTyped } from "../../provider/resources/applicationInstance";
 import { closeTenantClients } from "../../provider/tenant/client";
 import { currentSettings, resetSession, tenant } from "../../provider/tenant/session";
@@ -27,7 +28,10 @@ describe("provider session", () => {
     resetSession();
   });
 
-  const create = async (upn: string) => provider.create(await checked(provider, { userPrincipalName: upn, displayName: "Bot", applicationId: APP, usageLocation: "US" }));
+  const create = async (upn: string) =>
+    provider.create(
+      await checked(provider, { userPrincipalName: upn, displayName: "Bot", applicationId: APP, usageLocation: "US" }),
+    );
 
   test("configure-with-certificate", async () => {
     await h.configure(provider, { clientSecret: "", clientCertificatePath: h.emulator.certificatePath });
@@ -53,7 +57,13 @@ describe("provider session", () => {
       const pid = (tenant() as unknown as { host: { child: { pid: number } } }).host.child.pid;
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
-      expect(argv.split("\0").slice(-6, -1)).toEqual(["-NoLogo", "-NoProfile", "-NonInteractive", "-File", require.resolve("../../protocol/teams-host.ps1")]);
+      expect(argv.split("\0").slice(-6, -1)).toEqual([
+        "-NoLogo",
+        "-NoProfile",
+        "-NonInteractive",
+        "-File",
+        require.resolve("../../protocol/teams-host.ps1"),
+      ]);
       expect(argv).not.toContain(h.emulator.clientSecret);
       expect(environ).not.toContain(h.emulator.clientSecret);
       expect(environ).not.toContain("eyJ");
@@ -68,7 +78,15 @@ describe("provider session", () => {
     const text = JSON.stringify(outs);
     expect(text).not.toContain(h.emulator.clientSecret);
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
-    expect(Object.keys(outs).sort()).toEqual(["adopt", "applicationId", "displayName", "objectId", "tenantId", "usageLocation", "userPrincipalName"]);
+    expect(Object.keys(outs).sort()).toEqual([
+      "adopt",
+      "applicationId",
+      "displayName",
+      "objectId",
+      "tenantId",
+      "usageLocation",
+      "userPrincipalName",
+    ]);
   });
 
   test("regress-wrong-secret-fails-clearly-without-echoing-it", async () => {
@@ -84,10 +102,18 @@ describe("provider session", () => {
   test("regress-missing-settings-name-config-and-environment", async () => {
     const saved = { ...process.env };
     try {
-      for (const k of ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH"]) delete process.env[k];
+      for (const k of ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH"])
+        delete process.env[k];
       await provider.configure!({ config: { get: () => undefined, require: () => "" } });
       // check needs no credentials: previews of invalid input work offline.
-      expect((await provider.check!({}, { userPrincipalName: "x@contoso.com", displayName: "x", applicationId: APP, usageLocation: "US" })).failures).toEqual([]);
+      expect(
+        (
+          await provider.check!(
+            {},
+            { userPrincipalName: "x@contoso.com", displayName: "x", applicationId: APP, usageLocation: "US" },
+          )
+        ).failures,
+      ).toEqual([]);
       await expect(create("nocreds-bot@contoso.com")).rejects.toThrow(
         "tenant settings are incomplete:\n  - teams-bot-numbers:tenantId (or AZURE_TENANT_ID) is not set: give the directory (tenant) id.",
       );

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
+
 import { provider as typed } from "../../provider/resources/virtualUserLicense";
 import { getTenantClient } from "../../provider/tenant/client";
 import { currentSettings, currentTiming } from "../../provider/tenant/session";
@@ -41,13 +42,28 @@ describe("VirtualUserLicense", () => {
   test("check", async () => {
     const r = await provider.check!({}, { userId: "8F0E0F3E-1C77-4C52-9A43-2B1F2B9C5A11" });
     expect(r).toEqual({
-      inputs: { userId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11", skuPartNumber: "PHONESYSTEM_VIRTUALUSER", waitForProvisioning: true, provisioningTimeoutMinutes: 30 },
+      inputs: {
+        userId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11",
+        skuPartNumber: "PHONESYSTEM_VIRTUALUSER",
+        waitForProvisioning: true,
+        provisioningTimeoutMinutes: 30,
+      },
       failures: [],
     });
-    const bad = await provider.check!({}, { userId: "bot@contoso.com", skuPartNumber: "phone system", provisioningTimeoutMinutes: 0 });
+    const bad = await provider.check!(
+      {},
+      { userId: "bot@contoso.com", skuPartNumber: "phone system", provisioningTimeoutMinutes: 0 },
+    );
     expect(bad.failures).toEqual([
-      { property: "userId", reason: '"bot@contoso.com" is not an object id (ApplicationInstance.objectId) (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' },
-      { property: "skuPartNumber", reason: '"phone system" is not a SKU part number (letters, digits and _ only, e.g. PHONESYSTEM_VIRTUALUSER)' },
+      {
+        property: "userId",
+        reason:
+          '"bot@contoso.com" is not an object id (ApplicationInstance.objectId) (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+      },
+      {
+        property: "skuPartNumber",
+        reason: '"phone system" is not a SKU part number (letters, digits and _ only, e.g. PHONESYSTEM_VIRTUALUSER)',
+      },
       { property: "provisioningTimeoutMinutes", reason: '"0" is not a whole number of minutes between 1 and 10080' },
     ]);
   });
@@ -60,7 +76,13 @@ describe("VirtualUserLicense", () => {
     const { id, outs } = await licence(userId);
     const waitedMs = Date.now() - started;
     expect(id).toBe(`${userId}/${VIRTUAL_USER}`);
-    expect(outs).toMatchObject({ userId, skuId: VIRTUAL_USER, skuPartNumber: "PHONESYSTEM_VIRTUALUSER", servicePlanName: "MCOEV_VIRTUALUSER", servicePlanStatus: "Success" });
+    expect(outs).toMatchObject({
+      userId,
+      skuId: VIRTUAL_USER,
+      skuPartNumber: "PHONESYSTEM_VIRTUALUSER",
+      servicePlanName: "MCOEV_VIRTUALUSER",
+      servicePlanStatus: "Success",
+    });
     expect(auditSince(await h.audit(), before)).toEqual(["graph assignLicense ok"]);
     expect(await seats(VIRTUAL_USER)).toBe(used + 1);
     // The emulator provisions MCOEV_VIRTUALUSER 1.5 s after assignment: we waited for it, visibly.
@@ -101,9 +123,25 @@ describe("VirtualUserLicense", () => {
   });
 
   test("replace", async () => {
-    const olds = { userId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11", skuPartNumber: "PHONESYSTEM_VIRTUALUSER", waitForProvisioning: true, provisioningTimeoutMinutes: 30, skuId: VIRTUAL_USER };
-    expect(await provider.diff!("x", olds, { ...olds, userId: "9f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11" })).toEqual({ changes: true, replaces: ["userId"], deleteBeforeReplace: true, stables: [] });
-    expect(await provider.diff!("x", olds, { ...olds, provisioningTimeoutMinutes: 60 })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false, stables: ["skuId", "servicePlanName"] });
+    const olds = {
+      userId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11",
+      skuPartNumber: "PHONESYSTEM_VIRTUALUSER",
+      waitForProvisioning: true,
+      provisioningTimeoutMinutes: 30,
+      skuId: VIRTUAL_USER,
+    };
+    expect(await provider.diff!("x", olds, { ...olds, userId: "9f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11" })).toEqual({
+      changes: true,
+      replaces: ["userId"],
+      deleteBeforeReplace: true,
+      stables: [],
+    });
+    expect(await provider.diff!("x", olds, { ...olds, provisioningTimeoutMinutes: 60 })).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+      stables: ["skuId", "servicePlanName"],
+    });
   });
 
   test("delete", async () => {
@@ -120,7 +158,13 @@ describe("VirtualUserLicense", () => {
   });
 
   test("regress-no-usage-location-fails-before-assigning", async () => {
-    const created = await h.host().invoke("New-CsOnlineApplicationInstance", { UserPrincipalName: "nowhere-bot@contoso.com", ApplicationId: "b2a4c6e8-1111-4222-8333-944455556666", Force: true });
+    const created = await h
+      .host()
+      .invoke("New-CsOnlineApplicationInstance", {
+        UserPrincipalName: "nowhere-bot@contoso.com",
+        ApplicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+        Force: true,
+      });
     const userId = String(created[0]!.ObjectId);
     const before = (await h.audit()).length;
     const e = await rejection(licence(userId));
@@ -142,7 +186,9 @@ describe("VirtualUserLicense with no free seat", () => {
   let h: Harness;
   beforeAll(async () => {
     const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator/fixtures/default.json"), "utf8"));
-    fixture.skus.find((s: { skuPartNumber: string }) => s.skuPartNumber === "PHONESYSTEM_VIRTUALUSER").prepaidUnits.enabled = 0;
+    fixture.skus.find(
+      (s: { skuPartNumber: string }) => s.skuPartNumber === "PHONESYSTEM_VIRTUALUSER",
+    ).prepaidUnits.enabled = 0;
     h = await startHarness(undefined, { fixture });
   });
   afterAll(async () => h?.stop());

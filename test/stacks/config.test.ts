@@ -49,7 +49,13 @@ describe("stack config", () => {
       bots: [
         bot(),
         bot({ name: "Second Bot", userPrincipalName: "not-an-upn", usageLocation: "USA" }),
-        bot({ name: "third", userPrincipalName: "third@contoso.com", phoneNumber: "425 555 0101", numberType: "Mobile", appId: "xyz" }),
+        bot({
+          name: "third",
+          userPrincipalName: "third@contoso.com",
+          phoneNumber: "425 555 0101",
+          numberType: "Mobile",
+          appId: "xyz",
+        }),
       ],
     });
     expect(problems).toEqual(
@@ -58,7 +64,9 @@ describe("stack config", () => {
         expect.stringMatching(/^bots\[1\]\.userPrincipalName: "not-an-upn" is not a user principal name/),
         expect.stringMatching(/^bots\[1\]\.usageLocation: "USA" is not an ISO 3166-1 alpha-2 country code/),
         expect.stringMatching(/^bots\[2\]\.phoneNumber: "425 555 0101" has no country code: write it in E\.164/),
-        expect.stringMatching(/^bots\[2\]\.numberType: "Mobile" is not a number type: use CallingPlan \| DirectRouting \| OperatorConnect/),
+        expect.stringMatching(
+          /^bots\[2\]\.numberType: "Mobile" is not a number type: use CallingPlan \| DirectRouting \| OperatorConnect/,
+        ),
         expect.stringMatching(/^bots\[2\]\.appId: "xyz" is not the bot's Entra app \(client\) id/),
         // bots[1] reuses bots[0]'s number (same after normalisation).
         'bots[1].phoneNumber: number "+14255550100" is already used by bots[0]; each bot needs its own',
@@ -68,7 +76,12 @@ describe("stack config", () => {
   });
 
   test("duplicate names and accounts are rejected case-insensitively", () => {
-    const problems = problemsOf({ bots: [bot(), bot({ userPrincipalName: "INCIDENT-BOT@contoso.com", phoneNumber: undefined, numberType: undefined })] });
+    const problems = problemsOf({
+      bots: [
+        bot(),
+        bot({ userPrincipalName: "INCIDENT-BOT@contoso.com", phoneNumber: undefined, numberType: undefined }),
+      ],
+    });
     expect(problems).toEqual([
       'bots[1].name: name "incident-bot" is already used by bots[0]; each bot needs its own',
       'bots[1].userPrincipalName: account "incident-bot@contoso.com" is already used by bots[0]; each bot needs its own',
@@ -80,13 +93,19 @@ describe("stack config", () => {
       expect.stringMatching(/^bots\[0\]: unknown key\(s\) phone \(allowed: name, userPrincipalName/),
     ]);
     expect(problemsOf({ bots: [{ name: "x" }] })).toEqual(
-      expect.arrayContaining(["bots[0].userPrincipalName: is required", "bots[0].displayName: is required", "bots[0].usageLocation: is required"]),
+      expect.arrayContaining([
+        "bots[0].userPrincipalName: is required",
+        "bots[0].displayName: is required",
+        "bots[0].usageLocation: is required",
+      ]),
     );
     expect(problemsOf({ bots: [] })).toEqual(["bots: declare at least one bot"]);
   });
 
   test("appId xor createApp, numberType with phoneNumber", () => {
-    expect(problemsOf({ bots: [bot({ createApp: true })] })).toEqual(["bots[0]: give either appId or createApp, not both"]);
+    expect(problemsOf({ bots: [bot({ createApp: true })] })).toEqual([
+      "bots[0]: give either appId or createApp, not both",
+    ]);
     expect(problemsOf({ bots: [bot({ appId: undefined })] })).toEqual([
       "bots[0].appId: is required (the bot's Entra app id), or set createApp: true to create the app",
     ]);
@@ -103,7 +122,11 @@ describe("shipped stack configs", () => {
   // js-yaml comes with @pulumi/pulumi, which reads the same files.
   const yaml = require("js-yaml") as { load(text: string): unknown };
   const read = (file: string): Record<string, unknown> =>
-    (yaml.load(require("fs").readFileSync(require("path").join(__dirname, "..", "..", file), "utf8")) as { config: Record<string, unknown> }).config;
+    (
+      yaml.load(require("fs").readFileSync(require("path").join(__dirname, "..", "..", file), "utf8")) as {
+        config: Record<string, unknown>;
+      }
+    ).config;
 
   test.each(["Pulumi.dev.yaml", "Pulumi.prod.example.yaml"])("%s declares valid bots", (file) => {
     const { bots } = parseStackConfig({ bots: read(file)["teams-bot-numbers:bots"] });

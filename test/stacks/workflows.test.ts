@@ -5,12 +5,16 @@ import * as os from "os";
 import * as path from "path";
 
 const ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12";
-const toolsDir = path.join(process.env.TBN_ENGINE_HOME ?? path.join(os.homedir(), ".cache", "teams-bot-numbers"), "tools");
+const toolsDir = path.join(
+  process.env.TBN_ENGINE_HOME ?? path.join(os.homedir(), ".cache", "teams-bot-numbers"),
+  "tools",
+);
 const workflowsDir = path.join(__dirname, "..", "..", "examples", "github-actions");
 
 function actionlint(): string {
   const bin = path.join(toolsDir, "actionlint");
-  if (!fs.existsSync(bin)) execFileSync("go", ["install", ACTIONLINT], { env: { ...process.env, GOBIN: toolsDir }, stdio: "inherit" });
+  if (!fs.existsSync(bin))
+    execFileSync("go", ["install", ACTIONLINT], { env: { ...process.env, GOBIN: toolsDir }, stdio: "inherit" });
   return bin;
 }
 
@@ -20,7 +24,10 @@ const lint = (files: string[]): { status: number | null; out: string } => {
 };
 
 describe("example pipeline workflows", () => {
-  const files = fs.readdirSync(workflowsDir).filter((f) => f.endsWith(".yml")).map((f) => path.join(workflowsDir, f));
+  const files = fs
+    .readdirSync(workflowsDir)
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => path.join(workflowsDir, f));
 
   test("PR preview comments, deploy runs up, drift check expects no changes", () => {
     const text = (name: string): string => fs.readFileSync(path.join(workflowsDir, name), "utf8");
@@ -38,7 +45,12 @@ describe("example pipeline workflows", () => {
 
   test("actionlint rejects a broken workflow (the check can fail)", () => {
     const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tbn-wf-")), "broken.yml");
-    fs.writeFileSync(broken, fs.readFileSync(files[0], "utf8").replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    timeout-minutes: soon"));
+    fs.writeFileSync(
+      broken,
+      fs
+        .readFileSync(files[0], "utf8")
+        .replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    timeout-minutes: soon"),
+    );
     const r = lint([broken]);
     expect(r.status).not.toBe(0);
     expect(r.out).toContain("timeout-minutes");

@@ -1,6 +1,7 @@
 import * as path from "path";
+
 import type { TenantSettings } from "../../provider/config";
-import { TEAMS_ADMIN_SCOPE, graphScope, msalConfiguration, readCertificate } from "../../provider/tenant/auth";
+import { graphScope, msalConfiguration, readCertificate, TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
 import { fromWireNumberType, odataString, wireNumberType } from "../../provider/tenant/graph";
 
 const settings = (over: Partial<TenantSettings>): TenantSettings => ({
@@ -46,6 +47,8 @@ describe("Graph and MSAL wiring", () => {
     expect(cert.thumbprintSha256).toBe("f9f0cf6934669ae3c97b33e4c3da3fa5b0a125d0071f9adb10ee0abdf1ac0ae2");
     expect(cert.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(cert.x5c).toMatch(/^-----BEGIN CERTIFICATE-----/);
-    expect(() => readCertificate("/nonexistent.pem")).toThrow(/^reading the client certificate \/nonexistent\.pem: ENOENT/);
+    expect(() => readCertificate("/nonexistent.pem")).toThrow(
+      /^reading the client certificate \/nonexistent\.pem: ENOENT/,
+    );
   });
 });

@@ -1,5 +1,11 @@
 import * as path from "path";
-import { resolvePwshPath, statusFromHostError, toApplicationInstance, toNumberAssignment } from "../../provider/tenant/powershell";
+
+import {
+  resolvePwshPath,
+  statusFromHostError,
+  toApplicationInstance,
+  toNumberAssignment,
+} from "../../provider/tenant/powershell";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -12,18 +18,62 @@ describe("PowerShell host helpers", () => {
   });
 
   test("HTTP status from Teams cmdlet errors", () => {
-    expect(statusFromHostError("BadRequest - Telephone Number '+1' is not found from tenant 't'", "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment")).toBe(400);
-    expect(statusFromHostError("The server responded with a Request Error, Status: TooManyRequests.", "TooManyRequests,X")).toBe(429);
-    expect(statusFromHostError("The server responded with a Request Error, Status: ServiceUnavailable", "UndeclaredResponseException,X")).toBe(503);
-    expect(statusFromHostError("An item with the same key has already been added.", "ArgumentException")).toBeUndefined();
+    expect(
+      statusFromHostError(
+        "BadRequest - Telephone Number '+1' is not found from tenant 't'",
+        "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment",
+      ),
+    ).toBe(400);
+    expect(
+      statusFromHostError("The server responded with a Request Error, Status: TooManyRequests.", "TooManyRequests,X"),
+    ).toBe(429);
+    expect(
+      statusFromHostError(
+        "The server responded with a Request Error, Status: ServiceUnavailable",
+        "UndeclaredResponseException,X",
+      ),
+    ).toBe(503);
+    expect(
+      statusFromHostError("An item with the same key has already been added.", "ArgumentException"),
+    ).toBeUndefined();
   });
 
   test("cmdlet output conversion", () => {
     expect(
-      toApplicationInstance({ ObjectId: "AB", TenantId: "T", UserPrincipalName: "Bot@Contoso.com", ApplicationId: null, DisplayName: "Bot", PhoneNumber: "tel:+14255550100" }),
-    ).toEqual({ objectId: "ab", tenantId: "t", userPrincipalName: "bot@contoso.com", applicationId: "", displayName: "Bot", phoneNumber: "+14255550100" });
+      toApplicationInstance({
+        ObjectId: "AB",
+        TenantId: "T",
+        UserPrincipalName: "Bot@Contoso.com",
+        ApplicationId: null,
+        DisplayName: "Bot",
+        PhoneNumber: "tel:+14255550100",
+      }),
+    ).toEqual({
+      objectId: "ab",
+      tenantId: "t",
+      userPrincipalName: "bot@contoso.com",
+      applicationId: "",
+      displayName: "Bot",
+      phoneNumber: "+14255550100",
+    });
     expect(
-      toNumberAssignment({ TelephoneNumber: "+14255550100", NumberType: "CallingPlan", ActivationState: "Activated", AssignedPstnTargetId: "AB", PstnAssignmentStatus: "VoiceApplicationAssigned", LocationId: null, Capability: ["ConferenceAssignment", "VoiceApplicationAssignment"] }),
-    ).toEqual({ telephoneNumber: "+14255550100", numberType: "CallingPlan", assignmentTargetId: "ab", assignmentStatus: "voiceApplicationAssigned", activationState: "activated", locationId: null, capabilities: ["conferenceAssignment", "voiceApplicationAssignment"] });
+      toNumberAssignment({
+        TelephoneNumber: "+14255550100",
+        NumberType: "CallingPlan",
+        ActivationState: "Activated",
+        AssignedPstnTargetId: "AB",
+        PstnAssignmentStatus: "VoiceApplicationAssigned",
+        LocationId: null,
+        Capability: ["ConferenceAssignment", "VoiceApplicationAssignment"],
+      }),
+    ).toEqual({
+      telephoneNumber: "+14255550100",
+      numberType: "CallingPlan",
+      assignmentTargetId: "ab",
+      assignmentStatus: "voiceApplicationAssigned",
+      activationState: "activated",
+      locationId: null,
+      capabilities: ["conferenceAssignment", "voiceApplicationAssignment"],
+    });
   });
 });

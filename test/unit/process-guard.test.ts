@@ -3,12 +3,21 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+
 import { isDynamicProviderProcess } from "../../provider/process-guard";
 
 describe("process guard", () => {
   test("only the dynamic-provider process is guarded", () => {
-    expect(isDynamicProviderProcess(["/usr/bin/node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:1"])).toBe(true);
-    expect(isDynamicProviderProcess(["/usr/bin/node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider", "127.0.0.1:1"])).toBe(true);
+    expect(
+      isDynamicProviderProcess([
+        "/usr/bin/node",
+        "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js",
+        "127.0.0.1:1",
+      ]),
+    ).toBe(true);
+    expect(
+      isDynamicProviderProcess(["/usr/bin/node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider", "127.0.0.1:1"]),
+    ).toBe(true);
     expect(isDynamicProviderProcess(["/usr/bin/node", "/p/node_modules/jest/bin/jest.js"])).toBe(false);
   });
 

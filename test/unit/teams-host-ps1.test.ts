@@ -5,6 +5,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { Language, Parser, type Node } from "web-tree-sitter";
+
 import { ALLOWED_CMDLETS } from "../../protocol/host-protocol";
 import { hostScriptPath } from "../../provider/tenant/powershell";
 
@@ -14,7 +15,9 @@ const source = readFileSync(SCRIPT, "utf8");
 async function parse(text: string): Promise<Node> {
   await Parser.init();
   // Bytes, not a path: loading by path needs a dynamic import that Jest's VM does not allow.
-  const language = await Language.load(readFileSync(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm")));
+  const language = await Language.load(
+    readFileSync(require.resolve("tree-sitter-powershell/tree-sitter-powershell.wasm")),
+  );
   const parser = new Parser();
   parser.setLanguage(language);
   const tree = parser.parse(text);
@@ -24,7 +27,9 @@ async function parse(text: string): Promise<Node> {
 
 function problems(node: Node, found: string[] = []): string[] {
   if (node.isError || node.isMissing) {
-    found.push(`${node.isMissing ? "MISSING" : "ERROR"} ${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${node.text.slice(0, 60)}`);
+    found.push(
+      `${node.isMissing ? "MISSING" : "ERROR"} ${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${node.text.slice(0, 60)}`,
+    );
   }
   for (const child of node.children) if (child) problems(child, found);
   return found;

@@ -1,6 +1,5 @@
 import {
   Checker,
-  UNKNOWN,
   normalizeDisplayName,
   normalizeGuid,
   normalizeMinutes,
@@ -9,9 +8,11 @@ import {
   normalizeSkuPartNumber,
   normalizeUpn,
   normalizeUsageLocation,
+  UNKNOWN,
 } from "../../provider/validate";
 
-const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T | string => (r.ok ? r.value : `FAIL: ${r.reason}`);
+const value = <T>(r: { ok: true; value: T } | { ok: false; reason: string }): T | string =>
+  r.ok ? r.value : `FAIL: ${r.reason}`;
 
 describe("normalizePhoneNumber", () => {
   test.each([
@@ -37,16 +38,26 @@ describe("normalizePhoneNumber", () => {
   });
 
   test("rejects national formats with the E.164 hint", () => {
-    expect(normalizePhoneNumber("(425) 555-0100")).toEqual({ ok: false, reason: '"(425) 555-0100" has no country code: write it in E.164, e.g. +14255550100' });
-    expect(normalizePhoneNumber("4255550100")).toEqual({ ok: false, reason: '"4255550100" has no country code: write it in E.164, e.g. +14255550100' });
+    expect(normalizePhoneNumber("(425) 555-0100")).toEqual({
+      ok: false,
+      reason: '"(425) 555-0100" has no country code: write it in E.164, e.g. +14255550100',
+    });
+    expect(normalizePhoneNumber("4255550100")).toEqual({
+      ok: false,
+      reason: '"4255550100" has no country code: write it in E.164, e.g. +14255550100',
+    });
   });
 
   test("rejects letters and impossible numbers", () => {
     expect(value(normalizePhoneNumber("+1425555010x"))).toBe(
       'FAIL: "+1425555010x" is not a phone number (only digits, +, spaces, dashes, dots and parentheses are allowed): write it in E.164, e.g. +14255550100',
     );
-    expect(value(normalizePhoneNumber("+1425"))).toBe('FAIL: "+1425" is not a possible phone number: write it in E.164, e.g. +14255550100');
-    expect(value(normalizePhoneNumber(""))).toBe("FAIL: a phone number is required: write it in E.164, e.g. +14255550100");
+    expect(value(normalizePhoneNumber("+1425"))).toBe(
+      'FAIL: "+1425" is not a possible phone number: write it in E.164, e.g. +14255550100',
+    );
+    expect(value(normalizePhoneNumber(""))).toBe(
+      "FAIL: a phone number is required: write it in E.164, e.g. +14255550100",
+    );
   });
 });
 
@@ -60,7 +71,9 @@ describe("other normalisers", () => {
 
   test("UPNs are lower-cased and shaped name@domain", () => {
     expect(value(normalizeUpn(" Incident-Bot@Contoso.COM "))).toBe("incident-bot@contoso.com");
-    expect(value(normalizeUpn("incident bot@contoso.com"))).toBe('FAIL: "incident bot@contoso.com" is not a user principal name: expected name@domain, e.g. incident-bot@contoso.com');
+    expect(value(normalizeUpn("incident bot@contoso.com"))).toBe(
+      'FAIL: "incident bot@contoso.com" is not a user principal name: expected name@domain, e.g. incident-bot@contoso.com',
+    );
     expect(value(normalizeUpn("bot@localhost"))).toMatch(/^FAIL/);
     expect(value(normalizeUpn(".bot@contoso.com"))).toMatch(/^FAIL/);
   });
@@ -68,28 +81,41 @@ describe("other normalisers", () => {
   test("usage location is a real ISO 3166-1 alpha-2 code", () => {
     expect(value(normalizeUsageLocation("us"))).toBe("US");
     expect(value(normalizeUsageLocation("UK"))).toBe('FAIL: "UK" is not an ISO 3166-1 country code: did you mean GB?');
-    expect(value(normalizeUsageLocation("ZZ"))).toBe('FAIL: "ZZ" is not a known ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)');
-    expect(value(normalizeUsageLocation("USA"))).toBe('FAIL: "USA" is not an ISO 3166-1 alpha-2 country code (two letters, e.g. US, GB, DE)');
+    expect(value(normalizeUsageLocation("ZZ"))).toBe(
+      'FAIL: "ZZ" is not a known ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)',
+    );
+    expect(value(normalizeUsageLocation("USA"))).toBe(
+      'FAIL: "USA" is not an ISO 3166-1 alpha-2 country code (two letters, e.g. US, GB, DE)',
+    );
   });
 
   test("number type is normalised case-insensitively", () => {
     expect(value(normalizeNumberType("directrouting"))).toBe("DirectRouting");
     expect(value(normalizeNumberType("Operator_Connect"))).toBe("OperatorConnect");
-    expect(value(normalizeNumberType("OCMobile"))).toBe('FAIL: "OCMobile" is not a number type: use CallingPlan | DirectRouting | OperatorConnect');
+    expect(value(normalizeNumberType("OCMobile"))).toBe(
+      'FAIL: "OCMobile" is not a number type: use CallingPlan | DirectRouting | OperatorConnect',
+    );
   });
 
   test("minutes, display names, SKU part numbers", () => {
     expect(value(normalizeMinutes("45"))).toBe(45);
     expect(value(normalizeMinutes(0))).toBe('FAIL: "0" is not a whole number of minutes between 1 and 1440');
     expect(value(normalizeDisplayName("  Incident Bot "))).toBe("Incident Bot");
-    expect(value(normalizeDisplayName("x".repeat(257)))).toBe("FAIL: the display name is 257 characters long; at most 256 are allowed");
+    expect(value(normalizeDisplayName("x".repeat(257)))).toBe(
+      "FAIL: the display name is 257 characters long; at most 256 are allowed",
+    );
     expect(value(normalizeSkuPartNumber("phonesystem_virtualuser"))).toBe("PHONESYSTEM_VIRTUALUSER");
   });
 });
 
 describe("Checker", () => {
   test("collects failures keyed by property and keeps unknown preview values", () => {
-    const raw: Record<string, unknown> = { phoneNumber: "425-555-0100", numberType: "callingplan", instanceId: UNKNOWN, extra: 1 };
+    const raw: Record<string, unknown> = {
+      phoneNumber: "425-555-0100",
+      numberType: "callingplan",
+      instanceId: UNKNOWN,
+      extra: 1,
+    };
     const c = new Checker(raw);
     c.required("instanceId", (v) => normalizeGuid(v));
     const type = c.required("numberType", normalizeNumberType);
@@ -97,7 +123,9 @@ describe("Checker", () => {
     c.optional("locationId", (v) => normalizeGuid(v));
     expect(c.result()).toEqual({
       inputs: { phoneNumber: "425-555-0100", numberType: "CallingPlan", instanceId: UNKNOWN, extra: 1 },
-      failures: [{ property: "phoneNumber", reason: '"425-555-0100" has no country code: write it in E.164, e.g. +14255550100' }],
+      failures: [
+        { property: "phoneNumber", reason: '"425-555-0100" has no country code: write it in E.164, e.g. +14255550100' },
+      ],
     });
   });
 });
