@@ -58,16 +58,14 @@ export function createApp(ctx: EmulatorContext): express.Express {
     (req, res, next) => {
       const p = parseJson(req.body);
       if (!p.ok)
-        return void res
-          .status(400)
-          .json({
-            error: {
-              message: "Request body is not valid JSON.",
-              fullyQualifiedErrorId: "ProtocolViolation",
-              category: "InvalidArgument",
-              exceptionType: "System.ArgumentException",
-            },
-          });
+        return void res.status(400).json({
+          error: {
+            message: "Request body is not valid JSON.",
+            fullyQualifiedErrorId: "ProtocolViolation",
+            category: "InvalidArgument",
+            exceptionType: "System.ArgumentException",
+          },
+        });
       req.body = p.value;
       next();
     },

@@ -182,13 +182,11 @@ describe("ApplicationInstance", () => {
 
   test("adopt-syncs-a-missing-mapping", async () => {
     // An instance made without -ApplicationId (as the 4.0.0 module did by mistake).
-    await h
-      .host()
-      .invoke("New-CsOnlineApplicationInstance", {
-        UserPrincipalName: "unmapped-bot@contoso.com",
-        DisplayName: "Unmapped",
-        Force: true,
-      });
+    await h.host().invoke("New-CsOnlineApplicationInstance", {
+      UserPrincipalName: "unmapped-bot@contoso.com",
+      DisplayName: "Unmapped",
+      Force: true,
+    });
     const before = (await h.audit()).length;
     const { outs } = await create("unmapped-bot@contoso.com", { adopt: true });
     expect(outs.applicationId).toBe(APP);

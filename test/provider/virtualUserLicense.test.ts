@@ -158,13 +158,11 @@ describe("VirtualUserLicense", () => {
   });
 
   test("regress-no-usage-location-fails-before-assigning", async () => {
-    const created = await h
-      .host()
-      .invoke("New-CsOnlineApplicationInstance", {
-        UserPrincipalName: "nowhere-bot@contoso.com",
-        ApplicationId: "b2a4c6e8-1111-4222-8333-944455556666",
-        Force: true,
-      });
+    const created = await h.host().invoke("New-CsOnlineApplicationInstance", {
+      UserPrincipalName: "nowhere-bot@contoso.com",
+      ApplicationId: "b2a4c6e8-1111-4222-8333-944455556666",
+      Force: true,
+    });
     const userId = String(created[0]!.ObjectId);
     const before = (await h.audit()).length;
     const e = await rejection(licence(userId));
