@@ -202,7 +202,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             stackName: `bench${n}`,
             program: botNumbersProgram,
             workDir: path.join(runDir, `ours-${n}`, "work"),
-            backendDir: path.join(runDir, `ours-${n}`, "backend"),
+            backend: { kind: "file", dir: path.join(runDir, `ours-${n}`, "backend") },
             pulumiHome: path.join(runDir, `ours-${n}`, "home"),
             env: {
               ...env,

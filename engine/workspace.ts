@@ -1,6 +1,6 @@
 /**
  * The one place that says how this project drives the Pulumi engine offline: which CLI, which
- * state backend, which secrets provider, which environment. Used by the demo (`npm run demo`),
+ * state backend (a local directory or Azure Blob Storage), which secrets provider, which environment. Used by the demo (`npm run demo`),
  * the real-engine tests and the benchmarks.
  *
  * Programs run through the Automation API's inline route (the CLI runs `preview/up/refresh/destroy`
@@ -38,14 +38,94 @@ export function pulumiCliDir(): string {
   return cliDir;
 }
 
-/** Offline engine environment: no update check, no plugin downloads, local state, isolated home. */
-export function offlineEnv(opts: { backendDir: string; pulumiHome: string }): Record<string, string> {
-  fs.mkdirSync(opts.backendDir, { recursive: true });
+/**
+ * Where a stack's state lives. `file`: a directory (the default for development, under `.tbn/`).
+ * `azblob`: an Azure Blob Storage container, as pipelines keep it (`pulumi login azblob://…`); the
+ * CLI's DIY backend locks each stack there while a command runs (`.pulumi/locks/`).
+ */
+export type StateBackend = FileBackend | AzureBlobBackend;
+
+/** State in a local directory (`file://<dir>`). */
+export interface FileBackend {
+  kind: "file";
+  dir: string;
+}
+
+/** State in an Azure Blob Storage container (`azblob://<container>`), created beforehand. */
+export interface AzureBlobBackend {
+  kind: "azblob";
+  container: string;
+  /** Storage account name (AZURE_STORAGE_ACCOUNT). */
+  account: string;
+  /** Account key (AZURE_STORAGE_KEY). Without it the CLI signs in with DefaultAzureCredential. */
+  key?: string;
+  /** `host:port` of a local emulator (Azurite), reached over http. Omit for Azure. */
+  emulatorHost?: string;
+}
+
+/**
+ * The backend URL the CLI logs in to. For an emulator the storage driver (gocloud.dev azureblob)
+ * takes the endpoint from the query: `domain=<host:port>`, `protocol=http`, `localemu=true`
+ * (path-style `http://<host:port>/<account>/<container>`).
+ */
+export function backendUrl(b: StateBackend): string {
+  if (b.kind === "file") return `file://${b.dir}`;
+  const emulator = b.emulatorHost ? `?domain=${b.emulatorHost}&protocol=http&localemu=true` : "";
+  return `azblob://${b.container}${emulator}`;
+}
+
+/** Environment the storage driver reads for the backend's credentials (never the URL or argv). */
+export function backendEnv(b: StateBackend): Record<string, string> {
+  if (b.kind === "file") return {};
+  return { AZURE_STORAGE_ACCOUNT: b.account, ...(b.key ? { AZURE_STORAGE_KEY: b.key } : {}) };
+}
+
+/**
+ * Reads a backend URL as `pulumi login` takes it: `file://<dir>`, or `azblob://<container>` with the
+ * optional emulator query above and the account (and key) from AZURE_STORAGE_ACCOUNT (AZURE_STORAGE_KEY).
+ */
+export function parseBackendUrl(url: string, env: NodeJS.ProcessEnv = process.env): StateBackend {
+  if (url.startsWith("file://")) return { kind: "file", dir: path.resolve(url.slice("file://".length)) };
+  const u = URL.canParse(url) ? new URL(url) : undefined;
+  if (u?.protocol !== "azblob:" || !u.hostname || (u.pathname !== "" && u.pathname !== "/"))
+    throw new Error(
+      `backend URL "${url}": expected file://<dir> or azblob://<container>[?domain=<host:port>&protocol=http&localemu=true]`,
+    );
+  const account = env.AZURE_STORAGE_ACCOUNT;
+  if (!account)
+    throw new Error(`backend URL "${url}": AZURE_STORAGE_ACCOUNT is not set: set it to the storage account's name`);
+  const domain = u.searchParams.get("domain");
+  const emulator = u.searchParams.get("localemu") === "true" || u.searchParams.get("protocol") === "http";
+  if (emulator && !domain)
+    throw new Error(`backend URL "${url}": an emulator (localemu/protocol=http) needs domain=<host:port>`);
+  return {
+    kind: "azblob",
+    container: u.hostname,
+    account,
+    ...(env.AZURE_STORAGE_KEY ? { key: env.AZURE_STORAGE_KEY } : {}),
+    ...(emulator && domain ? { emulatorHost: domain } : {}),
+  };
+}
+
+/** Offline engine environment: no update check, no plugin downloads, the state backend, isolated home. */
+export function offlineEnv(opts: { backend: StateBackend; pulumiHome: string }): Record<string, string> {
+  const b = opts.backend;
+  if (b.kind === "file") fs.mkdirSync(b.dir, { recursive: true });
+  if (
+    b.kind === "azblob" &&
+    !b.emulatorHost &&
+    !process.env.PULUMI_CONFIG_PASSPHRASE &&
+    !process.env.PULUMI_CONFIG_PASSPHRASE_FILE
+  )
+    throw new Error(
+      `state in azblob://${b.container}: PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) is not set; a shared backend never uses the development passphrase: set the stack's passphrase`,
+    );
   fs.mkdirSync(opts.pulumiHome, { recursive: true });
   return {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_BACKEND_URL: `file://${opts.backendDir}`,
+    PULUMI_BACKEND_URL: backendUrl(b),
+    ...backendEnv(b),
     PULUMI_HOME: opts.pulumiHome,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? DEV_PASSPHRASE,
     // The dynamic-provider launcher resolves @pulumi/pulumi and our dist/ from the work dir.
@@ -60,7 +140,7 @@ export interface OpenStackOptions {
   program: PulumiFn;
   /** Work dir: must sit inside the repository so node_modules and dist/ are reachable. */
   workDir: string;
-  backendDir: string;
+  backend: StateBackend;
   pulumiHome: string;
   /** Extra environment for the CLI and the provider processes it starts. */
   env?: Record<string, string>;
@@ -80,13 +160,18 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
     // otherwise the workspace writes one for the inline program.
     projectSettings: fs.existsSync(path.join(o.workDir, "Pulumi.yaml"))
       ? undefined
-      : { name: o.projectName, runtime: "nodejs", backend: { url: `file://${o.backendDir}` } },
+      : { name: o.projectName, runtime: "nodejs", backend: { url: backendUrl(o.backend) } },
     envVars: { ...offlineEnv(o), ...o.env },
   });
   return Stack.createOrSelect(o.stackName, ws);
 }
 
-/** Path of a stack's checkpoint in a file backend (`.pulumi/stacks/<project>/<stack>.json`). */
+/** Key of a stack's checkpoint in any DIY backend: `.pulumi/stacks/<project>/<stack>.json`. */
+export function stateKey(projectName: string, stackName: string): string {
+  return `.pulumi/stacks/${projectName}/${stackName}.json`;
+}
+
+/** Path of a stack's checkpoint in a file backend. */
 export function stateFilePath(backendDir: string, projectName: string, stackName: string): string {
-  return path.join(backendDir, ".pulumi", "stacks", projectName, `${stackName}.json`);
+  return path.join(backendDir, stateKey(projectName, stackName));
 }

@@ -4,15 +4,18 @@
  * Node.js language host is missing; with a regular Pulumi install `pulumi up` does the same.
  *
  *   node dist/scripts/stack.js up --stack prod [--refresh] [--expect-no-changes]
- *     [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *     [--work-dir DIR] [--backend URL | --backend-dir DIR] [--pulumi-home DIR]
  *
- * Defaults: the repository (Pulumi.yaml, Pulumi.<stack>.yaml) as work dir, the local file backend
- * and Pulumi home under .tbn/. Exits with the CLI's exit code.
+ * `--backend` takes what `pulumi login` takes: `file://DIR`, or `azblob://CONTAINER` with the
+ * storage account in AZURE_STORAGE_ACCOUNT (and AZURE_STORAGE_KEY, or DefaultAzureCredential);
+ * an emulator adds `?domain=HOST:PORT&protocol=http&localemu=true`. Defaults: the repository
+ * (Pulumi.yaml, Pulumi.<stack>.yaml) as work dir, the local file backend and Pulumi home under
+ * .tbn/. Exits with the CLI's exit code.
  */
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 
-import { LOCAL_DIR, openStack, REPO_ROOT } from "../engine/workspace";
+import { LOCAL_DIR, openStack, parseBackendUrl, REPO_ROOT, StateBackend } from "../engine/workspace";
 import { botNumbersProgram } from "../stacks/program";
 
 /** Engine commands this runner offers. */
@@ -25,7 +28,8 @@ export interface StackRun {
   command: StackCommand;
   stackName: string;
   workDir?: string;
-  backendDir?: string;
+  /** State backend; default: the file backend under .tbn/state. */
+  backend?: StateBackend;
   pulumiHome?: string;
   refresh?: boolean;
   expectNoChanges?: boolean;
@@ -40,7 +44,7 @@ export function openProjectStack(o: StackRun): Promise<Stack> {
     stackName: o.stackName,
     program: botNumbersProgram,
     workDir: o.workDir ?? REPO_ROOT,
-    backendDir: o.backendDir ?? path.join(LOCAL_DIR, "state"),
+    backend: o.backend ?? { kind: "file", dir: path.join(LOCAL_DIR, "state") },
     pulumiHome: o.pulumiHome ?? path.join(LOCAL_DIR, "pulumi-home"),
     env: o.env,
   });
@@ -78,7 +82,7 @@ function parseArgs(argv: string[]): StackRun {
   const [command, ...rest] = argv;
   if (!COMMANDS.includes(command as StackCommand))
     throw new Error(
-      `usage: stack.js ${COMMANDS.join("|")} --stack NAME [--refresh] [--expect-no-changes] [--work-dir D] [--backend-dir D] [--pulumi-home D]`,
+      `usage: stack.js ${COMMANDS.join("|")} --stack NAME [--refresh] [--expect-no-changes] [--work-dir D] [--backend URL | --backend-dir D] [--pulumi-home D]`,
     );
   const run: StackRun = { command: command as StackCommand, stackName: "" };
   for (let i = 0; i < rest.length; i++) {
@@ -94,8 +98,11 @@ function parseArgs(argv: string[]): StackRun {
       case "--work-dir":
         run.workDir = path.resolve(value());
         break;
+      case "--backend":
+        run.backend = parseBackendUrl(value());
+        break;
       case "--backend-dir":
-        run.backendDir = path.resolve(value());
+        run.backend = { kind: "file", dir: path.resolve(value()) };
         break;
       case "--pulumi-home":
         run.pulumiHome = path.resolve(value());

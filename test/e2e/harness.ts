@@ -1,6 +1,7 @@
 /**
  * Real-engine harness: runs the Pulumi CLI (preview/up/refresh/destroy) on an inline program with an
- * isolated PULUMI_HOME and file backend, and returns the engine's output, exit code and state file.
+ * isolated PULUMI_HOME and a file backend (or the backend given, e.g. Azure Blob Storage in Azurite),
+ * and returns the engine's output, exit code and state file.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -8,7 +9,15 @@ import * as os from "os";
 import * as path from "path";
 import { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
-import { LOCAL_DIR, openStack, REPO_ROOT, stateFilePath } from "../../engine/workspace";
+import {
+  backendEnv,
+  backendUrl,
+  LOCAL_DIR,
+  openStack,
+  REPO_ROOT,
+  StateBackend,
+  stateFilePath,
+} from "../../engine/workspace";
 
 /** What one engine command produced. */
 export interface EngineRun {
@@ -45,7 +54,7 @@ export class EngineHarness {
   private constructor(
     readonly stack: Stack,
     readonly dir: string,
-    readonly backendDir: string,
+    readonly backend: StateBackend,
     readonly projectName: string,
     readonly stackName: string,
     private readonly env: Record<string, string>,
@@ -59,23 +68,31 @@ export class EngineHarness {
     stackName?: string;
     env?: Record<string, string>;
     config?: Record<string, { value: string; secret?: boolean }>;
+    /** State backend; default: a file backend in the harness's temp directory. */
+    backend?: StateBackend;
   }): Promise<EngineHarness> {
     fs.mkdirSync(path.join(LOCAL_DIR, "e2e"), { recursive: true });
     const dir = fs.mkdtempSync(path.join(LOCAL_DIR, "e2e", `${o.name}-`));
     const projectName = o.projectName ?? "teams-bot-numbers";
     const stackName = o.stackName ?? "test";
-    const backendDir = path.join(dir, "backend");
+    const backend = o.backend ?? { kind: "file", dir: path.join(dir, "backend") };
     const stack = await openStack({
       projectName,
       stackName,
       program: o.program,
       workDir: path.join(dir, "work"),
-      backendDir,
+      backend,
       pulumiHome: path.join(dir, "home"),
       env: o.env,
     });
     if (o.config) await stack.setAllConfig(o.config);
-    return new EngineHarness(stack, dir, backendDir, projectName, stackName, o.env ?? {});
+    return new EngineHarness(stack, dir, backend, projectName, stackName, o.env ?? {});
+  }
+
+  /** Directory of the file backend (throws for other backends). */
+  get backendDir(): string {
+    if (this.backend.kind !== "file") throw new Error(`the ${this.backend.kind} backend has no directory`);
+    return this.backend.dir;
   }
 
   /** `pulumi preview`. */
@@ -152,6 +169,16 @@ export class EngineHarness {
    * which jest would report against the test file.
    */
   runStackProgram(command: "preview" | "up", o: RunOptions & { env?: Record<string, string> } = {}): EngineRun {
+    const { args, env } = this.stackProgram(command, o);
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", env });
+    return { command, exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, changes: {} };
+  }
+
+  /** Node argv and environment that run `scripts/stack.ts` on this stack (work dir, backend, home). */
+  stackProgram(
+    command: "preview" | "up" | "refresh" | "destroy",
+    o: RunOptions & { env?: Record<string, string> } = {},
+  ): { args: string[]; env: NodeJS.ProcessEnv } {
     const args = [
       path.join(REPO_ROOT, "dist", "scripts", "stack.js"),
       command,
@@ -159,15 +186,14 @@ export class EngineHarness {
       this.stackName,
       "--work-dir",
       path.join(this.dir, "work"),
-      "--backend-dir",
-      this.backendDir,
+      "--backend",
+      backendUrl(this.backend),
       "--pulumi-home",
       path.join(this.dir, "home"),
     ];
     if (o.refresh) args.push("--refresh");
     if (o.expectNoChanges) args.push("--expect-no-changes");
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...this.env, ...o.env } });
-    return { command, exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, changes: {} };
+    return { args, env: { ...process.env, ...backendEnv(this.backend), ...this.env, ...o.env } };
   }
 }
 

@@ -6,10 +6,10 @@
  * for longer than one update (audit order: its unassign is directly followed by its assign).
  */
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
+import { alive, descendants } from "../helpers/processes";
 import { Bot, bot, convergence, FAST_ENV, numberGaps, recordResults, ResultRow, StackRig, startRig } from "./support";
 
 const rows: ResultRow[] = [];
@@ -281,35 +281,3 @@ describe("fault matrix on the real engine", () => {
     );
   });
 });
-
-/** Process ids of `pid` and all its descendants (from /proc). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number): void => {
-    out.push(p);
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(pid);
-  return out;
-}
-
-/** True while the process exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
