@@ -57,8 +57,10 @@ export interface AzureBlobBackend {
   container: string;
   /** Storage account name (AZURE_STORAGE_ACCOUNT). */
   account: string;
-  /** Account key (AZURE_STORAGE_KEY). Without it the CLI signs in with DefaultAzureCredential. */
+  /** Account key (AZURE_STORAGE_KEY). Without a key or SAS the CLI signs in with DefaultAzureCredential. */
   key?: string;
+  /** SAS token (AZURE_STORAGE_SAS_TOKEN), used when there is no key; e.g. read + list for previews. */
+  sasToken?: string;
   /** `host:port` of a local emulator (Azurite), reached over http. Omit for Azure. */
   emulatorHost?: string;
 }
@@ -77,12 +79,17 @@ export function backendUrl(b: StateBackend): string {
 /** Environment the storage driver reads for the backend's credentials (never the URL or argv). */
 export function backendEnv(b: StateBackend): Record<string, string> {
   if (b.kind === "file") return {};
-  return { AZURE_STORAGE_ACCOUNT: b.account, ...(b.key ? { AZURE_STORAGE_KEY: b.key } : {}) };
+  return {
+    AZURE_STORAGE_ACCOUNT: b.account,
+    ...(b.key ? { AZURE_STORAGE_KEY: b.key } : {}),
+    ...(b.sasToken ? { AZURE_STORAGE_SAS_TOKEN: b.sasToken } : {}),
+  };
 }
 
 /**
  * Reads a backend URL as `pulumi login` takes it: `file://<dir>`, or `azblob://<container>` with the
- * optional emulator query above and the account (and key) from AZURE_STORAGE_ACCOUNT (AZURE_STORAGE_KEY).
+ * optional emulator query above, the account from AZURE_STORAGE_ACCOUNT and the credential from
+ * AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN (neither: DefaultAzureCredential).
  */
 export function parseBackendUrl(url: string, env: NodeJS.ProcessEnv = process.env): StateBackend {
   if (url.startsWith("file://")) return { kind: "file", dir: path.resolve(url.slice("file://".length)) };
@@ -103,6 +110,7 @@ export function parseBackendUrl(url: string, env: NodeJS.ProcessEnv = process.en
     container: u.hostname,
     account,
     ...(env.AZURE_STORAGE_KEY ? { key: env.AZURE_STORAGE_KEY } : {}),
+    ...(env.AZURE_STORAGE_SAS_TOKEN ? { sasToken: env.AZURE_STORAGE_SAS_TOKEN } : {}),
     ...(emulator && domain ? { emulatorHost: domain } : {}),
   };
 }

@@ -6,7 +6,7 @@
  * the first converges, nothing lost); a killed run's lock cleared with `pulumi cancel`; previews
  * write nothing and are not blocked by the lock.
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -193,6 +193,37 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     expect(Object.keys(r.changes)).toEqual(["same"]);
     expect((await audit()).length).toBe(before);
     expect(await blobs(LOCKS)).toEqual([]);
+  });
+
+  test("a read-only SAS (read, list) can preview; up is refused by storage at the lock, nothing written, no tenant call", async () => {
+    const readOnly = {
+      AZURE_STORAGE_KEY: "",
+      AZURE_STORAGE_SAS_TOKEN: az.accountSas("rl", new Date(Date.now() + 3600_000)),
+    };
+    const names = await blobs();
+    const state = await az.getBlob(CONTAINER, stateKey(h.projectName, h.stackName));
+    const before = (await audit()).length;
+    const run = (command: "preview" | "up"): { status: number | null; out: string } => {
+      const { args, env } = h.stackProgram(command, { env: readOnly });
+      const r = spawnSync(process.execPath, args, { env, encoding: "utf8" });
+      return { status: r.status, out: r.stdout + r.stderr };
+    };
+    const preview = run("preview");
+    expect(preview.status).toBe(0);
+    const up = run("up");
+    console.log(
+      `up with a read-only SAS:\n${up.out
+        .split("\n")
+        .filter((l) => /error:|ERROR CODE|RESPONSE 403|PUT /.test(l))
+        .join("\n")}`,
+    );
+    expect(up.status).not.toBe(0);
+    expect(up.out).toContain("AuthorizationPermissionMismatch");
+    expect(up.out).toContain(".pulumi/locks/");
+    expect(up.out).not.toContain(new URLSearchParams(readOnly.AZURE_STORAGE_SAS_TOKEN).get("sig")!);
+    expect((await audit()).length).toBe(before);
+    expect(await blobs()).toEqual(names);
+    expect(await az.getBlob(CONTAINER, stateKey(h.projectName, h.stackName))).toBe(state);
   });
 
   test("two concurrent ups on one stack: the second is refused by the lock, the first converges, state intact", async () => {

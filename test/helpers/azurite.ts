@@ -7,12 +7,14 @@
  *   await az.createContainer("pulumi-state");
  *   await az.listBlobs("pulumi-state")                // names, e.g. ".pulumi/meta.yaml"
  *   await az.getBlob("pulumi-state", name)            // the blob's bytes as text
+ *   az.accountSas("rl", expiresOn)                    // an account SAS token (blob service), e.g. read + list
  *   az.location                                       // Azurite's data on disk (blobs + metadata)
  *   await az.stop();                                  // stops the process, removes the workspace
  *
  * Requests use Shared Key authorization with the emulator's well-known account (devstoreaccount1),
  * as documented in "Authorize with Shared Key" (learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key)
- * and "Connect to Azurite" (learn.microsoft.com/azure/storage/common/storage-connect-azurite).
+ * and "Connect to Azurite" (learn.microsoft.com/azure/storage/common/storage-connect-azurite); SAS
+ * tokens as in "Create an account SAS" (learn.microsoft.com/rest/api/storageservices/create-account-sas).
  */
 import { ChildProcess, spawn } from "child_process";
 import { createHmac } from "crypto";
@@ -46,6 +48,8 @@ export interface Azurite {
   listBlobs(container: string, prefix?: string): Promise<string[]>;
   /** Get Blob: the content as UTF-8 text. */
   getBlob(container: string, name: string): Promise<string>;
+  /** Account SAS token for the blob service, containers and objects, with these permissions (e.g. "rl"). */
+  accountSas(permissions: string, expiresOn: Date): string;
   stop(): Promise<void>;
 }
 
@@ -102,6 +106,9 @@ export async function startAzurite(): Promise<Azurite> {
     async getBlob(container, name) {
       return expectStatus(await call("GET", `${container}/${name}`), 200, `get blob ${container}/${name}`);
     },
+    accountSas(permissions, expiresOn) {
+      return accountSas(AZURITE_ACCOUNT, AZURITE_KEY, permissions, expiresOn);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
@@ -134,6 +141,18 @@ function listeningPort(child: ChildProcess): Promise<number> {
       reject(new Error(`Azurite exited (code ${code}) before listening:\n${out}`));
     });
   });
+}
+
+/**
+ * Account SAS (version 2020-12-06 and later): the base64 HMAC-SHA256 of the account name, signed
+ * permissions, services (b), resource types (c = container, o = object), start (none), expiry,
+ * IP range (none), protocol (any), version and encryption scope (none), each followed by a newline.
+ */
+function accountSas(account: string, key: string, permissions: string, expiresOn: Date): string {
+  const se = expiresOn.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const stringToSign = [account, permissions, "b", "co", "", se, "", "", API_VERSION, "", ""].join("\n");
+  const sig = createHmac("sha256", Buffer.from(key, "base64")).update(stringToSign, "utf8").digest("base64");
+  return new URLSearchParams({ sv: API_VERSION, ss: "b", srt: "co", sp: permissions, se, sig }).toString();
 }
 
 /** Decodes the five predefined XML entities. */

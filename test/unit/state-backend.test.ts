@@ -27,6 +27,13 @@ describe("state backend", () => {
     expect(backendEnv(b)).toEqual({ AZURE_STORAGE_ACCOUNT: "contosostate" });
   });
 
+  test("azblob with a SAS token: passed on as AZURE_STORAGE_SAS_TOKEN", () => {
+    const env = { AZURE_STORAGE_ACCOUNT: "contosostate", AZURE_STORAGE_SAS_TOKEN: "sv=2021-08-06&sp=rl&sig=x" };
+    const b = parseBackendUrl("azblob://pulumi-state", env);
+    expect(b).toMatchObject({ sasToken: "sv=2021-08-06&sp=rl&sig=x" });
+    expect(backendEnv(b)).toEqual(env);
+  });
+
   test("azblob on an emulator: domain, protocol=http and localemu=true round-trip", () => {
     const url = "azblob://pulumi-state?domain=127.0.0.1:10000&protocol=http&localemu=true";
     const b = parseBackendUrl(url, ACCOUNT);
