@@ -5,7 +5,7 @@
  * the order stay as they were; only `teams-bot-numbers:bots` gains entries and one comment block.
  */
 import * as fs from "fs";
-import { isMap, isSeq, parseDocument, stringify, YAMLSeq, type Document } from "yaml";
+import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, YAMLSeq, type Document, type YAMLMap } from "yaml";
 
 import { resolveTenantSettings, SETTING_SOURCES, SettingsError, type TenantSettings } from "../../provider/config";
 import { PROJECT } from "../../stacks/program";
@@ -15,6 +15,8 @@ import type { Decision, ExportedBot } from "./plan";
 export const BOTS_KEY = `${PROJECT}:bots`;
 /** First line of the comment block the export writes for accounts that need a decision. */
 export const DECISION_HEADER = "export: accounts that need a decision (uncomment an entry once decided)";
+/** Last line of that block (what follows it in the same comment is the user's and is kept). */
+export const DECISION_FOOTER = "end of the accounts that need a decision";
 /** Marks one account in that block; `--check` reads it back. */
 export const DECISION_MARK = "needs a decision:";
 
@@ -102,6 +104,7 @@ export function decisionComment(decisions: Decision[]): string {
     for (const r of d.reasons) lines.push(`   - ${r}`);
     for (const l of stringify([d.draft]).trimEnd().split("\n")) lines.push(` ${l}`);
   }
+  lines.push(` ${DECISION_FOOTER}`);
   return lines.join("\n");
 }
 
@@ -131,11 +134,32 @@ export function mergeIntoStackFile(stack: StackFile, bots: ExportedBot[], decisi
   if (!isSeq(list)) throw new SettingsError(`${stack.path}: ${BOTS_KEY} must be a list`);
   list.flow = false;
   for (const bot of bots) list.items.push(doc.createNode(bot));
-  const previous = list.comment ?? "";
-  const kept = previous.includes(DECISION_HEADER)
-    ? previous.slice(0, previous.indexOf(DECISION_HEADER)).replace(/\s+$/, "")
-    : previous;
-  const block = decisions.length > 0 ? decisionComment(decisions) : "";
-  list.comment = [kept, block].filter((s) => s.trim() !== "").join("\n") || null;
+  // The previous export's block goes; comment lines around it (the user's) stay where they are.
+  const lines = list.comment ? list.comment.split("\n") : [];
+  const start = lines.findIndex((l) => l.trim() === DECISION_HEADER);
+  const end = start < 0 ? -1 : lines.findIndex((l, i) => i > start && l.trim() === DECISION_FOOTER);
+  const before = start < 0 ? lines : lines.slice(0, start);
+  const after = start < 0 || end < 0 ? [] : lines.slice(end + 1);
+  const block = decisions.length > 0 ? [decisionComment(decisions)] : [];
+  const comment = [...before, ...block].join("\n");
+  list.comment = comment.trim() === "" ? null : comment;
+  // Comment lines after the block were written before the next key (the parser hands them to the
+  // list when they follow its last item): give them back to that key, so a re-export is a no-op.
+  if (after.some((l) => l.trim() !== "")) returnToNextKey(doc, config, after.join("\n"));
   return doc.toString();
+}
+
+/** Prepends a comment to the key that follows `teams-bot-numbers:bots` (or to the document's end). */
+function returnToNextKey(doc: Document, config: YAMLMap, text: string): void {
+  const prepend = (node: { commentBefore?: string | null }): void => {
+    node.commentBefore = node.commentBefore ? `${text}\n${node.commentBefore}` : text;
+  };
+  const inConfig = config.items.findIndex((p) => isScalar(p.key) && p.key.value === BOTS_KEY);
+  const nextInConfig = config.items[inConfig + 1]?.key;
+  if (isNode(nextInConfig)) return prepend(nextInConfig);
+  const top = isMap(doc.contents) ? doc.contents.items : [];
+  const at = top.findIndex((p) => p.value === config);
+  const nextTop = top[at + 1]?.key;
+  if (isNode(nextTop)) return prepend(nextTop);
+  doc.comment = doc.comment ? `${doc.comment}\n${text}` : text;
 }
