@@ -8,6 +8,7 @@
  * Writes export.json and export.md into the output directory.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 import { startEmulator } from "../emulator";
@@ -62,13 +63,15 @@ export async function benchExport(accounts: number, scale: number, runDir: strin
     ].join("\n"),
   );
   try {
+    // The PowerShell host inherits this process's environment: the bench wrapper logs each start there.
+    process.env.TBN_BENCH_PWSH_STARTS = startsFile;
     const before = await readStats(emulator.url);
     const auditFrom = (await writesSince(emulator.url, 0)).next;
     const started = process.hrtime.bigint();
     const result = await runExport(parseExportArgs(["--stack", "bench", "--work-dir", workDir]), {
       stdout: () => undefined,
       stderr: () => undefined,
-      env: { ...process.env, AZURE_CLIENT_SECRET: deployer.secrets![0]!, TBN_BENCH_PWSH_STARTS: startsFile },
+      env: { ...process.env, AZURE_CLIENT_SECRET: deployer.secrets![0]! },
     });
     const wallMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
     const after = await readStats(emulator.url);
@@ -89,14 +92,20 @@ export async function benchExport(accounts: number, scale: number, runDir: strin
   }
 }
 
-function toMarkdown(startedAt: string, machine: Record<string, string | number>, rs: ExportBenchResult[]): string {
+function toMarkdown(
+  startedAt: string,
+  machine: Record<string, string | number>,
+  rs: ExportBenchResult[],
+  loadAverage: number,
+): string {
   const lines = [
     "# Export benchmark",
     "",
     `Run ${startedAt} · ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB · Node ${machine.node}. ` +
       "`npm run export` on a brownfield tenant (scripts/export/brownfield-fixture.ts) under the bench latency " +
       "profile (bench/profile.ts: token 150 ms, Graph call 200 ms, PowerShell start 6 s, Connect 8 s, cmdlet 1.5 s, " +
-      "each + jitter) times the scale. Wall time = the whole command in-process: read, plan, merge, write.",
+      "each + jitter) times the scale. Wall time = the whole command in-process: read, plan, merge, write. " +
+      `1-minute load average at the start: ${loadAverage.toFixed(1)} (${machine.nproc} cores).`,
     "",
     "| accounts | scale | wall s | Graph HTTP ($batch) | Graph reads | cmdlets | pwsh / connects | token requests | writes | exported / decisions / skipped |",
     "|---|---|---|---|---|---|---|---|---|---|",
@@ -126,6 +135,7 @@ if (require.main === module) {
     fs.mkdirSync(path.join(LOCAL_DIR, "bench"), { recursive: true });
     const runDir = fs.mkdtempSync(path.join(LOCAL_DIR, "bench", "export-"));
     const startedAt = new Date().toISOString();
+    const loadAverage = os.loadavg()[0]!;
     const results: ExportBenchResult[] = [];
     for (const scale of scales) {
       const r = await benchExport(accounts, scale, runDir);
@@ -138,9 +148,9 @@ if (require.main === module) {
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(
       path.join(out, "export.json"),
-      JSON.stringify({ startedAt, machine, realProfileMs: REAL_PROFILE_MS, results }, null, 2) + "\n",
+      JSON.stringify({ startedAt, loadAverage, machine, realProfileMs: REAL_PROFILE_MS, results }, null, 2) + "\n",
     );
-    fs.writeFileSync(path.join(out, "export.md"), toMarkdown(startedAt, machine, results));
+    fs.writeFileSync(path.join(out, "export.md"), toMarkdown(startedAt, machine, results, loadAverage));
     fs.rmSync(runDir, { recursive: true, force: true });
     process.exit(results.every((r) => r.ok) ? 0 : 1);
   })();

@@ -83,7 +83,7 @@ describe("brownfield adoption on the real engine", () => {
     const doc = parseDocument(fs.readFileSync(file, "utf8"));
     exported.forEach((_, i) => doc.deleteIn(["config", "teams-bot-numbers:bots", i, "adopt"]));
     fs.writeFileSync(file, doc.toString());
-    expect(fs.readFileSync(file, "utf8")).not.toContain("adopt:");
+    expect(fs.readFileSync(file, "utf8")).not.toMatch(/^\s+adopt:/m); // the decision comments keep theirs
     const dropped = await h.up({ expectNoChanges: true });
     if (dropped.exitCode !== 0) console.log(dropped.stdout, dropped.stderr);
     expect(dropped.exitCode).toBe(0);
@@ -93,14 +93,12 @@ describe("brownfield adoption on the real engine", () => {
   /** A fresh export of the reset tenant with one hand edit in the stack file, then `up --continue-on-error`. */
   const upWithEdit = async (
     stack: string,
-    bot: string,
-    key: string,
-    value: string,
+    edits: { bot: string; key: string; value: string }[],
   ): Promise<{
     h: EngineHarness;
     up: EngineRun;
     bots: Record<string, string>[];
-    edited: Record<string, string>;
+    edited: Record<string, string>[];
     writes: Audit[];
   }> => {
     await t.admin.post("/reset");
@@ -108,26 +106,26 @@ describe("brownfield adoption on the real engine", () => {
     const file = path.join(workDir, `Pulumi.${stack}.yaml`);
     const doc = parseDocument(fs.readFileSync(file, "utf8"));
     const bots = (doc.toJS() as { config: Record<string, Record<string, string>[]> }).config["teams-bot-numbers:bots"]!;
-    const index = bots.findIndex((b) => b.name === bot);
-    doc.setIn(["config", "teams-bot-numbers:bots", index, key], value);
+    const edited = edits.map(({ bot, key, value }) => {
+      const index = bots.findIndex((b) => b.name === bot);
+      doc.setIn(["config", "teams-bot-numbers:bots", index, key], value);
+      return bots[index]!;
+    });
     fs.writeFileSync(file, doc.toString());
     const before = (await audit()).length;
     const up = await h.up(continueOnError);
-    return { h, up, bots, edited: bots[index]!, writes: (await audit()).slice(before) };
+    return { h, up, bots, edited, writes: (await audit()).slice(before) };
   };
   const count = (h: EngineHarness, type: string): number =>
     h.resources().filter((r) => r.type === `pulumi-nodejs:dynamic/teams:${type}`).length;
 
   test("requires-adopt: a number type edited by hand is refused naming the difference; every other bot is adopted, zero writes", async () => {
-    const { h, up, bots, edited, writes } = await upWithEdit(
-      "wrongtype",
-      "calling-plan-bot-013",
-      "numberType",
-      "DirectRouting",
-    );
+    const { h, up, bots, edited, writes } = await upWithEdit("wrongtype", [
+      { bot: "calling-plan-bot-013", key: "numberType", value: "DirectRouting" },
+    ]);
     expect(up.exitCode).not.toBe(0);
     expect(up.stdout + up.stderr).toContain(
-      `${edited.phoneNumber} is a CallingPlan number, not DirectRouting (NumberTypeMismatch). Set numberType to CallingPlan.`,
+      `${edited[0]!.phoneNumber} is a CallingPlan number, not DirectRouting (NumberTypeMismatch). Set numberType to CallingPlan.`,
     );
     expect(writes).toEqual([]);
     expect(count(h, "ApplicationInstance")).toBe(bots.length);
@@ -140,13 +138,13 @@ describe("brownfield adoption on the real engine", () => {
     const otherApp = "0f0f0f0f-1111-4222-8333-444455556666";
     let run: Awaited<ReturnType<typeof upWithEdit>>;
     beforeAll(async () => {
-      run = await upWithEdit("wrongapp", "no-number-bot-012", "appId", otherApp);
+      run = await upWithEdit("wrongapp", [{ bot: "no-number-bot-012", key: "appId", value: otherApp }]);
     });
 
     test("requires-adopt: the account is refused naming both application ids, with zero writes", () => {
       expect(run.up.exitCode).not.toBe(0);
       expect(run.up.stdout + run.up.stderr).toContain(
-        `adopting resource account ${run.edited.userPrincipalName}: the existing account belongs to application ${run.edited.appId}, not ${otherApp} (AdoptMismatch)`,
+        `adopting resource account ${run.edited[0]!.userPrincipalName}: the existing account belongs to application ${run.edited[0]!.appId}, not ${otherApp} (AdoptMismatch)`,
       );
       expect(run.writes).toEqual([]);
       expect(run.h.resources().some((r) => r.urn.endsWith("ApplicationInstance::no-number-bot-012"))).toBe(false);
@@ -163,4 +161,22 @@ describe("brownfield adoption on the real engine", () => {
       expect(count(run.h, "BotPhoneNumber")).toBe(run.bots.filter((b) => b.phoneNumber).length);
     });
   });
+
+  // KNOWN FAILURE (provider): adopt brings a differing display name / usage location to the declared
+  // value (ApplicationInstance create → patchUser: PATCH /users/{id}) and a differing emergency
+  // location too (BotPhoneNumber create → setLocation: updateNumber), instead of refusing the
+  // mismatch without a write. See the report for the change needed.
+  test.failing(
+    "requires-adopt: a display name or emergency location edited by hand is refused naming the difference, zero writes",
+    async () => {
+      const { up, writes } = await upWithEdit("wrongname", [
+        { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
+        { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
+      ]);
+      expect(writes).toEqual([]);
+      expect(up.exitCode).not.toBe(0);
+      expect(up.stdout + up.stderr).toContain("Renamed By Hand");
+      expect(up.stdout + up.stderr).toContain("0e0e0e0e-2222-4333-8444-555566667777");
+    },
+  );
 });
