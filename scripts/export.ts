@@ -188,7 +188,10 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
     reader = (io.openReader ?? openTenantReader)(settings);
   } catch (e) {
     if (e instanceof SettingsError || e instanceof StackConfigError) {
-      io.stderr(`export: ${e.message}\n`);
+      const absent = fs.existsSync(stackPath)
+        ? ""
+        : `\n(${stackPath} does not exist: the settings came from the environment only)`;
+      io.stderr(`export: ${e.message}${absent}\n`);
       return { exitCode: 2 };
     }
     throw e;

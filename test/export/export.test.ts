@@ -286,6 +286,7 @@ describe("npm run export against the brownfield tenant", () => {
     const missing = await cli(["--stack", "nosuch", "--work-dir", dir], env);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("teams-bot-numbers:tenantId (or AZURE_TENANT_ID) is not set");
+    expect(missing.stderr).toContain(`${path.join(dir, "Pulumi.nosuch.yaml")} does not exist`);
 
     const after = await stats();
     expect(after.tokenRequests).toBe(before.tokenRequests);
