@@ -29,6 +29,8 @@ export interface ExportBenchResult {
   /** Mutating tenant operations (must be none). */
   writes: Record<string, number>;
   pwshProcesses: number;
+  /** Progress lines about the users (stderr) while reading. */
+  userProgressLines: string[];
   exported: number;
   decisions: number;
   skipped: number;
@@ -68,9 +70,10 @@ export async function benchExport(accounts: number, scale: number, runDir: strin
     const before = await readStats(emulator.url);
     const auditFrom = (await writesSince(emulator.url, 0)).next;
     const started = process.hrtime.bigint();
+    const userProgressLines: string[] = [];
     const result = await runExport(parseExportArgs(["--stack", "bench", "--work-dir", workDir]), {
       stdout: () => undefined,
-      stderr: () => undefined,
+      stderr: (text) => userProgressLines.push(...text.split("\n").filter((l) => / users \d+\/\d+$/.test(l))),
       env: { ...process.env, AZURE_CLIENT_SECRET: deployer.secrets![0]! },
     });
     const wallMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
@@ -83,6 +86,7 @@ export async function benchExport(accounts: number, scale: number, runDir: strin
       calls: callsBetween(before, after),
       writes: (await writesSince(emulator.url, auditFrom)).byOperation,
       pwshProcesses: countLines(startsFile),
+      userProgressLines,
       exported: result.plan?.bots.length ?? 0,
       decisions: result.plan?.decisions.length ?? 0,
       skipped: result.plan?.skipped.length ?? 0,

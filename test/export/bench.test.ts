@@ -17,6 +17,9 @@ test("bench: an export of 60 accounts is one listing, ⌈61 / 20⌉ user batches
     expect(r.calls.graphReads).toBe(61 + 2);
     expect(r.calls.graphHttp).toBeLessThanOrEqual(Math.ceil(61 / 20) + 2);
     expect(r.exported + r.decisions + r.skipped).toBe(61);
+    // A large tenant shows progress while its users are read (every 10 %).
+    expect(r.userProgressLines.length).toBeGreaterThanOrEqual(5);
+    expect(r.userProgressLines.at(-1)).toMatch(/\] users 61\/61$/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
