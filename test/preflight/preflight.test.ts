@@ -18,7 +18,6 @@ const FIXTURE = JSON.parse(
   fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8"),
 ) as Fixture;
 // js-yaml comes with @pulumi/pulumi, which reads the same files (as in test/stacks/config.test.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const yaml = require("js-yaml") as { load(text: string): unknown };
 /** The dev stack's bots, as declared in Pulumi.dev.yaml. */
 const DEV_BOTS = (
