@@ -7,6 +7,7 @@
  *   TBN_ACCEPTANCE_UPN_DOMAIN                   a verified domain for one throwaway resource account
  *   TBN_ACCEPTANCE_CALLING_PLAN_NUMBER          optional: a free Calling Plan number it may use
  *   TBN_ACCEPTANCE_DIRECT_ROUTING_NUMBER        optional: a Direct Routing number it may use
+ *   TBN_ACCEPTANCE_BOT_APP_ID                   optional: the throwaway bot's Entra app id (default AZURE_CLIENT_ID)
  *   TBN_ACCEPTANCE_OUT                          where to write the observations (default acceptance-observed.json)
  *   AZURE_AUTHORITY_HOST, TEAMS_GRAPH_URL, TEAMS_PWSH_PATH   as for the provider (tests point them at the emulator)
  *
@@ -16,13 +17,16 @@
 import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
+import * as path from "path";
 
+import { LOCAL_DIR, openStack } from "../engine/workspace";
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
 import { resolveTenantSettings, type TenantSettings } from "../provider/config";
 import { TenantError } from "../provider/errors";
 import { TEAMS_ADMIN_SCOPE, TokenSource } from "../provider/tenant/auth";
 import { PowerShellHost } from "../provider/tenant/powershell";
 import type { BotConfig } from "../stacks/config";
+import { botNumbersProgram } from "../stacks/program";
 import { runPreflight } from "./preflight";
 
 /** The variables that must all be set for a run (besides one credential). */
@@ -76,6 +80,86 @@ function getMemberTypes(settings: TenantSettings, tokens: [string, string], numb
   return Object.fromEntries(rows.map((r) => [r.Name, r.Type]));
 }
 
+/** up / up (expect no changes) / number change / destroy of one bot on an isolated local stack. */
+async function engineSteps(
+  env: NodeJS.ProcessEnv,
+  settings: TenantSettings,
+  bot: BotConfig,
+  note: (o: Observation) => void,
+): Promise<void> {
+  const dr = env.TBN_ACCEPTANCE_DIRECT_ROUTING_NUMBER;
+  const first: Record<string, unknown> = {
+    name: bot.name,
+    userPrincipalName: bot.userPrincipalName,
+    displayName: bot.displayName,
+    appId: env.TBN_ACCEPTANCE_BOT_APP_ID || settings.clientId,
+    usageLocation: bot.usageLocation,
+    ...(bot.phoneNumber
+      ? { phoneNumber: bot.phoneNumber, numberType: bot.numberType }
+      : dr
+        ? { phoneNumber: dr, numberType: "DirectRouting" }
+        : {}),
+  };
+  const second = bot.phoneNumber && dr ? { ...first, phoneNumber: dr, numberType: "DirectRouting" } : undefined;
+  fs.mkdirSync(LOCAL_DIR, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(LOCAL_DIR, "acceptance-"));
+  const passEnv: Record<string, string> = {};
+  for (const k of ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "NODE_EXTRA_CA_CERTS"])
+    if (env[k]) passEnv[k] = env[k]!;
+  const stack = await openStack({
+    projectName: "teams-bot-numbers",
+    stackName: "acceptance",
+    program: botNumbersProgram,
+    workDir: path.join(dir, "work"),
+    backendDir: path.join(dir, "backend"),
+    pulumiHome: path.join(dir, "home"),
+    env: passEnv,
+  });
+  const configure = (bots: unknown[]) =>
+    stack.setAllConfig({
+      "teams-bot-numbers:tenantId": { value: settings.tenantId },
+      "teams-bot-numbers:clientId": { value: settings.clientId },
+      "teams-bot-numbers:authorityHost": { value: settings.authorityHost },
+      "teams-bot-numbers:graphUrl": { value: settings.graphUrl },
+      "teams-bot-numbers:numberAssignment": { value: settings.numberAssignment },
+      "teams-bot-numbers:pwshPath": { value: settings.pwshPath },
+      "teams-bot-numbers:bots": { value: JSON.stringify(bots) },
+    });
+  const quiet = { onOutput: () => undefined, onError: () => undefined };
+  const changes = (r: { summary: { resourceChanges?: Record<string, number> } }) => r.summary.resourceChanges ?? {};
+  try {
+    await configure([first]);
+    const up = await stack.up(quiet);
+    note({ step: "up (throwaway bot)", outcome: "ok", facts: { changes: changes(up) } });
+    try {
+      const again = await stack.up({ ...quiet, expectNoChanges: true });
+      note({ step: "up again (expect no changes)", outcome: "ok", facts: { changes: changes(again) } });
+    } catch (e) {
+      note({ step: "up again (expect no changes)", outcome: "error", facts: errorFacts(e) });
+    }
+    if (second) {
+      await configure([second]);
+      const change = await stack.up(quiet);
+      note({ step: "number change", outcome: "ok", facts: { changes: changes(change) } });
+    } else {
+      note({
+        step: "number change",
+        outcome: "skipped",
+        facts: { why: "needs a Calling Plan and a Direct Routing number" },
+      });
+    }
+  } catch (e) {
+    note({ step: "up", outcome: "error", facts: errorFacts(e) });
+  } finally {
+    try {
+      const down = await stack.destroy(quiet);
+      note({ step: "destroy", outcome: "ok", facts: { changes: changes(down) } });
+    } catch (e) {
+      note({ step: "destroy", outcome: "error", facts: errorFacts(e) });
+    }
+  }
+}
+
 /** Runs the acceptance steps; returns the observations (also written to `outFile`). */
 export async function runAcceptance(env: NodeJS.ProcessEnv, outFile: string): Promise<Observation[]> {
   const settings = resolveTenantSettings(() => undefined, env);
@@ -117,13 +201,14 @@ export async function runAcceptance(env: NodeJS.ProcessEnv, outFile: string): Pr
       await host.invoke("Get-CsOnlineApplicationInstance", {
         Identity: `tbn-unknown-${suffix}@${env.TBN_ACCEPTANCE_UPN_DOMAIN}`,
       });
+      note({ step: "Get-CsOnlineApplicationInstance (unknown identity)", outcome: "ok", facts: { raised: false } });
+    } catch (e) {
+      // The expected answer: an error whose id and text are what we record.
       note({
         step: "Get-CsOnlineApplicationInstance (unknown identity)",
         outcome: "ok",
-        facts: { answered: "no error" },
+        facts: { raised: true, ...errorFacts(e) },
       });
-    } catch (e) {
-      note({ step: "Get-CsOnlineApplicationInstance (unknown identity)", outcome: "error", facts: errorFacts(e) });
     }
     const ready = host.ready;
     note({
@@ -188,12 +273,9 @@ export async function runAcceptance(env: NodeJS.ProcessEnv, outFile: string): Pr
     await host.stop();
   }
 
-  // 4. up / up (no changes) / number change / destroy of the throwaway bot: not wired yet (issue 11 part B).
-  note({
-    step: "up, up (no changes), number change, destroy",
-    outcome: "skipped",
-    facts: { why: "not implemented yet (issue 11 part B)" },
-  });
+  // 4. The real engine on the throwaway bot: up, up again (no changes, locationId included), a
+  //    number change (with two numbers), destroy (always) - leaving the tenant as it was found.
+  await engineSteps(env, settings, bot, note);
 
   fs.writeFileSync(outFile, JSON.stringify({ floor: TEAMS_MODULE_FLOOR, observations }, null, 2) + "\n");
   return observations;
