@@ -111,7 +111,7 @@ function Write-ErrorRecord {
 
 function Test-ScalarParameters {
     # Only strings, numbers, booleans and null may be splatted: never script blocks or objects.
-    param([Parameter(Mandatory)][hashtable] $Parameters)
+    param([Parameter(Mandatory)][AllowEmptyCollection()][hashtable] $Parameters)
     foreach ($entry in $Parameters.GetEnumerator()) {
         if ($entry.Key -notmatch '^[A-Za-z][A-Za-z0-9]*$') { return "parameter name '$($entry.Key)' is not a plain name" }
         $value = $entry.Value
@@ -210,13 +210,14 @@ function Invoke-AllowedCmdlet {
 function Connect-Teams {
     param([Parameter(Mandatory)][hashtable] $Request)
     $id = $Request['id']
-    if (Test-ModuleFloor -Id $id) { return }
     $tokens = @($Request['accessTokens'])
-    if ($tokens.Count -ne 2 -or [string]::IsNullOrEmpty([string]$tokens[0]) -or [string]::IsNullOrEmpty([string]$tokens[1])) {
-        Write-Failure -Id $id -Message 'connect needs two access tokens (Graph, Teams admin API)' -FullyQualifiedErrorId 'ProtocolViolation'
-        return
-    }
     try {
+        # Inside try: the finally below forgets the tokens on every path, refusals included.
+        if (Test-ModuleFloor -Id $id) { return }
+        if ($tokens.Count -ne 2 -or [string]::IsNullOrEmpty([string]$tokens[0]) -or [string]::IsNullOrEmpty([string]$tokens[1])) {
+            Write-Failure -Id $id -Message 'connect needs two access tokens (Graph, Teams admin API)' -FullyQualifiedErrorId 'ProtocolViolation'
+            return
+        }
         # -LogLevel None: the module writes no log files of its own.
         Connect-MicrosoftTeams -AccessTokens @([string]$tokens[0], [string]$tokens[1]) -LogLevel None | Out-Null
         Write-Line ([ordered]@{ id = $id; ok = $true; output = @() })
