@@ -154,7 +154,10 @@ async function engineSteps(
     try {
       const down = await stack.destroy(quiet);
       note({ step: "destroy", outcome: "ok", facts: { changes: changes(down) } });
+      fs.rmSync(dir, { recursive: true, force: true });
     } catch (e) {
+      // The local stack stays, so `destroy` can be repeated on it (its path is printed).
+      process.stderr.write(`test:tenant: destroy failed; the stack's state is kept in ${dir}\n`);
       note({ step: "destroy", outcome: "error", facts: errorFacts(e) });
     }
   }
