@@ -1,0 +1,71 @@
+/**
+ * Every tenant access of the preflight, in one place, READS ONLY: tokens, Graph lookups through
+ * the provider's tenant client (getTenantClient read methods) and one Get-CsOnlineApplicationInstance
+ * through the provider's PowerShell host. When provider/tenant is restructured, only this file moves.
+ */
+import type { HostReady } from "../../protocol/host-protocol";
+import type { TenantSettings } from "../../provider/config";
+import { TEAMS_ADMIN_SCOPE, TokenSource } from "../../provider/tenant/auth";
+import {
+  getTenantClient,
+  type NumberAssignment,
+  type SubscribedSku,
+  type TenantClient,
+  type TenantUser,
+} from "../../provider/tenant/client";
+import { PowerShellHost, TeamsCmdlets } from "../../provider/tenant/powershell";
+
+/** The claims of an access token the preflight reads (never the signature: the service checks that). */
+export interface TokenClaims {
+  roles: string[];
+  wids: string[];
+}
+
+/** What the preflight may ask of a tenant. Nothing here changes the tenant. */
+export interface PreflightTenant {
+  graphClaims(): Promise<TokenClaims>;
+  teamsClaims(): Promise<TokenClaims>;
+  getUser(upn: string): Promise<TenantUser | undefined>;
+  listLicenseSkuPartNumbers(userId: string): Promise<string[] | undefined>;
+  listSubscribedSkus(): Promise<SubscribedSku[]>;
+  getNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined>;
+  /** Starts the PowerShell host and reads one instance (Get-CsOnlineApplicationInstance, app-only). */
+  probeTeams(identity: string): Promise<{ ready: HostReady | undefined; error?: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Decodes the payload of a JWT access token (claims only). */
+export function claimsOf(accessToken: string): TokenClaims {
+  const part = accessToken.split(".")[1];
+  if (!part) return { roles: [], wids: [] };
+  const payload = JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as { roles?: unknown; wids?: unknown };
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return { roles: list(payload.roles), wids: list(payload.wids) };
+}
+
+/** The preflight's tenant access for these settings. */
+export function preflightTenant(settings: TenantSettings): PreflightTenant {
+  const tokens = new TokenSource(settings);
+  const client: TenantClient = getTenantClient(settings, { pollIntervalMs: 2_000 });
+  const host = new PowerShellHost(settings, tokens);
+  return {
+    graphClaims: async () => claimsOf((await tokens.graphToken()).accessToken),
+    teamsClaims: async () => claimsOf((await tokens.token(TEAMS_ADMIN_SCOPE)).accessToken),
+    getUser: (upn) => client.getUser(upn),
+    listLicenseSkuPartNumbers: async (userId) => (await client.listLicenseDetails(userId))?.map((l) => l.skuPartNumber),
+    listSubscribedSkus: () => client.listSubscribedSkus(),
+    getNumberAssignment: (n) => client.getNumberAssignment(n),
+    async probeTeams(identity) {
+      try {
+        await new TeamsCmdlets(host).getApplicationInstance(identity);
+        return { ready: host.ready };
+      } catch (error) {
+        return { ready: host.ready, error };
+      }
+    },
+    async close() {
+      await host.stop();
+      await client.close();
+    },
+  };
+}
