@@ -111,7 +111,7 @@ async function engineSteps(
     stackName: "acceptance",
     program: botNumbersProgram,
     workDir: path.join(dir, "work"),
-    backendDir: path.join(dir, "backend"),
+    backend: { kind: "file", dir: path.join(dir, "backend") },
     pulumiHome: path.join(dir, "home"),
     env: passEnv,
   });
