@@ -14,7 +14,7 @@ import { spawn } from "child_process";
 import * as readline from "readline";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 
-import type { HostRequest, HostResponse } from "../protocol/host-protocol";
+import { findFrame, type HostRequest, type HostResponse } from "../protocol/host-protocol";
 import type { BenchBot } from "./bots";
 
 /** Where the baseline runs. */
@@ -71,10 +71,14 @@ export class BaselineScript {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const lines = readline.createInterface({ input: child.stdout });
     const iterator = lines[Symbol.asyncIterator]();
+    /** The next host frame; other stdout lines (blank lines before frames, noise) are skipped. */
     const next = async (): Promise<Record<string, unknown>> => {
-      const r = await iterator.next();
-      if (r.done) throw new Error(`${cmdlet}: PowerShell exited early`);
-      return JSON.parse(r.value) as Record<string, unknown>;
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) throw new Error(`${cmdlet}: PowerShell exited early`);
+        const frame = findFrame(r.value);
+        if (frame) return frame as Record<string, unknown>;
+      }
     };
     const ask = async (request: HostRequest): Promise<HostResponse> => {
       child.stdin.write(JSON.stringify(request) + "\n");

@@ -26,7 +26,7 @@ import {
   sampleProviderRss,
   writesSince,
 } from "./measure";
-import { benchProfile, DEFAULT_SCALE, Floor, floorOf, REAL_PROFILE_MS, Scenario } from "./profile";
+import { benchProfile, DEFAULT_SCALE, Floor, floorOf, QUICK_SCALE, REAL_PROFILE_MS, Scenario } from "./profile";
 
 /** The two contenders. */
 export type Contender = "ours" | "baseline";
@@ -52,6 +52,12 @@ export interface ScenarioResult {
   providerProcessesLeftRunning?: number;
   /** Engine's resource change summary — ours only. */
   changes?: Record<string, number>;
+  /** When the measurement started (ISO). */
+  measuredAt?: string;
+  /** os.loadavg() (1, 5, 15 min) when the measurement started and when it ended: the machine may be shared. */
+  loadAvg?: { before: number[]; after: number[] };
+  /** Set when the cell was not measured in this run but taken from a kept earlier run (file, its start). */
+  keptFrom?: string;
 }
 
 /** Options of a run. */
@@ -97,6 +103,9 @@ export function machineInfo(): Record<string, string | number> {
     os: `${os.type()} ${os.release()}`,
   };
 }
+
+/** os.loadavg() rounded to 0.1. */
+export const loadAverage = (): number[] => os.loadavg().map((l) => Math.round(l * 10) / 10);
 
 const stackConfigOf = (bots: BenchBot[]): string => JSON.stringify(bots);
 /** Marks this run's provider processes, so measuring and cleaning up never touch anyone else's. */
@@ -150,6 +159,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         const auditFrom = (await writesSince(emulator.url, 0)).next;
         const startsBefore = countLines(startsFile);
         const sampler = rss ? sampleProviderRss(runMarker) : undefined;
+        const measuredAt = new Date().toISOString();
+        const loadBefore = loadAverage();
         const started = process.hrtime.bigint();
         let ok = true;
         let error: string | undefined;
@@ -161,6 +172,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           error = (e instanceof Error ? e.message : String(e)).slice(0, 2000);
         }
         const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const loadAfter = loadAverage();
         const memory = await sampler?.stop();
         // A provider the engine left behind would skew the next scenario: record it, then end it.
         for (const pid of memory?.stillAlive ?? []) killTree(pid);
@@ -184,10 +196,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
               }
             : {}),
           ...(changes ? { changes } : {}),
+          measuredAt,
+          loadAvg: { before: loadBefore, after: loadAfter },
         };
         results.results.push(r);
         log(
-          `N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`,
+          `N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}, load ${loadBefore[0]}→${loadAfter[0]}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`,
         );
         return r;
       };
@@ -260,6 +274,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   return results;
 }
 
+/**
+ * Fills the baseline cells of `r` from a kept earlier run at the same scale (the slow baseline is
+ * run once): each taken cell says where it came from. Cells this run measured stay.
+ */
+export function withKeptBaseline(r: BenchResults, kept: BenchResults, file: string): BenchResults {
+  if (kept.scale !== r.scale) throw new Error(`${file} was measured at scale ${kept.scale}, this run at ${r.scale}`);
+  const have = new Set(r.results.map((x) => `${x.contender} ${x.scenario} ${x.n}`));
+  const taken = kept.results
+    .filter((x) => x.contender === "baseline" && !have.has(`${x.contender} ${x.scenario} ${x.n}`))
+    .map((x) => ({ ...x, keptFrom: x.keptFrom ?? `${file} (run ${kept.startedAt})` }));
+  return { ...r, results: [...r.results, ...taken] };
+}
+
 const fmtS = (ms: number | undefined): string => (ms === undefined ? "–" : (ms / 1000).toFixed(2));
 const ratio = (a: number, b: number | undefined): string => (b && b > 0 ? `${(a / b).toFixed(1)}×` : "–");
 
@@ -308,25 +335,30 @@ export function toMarkdown(r: BenchResults): string {
   return lines.join("\n") + "\n";
 }
 
-function parseArgs(argv: string[]): {
+/** Command-line options of `npm run bench`. */
+interface CliArgs {
   ns: number[];
   scale: number;
   out: string;
+  /** Base name of the result files in `out` (`<name>.json`, `<name>.md`). */
+  name: string;
   contenders: Contender[];
   providerHeapMb?: number;
   baselineMaxN?: number;
-} {
-  const o: {
-    ns: number[];
-    scale: number;
-    out: string;
-    contenders: Contender[];
-    providerHeapMb?: number;
-    baselineMaxN?: number;
-  } = {
+  /** An earlier run whose baseline cells fill the table (the slow baseline is run once and kept). */
+  baselineFrom?: string;
+}
+
+const USAGE =
+  "usage: bench/run.js [--n 10,50,200] [--scale 0.1 | --quick] [--out DIR] [--name results] [--only ours|baseline] " +
+  "[--baseline-max-n N] [--baseline-from FILE.json] [--provider-heap-mb MB]";
+
+function parseArgs(argv: string[]): CliArgs {
+  const o: CliArgs = {
     ns: [10, 50, 200],
     scale: DEFAULT_SCALE,
     out: path.join(REPO_ROOT, "bench", "results"),
+    name: "results",
     contenders: ["ours", "baseline"],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -340,8 +372,15 @@ function parseArgs(argv: string[]): {
         o.scale = Number(v);
         i++;
         break;
+      case "--quick":
+        o.scale = QUICK_SCALE;
+        break;
       case "--out":
         o.out = path.resolve(v);
+        i++;
+        break;
+      case "--name":
+        o.name = v;
         i++;
         break;
       case "--only":
@@ -356,14 +395,18 @@ function parseArgs(argv: string[]): {
         o.baselineMaxN = Number(v);
         i++;
         break;
+      case "--baseline-from":
+        o.baselineFrom = path.resolve(v);
+        i++;
+        break;
       default:
-        throw new Error(
-          `usage: bench/run.js [--n 10,50,200] [--scale 0.01] [--out DIR] [--only ours|baseline] [--baseline-max-n N] [--provider-heap-mb MB] (unknown ${argv[i]})`,
-        );
+        throw new Error(`${USAGE} (unknown ${argv[i]})`);
     }
   }
   if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 200) || !(o.scale > 0))
     throw new Error("--n takes integers 1..200, --scale a positive number");
+  if (!/^[\w.-]+$/.test(o.name))
+    throw new Error(`--name takes a file base name (letters, digits, . _ -), got "${o.name}"`);
   return o;
 }
 
@@ -377,9 +420,15 @@ if (require.main === module) {
     baselineMaxN: args.baselineMaxN,
   })
     .then((r) => {
+      if (args.baselineFrom)
+        r = withKeptBaseline(
+          r,
+          JSON.parse(fs.readFileSync(args.baselineFrom, "utf8")) as BenchResults,
+          path.relative(REPO_ROOT, args.baselineFrom),
+        );
       fs.mkdirSync(args.out, { recursive: true });
-      fs.writeFileSync(path.join(args.out, "results.json"), JSON.stringify(r, null, 2) + "\n");
-      fs.writeFileSync(path.join(args.out, "results.md"), toMarkdown(r));
+      fs.writeFileSync(path.join(args.out, `${args.name}.json`), JSON.stringify(r, null, 2) + "\n");
+      fs.writeFileSync(path.join(args.out, `${args.name}.md`), toMarkdown(r));
       process.stdout.write(toMarkdown(r));
       process.exit(0);
     })
