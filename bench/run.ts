@@ -26,10 +26,11 @@ import {
   sampleProviderRss,
   writesSince,
 } from "./measure";
+import { minimalProgram } from "./minimal";
 import { benchProfile, DEFAULT_SCALE, Floor, floorOf, QUICK_SCALE, REAL_PROFILE_MS, Scenario } from "./profile";
 
-/** The two contenders. */
-export type Contender = "ours" | "baseline";
+/** The two contenders, and the engine-overhead reference (bench/minimal.ts: same shape, trivial provider). */
+export type Contender = "ours" | "baseline" | "minimal";
 
 /** What one scenario of one contender cost. */
 export interface ScenarioResult {
@@ -56,6 +57,8 @@ export interface ScenarioResult {
   measuredAt?: string;
   /** os.loadavg() (1, 5, 15 min) when the measurement started and when it ended: the machine may be shared. */
   loadAvg?: { before: number[]; after: number[] };
+  /** Repetition of a cell measured more than once (no-op `up` pairs), from 1. */
+  repeat?: number;
   /** Set when the cell was not measured in this run but taken from a kept earlier run (file, its start). */
   keptFrom?: string;
 }
@@ -71,6 +74,13 @@ export interface BenchOptions {
   baselineMaxN?: number;
   /** V8 old-space limit (MB) for the provider processes (NODE_OPTIONS); default: Node's own. */
   providerHeapMb?: number;
+  /**
+   * No-op `up` pairs (ours, then the minimal reference stack of the same shape, back to back) per
+   * N; default 3. 0 skips the reference.
+   */
+  noopPairs?: number;
+  /** Directory for V8 CPU profiles of the provider processes (NODE_OPTIONS --cpu-prof); off by default. */
+  cpuProfDir?: string;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -154,6 +164,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         scenario: ScenarioResult["scenario"],
         fn: () => Promise<Record<string, number> | void>,
         rss = false,
+        repeat?: number,
       ): Promise<ScenarioResult> => {
         const before = await readStats(emulator.url);
         const auditFrom = (await writesSince(emulator.url, 0)).next;
@@ -198,10 +209,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           ...(changes ? { changes } : {}),
           measuredAt,
           loadAvg: { before: loadBefore, after: loadAfter },
+          ...(repeat ? { repeat } : {}),
         };
         results.results.push(r);
         log(
-          `N=${n} ${contender} ${scenario}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}, load ${loadBefore[0]}→${loadAfter[0]}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`,
+          `N=${n} ${contender} ${scenario}${repeat ? ` #${repeat}` : ""}: ${ok ? "ok" : `FAILED (${error})`} in ${r.wallMs} ms; graph http ${r.calls.graphHttp}, cmdlets ${r.calls.cmdletReads + r.calls.cmdletWrites}, pwsh ${r.pwshProcesses}, connects ${r.calls.connects}, load ${loadBefore[0]}→${loadAfter[0]}${memory ? `, provider RSS ${memory.peakRssMb} MB${memory.stillAlive.length ? `, ${memory.stillAlive.length} provider process(es) left running (killed)` : ""}` : ""}`,
         );
         return r;
       };
@@ -211,6 +223,34 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
         const change = changeTenPercent(bots);
         if (o.contenders.includes("ours")) {
           const parallel = o.parallel?.(n) ?? Math.max(64, 4 * n);
+          const nodeOptions = [
+            o.providerHeapMb ? `--max-old-space-size=${o.providerHeapMb}` : "",
+            o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${o.cpuProfDir}` : "",
+          ]
+            .filter(Boolean)
+            .join(" ");
+          const stackEnv = {
+            ...env,
+            [RUN_MARKER_ENV]: runMarker,
+            ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+          };
+          const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
+            (r.summary.resourceChanges ?? {}) as Record<string, number>;
+          const pairs = o.noopPairs ?? 3;
+          // The reference stack (same shape, trivial provider) is created first, untimed.
+          const reference =
+            pairs > 0
+              ? await openStack({
+                  projectName: "teams-bot-numbers",
+                  stackName: `minimal${n}`,
+                  program: minimalProgram(bots),
+                  workDir: path.join(runDir, `minimal-${n}`, "work"),
+                  backend: { kind: "file", dir: path.join(runDir, `minimal-${n}`, "backend") },
+                  pulumiHome: path.join(runDir, `minimal-${n}`, "home"),
+                  env: stackEnv,
+                })
+              : undefined;
+          await reference?.up({ parallel });
           const stack: Stack = await openStack({
             projectName: "teams-bot-numbers",
             stackName: `bench${n}`,
@@ -219,12 +259,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             backend: { kind: "file", dir: path.join(runDir, `ours-${n}`, "backend") },
             pulumiHome: path.join(runDir, `ours-${n}`, "home"),
             env: {
-              ...env,
-              [RUN_MARKER_ENV]: runMarker,
+              ...stackEnv,
               AZURE_CLIENT_SECRET: common.clientSecret,
               // Waits poll at the provider's real pace (5 s), scaled like the tenant.
               TEAMS_POLL_INTERVAL_MS: String(Math.max(10, Math.round(5_000 * o.scale))),
-              ...(o.providerHeapMb ? { NODE_OPTIONS: `--max-old-space-size=${o.providerHeapMb}` } : {}),
             },
           });
           await stack.setAllConfig({
@@ -235,10 +273,25 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             pwshPath: { value: pwshPath },
             bots: { value: stackConfigOf(bots) },
           });
-          const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
-            (r.summary.resourceChanges ?? {}) as Record<string, number>;
           await measure("ours", "create", async () => summary(await stack.up({ parallel })), true);
-          await measure("ours", "noopUp", async () => summary(await stack.up({ parallel })), true);
+          // Engine overhead: no-op `up` of ours and of the reference, back to back, `pairs` times.
+          for (let i = 1; i <= Math.max(1, pairs); i++) {
+            await measure(
+              "ours",
+              "noopUp",
+              async () => summary(await stack.up({ parallel })),
+              true,
+              pairs > 1 ? i : undefined,
+            );
+            if (reference)
+              await measure(
+                "minimal",
+                "noopUp",
+                async () => summary(await reference.up({ parallel })),
+                true,
+                pairs > 1 ? i : undefined,
+              );
+          }
           await measure("ours", "refresh", async () => summary(await stack.refresh({ parallel })), true);
           await stack.setConfig("bots", { value: stackConfigOf(change.bots) });
           await measure("ours", "change10", async () => summary(await stack.up({ parallel })), true);
@@ -290,16 +343,54 @@ export function withKeptBaseline(r: BenchResults, kept: BenchResults, file: stri
 const fmtS = (ms: number | undefined): string => (ms === undefined ? "–" : (ms / 1000).toFixed(2));
 const ratio = (a: number, b: number | undefined): string => (b && b > 0 ? `${(a / b).toFixed(1)}×` : "–");
 
-/** The markdown tables of a run: one row per N × scenario, ours beside the baseline. */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const load1 = (x: ScenarioResult | undefined): string =>
+  x?.loadAvg ? `${x.loadAvg.before[0]}→${x.loadAvg.after[0]}` : "–";
+
+/** The engine-overhead figures of one N: no-op `up` of ours and of the minimal reference, pair by pair. */
+export function engineOverhead(
+  r: BenchResults,
+  n: number,
+): { ours: number[]; minimal: number[]; pairRatios: number[]; ratioOfMedians: number } | undefined {
+  const noop = (c: Contender): ScenarioResult[] =>
+    r.results.filter((x) => x.n === n && x.scenario === "noopUp" && x.contender === c && x.ok);
+  const ours = noop("ours");
+  const minimal = noop("minimal");
+  if (!ours.length || !minimal.length) return undefined;
+  const pairRatios = ours
+    .map((o, i) => (minimal[i] ? o.wallMs / minimal[i]!.wallMs : NaN))
+    .filter((x) => Number.isFinite(x));
+  return {
+    ours: ours.map((x) => x.wallMs),
+    minimal: minimal.map((x) => x.wallMs),
+    pairRatios,
+    ratioOfMedians: median(ours.map((x) => x.wallMs)) / median(minimal.map((x) => x.wallMs)),
+  };
+}
+
+/** The markdown tables of a run: one row per N × scenario, ours beside the baseline; then the engine overhead. */
 export function toMarkdown(r: BenchResults): string {
   const m = r.machine;
+  const loads = r.results.flatMap((x) => (x.loadAvg && !x.keptFrom ? [x.loadAvg.before[0]!, x.loadAvg.after[0]!] : []));
+  const kept = [...new Set(r.results.flatMap((x) => (x.keptFrom ? [x.keptFrom] : [])))];
   const lines = [
     `Run ${r.startedAt} · scale ${r.scale} (1 real second = ${1000 * r.scale} ms) · ${m.nproc} × ${m.cpu}, ${m.memoryGb} GB · Node ${m.node} · Pulumi ${m.pulumi}${r.providerHeapMb ? ` · provider heap limit ${r.providerHeapMb} MB` : ""}`,
     "",
-    "| N | scenario | ours s | baseline s | baseline ÷ ours | floor s (1 PS session) | ours ÷ floor | ours Graph HTTP ($batch) | ours Graph ops | ours cmdlets | ours pwsh / connects | baseline Graph HTTP | baseline cmdlets | baseline pwsh / connects | provider peak RSS MB |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    loads.length
+      ? `1-minute load average during this run's measurements: ${Math.min(...loads)}–${Math.max(...loads)} on ${m.nproc} cores` +
+        (Math.max(...loads) > Number(m.nproc)
+          ? " — the machine was shared: absolute times were taken under load; compare ratios measured back to back."
+          : ".")
+      : "",
+    ...kept.map((k) => `† baseline cell not measured in this run: kept from ${k}.`),
+    "",
+    "| N | scenario | ours s | baseline s | baseline ÷ ours | floor s (1 PS session) | ours ÷ floor | ours Graph HTTP ($batch) | ours Graph ops | ours cmdlets | ours pwsh / connects | baseline Graph HTTP | baseline cmdlets | baseline pwsh / connects | provider peak RSS MB | load 1 min (ours · baseline) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
-  const ns = [...new Set(r.results.map((x) => x.n))];
+  const ns = [...new Set(r.results.map((x) => x.n))].sort((a, b) => a - b);
   for (const n of ns) {
     for (const scenario of ["create", "refresh", "change10", "destroy", "noopUp"] as const) {
       const ours = r.results.find((x) => x.n === n && x.scenario === scenario && x.contender === "ours");
@@ -313,10 +404,10 @@ export function toMarkdown(r: BenchResults): string {
           n,
           scenario === "change10" ? "change 10 %" : scenario === "noopUp" ? "no-op up (engine overhead)" : scenario,
           cell(ours, (x) => fmtS(x.wallMs)),
-          cell(base, (x) => fmtS(x.wallMs)),
-          ours && base ? ratio(base.wallMs, ours.wallMs) : "–",
+          cell(base, (x) => fmtS(x.wallMs) + (x.keptFrom ? " †" : "")),
+          ours?.ok && base?.ok ? ratio(base.wallMs, ours.wallMs) : "–",
           floor ? `${fmtS(floor.parallelMs)} (${fmtS(floor.onePowerShellMs)})` : "–",
-          ours && floor ? ratio(ours.wallMs, floor.parallelMs) : "–",
+          ours?.ok && floor ? ratio(ours.wallMs, floor.parallelMs) : "–",
           cell(ours, (x) => `${x.calls.graphHttp} (${x.calls.graphBatches})`),
           cell(ours, (x) => String(x.calls.graphReads + x.calls.graphWrites)),
           cell(ours, (x) => String(x.calls.cmdletReads + x.calls.cmdletWrites)),
@@ -325,12 +416,43 @@ export function toMarkdown(r: BenchResults): string {
           cell(base, (x) => String(x.calls.cmdletReads + x.calls.cmdletWrites)),
           cell(base, (x) => `${x.pwshProcesses} / ${x.calls.connects}`),
           ours?.peakRssMb != null ? String(ours.peakRssMb) : "–",
+          `${load1(ours)} · ${load1(base)}`,
         ]
           .join(" | ")
           .replace(/^/, "| ")
           .replace(/$/, " |"),
       );
     }
+  }
+  const overhead = ns.flatMap((n) => {
+    const o = engineOverhead(r, n);
+    if (!o) return [];
+    const rss = (c: Contender): string =>
+      String(
+        Math.max(
+          ...r.results
+            .filter((x) => x.n === n && x.scenario === "noopUp" && x.contender === c)
+            .map((x) => x.peakRssMb ?? 0),
+        ),
+      );
+    const loadsN = r.results
+      .filter((x) => x.n === n && x.scenario === "noopUp")
+      .flatMap((x) => (x.loadAvg ? [x.loadAvg.before[0]!] : []));
+    return [
+      `| ${n} | ${o.ours.map(fmtS).join(", ")} | ${o.minimal.map(fmtS).join(", ")} | **${o.ratioOfMedians.toFixed(2)}×** | ${o.pairRatios.map((x) => x.toFixed(2)).join(", ")} | ${rss("ours")} · ${rss("minimal")} | ${Math.min(...loadsN)}–${Math.max(...loadsN)} |`,
+    ];
+  });
+  if (overhead.length) {
+    lines.push(
+      "",
+      "Engine overhead: no-op `up` of ours against a no-op `up` of the same shape of minimal dynamic resources " +
+        "(bench/minimal.ts: per bot a component and three dynamic resources whose provider does nothing), " +
+        "measured in back-to-back pairs (ours, then the reference).",
+      "",
+      "| N | ours no-op up s (each) | minimal no-op up s (each) | ours ÷ minimal (medians) | ours ÷ minimal (each pair) | peak RSS MB (ours · minimal) | load 1 min |",
+      "|---|---|---|---|---|---|---|",
+      ...overhead,
+    );
   }
   return lines.join("\n") + "\n";
 }
@@ -347,11 +469,13 @@ interface CliArgs {
   baselineMaxN?: number;
   /** An earlier run whose baseline cells fill the table (the slow baseline is run once and kept). */
   baselineFrom?: string;
+  noopPairs?: number;
+  cpuProfDir?: string;
 }
 
 const USAGE =
   "usage: bench/run.js [--n 10,50,200] [--scale 0.1 | --quick] [--out DIR] [--name results] [--only ours|baseline] " +
-  "[--baseline-max-n N] [--baseline-from FILE.json] [--provider-heap-mb MB]";
+  "[--baseline-max-n N] [--baseline-from FILE.json] [--noop-pairs 3] [--cpu-prof DIR] [--provider-heap-mb MB]";
 
 function parseArgs(argv: string[]): CliArgs {
   const o: CliArgs = {
@@ -395,6 +519,14 @@ function parseArgs(argv: string[]): CliArgs {
         o.baselineMaxN = Number(v);
         i++;
         break;
+      case "--noop-pairs":
+        o.noopPairs = Number(v);
+        i++;
+        break;
+      case "--cpu-prof":
+        o.cpuProfDir = path.resolve(v);
+        i++;
+        break;
       case "--baseline-from":
         o.baselineFrom = path.resolve(v);
         i++;
@@ -418,6 +550,8 @@ if (require.main === module) {
     contenders: args.contenders,
     providerHeapMb: args.providerHeapMb,
     baselineMaxN: args.baselineMaxN,
+    noopPairs: args.noopPairs,
+    cpuProfDir: args.cpuProfDir,
   })
     .then((r) => {
       if (args.baselineFrom)

@@ -3,11 +3,17 @@
  * every scenario, end to end on the real engine and the stand-in. Asserts the SHAPE of the results
  * only — never a timing and never which contender is faster (that is what `npm run bench` reports).
  */
-import { runBench, toMarkdown, type ScenarioResult } from "../../bench/run";
+import { engineOverhead, runBench, toMarkdown, type ScenarioResult } from "../../bench/run";
 
 test("bench harness: N = 3, every scenario of both contenders measured", async () => {
   const lines: string[] = [];
-  const r = await runBench({ ns: [3], scale: 0.002, contenders: ["ours", "baseline"], log: (l) => lines.push(l) });
+  const r = await runBench({
+    ns: [3],
+    scale: 0.002,
+    contenders: ["ours", "baseline"],
+    noopPairs: 1,
+    log: (l) => lines.push(l),
+  });
   const get = (contender: string, scenario: string): ScenarioResult => {
     const found = r.results.find((x) => x.contender === contender && x.scenario === scenario);
     if (!found) throw new Error(`no result for ${contender} ${scenario}: ${lines.join("\n")}`);
@@ -46,7 +52,19 @@ test("bench harness: N = 3, every scenario of both contenders measured", async (
   expect(baseCreate.calls.connects).toBe(9);
   expect(oursCreate.calls.graphHttp).toBeGreaterThan(0);
   expect(get("ours", "noopUp").calls.graphHttp).toBe(0);
+  // The engine-overhead reference: the same shape of trivial dynamic resources, no tenant call.
+  const reference = get("minimal", "noopUp");
+  expect({ ok: reference.ok, error: reference.error, graphHttp: reference.calls.graphHttp }).toEqual({
+    ok: true,
+    error: undefined,
+    graphHttp: 0,
+  });
+  expect(reference.peakRssMb).toBeGreaterThan(0);
+  expect(engineOverhead(r, 3)?.ratioOfMedians).toBeGreaterThan(0);
+  // Every measurement carries the machine's load average.
+  expect(r.results.every((x) => x.loadAvg?.before.length === 3 && x.loadAvg.after.length === 3)).toBe(true);
   const md = toMarkdown(r);
   expect(md).toContain("| 3 | create |");
   expect(md).toContain("| 3 | change 10 % |");
+  expect(md).toContain("Engine overhead");
 }, 120_000);
