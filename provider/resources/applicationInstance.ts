@@ -29,10 +29,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { during, TenantError, withPartialState } from "../errors";
 import { applicationInstanceId } from "../ids";
 import { progress } from "../log";
-import { TYPE_MODULE } from "../registry";
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
 import { tenant, type TeamsInstance, type TenantUser } from "../tenant";
-import { hasMapping } from "../tenant/accounts";
 import { configureSession } from "../tenant/session";
 import {
   normalizeBoolean,
@@ -85,7 +84,7 @@ export class ApplicationInstance extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ApplicationInstanceArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { objectId: undefined, tenantId: undefined, adopt: false, ...args };
-    super(shim("applicationInstance"), name, props, opts, TYPE_MODULE, "ApplicationInstance");
+    super(shim("applicationInstance"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.applicationInstance.type);
   }
 }
 
@@ -109,46 +108,6 @@ function outputs(
     applicationId: instance?.applicationId ?? "",
     usageLocation: user?.usageLocation ?? "",
   };
-}
-
-/** Refuses (or accepts, with adopt) an account that already has the UPN. */
-function adoptOrRefuse(
-  inputs: Inputs,
-  user: TenantUser | undefined,
-  instance: TeamsInstance | undefined,
-): TeamsInstance {
-  const upn = inputs.userPrincipalName;
-  const operation = `creating resource account ${upn}`;
-  const objectId = instance?.objectId ?? user?.id ?? "";
-  if (!instance) {
-    throw new TenantError({
-      operation,
-      resource: upn,
-      code: "NotAResourceAccount",
-      reason: `a user that is not a Teams resource account already has this user principal name (object id ${objectId})`,
-      hint: "Adopt only takes over resource accounts; choose another userPrincipalName or remove that user.",
-    });
-  }
-  if (!inputs.adopt) {
-    throw new TenantError({
-      operation,
-      resource: upn,
-      code: "AlreadyExists",
-      reason: `a resource account with this user principal name already exists (object id ${objectId}, application id ${instance.applicationId || "none"})`,
-      hint: `To manage it with Pulumi, set adopt: true on this ApplicationInstance (it is adopted only if its application id is ${inputs.applicationId}); or choose another userPrincipalName.`,
-    });
-  }
-  if (hasMapping(instance) && instance.applicationId !== inputs.applicationId) {
-    throw new TenantError({
-      operation: `adopting resource account ${upn}`,
-      resource: upn,
-      code: "AdoptMismatch",
-      reason: `the existing account belongs to application ${instance.applicationId}, not ${inputs.applicationId}`,
-      hint: "Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.",
-    });
-  }
-  progress(upn, `adopting existing resource account ${objectId}`);
-  return instance;
 }
 
 /** The implementation the shim loads at call time. */
@@ -182,12 +141,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   async create(inputs) {
     const { accounts } = tenant();
     const upn = inputs.userPrincipalName;
-    const existingUser = await during(`looking up ${upn} in Microsoft Graph`, upn, () => accounts.user(upn));
-    const existing = await during(`looking up ${upn} in Teams`, upn, () => accounts.instance(existingUser?.id ?? upn));
-    const instance =
-      existingUser || existing
-        ? adoptOrRefuse(inputs, existingUser, existing)
-        : await during(`creating resource account ${upn}`, upn, () => accounts.create(inputs));
+    const { instance, existingUser } = await accounts.findOrCreate(inputs);
     const id = applicationInstanceId.format({ objectId: instance.objectId });
     const tenantId = instance.tenantId ?? accounts.tenantId;
     try {

@@ -18,7 +18,7 @@ import { asTenantError, during, TenantError, withPartialState } from "../errors"
 import { fromWireEnum, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
-import { TYPE_MODULE } from "../registry";
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
 import { tenant, type NumberAssignment, type Numbers } from "../tenant";
 import { configureSession } from "../tenant/session";
@@ -73,7 +73,7 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
-    super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, "BotPhoneNumber");
+    super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
 }
 

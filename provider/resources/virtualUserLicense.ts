@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { during, withPartialState } from "../errors";
 import { virtualUserLicenseId } from "../ids";
 import { progress } from "../log";
-import { TYPE_MODULE } from "../registry";
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
 import { tenant, type LicenceDetail, type SubscribedSku } from "../tenant";
 import { watchedPlan } from "../tenant/licences";
@@ -63,7 +63,7 @@ export class VirtualUserLicense extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: VirtualUserLicenseArgs, opts?: pulumi.CustomResourceOptions) {
     const props = { skuId: undefined, servicePlanName: undefined, servicePlanStatus: undefined, ...args };
-    super(shim("virtualUserLicense"), name, props, opts, TYPE_MODULE, "VirtualUserLicense");
+    super(shim("virtualUserLicense"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.virtualUserLicense.type);
   }
 }
 

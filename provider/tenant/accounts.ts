@@ -4,7 +4,7 @@
  * behind the instance (replication wait, display name and usage location, delete).
  */
 import { waitFor } from "../consistency";
-import { during } from "../errors";
+import { during, TenantError } from "../errors";
 import { ZERO_GUID } from "../formats";
 import { progress } from "../log";
 import { retryUntilKnown } from "../retry";
@@ -21,7 +21,47 @@ const DELETION_TIMEOUT_MS = 5 * 60_000;
 const CREATE_ATTEMPTS = 3;
 
 /** True when the instance is mapped to an application. */
-export const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.applicationId !== ZERO_GUID;
+const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.applicationId !== ZERO_GUID;
+
+/** Refuses (or accepts, with adopt) an account that already has the UPN. */
+function adoptOrRefuse(
+  inputs: NewAccountRequest & { adopt: boolean },
+  user: TenantUser | undefined,
+  instance: TeamsInstance | undefined,
+): TeamsInstance {
+  const upn = inputs.userPrincipalName;
+  const operation = `creating resource account ${upn}`;
+  const objectId = instance?.objectId ?? user?.id ?? "";
+  if (!instance) {
+    throw new TenantError({
+      operation,
+      resource: upn,
+      code: "NotAResourceAccount",
+      reason: `a user that is not a Teams resource account already has this user principal name (object id ${objectId})`,
+      hint: "Adopt only takes over resource accounts; choose another userPrincipalName or remove that user.",
+    });
+  }
+  if (!inputs.adopt) {
+    throw new TenantError({
+      operation,
+      resource: upn,
+      code: "AlreadyExists",
+      reason: `a resource account with this user principal name already exists (object id ${objectId}, application id ${instance.applicationId || "none"})`,
+      hint: `To manage it with Pulumi, set adopt: true on this ApplicationInstance (it is adopted only if its application id is ${inputs.applicationId}); or choose another userPrincipalName.`,
+    });
+  }
+  if (hasMapping(instance) && instance.applicationId !== inputs.applicationId) {
+    throw new TenantError({
+      operation: `adopting resource account ${upn}`,
+      resource: upn,
+      code: "AdoptMismatch",
+      reason: `the existing account belongs to application ${instance.applicationId}, not ${inputs.applicationId}`,
+      hint: "Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.",
+    });
+  }
+  progress(upn, `adopting existing resource account ${objectId}`);
+  return instance;
+}
 
 /** Accounts through the Teams cmdlets (instances) and Graph (users). */
 export class AccountService implements Accounts {
@@ -40,13 +80,24 @@ export class AccountService implements Accounts {
     return this.teams.getApplicationInstance(identity);
   }
 
+  async findOrCreate(
+    request: NewAccountRequest & { adopt: boolean },
+  ): Promise<{ instance: TeamsInstance; existingUser: TenantUser | undefined }> {
+    const upn = request.userPrincipalName;
+    const existingUser = await during(`looking up ${upn} in Microsoft Graph`, upn, () => this.user(upn));
+    const existing = await during(`looking up ${upn} in Teams`, upn, () => this.instance(existingUser?.id ?? upn));
+    if (existingUser || existing) return { instance: adoptOrRefuse(request, existingUser, existing), existingUser };
+    const instance = await during(`creating resource account ${upn}`, upn, () => this.create(request));
+    return { instance, existingUser };
+  }
+
   /**
-   * The caller has just seen that no account has the UPN, so when the call ends without an answer
+   * findOrCreate has just seen that no account has the UPN, so when the call ends without an answer
    * (host crash or timeout, 5xx) an account that has the UPN now was made by this call and is
    * used; otherwise the call is made again. Never two accounts, never a refusal of our own
    * half-finished create.
    */
-  create(request: NewAccountRequest): Promise<TeamsInstance> {
+  private create(request: NewAccountRequest): Promise<TeamsInstance> {
     const cmdlet = "New-CsOnlineApplicationInstance";
     return retryUntilKnown({
       call: () => this.teams.newApplicationInstance(request),

@@ -90,8 +90,14 @@ export interface Accounts {
   user(idOrUpn: string): Promise<TenantUser | undefined>;
   /** The Teams application instance, or undefined. */
   instance(identity: string): Promise<TeamsInstance | undefined>;
-  /** Creates the instance; an unclear end is checked and repeated (never two accounts). */
-  create(request: NewAccountRequest): Promise<TeamsInstance>;
+  /**
+   * The account with this UPN: created when none has it (an unclear end is checked and repeated,
+   * never two accounts); an existing one only with `adopt`, and only a resource account of the
+   * same application (AlreadyExists, NotAResourceAccount, AdoptMismatch otherwise).
+   */
+  findOrCreate(
+    request: NewAccountRequest & { adopt: boolean },
+  ): Promise<{ instance: TeamsInstance; existingUser: TenantUser | undefined }>;
   /** Maps the instance to its application when it has none (zero-GUID reset on conflict). */
   ensureMapping(instance: TeamsInstance, applicationId: string, label: string): Promise<void>;
   /** Waits until Graph sees the user (present) or no longer sees it (bounded). */

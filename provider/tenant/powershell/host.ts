@@ -5,7 +5,7 @@
  * or timeout rejects the pending call with a clear error; the next call restarts and reconnects.
  * Protocol: protocol/host-protocol.ts. Host script: protocol/teams-host.ps1.
  */
-import execa from "execa";
+import type execa from "execa";
 
 import type {
   AllowedCmdlet,
@@ -19,7 +19,7 @@ import { describeSetting, type TenantSettings } from "../../settings";
 import { TEAMS_ADMIN_SCOPE, type TokenSource } from "../auth";
 import { cmdletError } from "./errors";
 import { HostLines } from "./lines";
-import { hostScriptPath, resolvePwshPath } from "./locate";
+import { spawnHost } from "./locate";
 
 /** How long the host may take. */
 export interface HostTimeouts {
@@ -31,13 +31,6 @@ export interface HostTimeouts {
 
 /** Reconnect when the tokens expire within this margin. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
-/** Environment variables never handed to the child (the host needs none of our credentials). */
-const SECRET_ENV = [
-  "AZURE_CLIENT_SECRET",
-  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-  "PULUMI_CONFIG_PASSPHRASE",
-  "PULUMI_ACCESS_TOKEN",
-];
 
 const liveHosts = new Set<PowerShellHost>();
 let exitHookInstalled = false;
@@ -132,26 +125,9 @@ export class PowerShellHost {
   }
 
   private async start(): Promise<void> {
-    const script = hostScriptPath();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of SECRET_ENV) delete env[name];
     this.stderrTail = "";
     this.ready = undefined;
-    const child = execa(
-      resolvePwshPath(this.settings.pwshPath),
-      ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script],
-      {
-        stdin: "pipe",
-        stdout: "pipe",
-        stderr: "pipe",
-        buffer: false,
-        reject: false,
-        extendEnv: false,
-        env,
-        cleanup: true,
-        windowsHide: true,
-      },
-    );
+    const child = spawnHost(this.settings.pwshPath);
     this.child = child;
     const lines = new HostLines(
       (line) => child.stdin?.write(line),

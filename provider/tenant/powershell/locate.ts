@@ -1,6 +1,7 @@
-/** Where the PowerShell host comes from: the pwsh executable and protocol/teams-host.ps1. */
+/** Where the PowerShell host comes from: the pwsh executable, protocol/teams-host.ps1, and starting one. */
 import { existsSync } from "fs";
 import * as path from "path";
+import execa from "execa";
 
 import { NAMESPACE } from "../../settings";
 
@@ -35,4 +36,29 @@ export function hostScriptPath(dir = __dirname): string {
   const root = packageRoot(dir);
   if (!root) throw new Error(`${NAMESPACE}: cannot find protocol/teams-host.ps1 in a directory above ${dir}`);
   return path.join(root, "protocol", "teams-host.ps1");
+}
+
+/** Environment variables never handed to the host (it needs none of our credentials). */
+const SECRET_ENV = [
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_ACCESS_TOKEN",
+];
+
+/** Starts `pwsh -File teams-host.ps1` with piped stdio, no secret in its environment or argv. */
+export function spawnHost(pwshPath: string): execa.ExecaChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of SECRET_ENV) delete env[name];
+  return execa(resolvePwshPath(pwshPath), ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", hostScriptPath()], {
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+    reject: false,
+    extendEnv: false,
+    env,
+    cleanup: true,
+    windowsHide: true,
+  });
 }
