@@ -11,7 +11,7 @@ import { retryUntilKnown } from "../retry";
 import type { Tuning } from "../settings";
 import type { GraphUsers } from "./graph/users";
 import type { Accounts, NewAccountRequest, TeamsInstance, TenantUser } from "./model";
-import { isMappingConflict, type TeamsCmdlets } from "./powershell";
+import { isMappingConflict, type TeamsCmdlets } from "./powershell/index";
 
 /** How a new account may take to show up in Graph. */
 const REPLICATION_TIMEOUT_MS = 10 * 60_000;

@@ -9,11 +9,12 @@ import { createHash } from "crypto";
 import { resolveTuning, type TenantSettings, type Tuning } from "../settings";
 import { AccountService } from "./accounts";
 import { TokenSource } from "./auth";
-import { createGraph, type Graph } from "./graph";
+// "./graph/index", not "./graph": a dist/ built before this layout still holds graph.js, which would win.
+import { createGraph, type Graph } from "./graph/index";
 import { LicenceService } from "./licences";
 import type { Tenant } from "./model";
 import { cmdletNumbers, NumberService } from "./numbers";
-import { PowerShellHost, TeamsCmdlets } from "./powershell";
+import { PowerShellHost, TeamsCmdlets } from "./powershell/index";
 import { currentSettings } from "./session";
 
 export type * from "./model";

@@ -11,7 +11,7 @@ import { progress } from "../log";
 import { backoffMs, retryUntilKnown } from "../retry";
 import type { Tuning } from "../settings";
 import type { MoveResult, NumberAssignment, NumberOnAccount, Numbers } from "./model";
-import type { TeamsCmdlets } from "./powershell";
+import type { TeamsCmdlets } from "./powershell/index";
 
 /** How the numbers are reached: Graph's numberAssignments or the *-CsPhoneNumberAssignment cmdlets. */
 export interface NumberTransport {
