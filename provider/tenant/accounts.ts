@@ -10,10 +10,36 @@ import { progress } from "../log";
 import { retryUntilKnown } from "../retry";
 import type { Tuning } from "../settings";
 import type { GraphUsers } from "./graph/users";
-import type { Accounts, NewAccountRequest, TeamsInstance, TenantUser } from "./model";
+import type { NewAccountRequest, TeamsInstance, TenantUser } from "./model";
 import { isMappingConflict, type TeamsCmdlets } from "./powershell/index";
 
-/** How a new account may take to show up in Graph. */
+/** Resource accounts: the Teams instance and the Entra user behind it. */
+export interface Accounts {
+  /** The directory (tenant) id of this tenant. */
+  readonly tenantId: string;
+  /** The Graph user, or undefined when Graph does not (yet / any more) know it. */
+  user(idOrUpn: string): Promise<TenantUser | undefined>;
+  /** The Teams application instance, or undefined. */
+  instance(identity: string): Promise<TeamsInstance | undefined>;
+  /**
+   * The account with this UPN: created when none has it (an unclear end is checked and repeated,
+   * never two accounts); an existing one only with `adopt`, and only a resource account of the
+   * same application (AlreadyExists, NotAResourceAccount, AdoptMismatch otherwise).
+   */
+  findOrCreate(
+    request: NewAccountRequest & { adopt: boolean },
+  ): Promise<{ instance: TeamsInstance; existingUser: TenantUser | undefined }>;
+  /** Maps the instance to its application when it has none (zero-GUID reset on conflict). */
+  ensureMapping(instance: TeamsInstance, applicationId: string, label: string): Promise<void>;
+  /** Waits until Graph sees the user (present) or no longer sees it (bounded). */
+  waitForUser(objectId: string, label: string, present: boolean): Promise<TenantUser | undefined>;
+  /** Brings display name and usage location to these values (one PATCH, none when equal). */
+  patch(user: TenantUser, wanted: { displayName: string; usageLocation: string }, label: string): Promise<TenantUser>;
+  /** Deletes the account; false when it was already gone. */
+  delete(objectId: string): Promise<boolean>;
+}
+
+/** How long a new account may take to show up in Graph. */
 const REPLICATION_TIMEOUT_MS = 10 * 60_000;
 /** How long a deleted account may take to disappear from Graph. */
 const DELETION_TIMEOUT_MS = 5 * 60_000;

@@ -7,17 +7,28 @@
 import { createHash } from "crypto";
 
 import { resolveTuning, type TenantSettings, type Tuning } from "../settings";
-import { AccountService } from "./accounts";
+import { AccountService, type Accounts } from "./accounts";
 import { TokenSource } from "./auth";
 // "./graph/index", not "./graph": a dist/ built before this layout still holds graph.js, which would win.
 import { createGraph, type Graph } from "./graph/index";
-import { LicenceService } from "./licences";
-import type { Tenant } from "./model";
-import { cmdletNumbers, NumberService } from "./numbers";
+import { LicenceService, type Licences } from "./licences";
+import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
 import { PowerShellHost, TeamsCmdlets } from "./powershell/index";
 import { currentSettings } from "./session";
 
 export type * from "./model";
+export type { Accounts } from "./accounts";
+export type { Licences } from "./licences";
+export type { MoveResult, Numbers } from "./numbers";
+
+/** Everything a resource may ask of the tenant. */
+export interface Tenant {
+  accounts: Accounts;
+  licences: Licences;
+  numbers: Numbers;
+  /** Stops what holds resources (the PowerShell host). */
+  close(): Promise<void>;
+}
 
 /** What a Tenant is built on: the transports (for tests and scripts that read the tenant directly). */
 export interface TenantParts {

@@ -7,7 +7,28 @@ import { during, TenantError } from "../errors";
 import { provisioningTimeoutMs, type Tuning } from "../settings";
 import type { GraphLicences } from "./graph/licences";
 import type { GraphUsers } from "./graph/users";
-import type { LicenceDetail, Licences, SubscribedSku } from "./model";
+import type { LicenceDetail, SubscribedSku } from "./model";
+
+/** Licences of resource accounts. */
+export interface Licences {
+  /** The subscribed SKU with this part number (SkuNotFound otherwise). */
+  sku(partNumber: string, label: string): Promise<SubscribedSku>;
+  /** Fails (NoFreeSeats) when the SKU has no free seat. */
+  requireFreeSeat(sku: SubscribedSku, userId: string, label: string): void;
+  /** Waits until the account is visible with a usage location (NoUsageLocation when it keeps none). */
+  requireUsageLocation(userId: string, label: string): Promise<void>;
+  /** The account's licences; undefined when the account does not exist. */
+  held(userId: string): Promise<LicenceDetail[] | undefined>;
+  /** Adds `skuId` and removes `removeSkuIds` in one call. */
+  assign(userId: string, skuId: string, removeSkuIds: string[]): Promise<void>;
+  /** Removes a licence. */
+  remove(userId: string, skuId: string): Promise<void>;
+  /** Waits until the voice plan is Success (bounded; ProvisioningError, WaitTimeout). */
+  waitForProvisioning(
+    request: { userId: string; skuId: string; skuPartNumber: string; timeoutMinutes: number },
+    label: string,
+  ): Promise<LicenceDetail | undefined>;
+}
 
 /** How long to wait for the account (and its usage location) to show in Graph. */
 const USER_TIMEOUT_MS = 5 * 60_000;

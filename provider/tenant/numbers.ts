@@ -10,8 +10,37 @@ import { during, isTenantError, TenantError } from "../errors";
 import { progress } from "../log";
 import { backoffMs, retryUntilKnown } from "../retry";
 import type { Tuning } from "../settings";
-import type { MoveResult, NumberAssignment, NumberOnAccount, Numbers } from "./model";
+import type { NumberAssignment, NumberOnAccount } from "./model";
 import type { TeamsCmdlets } from "./powershell/index";
+
+/** How a failed number move ended. */
+export type MoveResult =
+  | { ok: true; record: NumberAssignment | undefined }
+  /** The new number failed (`error`); the old one is back (`record`), or putting it back failed too (`restoreError`). */
+  | { ok: false; error: unknown; restoreError?: unknown; record: NumberAssignment | undefined };
+
+/** Phone numbers on resource accounts. */
+export interface Numbers {
+  /** The tenant's record of the number, or undefined. */
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  /**
+   * Checks the number can go on the account (in the tenant, of this type, not held elsewhere after
+   * a bounded wait for a holder releasing it). Returns its record and whether it is already ours.
+   */
+  inspect(
+    request: NumberOnAccount,
+    operation: string,
+    label: string,
+  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }>;
+  /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
+  assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
+  /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
+  unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
+  /** Unassigns `from`, assigns `to`; when `to` fails, assigns `from` back (labels: each side's resource label). */
+  move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult>;
+  /** Sets (or clears, null) the emergency location. */
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
 
 /** How the numbers are reached: Graph's numberAssignments or the *-CsPhoneNumberAssignment cmdlets. */
 export interface NumberTransport {
