@@ -21,10 +21,10 @@ import * as path from "path";
 
 import { LOCAL_DIR, openStack } from "../engine/workspace";
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import { resolveTenantSettings, type TenantSettings } from "../provider/config";
 import { TenantError } from "../provider/errors";
-import { TEAMS_ADMIN_SCOPE, TokenSource } from "../provider/tenant/auth";
-import { PowerShellHost } from "../provider/tenant/powershell";
+import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import { TEAMS_ADMIN_SCOPE } from "../provider/tenant/auth";
+import { tenantParts } from "../provider/tenant/index";
 import type { BotConfig } from "../stacks/config";
 import { botNumbersProgram } from "../stacks/program";
 import { runPreflight } from "./preflight";
@@ -197,8 +197,7 @@ export async function runAcceptance(env: NodeJS.ProcessEnv, outFile: string): Pr
   });
 
   // 2. The host: PowerShell and module version; app-only Get-CsOnlineApplicationInstance for an unknown identity.
-  const tokens = new TokenSource(settings);
-  const host = new PowerShellHost(settings, tokens);
+  const { host, tokens } = tenantParts(settings);
   try {
     try {
       await host.invoke("Get-CsOnlineApplicationInstance", {

@@ -13,8 +13,8 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { SettingsError } from "../provider/config";
 import { redact } from "../provider/errors";
+import { SettingsError } from "../provider/settings";
 import { parseStackConfig, StackConfigError, type BotConfig } from "../stacks/config";
 import { checkTenant, hasUnmanaged, type CheckReport } from "./export/check";
 import { planExport, type ExportPlan } from "./export/plan";

@@ -6,13 +6,13 @@
  *   node dist/scripts/preflight.js --stack dev [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
- * settings from that config with the environment as fallback (provider/config.ts), the bots from
+ * settings from that config with the environment as fallback (provider/settings.ts), the bots from
  * stacks/config.ts's parser, so the preflight sees exactly what `up` would see.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import { resolveTenantSettings, type TenantSettings } from "../provider/config";
+import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { parseStackConfig, type BotConfig } from "../stacks/config";
 import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
 

@@ -2,26 +2,26 @@
  * Every tenant read of `npm run export` lives here, behind one narrow interface (TenantReader), so
  * the export and `--check` never touch a transport. Reads only: nothing in this module writes.
  *
- * Implemented on the provider's tenant layer: Graph through `getTenantClient` (its GraphBatcher
- * coalesces concurrent GETs into `$batch` requests of 20), the instance listing through the
- * provider's PowerShell host. Cost for N accounts: one `Get-CsOnlineApplicationInstance` without
+ * Implemented on the provider's tenant layer (`tenantParts`): Graph users, licences and numbers (the
+ * Graph client gathers concurrent GETs into `$batch` requests of 20), the instance listing through
+ * the provider's Teams cmdlets. Cost for N accounts: one `Get-CsOnlineApplicationInstance` without
  * `-Identity` (Microsoft's example 4: "returns the details of all application instances"),
  * ⌈N / 20⌉ `$batch` requests for the users (UPN, display name, usage location, assignedLicenses),
  * one `/subscribedSkus` (licence part numbers), and the number inventory read once (500 per page).
  */
-import type { TenantSettings } from "../../provider/config";
-import { throttling, transient, withRetry } from "../../provider/retry";
-import { TokenSource } from "../../provider/tenant/auth";
+import type { TenantSettings } from "../../provider/settings";
 import {
-  closeTenantClients,
-  getTenantClient,
-  type ApplicationInstance,
+  closeTenants,
+  tenantParts,
   type NumberAssignment,
+  type TeamsInstance,
   type TenantUser,
-} from "../../provider/tenant/client";
-import { PowerShellHost, toApplicationInstance } from "../../provider/tenant/powershell";
+} from "../../provider/tenant/index";
 
-export type { ApplicationInstance, NumberAssignment, TenantUser };
+/** A resource account as the Teams cmdlets list it. */
+export type ApplicationInstance = TeamsInstance;
+
+export type { NumberAssignment, TenantUser };
 
 /** The reads the export needs, and nothing else. */
 export interface TenantReader {
@@ -49,28 +49,16 @@ export interface TenantSnapshot {
 
 /** A reader on the provider's tenant layer for these settings. */
 export function openTenantReader(settings: TenantSettings): TenantReader {
-  const graph = getTenantClient(settings);
-  let host: PowerShellHost | undefined;
+  const { graph, teams } = tenantParts(settings);
   return {
-    async listInstances() {
-      // TeamsOperations offers only a lookup by identity; the listing runs the same cmdlet without one.
-      host ??= new PowerShellHost(settings, new TokenSource(settings));
-      const h = host;
-      const out = await withRetry(() => h.invoke("Get-CsOnlineApplicationInstance", {}), {
-        strategies: [throttling(2_000), transient(1_000)],
-        maxAttempts: 8,
-        resource: "teams",
-        what: "Get-CsOnlineApplicationInstance",
-      });
-      return out.map(toApplicationInstance).filter((i) => i.objectId !== "");
-    },
+    listInstances: () => teams.listApplicationInstances(),
     async getUsers(objectIds, onProgress) {
       const users = new Map<string, TenantUser>();
       let done = 0;
       // All at once: the Graph client's batcher sends them as $batch requests of 20, 4 in flight.
       await Promise.all(
         objectIds.map(async (id) => {
-          const user = await graph.getUser(id);
+          const user = await graph.users.get(id);
           if (user) users.set(id, user);
           onProgress?.(++done, objectIds.length);
         }),
@@ -78,14 +66,11 @@ export function openTenantReader(settings: TenantSettings): TenantReader {
       return users;
     },
     async licencePartNumbers() {
-      const skus = await graph.listSubscribedSkus();
+      const skus = await graph.licences.subscribedSkus();
       return new Map(skus.map((s) => [s.skuId.toLowerCase(), s.skuPartNumber]));
     },
-    listNumbers: () => graph.listNumberAssignments({}),
-    async close() {
-      await host?.stop();
-      await closeTenantClients();
-    },
+    listNumbers: () => graph.numbers.list({}),
+    close: () => closeTenants(),
   };
 }
 

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, YAMLSeq, type Document, type YAMLMap } from "yaml";
 
-import { resolveTenantSettings, SETTING_SOURCES, SettingsError, type TenantSettings } from "../../provider/config";
+import { resolveTenantSettings, SETTING_SOURCES, SettingsError, type TenantSettings } from "../../provider/settings";
 import { PROJECT } from "../../stacks/program";
 import type { Decision, ExportedBot } from "./plan";
 

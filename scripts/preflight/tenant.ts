@@ -1,19 +1,18 @@
 /**
  * Every tenant access of the preflight, in one place, READS ONLY: tokens, Graph lookups through
- * the provider's tenant client (getTenantClient read methods) and one Get-CsOnlineApplicationInstance
- * through the provider's PowerShell host. When provider/tenant is restructured, only this file moves.
+ * the provider's tenant layer (`tenantParts`: Graph users, licences, numbers) and one
+ * Get-CsOnlineApplicationInstance through the provider's Teams cmdlets.
  */
 import type { HostReady } from "../../protocol/host-protocol";
-import type { TenantSettings } from "../../provider/config";
-import { TEAMS_ADMIN_SCOPE, TokenSource } from "../../provider/tenant/auth";
+import type { TenantSettings } from "../../provider/settings";
+import { TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
 import {
-  getTenantClient,
+  closeTenants,
+  tenantParts,
   type NumberAssignment,
   type SubscribedSku,
-  type TenantClient,
   type TenantUser,
-} from "../../provider/tenant/client";
-import { PowerShellHost, TeamsCmdlets } from "../../provider/tenant/powershell";
+} from "../../provider/tenant/index";
 
 /** The claims of an access token the preflight reads (never the signature: the service checks that). */
 export interface TokenClaims {
@@ -45,27 +44,24 @@ export function claimsOf(accessToken: string): TokenClaims {
 
 /** The preflight's tenant access for these settings. */
 export function preflightTenant(settings: TenantSettings): PreflightTenant {
-  const tokens = new TokenSource(settings);
-  const client: TenantClient = getTenantClient(settings, { pollIntervalMs: 2_000 });
-  const host = new PowerShellHost(settings, tokens);
+  const { tokens, graph, host, teams } = tenantParts(settings);
   return {
     graphClaims: async () => claimsOf((await tokens.graphToken()).accessToken),
     teamsClaims: async () => claimsOf((await tokens.token(TEAMS_ADMIN_SCOPE)).accessToken),
-    getUser: (upn) => client.getUser(upn),
-    listLicenseSkuPartNumbers: async (userId) => (await client.listLicenseDetails(userId))?.map((l) => l.skuPartNumber),
-    listSubscribedSkus: () => client.listSubscribedSkus(),
-    getNumberAssignment: (n) => client.getNumberAssignment(n),
+    getUser: (upn) => graph.users.get(upn),
+    listLicenseSkuPartNumbers: async (userId) => (await graph.licences.details(userId))?.map((l) => l.skuPartNumber),
+    listSubscribedSkus: () => graph.licences.subscribedSkus(),
+    getNumberAssignment: (n) => graph.numbers.get(n),
     async probeTeams(identity) {
       try {
-        await new TeamsCmdlets(host).getApplicationInstance(identity);
+        await teams.getApplicationInstance(identity);
         return { ready: host.ready };
       } catch (error) {
         return { ready: host.ready, error };
       }
     },
     async close() {
-      await host.stop();
-      await client.close();
+      await closeTenants();
     },
   };
 }

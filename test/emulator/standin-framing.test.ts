@@ -1,11 +1,11 @@
 /**
  * Issue 11 items 3 and 5 through the stand-in: stray text on the host's stdout never hides or
  * delays a reply, and a MicrosoftTeams module below the floor is refused naming the floor.
- * The provider's reader (provider/tenant/powershell.ts) is the real one, unchanged.
+ * The provider's reader (provider/tenant/powershell/lines.ts) is the real one, unchanged.
  */
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
-import { resolveTenantSettings } from "../../provider/config";
 import { TenantError } from "../../provider/errors";
+import { resolveTenantSettings } from "../../provider/settings";
 import { TokenSource } from "../../provider/tenant/auth";
 import { PowerShellHost } from "../../provider/tenant/powershell";
 import { withEmulator } from "../helpers/emulator";
@@ -42,7 +42,7 @@ function host(callTimeoutMs: number): PowerShellHost {
       })[k],
     {},
   );
-  return new PowerShellHost(settings, new TokenSource(settings), callTimeoutMs);
+  return new PowerShellHost(settings, new TokenSource(settings), { callMs: callTimeoutMs, startMs: 120_000 });
 }
 
 describe("stand-in framing and module floor", () => {
@@ -85,7 +85,7 @@ describe("stand-in framing and module floor", () => {
     }
   });
 
-  // Part B of issue 11: provider/tenant/powershell.ts must read frames with findFrame (marker
+  // Part B of issue 11: provider/tenant/powershell/lines.ts must read frames with findFrame (marker
   // anywhere in the line) instead of JSON.parse of the whole line. Until then this test fails,
   // which `test.failing` expects; flip it to `test` with that change.
   test.failing(

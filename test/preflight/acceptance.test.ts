@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
-import { closeTenantClients } from "../../provider/tenant/client";
+import { closeTenants } from "../../provider/tenant/index";
 import { runAcceptance, scrub, skipReason } from "../../scripts/acceptance";
 import { REPO_ROOT, withEmulator } from "../helpers/emulator";
 
@@ -92,7 +92,7 @@ describe("test:tenant", () => {
       // the tenant is left as it was found: the throwaway account is gone again
       expect(await users()).toEqual(usersBefore);
     } finally {
-      await closeTenantClients();
+      await closeTenants();
     }
   });
 });

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
-import { closeTenantClients } from "../../provider/tenant/client";
+import { closeTenants } from "../../provider/tenant/index";
 import { preflightMain, TEAMS_ADMINISTRATOR } from "../../scripts/preflight";
 import { REPO_ROOT, stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 
@@ -65,7 +65,7 @@ async function run(
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    await closeTenantClients();
+    await closeTenants();
     await t.stop();
   }
 }

@@ -132,7 +132,7 @@ describe("teams-host.ps1", () => {
     const frame = encodeFrame({ id: 7, ok: true, output: [{ Name: `has ${FRAME_MARKER} inside` }] });
     expect(frame.startsWith("\n" + FRAME_MARKER)).toBe(true);
     const line = frame.trim();
-    // a whole-line JSON reader (provider/tenant/powershell.ts today) still reads it
+    // a whole-line JSON reader (provider/tenant/powershell/lines.ts today) still reads it
     expect(JSON.parse(line)).toMatchObject({ tbnHost: 1, id: 7, ok: true });
     // noise sharing the line: only the marker search finds it
     const noisy = "WARNING: progress 50%" + line;
@@ -187,8 +187,8 @@ describe("teams-host.ps1", () => {
     const calls = [...text.matchAll(/ConvertTo-Json [^\n]*/g)].map((m) => m[0]);
     expect(calls.length).toBeGreaterThanOrEqual(2);
     for (const c of calls) expect(c).toContain("-EnumsAsStrings");
-    // every property provider/tenant/powershell.ts reads with text(o, "X") is in $StringProperties
-    const provider = readFileSync(path.join(__dirname, "../../provider/tenant/powershell.ts"), "utf8");
+    // every property provider/tenant/powershell/cmdlets.ts reads with text(o, "X") is in $StringProperties
+    const provider = readFileSync(path.join(__dirname, "../../provider/tenant/powershell/cmdlets.ts"), "utf8");
     const read = [...provider.matchAll(/text\(o, "(\w+)"\)/g)].map((m) => m[1]);
     expect(read.length).toBeGreaterThan(5);
     const listed = /\$StringProperties = @\(([\s\S]*?)\)/.exec(text)?.[1] ?? "";
