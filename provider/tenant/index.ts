@@ -1,7 +1,7 @@
 /**
  * The tenant layer's front door: `openTenant(settings)` gives the services resources use
- * (`accounts`, `licences`, `numbers`, `close`), ONE per provider process and settings, so the
- * PowerShell host starts and connects once however many resources use it. `tenant()` is the one
+ * (`accounts`, `licences`, `numbers`, `close`), ONE per provider process and settings, so each
+ * PowerShell host of its pool starts and connects once however many resources use it. `tenant()` is the one
  * for the configured settings.
  */
 import { createHash } from "crypto";
@@ -13,7 +13,7 @@ import { TokenSource } from "./auth";
 import { createGraph, type Graph } from "./graph/index";
 import { LicenceService, type Licences } from "./licences";
 import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
-import { PowerShellHost, TeamsCmdlets } from "./powershell/index";
+import { HostPool, TeamsCmdlets } from "./powershell/index";
 import { currentSettings } from "./session";
 
 export type * from "./model";
@@ -34,7 +34,8 @@ export interface Tenant {
 export interface TenantParts {
   tokens: TokenSource;
   graph: Graph;
-  host: PowerShellHost;
+  /** The PowerShell hosts (one or a few, started lazily). */
+  host: HostPool;
   teams: TeamsCmdlets;
 }
 
@@ -54,8 +55,11 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
     batchWindowMs: now.graphBatchWindowMs,
     numberOperationTimeoutMs: now.numberOperationTimeoutMs,
   });
-  const host = new PowerShellHost(settings, tokens, { callMs: now.cmdletTimeoutMs, startMs: now.hostStartTimeoutMs });
-  const teams = new TeamsCmdlets(host);
+  const host = new HostPool(settings, tokens, { callMs: now.cmdletTimeoutMs, startMs: now.hostStartTimeoutMs }, () => {
+    const t = tuning();
+    return { maxHosts: t.pwshHosts, backlogPerHost: t.pwshHostBacklog };
+  });
+  const teams = new TeamsCmdlets(host, now.graphBatchWindowMs);
   // The one place that chooses how numbers are reached.
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
   const tenant: Tenant = {

@@ -8,7 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ProfileInput } from "../../emulator";
 import { TenantError } from "../../provider/errors";
 import { closeTenants, tenantParts } from "../../provider/tenant";
-import type { PowerShellHost } from "../../provider/tenant/powershell";
+import type { HostPool } from "../../provider/tenant/powershell";
 import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
@@ -35,7 +35,7 @@ export interface Harness {
   faults(profile: ProfileInput, replace?: boolean): Promise<void>;
   admin(action: "unassignNumber" | "assignNumber" | "deleteUser", body: Record<string, unknown>): Promise<void>;
   /** The PowerShell host of the cached client (start/connect counters). */
-  host(): PowerShellHost;
+  host(): HostPool;
   stop(): Promise<void>;
 }
 

@@ -54,7 +54,7 @@ describe("provider session", () => {
       const { outs } = await create("env-bot@contoso.com");
       expect(outs.tenantId).toBe(h.tenantId);
       // The host never inherits the secret: not in argv, not in its environment.
-      const pid = (tenantParts(currentSettings()).host as unknown as { child: { pid: number } }).child.pid;
+      const pid = (tenantParts(currentSettings()).host.hosts[0] as unknown as { child: { pid: number } }).child.pid;
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
       expect(argv.split("\0").slice(-6, -1)).toEqual([

@@ -1,61 +1,17 @@
 /**
- * Read coalescing: a gathering window for concurrent requests, and the batcher that sends
+ * Read coalescing: the batcher that sends
  * concurrent GETs as `/$batch` requests (at most 20 each, throttled inner requests retried after
  * their Retry-After).
  */
 import { TenantError } from "../../errors";
 import { sleep } from "../../retry";
+import { GatherWindow } from "../gather";
 import { fromBatchItem } from "./errors";
+
+export { GatherWindow } from "../gather";
 
 /** Graph's limit of inner requests per `$batch`. */
 export const MAX_BATCH_SIZE = 20;
-
-/** A gathering window stays open at most this many quiet gaps after its first item. */
-const MAX_GATHER_GAPS = 10;
-
-/**
- * Gathers concurrent requests: `flush` runs once no new item arrived for `quietMs`, at the latest
- * `quietMs × MAX_GATHER_GAPS` after the window opened. The engine hands a refresh's reads to the
- * provider a few at a time, so a fixed window would catch only a handful of them; a real Graph
- * call takes hundreds of milliseconds, so waiting for the stream to pause costs little.
- */
-export class GatherWindow {
-  private timer: NodeJS.Timeout | undefined;
-  private openedAt = 0;
-  private lastArrivalAt = 0;
-
-  constructor(
-    private readonly quietMs: number,
-    private readonly flush: () => void,
-  ) {}
-
-  /** Notes that an item arrived, opening the window when it is closed. */
-  arrived(): void {
-    this.lastArrivalAt = Date.now();
-    this.open();
-  }
-
-  /** Opens the window unless it is open already. */
-  open(): void {
-    if (this.timer) return;
-    this.openedAt = Date.now();
-    this.arm(this.quietMs);
-  }
-
-  private arm(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const now = Date.now();
-      const quietForMs = now - this.lastArrivalAt;
-      const leftMs = this.quietMs * MAX_GATHER_GAPS - (now - this.openedAt);
-      if (quietForMs < this.quietMs && leftMs > 0) {
-        this.arm(Math.min(this.quietMs - quietForMs, leftMs));
-        return;
-      }
-      this.flush();
-    }, ms);
-  }
-}
 
 /** One inner response of a `$batch`. */
 export interface BatchItemResponse {

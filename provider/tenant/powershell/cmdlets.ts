@@ -9,7 +9,8 @@ import { fromWireEnum, toWireEnum } from "../../formats";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
 import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
 import { isNotFound } from "./errors";
-import type { PowerShellHost } from "./host";
+import { InstanceReads } from "./instance-reads";
+import type { HostPool, LazyParameters } from "./pool";
 
 /** Cmdlets that change things and are safe to repeat (set to a value). */
 const IDEMPOTENT: RetryStrategy[] = [throttling(2_000), transient(1_000)];
@@ -57,9 +58,22 @@ export function numberAssignmentFromCmdlet(o: Record<string, unknown>): NumberAs
   };
 }
 
-/** The Teams cmdlets, run through one PowerShellHost. */
+/** The Teams cmdlets, run through the pool of PowerShell hosts. */
 export class TeamsCmdlets {
-  constructor(readonly host: PowerShellHost) {}
+  /** Reads of instances, gathered into one listing when several wait together. */
+  readonly instanceReads: InstanceReads;
+
+  /** `gatherWindowMs`: quiet gap that closes the window gathering instance reads. */
+  constructor(
+    readonly host: HostPool,
+    gatherWindowMs = 20,
+  ) {
+    this.instanceReads = new InstanceReads(
+      (take) => this.run("Get-CsOnlineApplicationInstance", take, READ),
+      isNotFound,
+      gatherWindowMs,
+    );
+  }
 
   /** New-CsOnlineApplicationInstance -UserPrincipalName -ApplicationId -DisplayName -Force. */
   async newApplicationInstance(request: NewAccountRequest): Promise<TeamsInstance> {
@@ -85,15 +99,13 @@ export class TeamsCmdlets {
     return read;
   }
 
-  /** Get-CsOnlineApplicationInstance -Identity; undefined when Teams does not know it. */
+  /**
+   * Get-CsOnlineApplicationInstance -Identity (object id or UPN); undefined when Teams does not
+   * know it. Concurrent reads are answered by one listing (instance-reads.ts).
+   */
   async getApplicationInstance(identity: string): Promise<TeamsInstance | undefined> {
-    try {
-      const out = await this.run("Get-CsOnlineApplicationInstance", { Identity: identity }, READ);
-      return out.map(instanceFromCmdlet).find((i) => i.objectId);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const out = await this.instanceReads.read(identity);
+    return out?.map(instanceFromCmdlet).find((i) => i.objectId);
   }
 
   /** Get-CsOnlineApplicationInstance without -Identity: every instance of the tenant (its example 4). */
@@ -149,7 +161,7 @@ export class TeamsCmdlets {
 
   private run(
     cmdlet: AllowedCmdlet,
-    parameters: InvokeRequest["parameters"],
+    parameters: LazyParameters,
     strategies: RetryStrategy[],
   ): Promise<Record<string, unknown>[]> {
     // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.

@@ -1,5 +1,5 @@
 /**
- * The long-lived Teams PowerShell host: one `pwsh` per provider process, started lazily through
+ * A long-lived Teams PowerShell host (the pool, pool.ts, holds one or a few): one `pwsh`, started lazily through
  * execa, connected once with `Connect-MicrosoftTeams -AccessTokens` (tokens over stdin, never
  * argv or environment), then one JSON request at a time (FIFO) with a timeout per call. A crash
  * or timeout rejects the pending call with a clear error; the next call restarts and reconnects.
@@ -57,15 +57,24 @@ export class PowerShellHost {
     private readonly timeouts: HostTimeouts,
   ) {}
 
-  /** Runs one allow-listed cmdlet; requests are answered one at a time, in order. */
+  /**
+   * Runs one allow-listed cmdlet; requests are answered one at a time, in order. Parameters given
+   * as a function are taken when the request is sent (after start and connect).
+   */
   invoke(
     cmdlet: AllowedCmdlet,
-    parameters: InvokeRequest["parameters"],
+    parameters: InvokeRequest["parameters"] | (() => InvokeRequest["parameters"]),
     timeoutMs = this.timeouts.callMs,
   ): Promise<Record<string, unknown>[]> {
     const run = async (): Promise<Record<string, unknown>[]> => {
       await this.ensureConnected();
-      const response = await this.send({ id: this.nextId++, type: "invoke", cmdlet, parameters }, cmdlet, timeoutMs);
+      const request: HostRequest = {
+        id: this.nextId++,
+        type: "invoke",
+        cmdlet,
+        parameters: typeof parameters === "function" ? parameters() : parameters,
+      };
+      const response = await this.send(request, cmdlet, timeoutMs);
       if (response.ok) return response.output ?? [];
       throw cmdletError(cmdlet, response.error);
     };

@@ -2,4 +2,6 @@
 export { TeamsCmdlets, instanceFromCmdlet, numberAssignmentFromCmdlet } from "./cmdlets";
 export { statusFromHostError, isMappingConflict, isNotFound } from "./errors";
 export { PowerShellHost, type HostTimeouts } from "./host";
+export { InstanceReads } from "./instance-reads";
 export { hostScriptPath, resolvePwshPath } from "./locate";
+export { HostPool, type LazyParameters, type PoolSize } from "./pool";
