@@ -135,6 +135,13 @@ export function sampleProviderRss(marker: string, intervalMs = 50): RssSampler {
   };
 }
 
+/** Pids of this run's running dynamic-provider processes (those carrying `marker`). */
+export function runProviderPids(marker: string): number[] {
+  return providerPids()
+    .filter((pid) => hasMarker(pid, marker))
+    .map(Number);
+}
+
 /** Pids of running dynamic-provider processes. */
 export function providerPids(): string[] {
   return fs.readdirSync("/proc").filter((pid) => {

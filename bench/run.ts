@@ -23,6 +23,7 @@ import {
   killTree,
   readStats,
   RUN_MARKER_ENV,
+  runProviderPids,
   sampleProviderRss,
   writesSince,
 } from "./measure";
@@ -81,6 +82,13 @@ export interface BenchOptions {
   noopPairs?: number;
   /** Directory for V8 CPU profiles of the provider processes (NODE_OPTIONS --cpu-prof); off by default. */
   cpuProfDir?: string;
+  /**
+   * Directory for heap snapshots of the provider processes, taken `heapSnapshotAfterMs` into ours'
+   * create (NODE_OPTIONS --heapsnapshot-signal=SIGUSR2); off by default. Writing one pauses the
+   * provider: do not read times of such a run.
+   */
+  heapSnapshotDir?: string;
+  heapSnapshotAfterMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -226,6 +234,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           const nodeOptions = [
             o.providerHeapMb ? `--max-old-space-size=${o.providerHeapMb}` : "",
             o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${o.cpuProfDir}` : "",
+            o.heapSnapshotDir ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${o.heapSnapshotDir}` : "",
           ]
             .filter(Boolean)
             .join(" ");
@@ -273,7 +282,24 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             pwshPath: { value: pwshPath },
             bots: { value: stackConfigOf(bots) },
           });
-          await measure("ours", "create", async () => summary(await stack.up({ parallel })), true);
+          await measure(
+            "ours",
+            "create",
+            async () => {
+              const timer = o.heapSnapshotDir
+                ? setTimeout(() => {
+                    for (const pid of runProviderPids(runMarker)) process.kill(pid, "SIGUSR2");
+                    log(`N=${n} ours create: heap snapshot requested (${o.heapSnapshotDir})`);
+                  }, o.heapSnapshotAfterMs ?? 10_000)
+                : undefined;
+              try {
+                return summary(await stack.up({ parallel }));
+              } finally {
+                clearTimeout(timer);
+              }
+            },
+            true,
+          );
           // Engine overhead: no-op `up` of ours and of the reference, back to back, `pairs` times.
           for (let i = 1; i <= Math.max(1, pairs); i++) {
             await measure(
@@ -471,11 +497,13 @@ interface CliArgs {
   baselineFrom?: string;
   noopPairs?: number;
   cpuProfDir?: string;
+  heapSnapshotDir?: string;
+  heapSnapshotAfterMs?: number;
 }
 
 const USAGE =
   "usage: bench/run.js [--n 10,50,200] [--scale 0.1 | --quick] [--out DIR] [--name results] [--only ours|baseline] " +
-  "[--baseline-max-n N] [--baseline-from FILE.json] [--noop-pairs 3] [--cpu-prof DIR] [--provider-heap-mb MB]";
+  "[--baseline-max-n N] [--baseline-from FILE.json] [--noop-pairs 3] [--cpu-prof DIR] [--heap-snapshot DIR [--heap-snapshot-after-ms 10000]] [--provider-heap-mb MB]";
 
 function parseArgs(argv: string[]): CliArgs {
   const o: CliArgs = {
@@ -523,6 +551,14 @@ function parseArgs(argv: string[]): CliArgs {
         o.noopPairs = Number(v);
         i++;
         break;
+      case "--heap-snapshot":
+        o.heapSnapshotDir = path.resolve(v);
+        i++;
+        break;
+      case "--heap-snapshot-after-ms":
+        o.heapSnapshotAfterMs = Number(v);
+        i++;
+        break;
       case "--cpu-prof":
         o.cpuProfDir = path.resolve(v);
         i++;
@@ -552,6 +588,8 @@ if (require.main === module) {
     baselineMaxN: args.baselineMaxN,
     noopPairs: args.noopPairs,
     cpuProfDir: args.cpuProfDir,
+    heapSnapshotDir: args.heapSnapshotDir,
+    heapSnapshotAfterMs: args.heapSnapshotAfterMs,
   })
     .then((r) => {
       if (args.baselineFrom)
