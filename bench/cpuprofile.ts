@@ -29,7 +29,8 @@ export function ownerOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
   if (pkg) return pkg === "teams-bot-numbers" ? "ours" : pkg;
   if (url.startsWith("node:") || !url.includes("/")) return "node internals";
-  if (/\/dist\/(provider|protocol)\//.test(url)) return "ours";
+  if (/\/dist\/(provider|protocol|stacks)\//.test(url)) return "ours";
+  if (/\/dist\/(bench|emulator)\//.test(url)) return "bench harness / emulator";
   return "other";
 }
 

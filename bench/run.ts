@@ -89,6 +89,8 @@ export interface BenchOptions {
    */
   heapSnapshotDir?: string;
   heapSnapshotAfterMs?: number;
+  /** Ours' scenarios after create to run (default all: noopUp, refresh, change10, destroy); for investigations. */
+  scenarios?: string[];
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -245,7 +247,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           };
           const summary = (r: { summary: { resourceChanges?: Record<string, number> } }): Record<string, number> =>
             (r.summary.resourceChanges ?? {}) as Record<string, number>;
-          const pairs = o.noopPairs ?? 3;
+          const pairs = o.scenarios && !o.scenarios.includes("noopUp") ? 0 : (o.noopPairs ?? 3);
           // The reference stack (same shape, trivial provider) is created first, untimed.
           const reference =
             pairs > 0
@@ -301,7 +303,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             true,
           );
           // Engine overhead: no-op `up` of ours and of the reference, back to back, `pairs` times.
-          for (let i = 1; i <= Math.max(1, pairs); i++) {
+          for (let i = 1; i <= (o.scenarios && pairs === 0 ? 0 : Math.max(1, pairs)); i++) {
             await measure(
               "ours",
               "noopUp",
@@ -318,10 +320,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
                 pairs > 1 ? i : undefined,
               );
           }
-          await measure("ours", "refresh", async () => summary(await stack.refresh({ parallel })), true);
-          await stack.setConfig("bots", { value: stackConfigOf(change.bots) });
-          await measure("ours", "change10", async () => summary(await stack.up({ parallel })), true);
-          await measure("ours", "destroy", async () => summary(await stack.destroy({ parallel })), true);
+          const wanted = (s: string): boolean => !o.scenarios || o.scenarios.includes(s);
+          if (wanted("refresh"))
+            await measure("ours", "refresh", async () => summary(await stack.refresh({ parallel })), true);
+          if (wanted("change10")) {
+            await stack.setConfig("bots", { value: stackConfigOf(change.bots) });
+            await measure("ours", "change10", async () => summary(await stack.up({ parallel })), true);
+          }
+          if (wanted("destroy"))
+            await measure("ours", "destroy", async () => summary(await stack.destroy({ parallel })), true);
           await stack.workspace.removeStack(stack.name, { force: true }).catch(() => undefined);
         }
         if (o.contenders.includes("baseline") && n <= (o.baselineMaxN ?? Infinity)) {
@@ -499,11 +506,12 @@ interface CliArgs {
   cpuProfDir?: string;
   heapSnapshotDir?: string;
   heapSnapshotAfterMs?: number;
+  scenarios?: string[];
 }
 
 const USAGE =
   "usage: bench/run.js [--n 10,50,200] [--scale 0.1 | --quick] [--out DIR] [--name results] [--only ours|baseline] " +
-  "[--baseline-max-n N] [--baseline-from FILE.json] [--noop-pairs 3] [--cpu-prof DIR] [--heap-snapshot DIR [--heap-snapshot-after-ms 10000]] [--provider-heap-mb MB]";
+  "[--baseline-max-n N] [--baseline-from FILE.json] [--noop-pairs 3] [--cpu-prof DIR] [--heap-snapshot DIR [--heap-snapshot-after-ms 10000]] [--scenarios noopUp,refresh,change10,destroy] [--provider-heap-mb MB]";
 
 function parseArgs(argv: string[]): CliArgs {
   const o: CliArgs = {
@@ -551,6 +559,10 @@ function parseArgs(argv: string[]): CliArgs {
         o.noopPairs = Number(v);
         i++;
         break;
+      case "--scenarios":
+        o.scenarios = v.split(",");
+        i++;
+        break;
       case "--heap-snapshot":
         o.heapSnapshotDir = path.resolve(v);
         i++;
@@ -590,6 +602,7 @@ if (require.main === module) {
     cpuProfDir: args.cpuProfDir,
     heapSnapshotDir: args.heapSnapshotDir,
     heapSnapshotAfterMs: args.heapSnapshotAfterMs,
+    scenarios: args.scenarios,
   })
     .then((r) => {
       if (args.baselineFrom)
