@@ -235,13 +235,23 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
           const parallel = o.parallel?.(n) ?? Math.max(64, 4 * n);
           const nodeOptions = [
             o.providerHeapMb ? `--max-old-space-size=${o.providerHeapMb}` : "",
-            o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${o.cpuProfDir}` : "",
             o.heapSnapshotDir ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${o.heapSnapshotDir}` : "",
           ]
             .filter(Boolean)
             .join(" ");
+          // --cpu-prof is refused in NODE_OPTIONS: the launcher's `node` is a wrapper that adds it.
+          const profBin = o.cpuProfDir ? path.join(runDir, "cpuprof-bin") : undefined;
+          if (profBin) {
+            fs.mkdirSync(profBin, { recursive: true });
+            fs.writeFileSync(
+              path.join(profBin, "node"),
+              `#!/bin/sh\nexec "${process.execPath}" --cpu-prof --cpu-prof-dir="${o.cpuProfDir}" "$@"\n`,
+              { mode: 0o755 },
+            );
+          }
           const stackEnv = {
             ...env,
+            ...(profBin ? { PATH: `${profBin}${path.delimiter}${process.env.PATH ?? ""}` } : {}),
             [RUN_MARKER_ENV]: runMarker,
             ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
           };
