@@ -178,8 +178,8 @@ export const KNOBS = {
   },
   /**
    * Most PowerShell hosts one provider process runs at once (each starts and connects once, lazily).
-   * 4: a create of 50 bots at scale 0.1 (bench/results) gains little beyond it, and every host is
-   * a pwsh process (~200 MB with MicrosoftTeams) and a Teams session.
+   * 4: a create of 50 bots at scale 0.1 took 43.1 s with 4 against 49.2 s with 1, and 8 gained
+   * nothing (bench/results/pool-size-scale0.1.md); every host is a pwsh process and a Teams session.
    */
   pwshHosts: { env: "TEAMS_PWSH_HOSTS", default: 4, min: 1, what: "PowerShell hosts at most", unit: "count" },
   /**
