@@ -5,6 +5,7 @@ import jwt from "jsonwebtoken";
 import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
 import { EmulatorContext } from "./context";
 import { EntraError } from "./errors";
+import { isFederatedAssertion, verifyFederatedAssertion } from "./federation";
 import { AppRec, secretHash } from "./state";
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -258,7 +259,9 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
           );
         }
         const e = endpoints(ctx, tid);
-        verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
+        // An external token (workload identity federation) or the app's own certificate assertion.
+        if (isFederatedAssertion(assertion)) verifyFederatedAssertion(ctx, app, assertion);
+        else verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
       } else if (secret !== undefined) {
         verifySecret(app, secret);
       } else {

@@ -6,6 +6,7 @@ import { entraRouter } from "./entra";
 import { graphErrorBody } from "./errors";
 import { handleBatch } from "./graph/batch";
 import { dispatchGraph } from "./graph/router";
+import { identityAdminRouter, oidcRouter } from "./identity-routes";
 import { inspectRouter } from "./inspect";
 import { teamsRouter } from "./teams/routes";
 // Route modules register themselves with the Graph dispatcher.
@@ -42,6 +43,17 @@ export function createApp(ctx: EmulatorContext): express.Express {
     } else h.entra += 1;
     next();
   });
+
+  app.use(
+    "/_emulator/identity",
+    (req, _res, next) => {
+      const p = parseJson(req.body);
+      req.body = p.ok ? p.value : undefined;
+      next();
+    },
+    identityAdminRouter(ctx),
+  );
+  app.use("/oidc", oidcRouter(ctx));
 
   app.use(
     "/_emulator",

@@ -60,6 +60,16 @@ export interface SkuRec {
   servicePlans: { servicePlanId: string; servicePlanName: string; appliesTo: string }[];
 }
 
+/** A federated identity credential of an app registration (Graph `federatedIdentityCredential`). */
+export interface FederatedCredentialRec {
+  name: string;
+  /** Issuer URL; a path ("/oidc/github") names an issuer of this emulator. */
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description: string | null;
+}
+
 /** A registered client application (secrets stored as SHA-256 only). */
 export interface AppRec {
   clientId: string;
@@ -69,6 +79,10 @@ export interface AppRec {
   certificates: { certificatePem: string; sha1: string; sha256: string }[];
   graphRoles: string[];
   directoryRoles: string[];
+  /** Trusted external tokens (workload identity federation). */
+  federatedIdentityCredentials?: FederatedCredentialRec[];
+  /** Set when this service principal is the managed identity of the emulated host. */
+  managedIdentity?: "systemAssigned" | "userAssigned";
 }
 
 /** A Graph telephone-number long-running operation. */
@@ -174,6 +188,14 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
+      federatedIdentityCredentials: a.federatedIdentityCredentials.map((f) => ({
+        name: f.name,
+        issuer: f.issuer,
+        subject: f.subject,
+        audiences: [...f.audiences],
+        description: f.description ?? null,
+      })),
+      ...(a.managedIdentity ? { managedIdentity: a.managedIdentity } : {}),
     })),
     operations: [],
     audit: [],
