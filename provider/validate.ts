@@ -58,6 +58,29 @@ export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string>
     : fail(`"${raw}" is not ${what} (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
 }
 
+/**
+ * GUIDs that are never a real app id: the nil GUID (also what Teams shows for an instance without
+ * an application mapping), the max GUID, Pulumi's preview placeholder, and the repeated-digit
+ * placeholders (`11111111-1111-…`) examples use.
+ */
+export const PLACEHOLDER_GUIDS: ReadonlySet<string> = new Set([
+  ...Array.from(
+    "0123456789abcdef",
+    (d) => `${d.repeat(8)}-${d.repeat(4)}-${d.repeat(4)}-${d.repeat(4)}-${d.repeat(12)}`,
+  ),
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+]);
+
+/** An app (client) id: a GUID that is not a placeholder (see PLACEHOLDER_GUIDS). */
+export function normalizeAppId(raw: unknown, what = "an application (client) id"): Normalized<string> {
+  const guid = normalizeGuid(raw, what);
+  if (!guid.ok || !PLACEHOLDER_GUIDS.has(guid.value)) return guid;
+  return fail(
+    `"${String(raw)}" is a placeholder, not ${what}: use the bot's Microsoft App ID ` +
+      `(Entra admin center > App registrations > the bot's app > Application (client) ID)`,
+  );
+}
+
 /** Entra ID allows only these in the part of a UPN before @: letters, digits and ' . - _ ! # ^ ~. */
 const UPN_LOCAL = /^[a-z0-9'_!#^~-]+(\.[a-z0-9'_!#^~-]+)*$/;
 const UPN_LOCAL_CHARS = /^[a-z0-9'._!#^~-]+$/;
