@@ -1,6 +1,7 @@
 /**
  * teams-bot-numbers: Pulumi dynamic resources that give a calling bot a Teams resource account,
- * its licence and a phone number. Previews read `pulumi-nodejs:dynamic/teams:<Type>`.
+ * its licence and a phone number. Previews read `pulumi-nodejs:dynamic/teams:<Type>`; the list of
+ * resource modules and their types is provider/registry.ts.
  */
 export {
   ApplicationInstance,
@@ -13,3 +14,4 @@ export {
   type VirtualUserLicenseOutputs,
 } from "./resources/virtualUserLicense";
 export { BotPhoneNumber, type BotPhoneNumberArgs, type BotPhoneNumberOutputs } from "./resources/botPhoneNumber";
+export { RESOURCE_MODULES, RESOURCE_MODULE_NAMES, typeToken, type ResourceModuleName } from "./registry";

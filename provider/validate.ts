@@ -5,6 +5,10 @@
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 
+import { GUID, NUMBER_TYPES, type NumberType } from "./formats";
+
+export { NUMBER_TYPES, type NumberType } from "./formats";
+
 /** A failure keyed by property, as Pulumi's check() expects. */
 export interface CheckFailure {
   property: string;
@@ -16,12 +20,6 @@ export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: string
 
 const ok = <T>(value: T): Normalized<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Normalized<T> => ({ ok: false, reason });
-
-/** Phone number types Teams knows for resource accounts. */
-export const NUMBER_TYPES = ["CallingPlan", "DirectRouting", "OperatorConnect"] as const;
-
-/** One of NUMBER_TYPES. */
-export type NumberType = (typeof NUMBER_TYPES)[number];
 
 const E164_HINT = "write it in E.164, e.g. +14255550100";
 
@@ -46,8 +44,6 @@ export function normalizePhoneNumber(raw: unknown, numberType?: NumberType): Nor
   }
   return ok(extMatch ? `${parsed.number};ext=${extMatch[1]}` : String(parsed.number));
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lower-cased GUID, braces accepted. */
 export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string> {
@@ -181,22 +177,32 @@ export function normalizeLocationId(raw: unknown): Normalized<string> {
 /** Pulumi's placeholder for a value not known during preview (`runtime.unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Collects normalised inputs and failures keyed by property; unknown (preview) values pass as they are. */
-export class Checker<I extends Record<string, unknown>> {
+/**
+ * Collects normalised inputs (typed as `I`, the resource's Inputs) and failures keyed by property;
+ * unknown (preview) values pass as they are.
+ */
+export class Checker<I extends object = Record<string, unknown>> {
   /** Failures so far. */
   readonly failures: CheckFailure[] = [];
   /** Normalised inputs so far (invalid ones keep their raw value). */
   readonly inputs: Record<string, unknown> = {};
 
-  constructor(private readonly raw: I) {}
+  constructor(private readonly raw: Record<string, unknown>) {}
 
   /** Normalises a required property. */
-  required<T>(property: keyof I & string, normalize: (raw: unknown) => Normalized<T>): T | undefined {
+  required<K extends keyof I & string, T extends I[K]>(
+    property: K,
+    normalize: (raw: unknown) => Normalized<T>,
+  ): T | undefined {
     return this.apply(property, normalize);
   }
 
   /** Normalises an optional property; absent (undefined/null/"") gives `fallback`. */
-  optional<T>(property: keyof I & string, normalize: (raw: unknown) => Normalized<T>, fallback?: T): T | undefined {
+  optional<K extends keyof I & string, T extends I[K]>(
+    property: K,
+    normalize: (raw: unknown) => Normalized<T>,
+    fallback?: T,
+  ): T | undefined {
     const value = this.raw[property];
     if (value === undefined || value === null || value === "") {
       if (fallback !== undefined) this.inputs[property] = fallback;

@@ -1,37 +1,35 @@
 /**
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
- * create: Graph assignNumber and poll its operation, or Set-CsPhoneNumberAssignment when the
- * provider is configured with numberAssignment "powershell". A number on another account is
- * waited for (bounded: within one update another resource may be moving it away), then refused;
- * one already on this account is refused unless `adopt: true` (and the number type matches).
+ * create: the number is checked (in the tenant, of the declared type; one on another account is
+ * waited for, bounded, then refused) and assigned through Graph or Set-CsPhoneNumberAssignment
+ * (numberAssignment "powershell"); one already on this account is refused unless `adopt: true`.
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
  * update: a number or type change = unassign the old, then assign the new; if the new one fails,
  * the old one is assigned back and both outcomes are reported. A locationId-only change =
- * updateNumber, no unassign. replace: instanceId (delete first: a number is held once).
+ * location update, no unassign. replace: instanceId (delete first: a number is held once).
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { formatDuration, waitFor } from "../consistency";
 import { asTenantError, during, TenantError, withPartialState } from "../errors";
+import { fromWireEnum, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
-import { backoffMs, sleep } from "../retry";
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
-import { configureSession, tenant } from "../tenant/session";
+import { tenant, type NumberAssignment, type Numbers } from "../tenant";
+import { configureSession } from "../tenant/session";
 import {
-  Checker,
   normalizeBoolean,
   normalizeGuid,
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
-  type NumberType,
 } from "../validate";
-import { changedKeys, pollIntervalMs } from "./common";
+import { changedKeys, checkWith, diffByRules, type Hooks } from "./common";
 
 /** Inputs of a BotPhoneNumber. */
 export interface BotPhoneNumberArgs {
@@ -74,43 +72,9 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly activationState: pulumi.Output<string>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      shim("botPhoneNumber"),
-      name,
-      { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args },
-      opts,
-      "teams",
-      "BotPhoneNumber",
-    );
+    const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
+    super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
-}
-
-/** How long the assignment may take to show on the number after the operation succeeded. */
-const SETTLE_TIMEOUT_MS = 5 * 60_000;
-
-/** The two ways to reach numbers: Graph (default) or the Teams cmdlets. */
-interface Numbers {
-  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
-  assign(request: AssignNumberRequest, label: string): Promise<void>;
-  unassign(request: UnassignNumberRequest, label: string): Promise<void>;
-  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
-}
-
-function numbers(t: TenantClient): Numbers {
-  if (t.settings.numberAssignment === "powershell") {
-    return {
-      get: (n) => t.getPhoneNumberAssignment(n),
-      assign: (r) => t.setPhoneNumberAssignment(r),
-      unassign: (r) => t.removePhoneNumberAssignment(r),
-      setLocation: (n, l) => t.setPhoneNumberLocation(n, l),
-    };
-  }
-  return {
-    get: (n) => t.getNumberAssignment(n),
-    assign: (r, label) => t.assignNumber(r, label),
-    unassign: (r, label) => t.unassignNumber(r, label),
-    setLocation: (n, l) => t.updateNumber(n, l),
-  };
 }
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
@@ -127,215 +91,25 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
   return outs;
 }
 
-/**
- * How long a number held by another account may take to be released. Within one `pulumi up`
- * another resource may be moving it away right now (Pulumi runs independent updates in parallel),
- * so the holder is given this long before the number counts as taken.
- */
-function releaseWaitMs(): number {
-  const fromEnv = Number(process.env.TEAMS_NUMBER_RELEASE_WAIT_MS);
-  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 90_000;
-}
-
-/**
- * Looks the number up and checks it can go on the account: in the tenant, of the declared type,
- * not on another account (waiting a bounded time for a holder that is releasing it). Returns the
- * record and whether it is already on this account.
- */
-async function inspect(
-  n: Numbers,
-  inputs: Inputs,
-  operation: string,
-): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
-  const label = labelOf(inputs);
-  let record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
-  if (!record) {
-    throw new TenantError({
-      operation,
-      resource: label,
-      code: "NumberNotFound",
-      reason: `the tenant has no number ${inputs.phoneNumber}`,
-      hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
-    });
-  }
-  if (record.numberType && String(record.numberType).toLowerCase() !== inputs.numberType.toLowerCase()) {
-    throw new TenantError({
-      operation,
-      resource: label,
-      code: "NumberTypeMismatch",
-      reason: `${inputs.phoneNumber} is a ${record.numberType} number, not ${inputs.numberType}`,
-      hint: `Set numberType to ${record.numberType}.`,
-    });
-  }
-  const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
-    !!r?.assignmentTargetId && r.assignmentTargetId !== inputs.instanceId;
-  if (heldElsewhere(record)) {
-    const holder = record.assignmentTargetId;
-    const waitMs = releaseWaitMs();
-    try {
-      record =
-        (await waitFor<NumberAssignment>({
-          what: `${inputs.phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
-          resource: label,
-          timeoutMs: waitMs,
-          intervalMs: pollIntervalMs(),
-          confirmations: 1,
-          check: async () => {
-            const seen = await n.get(inputs.phoneNumber);
-            return {
-              done: !heldElsewhere(seen),
-              status: seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free",
-              value: seen,
-            };
-          },
-        })) ?? record;
-    } catch (e) {
-      if ((e as TenantError).code !== "WaitTimeout") throw e;
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberAssignedElsewhere",
-        reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
-        hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
-      });
-    }
-  }
-  return { record, alreadyOurs: record.assignmentTargetId === inputs.instanceId };
-}
-
-/** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
-const NUMBER_CALL_ATTEMPTS = 4;
-
-/** A failure after which the assign / unassign may or may not have happened. */
-function outcomeUnknown(e: unknown): e is TenantError {
-  if (!(e instanceof TenantError)) return false;
-  if (e.status !== undefined) return e.status >= 500;
-  return (
-    e.code === "HostExited" ||
-    e.code === "HostTimeout" ||
-    /fetch failed|ECONNRESET|socket hang up|ETIMEDOUT/i.test(e.reason)
-  );
-}
-
-/**
- * Runs an assign or unassign; when it ends without a clear answer, looks at the number: done
- * already means done, otherwise the call is made again (bounded). A 500 on the new number must not
- * leave a bot without one while the old number is put back the same way.
- */
-async function untilKnown(
-  n: Numbers,
-  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
-  onAccount: boolean,
-  what: string,
-  call: () => Promise<void>,
-): Promise<void> {
-  const label = labelOf(inputs);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (!outcomeUnknown(e) || attempt >= NUMBER_CALL_ATTEMPTS) throw e;
-      const seen = await n.get(inputs.phoneNumber).catch(() => undefined);
-      const why = `${e.status ?? e.code}`;
-      if (seen && (seen.assignmentTargetId === inputs.instanceId) === onAccount) {
-        progress(label, `${what} ended with ${why}, but the tenant shows it done: continuing`);
-        return;
-      }
-      progress(
-        label,
-        `${what} ended with ${why} and did not happen: trying again (attempt ${attempt + 1} of ${NUMBER_CALL_ATTEMPTS})`,
-      );
-      await sleep(backoffMs(attempt, 1_000));
-    }
-  }
-}
-
-/** Assigns and waits until the tenant's record shows the number on the account. */
-async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | undefined> {
-  const label = labelOf(inputs);
-  const what = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
-  await during(what, label, () =>
-    untilKnown(n, inputs, true, what, () =>
-      n.assign(
-        {
-          telephoneNumber: inputs.phoneNumber,
-          assignmentTargetId: inputs.instanceId,
-          numberType: inputs.numberType,
-          locationId: inputs.locationId ?? null,
-        },
-        label,
-      ),
-    ),
-  );
-  return settle(n, inputs, true);
-}
-
-/** Unassigns the number from the account. */
-async function unassign(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "numberType" | "instanceId">): Promise<void> {
-  const label = labelOf(inputs);
-  const what = `unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`;
-  await during(what, label, () =>
-    untilKnown(n, inputs, false, what, () =>
-      n.unassign(
-        { telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId },
-        label,
-      ),
-    ),
-  );
-}
-
-/** Waits until the number's record says it is (or is no longer) on the account. */
-function settle(
-  n: Numbers,
-  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
-  onAccount: boolean,
-): Promise<NumberAssignment | undefined> {
-  return waitFor<NumberAssignment>({
-    what: `${inputs.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${inputs.instanceId}`,
-    resource: labelOf(inputs),
-    timeoutMs: SETTLE_TIMEOUT_MS,
-    intervalMs: pollIntervalMs(),
-    confirmations: 1,
-    check: async () => {
-      const record = await n.get(inputs.phoneNumber);
-      const ours = record?.assignmentTargetId === inputs.instanceId;
-      return {
-        done: ours === onAccount,
-        status: record ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}` : "not in tenant",
-        value: record,
-      };
-    },
-  });
-}
-
-/**
- * After the new number failed: assigns the old one back and returns the error to raise, which
- * reports both outcomes and records what the account holds now.
- */
-async function rollBack(
-  n: Numbers,
+/** The error to raise after a failed move: both outcomes, and what the account holds now. */
+function moveFailure(
   failure: TenantError,
+  restoreError: unknown,
+  restored: NumberAssignment | undefined,
   id: string,
   olds: BotPhoneNumberOutputs,
-): Promise<TenantError> {
-  const label = labelOf(olds);
-  progress(label, `assigning the new number failed; assigning ${olds.phoneNumber} back`);
-  try {
-    const restored = await assign(n, olds);
+): TenantError {
+  if (restoreError === undefined) {
     const reason = `${failure.reason}; the previous number ${olds.phoneNumber} was assigned back`;
     return withPartialState(new TenantError({ ...failure.details(), reason }), id, outputs(olds, restored));
-  } catch (e) {
-    const second = asTenantError(e, `assigning ${olds.phoneNumber} back`, label);
-    return withPartialState(
-      new TenantError({
-        ...failure.details(),
-        reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
-        hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
-      }),
-      id,
-      { ...outputs(olds, undefined), assignmentStatus: "unassigned" },
-    );
   }
+  const second = asTenantError(restoreError, `assigning ${olds.phoneNumber} back`, labelOf(olds));
+  const error = new TenantError({
+    ...failure.details(),
+    reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
+    hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
+  });
+  return withPartialState(error, id, { ...outputs(olds, undefined), assignmentStatus: "unassigned" });
 }
 
 /**
@@ -343,127 +117,112 @@ async function rollBack(
  * An update may have moved the resource to another number: the recorded outputs know which.
  */
 async function recordedNumber(id: string, props: Partial<BotPhoneNumberOutputs> | undefined) {
-  const n = numbers(tenant());
+  const numbers: Numbers = tenant().numbers;
   const fromId = botPhoneNumberId.parse(id);
   const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
   const instanceId = props?.instanceId ?? fromId.instanceId;
   const label = labelOf({ phoneNumber, instanceId });
-  const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
-  return { n, phoneNumber, instanceId, label, record };
+  const record = await during(`reading number ${phoneNumber}`, label, () => numbers.get(phoneNumber));
+  const ours = !!record && record.assignmentTargetId === instanceId;
+  return { numbers, phoneNumber, instanceId, label, record, ours };
 }
 
 /** The implementation the shim loads at call time. */
-export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOutputs> = {
+export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   configure: configureSession,
 
-  async check(_olds, news) {
-    const c = new Checker(news as unknown as Record<string, unknown>);
+  check: checkWith<Inputs>((c) => {
     c.required("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     const numberType = c.required("numberType", normalizeNumberType);
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
     c.optional("locationId", normalizeLocationId);
     c.optional("adopt", normalizeBoolean, false);
-    const { inputs, failures } = c.result();
-    return { inputs: inputs as unknown as Inputs, failures };
-  },
+  }),
 
-  async diff(_id, olds, news) {
-    const changed = changedKeys<Inputs>(olds, news, ["instanceId", "phoneNumber", "numberType", "locationId"]);
-    const replaces = changed.filter((k) => k === "instanceId");
-    return {
-      changes: changed.length > 0,
-      replaces,
-      // A number can be on one account only: unassign from the old before assigning to the new.
-      deleteBeforeReplace: replaces.length > 0,
-      stables: replaces.length > 0 ? [] : ["instanceId"],
-    };
-  },
+  // A number can be on one account only: unassign from the old before assigning to the new.
+  diff: async (_id, olds, news) =>
+    diffByRules<Inputs>(olds, news, {
+      compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
+      replaceOn: ["instanceId"],
+      stables: ["instanceId"],
+    }),
 
   async create(inputs) {
-    const t = tenant();
-    const n = numbers(t);
+    const { numbers } = tenant();
     const label = labelOf(inputs);
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
     const id = botPhoneNumberId.format(inputs);
-    const { record, alreadyOurs } = await inspect(n, inputs, operation);
-    if (alreadyOurs) {
-      if (!inputs.adopt) {
-        throw new TenantError({
-          operation,
-          resource: label,
-          code: "AlreadyAssigned",
-          reason: "the number is already assigned to this account outside Pulumi",
-          hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
-        });
-      }
-      progress(label, "adopting the existing assignment");
-      const wanted = inputs.locationId ?? null;
-      if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
-        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-          n.setLocation(inputs.phoneNumber, wanted),
-        );
-        return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
-      }
-      return { id, outs: outputs(inputs, record) };
+    const { record, alreadyOurs } = await numbers.inspect(inputs, operation, label);
+    if (!alreadyOurs) {
+      const settled = await numbers.assign(inputs, label).catch((e) => {
+        throw asTenantError(e, operation, label);
+      });
+      return { id, outs: outputs(inputs, settled) };
     }
-    const settled = await assign(n, inputs).catch((e) => {
-      throw asTenantError(e, operation, label);
-    });
-    return { id, outs: outputs(inputs, settled) };
+    if (!inputs.adopt) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "AlreadyAssigned",
+        reason: "the number is already assigned to this account outside Pulumi",
+        hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
+      });
+    }
+    progress(label, "adopting the existing assignment");
+    const wanted = inputs.locationId ?? null;
+    if (!wanted || (record.locationId ?? "").toLowerCase() === wanted) return { id, outs: outputs(inputs, record) };
+    await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
+      numbers.setLocation(inputs.phoneNumber, wanted),
+    );
+    return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
   },
 
   async read(id, props) {
-    const { phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
-    if (!record || record.assignmentTargetId !== instanceId) {
+    const { phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
+    if (!record || !ours) {
       if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
       return {};
     }
-    const numberType = (String(record.numberType).charAt(0).toUpperCase() +
-      String(record.numberType).slice(1)) as NumberType;
+    const numberType = fromWireEnum(record.numberType) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
     return { id, props: outputs(inputs, record) };
   },
 
   async update(id, olds, news) {
-    const t = tenant();
-    const n = numbers(t);
+    const { numbers } = tenant();
     const label = labelOf(news);
-    const moved = changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length > 0;
-    if (!moved) {
+    if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
       if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
-          n.setLocation(news.phoneNumber, news.locationId ?? null),
+          numbers.setLocation(news.phoneNumber, news.locationId ?? null),
         );
       }
-      const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
       return { outs: outputs(news, record) };
     }
     // Check the new number before touching the old one: most failures stop here.
     const operation = `assigning number ${news.phoneNumber} to ${news.instanceId}`;
-    const { record, alreadyOurs } = await inspect(n, news, operation);
+    const { record, alreadyOurs } = await numbers.inspect(news, operation, label);
     // Same number, and the tenant already calls it the new type: nothing to move.
     if (olds.phoneNumber === news.phoneNumber) return { outs: outputs(news, record) };
-    await unassign(n, olds);
-    if (alreadyOurs) return { outs: outputs(news, record) };
-    try {
-      return { outs: outputs(news, await assign(n, news)) };
-    } catch (e) {
-      throw await rollBack(n, asTenantError(e, operation, label), id, olds);
+    if (alreadyOurs) {
+      await numbers.unassign(olds, labelOf(olds));
+      return { outs: outputs(news, record) };
     }
+    const moved = await numbers.move(olds, news, { from: labelOf(olds), to: label });
+    if (moved.ok) return { outs: outputs(news, moved.record) };
+    throw moveFailure(asTenantError(moved.error, operation, label), moved.restoreError, moved.record, id, olds);
   },
 
   async delete(id, props) {
-    const { n, phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
-    if (!record || record.assignmentTargetId !== instanceId) {
+    const { numbers, phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
+    if (!record || !ours) {
       // Unassigned already, or moved to another account: not ours to unassign.
-      progress(
-        label,
-        record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned",
-      );
+      const now = record?.assignmentTargetId;
+      progress(label, now ? `left alone: now assigned to ${now}` : "already unassigned");
       return;
     }
     const numberType = (props?.numberType ?? record.numberType) as NumberType;
-    await unassign(n, { phoneNumber, instanceId, numberType });
-    await settle(n, { phoneNumber, instanceId }, false);
+    await numbers.unassign({ phoneNumber, instanceId, numberType }, label, true);
   },
 };

@@ -1,0 +1,214 @@
+/**
+ * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
+ * (numberAssignment "powershell"): lookup, the checks before an assignment (in the tenant, of the
+ * declared type, released by another holder within a bounded wait), assign / unassign repeated
+ * after an unclear end and waited for on the number's record, and a move that puts the old number
+ * back when the new one fails.
+ */
+import { formatDuration, waitFor } from "../consistency";
+import { during, isTenantError, TenantError } from "../errors";
+import { progress } from "../log";
+import { backoffMs, retryUntilKnown } from "../retry";
+import type { Tuning } from "../settings";
+import type { NumberAssignment, NumberOnAccount } from "./model";
+import type { TeamsCmdlets } from "./powershell/index";
+
+/** How a failed number move ended. */
+export type MoveResult =
+  | { ok: true; record: NumberAssignment | undefined }
+  /** The new number failed (`error`); the old one is back (`record`), or putting it back failed too (`restoreError`). */
+  | { ok: false; error: unknown; restoreError?: unknown; record: NumberAssignment | undefined };
+
+/** Phone numbers on resource accounts. */
+export interface Numbers {
+  /** The tenant's record of the number, or undefined. */
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  /**
+   * Checks the number can go on the account (in the tenant, of this type, not held elsewhere after
+   * a bounded wait for a holder releasing it). Returns its record and whether it is already ours.
+   */
+  inspect(
+    request: NumberOnAccount,
+    operation: string,
+    label: string,
+  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }>;
+  /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
+  assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
+  /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
+  unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
+  /** Unassigns `from`, assigns `to`; when `to` fails, assigns `from` back (labels: each side's resource label). */
+  move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult>;
+  /** Sets (or clears, null) the emergency location. */
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
+
+/** How the numbers are reached: Graph's numberAssignments or the *-CsPhoneNumberAssignment cmdlets. */
+export interface NumberTransport {
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  assign(request: NumberOnAccount, label: string): Promise<void>;
+  unassign(request: NumberOnAccount, label: string): Promise<void>;
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
+
+/** The cmdlets as a NumberTransport. */
+export function cmdletNumbers(teams: TeamsCmdlets): NumberTransport {
+  return {
+    get: (n) => teams.getPhoneNumberAssignment(n),
+    assign: (r) => teams.setPhoneNumberAssignment(r),
+    unassign: (r) => teams.removePhoneNumberAssignment(r),
+    setLocation: (n, l) => teams.setPhoneNumberLocation(n, l),
+  };
+}
+
+/** How long the assignment may take to show on the number after the operation succeeded. */
+const SETTLE_TIMEOUT_MS = 5 * 60_000;
+/** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
+const NUMBER_CALL_ATTEMPTS = 4;
+
+/** Numbers through one transport. */
+export class NumberService implements Numbers {
+  constructor(
+    private readonly transport: NumberTransport,
+    /** Read at each wait: tuning comes from the environment of the moment. */
+    private readonly tuning: () => Tuning,
+  ) {}
+
+  get(phoneNumber: string): Promise<NumberAssignment | undefined> {
+    return this.transport.get(phoneNumber);
+  }
+
+  async inspect(
+    request: NumberOnAccount,
+    operation: string,
+    label: string,
+  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
+    const { phoneNumber, instanceId, numberType } = request;
+    let record = await during(`looking up ${phoneNumber}`, label, () => this.get(phoneNumber));
+    if (!record) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberNotFound",
+        reason: `the tenant has no number ${phoneNumber}`,
+        hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
+      });
+    }
+    if (record.numberType && String(record.numberType).toLowerCase() !== numberType.toLowerCase()) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberTypeMismatch",
+        reason: `${phoneNumber} is a ${record.numberType} number, not ${numberType}`,
+        hint: `Set numberType to ${record.numberType}.`,
+      });
+    }
+    const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
+      !!r?.assignmentTargetId && r.assignmentTargetId !== instanceId;
+    if (heldElsewhere(record)) {
+      const holder = record.assignmentTargetId;
+      const { numberReleaseWaitMs: waitMs, pollIntervalMs } = this.tuning();
+      try {
+        record =
+          (await waitFor<NumberAssignment>({
+            what: `${phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
+            resource: label,
+            timeoutMs: waitMs,
+            intervalMs: pollIntervalMs,
+            confirmations: 1,
+            check: async () => {
+              const seen = await this.get(phoneNumber);
+              const status = seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free";
+              return { done: !heldElsewhere(seen), status, value: seen };
+            },
+          })) ?? record;
+      } catch (e) {
+        if (!isTenantError(e, "WaitTimeout")) throw e;
+        throw new TenantError({
+          operation,
+          resource: label,
+          code: "NumberAssignedElsewhere",
+          reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
+          hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
+        });
+      }
+    }
+    return { record, alreadyOurs: record.assignmentTargetId === instanceId };
+  }
+
+  async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
+    const what = `assigning number ${request.phoneNumber} to ${request.instanceId}`;
+    const wanted = { ...request, locationId: request.locationId ?? null };
+    await during(what, label, () =>
+      this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)),
+    );
+    return this.settle(request, true, label);
+  }
+
+  async unassign(request: NumberOnAccount, label: string, settle = false): Promise<void> {
+    const what = `unassigning number ${request.phoneNumber} from ${request.instanceId}`;
+    await during(what, label, () =>
+      this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label)),
+    );
+    if (settle) await this.settle(request, false, label);
+  }
+
+  async move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult> {
+    await this.unassign(from, labels.from);
+    try {
+      return { ok: true, record: await this.assign(to, labels.to) };
+    } catch (error) {
+      progress(labels.from, `assigning the new number failed; assigning ${from.phoneNumber} back`);
+      try {
+        return { ok: false, error, record: await this.assign(from, labels.from) };
+      } catch (restoreError) {
+        return { ok: false, error, restoreError, record: undefined };
+      }
+    }
+  }
+
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void> {
+    return this.transport.setLocation(phoneNumber, locationId);
+  }
+
+  /** Runs an assign or unassign; an unclear end is checked on the number and repeated (bounded). */
+  private untilKnown(
+    r: NumberOnAccount,
+    onAccount: boolean,
+    what: string,
+    label: string,
+    call: () => Promise<void>,
+  ): Promise<true> {
+    return retryUntilKnown<true>({
+      call: () => call().then(() => true as const),
+      lookup: async () => {
+        const seen = await this.get(r.phoneNumber).catch(() => undefined);
+        return seen && (seen.assignmentTargetId === r.instanceId) === onAccount ? true : undefined;
+      },
+      maxAttempts: NUMBER_CALL_ATTEMPTS,
+      resource: label,
+      done: (e) => `${what} ended with ${e.status ?? e.code}, but the tenant shows it done: continuing`,
+      again: (e, next) =>
+        `${what} ended with ${e.status ?? e.code} and did not happen: trying again (attempt ${next} of ${NUMBER_CALL_ATTEMPTS})`,
+      pauseMs: (attempt) => backoffMs(attempt, 1_000),
+    });
+  }
+
+  /** Waits until the number's record says it is (or is no longer) on the account. */
+  private settle(r: NumberOnAccount, onAccount: boolean, label: string): Promise<NumberAssignment | undefined> {
+    return waitFor<NumberAssignment>({
+      what: `${r.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${r.instanceId}`,
+      resource: label,
+      timeoutMs: SETTLE_TIMEOUT_MS,
+      intervalMs: this.tuning().pollIntervalMs,
+      confirmations: 1,
+      check: async () => {
+        const record = await this.get(r.phoneNumber);
+        const ours = record?.assignmentTargetId === r.instanceId;
+        const status = record
+          ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}`
+          : "not in tenant";
+        return { done: ours === onAccount, status, value: record };
+      },
+    });
+  }
+}
