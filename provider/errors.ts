@@ -37,6 +37,9 @@ export const ERROR_CODES = [
   "ModuleMissing",
   // Credentials
   "CertificateInvalid",
+  "FederatedTokenUnavailable",
+  "FederationMismatch",
+  "ReadOnlyIdentity",
 ] as const;
 
 /** One of ERROR_CODES. */

@@ -148,9 +148,10 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     }),
 
   async create(inputs) {
-    const { numbers } = tenant();
+    const { numbers, requireWrite } = tenant();
     const label = labelOf(inputs);
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
+    await requireWrite(["numbers"], operation, label);
     const id = botPhoneNumberId.format(inputs);
     const { record, alreadyOurs } = await numbers.inspect(inputs, operation, label);
     if (!alreadyOurs) {
@@ -189,8 +190,9 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   },
 
   async update(id, olds, news) {
-    const { numbers } = tenant();
+    const { numbers, requireWrite } = tenant();
     const label = labelOf(news);
+    await requireWrite(["numbers"], `changing number ${olds.phoneNumber} of ${news.instanceId}`, label);
     if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
       if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
@@ -215,6 +217,15 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   },
 
   async delete(id, props) {
+    const fromId = botPhoneNumberId.parse(id);
+    await tenant().requireWrite(
+      ["numbers"],
+      `unassigning number ${props?.phoneNumber ?? fromId.phoneNumber}`,
+      labelOf({
+        phoneNumber: props?.phoneNumber ?? fromId.phoneNumber,
+        instanceId: props?.instanceId ?? fromId.instanceId,
+      }),
+    );
     const { numbers, phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
     if (!record || !ours) {
       // Unassigned already, or moved to another account: not ours to unassign.

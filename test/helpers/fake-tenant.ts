@@ -197,4 +197,7 @@ export class FakeTenant implements Tenant {
   };
 
   async close(): Promise<void> {}
+
+  /** The fake's identity may write (the read-only refusal is tested against the emulator). */
+  async requireWrite(): Promise<void> {}
 }
