@@ -286,10 +286,16 @@ describe("the read-only preview identity", () => {
   test("preview and preview --refresh pass; up is refused before any write, naming the missing permission", async () => {
     const deploy = await job({ kind: "github", subject: PRODUCTION });
     const b = bot("readonly-bot", 7, "+14255550300", "OperatorConnect");
+    // Two identities on one stack: the client id comes from the job's environment, not the stack
+    // config (a refresh reads with the provider configuration recorded at the last update).
     const h = await stack(
       "readonly",
-      { ACTIONS_ID_TOKEN_REQUEST_URL: deploy.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: deploy.requestToken },
-      {},
+      {
+        AZURE_CLIENT_ID: t.clientId,
+        ACTIONS_ID_TOKEN_REQUEST_URL: deploy.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: deploy.requestToken,
+      },
+      { clientId: { value: "" } },
       [b],
     );
     const up = await h.up();
@@ -301,7 +307,7 @@ describe("the read-only preview identity", () => {
     const ws = h.stack.workspace as LocalWorkspace;
     ws.envVars.ACTIONS_ID_TOKEN_REQUEST_URL = pr.requestUrl;
     ws.envVars.ACTIONS_ID_TOKEN_REQUEST_TOKEN = pr.requestToken;
-    await h.stack.setConfig("clientId", { value: PREVIEW_APP });
+    ws.envVars.AZURE_CLIENT_ID = PREVIEW_APP;
     const writesBefore = (await audit()).length;
 
     const preview = await h.preview({ expectNoChanges: true });
