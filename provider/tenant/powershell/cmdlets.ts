@@ -96,6 +96,12 @@ export class TeamsCmdlets {
     }
   }
 
+  /** Get-CsOnlineApplicationInstance without -Identity: every instance of the tenant (its example 4). */
+  async listApplicationInstances(): Promise<TeamsInstance[]> {
+    const out = await this.run("Get-CsOnlineApplicationInstance", {}, READ);
+    return out.map(instanceFromCmdlet).filter((i) => i.objectId !== "");
+  }
+
   /** Sync-CsOnlineApplicationInstance -ObjectId -ApplicationId -Force. */
   async syncApplicationInstance(objectId: string, applicationId: string): Promise<void> {
     await this.run(
