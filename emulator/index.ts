@@ -109,7 +109,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const url = `https://${urlHost}:${port}`;
   ctx.baseUrl = url;
   // Operations also settle on every request; the timer keeps state.json current for idle periods.
-  const timer = setInterval(() => settleOperations(ctx), 100);
+  const timer = setInterval(() => {
+    settleOperations(ctx);
+    ctx.store.commit();
+  }, 100);
   timer.unref();
   const infoPath = path.join(dataDir, "emulator.json");
   const tenantId = store.state.tenant.id;
@@ -126,6 +129,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      ctx.store.commit();
       await new Promise<void>((resolve) => {
         srv.close(() => resolve());
         srv.closeAllConnections();

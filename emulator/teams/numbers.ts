@@ -1,6 +1,5 @@
 /** Set-, Remove-, Get-CsPhoneNumberAssignment: same rules and texts as Graph, PowerShell spelling. */
 import { EmulatorContext } from "../context";
-import { cmdletBadRequest, CmdletError } from "../errors";
 import {
   applyAssign,
   applyUnassign,
@@ -14,7 +13,9 @@ import {
 } from "../rules";
 import { NumberRec, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
+import { CmdletError, teamsErrors } from "./errors";
 
+const cmdletBadRequest = teamsErrors.badRequest;
 const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
 
@@ -154,13 +155,7 @@ export const setAssignment: CmdletDef = {
         n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
       return { output: [], audit: { target: n.assignmentTargetId, number } };
     }
-    throw new CmdletError(
-      400,
-      "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-      `AmbiguousParameterSet,${this.name}`,
-      "InvalidArgument",
-      "System.Management.Automation.ParameterBindingException",
-    );
+    throw teamsErrors.ambiguousParameterSet(this.name);
   },
 };
 
@@ -187,13 +182,7 @@ export const removeAssignment: CmdletDef = {
       return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
     }
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
-      throw new CmdletError(
-        400,
-        "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-        `AmbiguousParameterSet,${this.name}`,
-        "InvalidArgument",
-        "System.Management.Automation.ParameterBindingException",
-      );
+      throw teamsErrors.ambiguousParameterSet(this.name);
     }
     const number = cmdletNumber(this.name, String(p.TelephoneNumber));
     const type = parseNumberType(String(p.NumberType))!;
