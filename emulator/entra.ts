@@ -7,6 +7,8 @@ import { EmulatorContext } from "./context";
 import { EntraError, entraErrors } from "./entra-errors";
 import { AppRec, secretHash } from "./state";
 
+/** Authorities that name no tenant (metadata only: a client-credentials token needs a tenant). */
+const MULTI_TENANT = ["common", "organizations"];
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** Clock skew Entra tolerates on nbf. */
 const SKEW_S = 300;
@@ -106,9 +108,13 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
     await ctx.faults.delay("entra");
     ctx.stats.readCount.entra += 1;
     try {
-      const tid = resolveTenant(ctx, String(req.params.tenant));
+      // The multi-tenant authorities answer with a templated issuer (v2-protocols-oidc.md, "Sample request").
+      const given = String(req.params.tenant);
+      const multi = MULTI_TENANT.includes(given.toLowerCase());
+      const tid = multi ? given.toLowerCase() : resolveTenant(ctx, given);
       const e = endpoints(ctx, tid);
       res.json({
+        userinfo_endpoint: `${ctx.baseUrl}/oidc/userinfo`,
         token_endpoint: e.token,
         token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         jwks_uri: e.jwks,
@@ -117,7 +123,7 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
         id_token_signing_alg_values_supported: ["RS256"],
         response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
         scopes_supported: ["openid", "profile", "email", "offline_access"],
-        issuer: e.issuer,
+        issuer: multi ? `${ctx.baseUrl}/{tenantid}/v2.0` : e.issuer,
         request_uri_parameter_supported: false,
         authorization_endpoint: e.authorize,
         end_session_endpoint: `${ctx.baseUrl}/${tid}/oauth2/v2.0/logout`,

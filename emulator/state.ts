@@ -49,6 +49,8 @@ export interface NumberRec {
   locationId: string | null;
   networkSiteId: string | null;
   reverseNumberLookupOptions: string[];
+  /** Tags (Get-CsPhoneNumberAssignment `Tag`); absent in older state files. */
+  tags?: string[];
 }
 
 /** A SKU the tenant subscribes to. */
@@ -166,7 +168,8 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       assignmentCategory: "primary",
       locationId: n.locationId,
       networkSiteId: null,
-      reverseNumberLookupOptions: [],
+      reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
+      tags: [...n.tags],
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),

@@ -12,7 +12,7 @@ export type Literal = string | boolean | null;
 export type FilterClause =
   | { kind: "eq" | "ne"; property: string; value: Literal }
   | { kind: "startswith" | "endswith"; property: string; value: string }
-  | { kind: "any"; property: string; value: string };
+  | { kind: "any"; property: string; member: string | null; value: string };
 
 const invalid = graphErrors.invalidFilter;
 
@@ -34,8 +34,12 @@ function stringLiteral(s: string, i: number): { value: string; end: number } {
   }
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])/i;
+
 function literal(s: string, i: number): { value: Literal; end: number } {
   if (s[i] === "'") return stringLiteral(s, i);
+  const guid = GUID.exec(s.slice(i));
+  if (guid) return { value: guid[0].toLowerCase(), end: i + guid[0].length };
   const word = /^(null|true|false)(?![\w])/.exec(s.slice(i));
   if (!word) throw invalid("expected a string literal, null, true or false.");
   return { value: word[1] === "null" ? null : word[1] === "true", end: i + word[1]!.length };
@@ -73,7 +77,7 @@ export function parseFilter(filter: string, schema: FilterSchema): FilterClause[
     skipWs();
     const rest = filter.slice(i);
     const fn = /^(startswith|endswith)\s*\(\s*([A-Za-z]\w*)\s*,\s*/i.exec(rest);
-    const any = /^([A-Za-z]+)\/any\(\s*([A-Za-z]\w*)\s*:\s*([A-Za-z]\w*)\s+eq\s+/.exec(rest);
+    const any = /^([A-Za-z]+)\/any\(\s*([A-Za-z]\w*)\s*:\s*([A-Za-z]\w*)(?:\/([A-Za-z]\w*))?\s+eq\s+/.exec(rest);
     const cmp = /^([A-Za-z]\w*)\s+(\w+)\s+/.exec(rest);
     if (fn && schema.advanced) {
       const prop = property(fn[2]!, schema.properties);
@@ -87,11 +91,11 @@ export function parseFilter(filter: string, schema: FilterSchema): FilterClause[
       if (any[2] !== any[3]) throw invalid(`lambda variable '${any[3]}' is not defined.`);
       const prop = property(any[1]!, schema.collections ?? []);
       i += any[0].length;
-      if (filter[i] !== "'") throw invalid("expected a string literal.");
-      const lit = stringLiteral(filter, i);
+      const lit = literal(filter, i);
+      if (typeof lit.value !== "string") throw invalid("expected a string literal or a GUID.");
       i = lit.end;
       expect(")");
-      clauses.push({ kind: "any", property: prop, value: lit.value });
+      clauses.push({ kind: "any", property: prop, member: any[4] ?? null, value: lit.value });
     } else if (cmp) {
       const op = cmp[2]!.toLowerCase();
       if (op !== "eq" && (op !== "ne" || !schema.advanced))
@@ -123,7 +127,13 @@ export function matches(
   const v = view[c.property];
   switch (c.kind) {
     case "any":
-      return Array.isArray(v) && v.some((x) => typeof x === "string" && same(x, c.value));
+      return (
+        Array.isArray(v) &&
+        v.some((x) => {
+          const item: unknown = c.member === null ? x : (x as Record<string, unknown> | null)?.[c.member];
+          return typeof item === "string" && same(item, c.value);
+        })
+      );
     case "startswith":
       return typeof v === "string" && v.toLowerCase().startsWith(c.value.toLowerCase());
     case "endswith":

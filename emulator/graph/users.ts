@@ -135,7 +135,7 @@ function listUsers(ctx: EmulatorContext, req: GraphRequest): HandlerResult {
     ? parseFilter(filter, {
         advanced: true,
         properties: props,
-        collections: ["businessPhones", "otherMails", "proxyAddresses", "imAddresses"],
+        collections: ["businessPhones", "otherMails", "proxyAddresses", "imAddresses", "assignedLicenses"],
       })
     : [];
   // ne and endswith are advanced queries: ConsistencyLevel: eventual and $count=true.

@@ -35,8 +35,17 @@ export class CmdletError extends Error {
 const REST_EXCEPTION = "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException";
 const BINDING_EXCEPTION = "System.Management.Automation.ParameterBindingException";
 
-/** `Microsoft.Teams.ConfigAPI.Cmdlets.<VerbNoun>`: the error source of a service failure. */
-export const cmdletSource = (cmdlet: string): string => `Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`;
+/**
+ * The error source of a service failure, as the module reports it: the instance cmdlets
+ * `Microsoft.Teams.ConfigApi.Cmdlets.NewCsOnlineApplicationInstance` (office-docs-powershell
+ * issue 10363), the generated number cmdlets
+ * `Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set` (issues 8875, 9961, 11162).
+ */
+export function cmdletSource(cmdlet: string): string {
+  const verbNoun = cmdlet.replace(/-/g, "");
+  if (/CsOnlineApplicationInstance$/.test(cmdlet)) return `Microsoft.Teams.ConfigApi.Cmdlets.${verbNoun}`;
+  return `Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.${verbNoun}_${cmdlet.split("-")[0]}`;
+}
 
 const binding = (id: string, cmdlet: string, message: string, category = "InvalidArgument"): CmdletError =>
   new CmdletError(400, message, `${id},${cmdlet}`, category, BINDING_EXCEPTION);

@@ -92,7 +92,7 @@ export const getInstance: CmdletDef = {
     // Documented as "currently not working": accepted and ignored, like the service.
     { name: "ResultSize", type: "int" },
     { name: "Skip", type: "int" },
-    { name: "Force", type: "switch" },
+    ...FORCE_WHATIF,
   ],
   run(ctx, p) {
     if (typeof p.Identity === "string") {
@@ -163,7 +163,7 @@ export const syncInstance: CmdletDef = {
     { name: "ApplicationId", type: "guid" },
     { name: "CallbackUri", type: "string" },
     { name: "AcsResourceId", type: "guid" },
-    { name: "Force", type: "switch" },
+    ...FORCE_WHATIF,
   ],
   run(ctx, p) {
     const oid = String(p.ObjectId);
@@ -181,6 +181,7 @@ export const syncInstance: CmdletDef = {
       u.applicationInstance = { applicationId: null };
       return { output: [], audit: { target: u.id, number: null } };
     }
+    if (p.WhatIf === true) return { output: [] };
     const existing = aps[u.id];
     if (existing && existing !== wanted) {
       throw teamsErrors.syncConflict(this.name);

@@ -14,6 +14,7 @@ import {
 import { NumberRec, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
 import { CmdletError, teamsErrors } from "./errors";
+import { matchesNumberFilter, parseNumberFilter } from "./number-filter";
 
 const cmdletBadRequest = teamsErrors.badRequest;
 const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
@@ -74,7 +75,8 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     IsoCountryCode: n.isoCountryCode,
     IsoSubdivision: null,
     LocationId: n.locationId,
-    LocationUpdateSupported: n.numberType !== "directRouting",
+    // True for Calling Plan and Direct Routing numbers alike in the documented examples 1 and 2.
+    LocationUpdateSupported: true,
     NetworkSiteId: n.networkSiteId,
     PortInOrderStatus: null,
     PstnAssignmentStatus: status,
@@ -87,7 +89,7 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
           : null,
     NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
     ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
-    Tag: [],
+    Tag: [...(n.tags ?? [])],
     AssignmentBlockedState: "NotBlocked",
     AssignmentBlockedUntil: null,
     SmsActivationState: null,
@@ -235,6 +237,12 @@ export const getAssignment: CmdletDef = {
     { name: "NetworkSiteId", type: "string" },
     { name: "TelephoneNumberContain", type: "string" },
     { name: "TelephoneNumberStartsWith", type: "string" },
+    { name: "TelephoneNumberGreaterThan", type: "string" },
+    { name: "TelephoneNumberLessThan", type: "string" },
+    { name: "AssignmentCategory", type: "string" },
+    { name: "CivicAddressId", type: "string" },
+    { name: "Filter", type: "string" },
+    { name: "Break", type: "switch" },
     { name: "Top", type: "int", max: 1000 },
     { name: "Skip", type: "int" },
   ],
@@ -260,6 +268,16 @@ export const getAssignment: CmdletDef = {
     eq("IsoCountryCode", p.IsoCountryCode);
     eq("LocationId", p.LocationId);
     eq("NetworkSiteId", p.NetworkSiteId);
+    eq("AssignmentCategory", p.AssignmentCategory);
+    eq("CivicAddressId", p.CivicAddressId);
+    if (typeof p.TelephoneNumberGreaterThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) > String(p.TelephoneNumberGreaterThan));
+    if (typeof p.TelephoneNumberLessThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) < String(p.TelephoneNumberLessThan));
+    if (typeof p.Filter === "string") {
+      const clauses = parseNumberFilter(p.Filter);
+      views = views.filter((x) => matchesNumberFilter(x, clauses));
+    }
     if (typeof p.CapabilitiesContain === "string") {
       const want = p.CapabilitiesContain.split(",").map((s) => s.trim().toLowerCase());
       views = views.filter((x) => want.every((w) => (x.Capability as string[]).some((c) => c.toLowerCase() === w)));
