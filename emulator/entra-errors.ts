@@ -121,6 +121,14 @@ export const entraErrors = {
       "A transient error has occurred. Please try again.",
       retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
     ),
+  /** A request the endpoint cannot read (e.g. an undecodable tenant segment). */
+  unreadableRequest: () =>
+    new EntraError(
+      400,
+      "invalid_request",
+      900144,
+      "The request could not be read: a path segment or the body is malformed.",
+    ),
   onlyClientCredentials: () =>
     new EntraError(400, "unsupported_response_type", 70049, "The emulator supports only the client credentials flow."),
 };

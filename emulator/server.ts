@@ -4,6 +4,7 @@ import express from "express";
 
 import { EmulatorContext } from "./context";
 import { entraRouter } from "./entra";
+import { entraErrors } from "./entra-errors";
 import { handleBatch } from "./graph/batch";
 import { GraphError, graphErrorBody, graphErrors } from "./graph/errors";
 import { GraphResponse } from "./graph/route";
@@ -122,16 +123,26 @@ export function createApp(ctx: EmulatorContext): express.Express {
       .status(404)
       .json({ error: { code: "NotFound", message: `The emulator has no endpoint ${req.method} ${req.path}.` } });
   });
-  // Last resort: body-parser's 4xx (too large, aborted) keep their status; a bug is a 500 that
-  // names no internals. Both in Graph's envelope with a real request-id.
+  // Last resort: express's own 4xx (body too large, aborted, an undecodable path parameter) keep
+  // their status; a bug is a 500 that names no internals. Each in its family's error shape.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = (err as { status?: unknown }).status;
+    const raw = (err as { status?: unknown }).status;
+    const status = typeof raw === "number" && raw >= 400 && raw < 500 ? raw : 500;
+    if (req.path.startsWith("/teams/") || req.path.startsWith("/_emulator")) {
+      const e =
+        status === 500 ? teamsErrors.internal() : teamsErrors.protocolViolation("The request could not be read.");
+      return void res.status(status).json(e.body());
+    }
+    if (!/^\/v1\.0(\/|$)/.test(req.path) && /\/(oauth2|v2\.0|discovery)\//.test(req.path)) {
+      const e = status === 500 ? entraErrors.transient(500) : entraErrors.unreadableRequest();
+      return void res.status(e.status).json(e.body());
+    }
     const e =
       status === 413
         ? graphErrors.payloadTooLarge(BODY_LIMIT)
-        : typeof status === "number" && status >= 400 && status < 500
-          ? new GraphError(status, "BadRequest", "The request could not be read.")
-          : graphErrors.internal();
+        : status === 500
+          ? graphErrors.internal()
+          : new GraphError(status, "BadRequest", "The request could not be read.");
     const crid = req.headers["client-request-id"];
     const out = graphFailure(e, typeof crid === "string" ? crid : undefined);
     for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);

@@ -45,7 +45,11 @@ export const graphErrors = {
   /** A query string whose percent-encoding is broken. */
   badQueryEscape: () => bad("The query specified in the URI is not valid: it has a malformed percent-encoding."),
   methodNotAllowed: (method: string) =>
-    directoryBad(`Specified HTTP method '${method}' is not allowed for the request target.`),
+    new GraphError(
+      405,
+      "Request_BadRequest",
+      `Specified HTTP method '${method}' is not allowed for the request target.`,
+    ),
   /** Body that is not JSON, or a body without a JSON Content-Type. */
   unreadableJson: () =>
     bad(

@@ -159,6 +159,15 @@ export const teamsErrors = {
       "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
     ),
 
+  /** An emulator bug: names no internals. */
+  internal: () =>
+    new CmdletError(
+      500,
+      "The server responded with a Request Error, Status: InternalServerError",
+      "UndeclaredResponseException",
+      "NotSpecified",
+    ),
+
   // ── the stand-in's transport ──
   protocolViolation: (message: string) =>
     new CmdletError(400, message, "ProtocolViolation", "InvalidArgument", "System.ArgumentException"),
