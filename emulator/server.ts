@@ -91,7 +91,8 @@ export function createApp(ctx: EmulatorContext): express.Express {
     teamsRouter(ctx),
   );
 
-  app.all(/^\/v1\.0(\/.*)?$/, async (req, res) => {
+  // No capturing group: express would percent-decode it and fail before Graph can name the segment.
+  app.all(/^\/v1\.0(?:\/.*)?$/, async (req, res) => {
     const url = new URL(req.originalUrl, "https://emulator.invalid");
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
