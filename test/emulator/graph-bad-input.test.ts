@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /**
  * Bad input to Graph is a 4xx in Graph's envelope with a real request-id, never a 500 (issue 13).
  * Each case is one the emulator once answered with 500 or with the wrong shape.
