@@ -96,7 +96,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   };
   const app = createApp(ctx);
   const srv = https.createServer({ cert: server.certPem + fs.readFileSync(caPath, "utf8"), key: server.keyPem }, app);
-  srv.keepAliveTimeout = 5_000;
+  // Long idle keep-alive: a client whose event loop was blocked (e.g. by a synchronous child process)
+  // may reuse its pooled socket at the moment a short server timer closes it (ECONNRESET).
+  srv.keepAliveTimeout = 65_000;
+  srv.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     srv.once("error", reject);
     srv.listen(o.port ?? 0, host, () => {
