@@ -8,12 +8,11 @@
 import jwt from "jsonwebtoken";
 
 import { EmulatorContext } from "./context";
-import { EntraError } from "./errors";
+import { entraErrors } from "./entra-errors";
 import type { AppRec, FederatedCredentialRec } from "./state";
 
-/** Clock skew tolerated on `nbf`/`exp` (assumption: Entra's documented 5 minutes for assertions is not applied to expiry). */
+/** Clock skew tolerated on `nbf` (assumption: as for certificate assertions). */
 const NBF_SKEW_S = 300;
-const HELP = "https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation";
 
 /**
  * True when the assertion is an external token rather than a certificate assertion: its issuer is a
@@ -31,60 +30,34 @@ export function resolveIssuer(ctx: EmulatorContext, issuer: string): string {
   return issuer.startsWith("/") ? `${ctx.baseUrl}${issuer}` : issuer;
 }
 
-function mismatch(code: number, what: string, value: string): EntraError {
-  return new EntraError(
-    400,
-    "invalid_client",
-    code,
-    `No matching federated identity record found for presented assertion ${what} '${value}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${HELP}`,
-  );
-}
+const iso = (s: unknown): string => (typeof s === "number" ? new Date(s * 1000).toISOString() : "(none)");
 
 /**
  * Validates an external token presented as `client_assertion` for `app`; returns the matching
- * federated identity credential or throws the documented EntraError.
+ * federated identity credential or throws the documented EntraError (entraErrors).
  */
 export function verifyFederatedAssertion(ctx: EmulatorContext, app: AppRec, assertion: string): FederatedCredentialRec {
   const p = jwt.decode(assertion);
-  if (!p || typeof p === "string")
-    throw new EntraError(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
+  if (!p || typeof p === "string") throw entraErrors.malformedAssertion();
   const fics = app.federatedIdentityCredentials ?? [];
-  if (fics.length === 0) {
-    throw new EntraError(
-      400,
-      "invalid_client",
-      70025,
-      `Client application has no configured federated identity credentials. App id '${app.clientId}'.`,
-    );
-  }
+  if (fics.length === 0) throw entraErrors.noFederatedCredentials(app.clientId);
   const iss = String(p.iss ?? "");
   const sub = String(p.sub ?? "");
   const auds = (Array.isArray(p.aud) ? p.aud : [p.aud]).filter((a): a is string => typeof a === "string");
   const byIssuer = fics.filter((f) => resolveIssuer(ctx, f.issuer) === iss);
-  if (byIssuer.length === 0) throw mismatch(700211, "issuer", iss);
+  if (byIssuer.length === 0) throw entraErrors.federatedMismatch(700211, "issuer", iss);
   const bySubject = byIssuer.filter((f) => f.subject === sub);
-  if (bySubject.length === 0) throw mismatch(700213, "subject", sub);
+  if (bySubject.length === 0) throw entraErrors.federatedMismatch(700213, "subject", sub);
   const match = bySubject.find((f) => f.audiences.some((a) => auds.includes(a)));
-  if (!match) throw mismatch(700212, "audience", auds.join(", "));
+  if (!match) throw entraErrors.federatedMismatch(700212, "audience", auds.join(", "));
 
   const verdict = ctx.oidc.verify(assertion);
-  if (!verdict.ok) {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      700027,
-      verdict.reason === "unknownIssuer"
-        ? `Client assertion failed signature validation. [Reason - The signing keys of issuer '${iss}' could not be retrieved.]`
-        : "Client assertion failed signature validation.",
-    );
-  }
+  if (!verdict.ok)
+    throw verdict.reason === "unknownIssuer" ? entraErrors.federatedKeysUnavailable(iss) : entraErrors.badSignature();
   const now = Math.floor(Date.now() / 1000);
   if (typeof p.exp !== "number" || p.exp <= now || (typeof p.nbf === "number" && p.nbf > now + NBF_SKEW_S)) {
-    throw new EntraError(
-      400,
-      "invalid_client",
-      700024,
-      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${typeof p.nbf === "number" ? new Date(p.nbf * 1000).toISOString() : "(none)"}, expiry time of assertion ${typeof p.exp === "number" ? new Date(p.exp * 1000).toISOString() : "(none)"}.`,
+    throw entraErrors.assertionTime(
+      `Current time: ${iso(now)}, assertion valid from ${iso(p.nbf)}, expiry time of assertion ${iso(p.exp)}.`,
     );
   }
   return match;

@@ -135,7 +135,7 @@ export function identityAdminRouter(ctx: EmulatorContext): express.Router {
       });
     }
     app.federatedIdentityCredentials = fics;
-    ctx.store.save();
+    ctx.store.changed();
     res.json({ value: fics });
   });
   r.put("/settings", (req, res) => {

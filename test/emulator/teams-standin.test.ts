@@ -306,7 +306,7 @@ describe("phone number assignment cmdlets", () => {
         NumberType: "CallingPlan",
       }),
       `The user '${ra}' is not found`,
-      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment",
+      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set",
     );
     await licence(ra);
     await licence(ra2);
