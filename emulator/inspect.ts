@@ -1,6 +1,7 @@
 /** Inspection and admin endpoints under /_emulator (no auth, loopback clients only). */
 import express from "express";
 
+import { ACCESS_TOKEN_LIFETIME_S } from "./constants";
 import { EmulatorContext, newStats } from "./context";
 import { loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
@@ -49,6 +50,9 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       ctx.store.reseed(fixture);
       Object.assign(ctx.stats, newStats());
       ctx.faults.update({}, true, ctx.baseProfile);
+      // Identity side: registered CI jobs, mint counters and the access-token lifetime back to their start.
+      ctx.oidc.reset();
+      ctx.tokens.lifetimeS = ACCESS_TOKEN_LIFETIME_S;
       res.json({ ok: true, tenantId: ctx.store.state.tenant.id });
     } catch (e) {
       bad(res, (e as Error).message);
