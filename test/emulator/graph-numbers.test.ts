@@ -5,8 +5,11 @@ import { graphClient, graphFailure, msalApp, newResourceAccount } from "../helpe
 
 const VU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 const ROOT = "/admin/teams/telephoneNumberManagement";
-const PROVISION_MS = 300;
-const emu = withEmulator({ licenceProvisioningDelayMs: PROVISION_MS, operationDurationMs: 200 });
+// Long enough that a loaded machine still sees every phase: an operation is notStarted for its first
+// quarter, and a licence still provisioning when an operation started right after it completes.
+const PROVISION_MS = 2_000;
+const OPERATION_MS = 1_000;
+const emu = withEmulator({ licenceProvisioningDelayMs: PROVISION_MS, operationDurationMs: OPERATION_MS });
 const g = () => graphClient(emu());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
