@@ -13,3 +13,9 @@ export {
   type VirtualUserLicenseOutputs,
 } from "./resources/virtualUserLicense";
 export { BotPhoneNumber, type BotPhoneNumberArgs, type BotPhoneNumberOutputs } from "./resources/botPhoneNumber";
+export {
+  NumberPlan,
+  type NumberPlanArgs,
+  type NumberPlanBotArgs,
+  type NumberPlanOutputs,
+} from "./resources/numberPlan";

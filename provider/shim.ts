@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** The resource modules under provider/resources whose `provider` export implements the hooks. */
-export type ResourceModuleName = "applicationInstance" | "virtualUserLicense" | "botPhoneNumber";
+export type ResourceModuleName = "applicationInstance" | "virtualUserLicense" | "botPhoneNumber" | "numberPlan";
 
 /**
  * The provider object Pulumi serializes into state: a thin shim that loads the implementation

@@ -14,13 +14,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { formatDuration, waitFor } from "../consistency";
-import { asTenantError, during, TenantError, withPartialState } from "../errors";
+import { waitFor } from "../consistency";
+import { during, TenantError, withPartialState } from "../errors";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { backoffMs, sleep } from "../retry";
 import { shim } from "../shim";
 import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
+import { announceMove, NumberMoves, type MoveOutcome } from "../tenant/number-moves";
 import { configureSession, tenant } from "../tenant/session";
 import {
   Checker,
@@ -113,6 +114,41 @@ function numbers(t: TenantClient): Numbers {
   };
 }
 
+/** The move coordinator of each tenant client (one per provider process and settings). */
+const coordinators = new WeakMap<TenantClient, NumberMoves>();
+
+function moves(t: TenantClient): NumberMoves {
+  let m = coordinators.get(t);
+  if (!m) {
+    const n = numbers(t);
+    m = new NumberMoves(
+      {
+        get: (phoneNumber) => n.get(phoneNumber),
+        assign: async (r) => {
+          const record = await assign(n, { ...r, locationId: r.locationId ?? undefined, adopt: false });
+          // A number keeps its emergency location when it changes hands: none declared = none.
+          if (r.locationId || !record?.locationId) return record;
+          await during(`clearing the emergency location of ${r.phoneNumber}`, labelOf(r), () =>
+            n.setLocation(r.phoneNumber, null),
+          );
+          return { ...record, locationId: null };
+        },
+        unassign: async (r) => {
+          await unassign(n, r);
+          await settle(n, r, false);
+        },
+        account: async (id) => {
+          const u = await t.getUser(id);
+          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+        },
+      },
+      () => ({ numberReleaseWaitMs: releaseWaitMs(), pollIntervalMs: pollIntervalMs() }),
+    );
+    coordinators.set(t, m);
+  }
+  return m;
+}
+
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
 
 function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
@@ -135,72 +171,6 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
 function releaseWaitMs(): number {
   const fromEnv = Number(process.env.TEAMS_NUMBER_RELEASE_WAIT_MS);
   return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 90_000;
-}
-
-/**
- * Looks the number up and checks it can go on the account: in the tenant, of the declared type,
- * not on another account (waiting a bounded time for a holder that is releasing it). Returns the
- * record and whether it is already on this account.
- */
-async function inspect(
-  n: Numbers,
-  inputs: Inputs,
-  operation: string,
-): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
-  const label = labelOf(inputs);
-  let record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
-  if (!record) {
-    throw new TenantError({
-      operation,
-      resource: label,
-      code: "NumberNotFound",
-      reason: `the tenant has no number ${inputs.phoneNumber}`,
-      hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
-    });
-  }
-  if (record.numberType && String(record.numberType).toLowerCase() !== inputs.numberType.toLowerCase()) {
-    throw new TenantError({
-      operation,
-      resource: label,
-      code: "NumberTypeMismatch",
-      reason: `${inputs.phoneNumber} is a ${record.numberType} number, not ${inputs.numberType}`,
-      hint: `Set numberType to ${record.numberType}.`,
-    });
-  }
-  const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
-    !!r?.assignmentTargetId && r.assignmentTargetId !== inputs.instanceId;
-  if (heldElsewhere(record)) {
-    const holder = record.assignmentTargetId;
-    const waitMs = releaseWaitMs();
-    try {
-      record =
-        (await waitFor<NumberAssignment>({
-          what: `${inputs.phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
-          resource: label,
-          timeoutMs: waitMs,
-          intervalMs: pollIntervalMs(),
-          confirmations: 1,
-          check: async () => {
-            const seen = await n.get(inputs.phoneNumber);
-            return {
-              done: !heldElsewhere(seen),
-              status: seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free",
-              value: seen,
-            };
-          },
-        })) ?? record;
-    } catch (e) {
-      if ((e as TenantError).code !== "WaitTimeout") throw e;
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberAssignedElsewhere",
-        reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
-        hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
-      });
-    }
-  }
-  return { record, alreadyOurs: record.assignmentTargetId === inputs.instanceId };
 }
 
 /** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
@@ -308,34 +278,17 @@ function settle(
   });
 }
 
-/**
- * After the new number failed: assigns the old one back and returns the error to raise, which
- * reports both outcomes and records what the account holds now.
- */
-async function rollBack(
-  n: Numbers,
-  failure: TenantError,
+/** The error to raise after a failed move, recording what the account holds now. */
+function moveFailure(
+  outcome: Extract<MoveOutcome, { ok: false }>,
   id: string,
   olds: BotPhoneNumberOutputs,
-): Promise<TenantError> {
-  const label = labelOf(olds);
-  progress(label, `assigning the new number failed; assigning ${olds.phoneNumber} back`);
-  try {
-    const restored = await assign(n, olds);
-    const reason = `${failure.reason}; the previous number ${olds.phoneNumber} was assigned back`;
-    return withPartialState(new TenantError({ ...failure.details(), reason }), id, outputs(olds, restored));
-  } catch (e) {
-    const second = asTenantError(e, `assigning ${olds.phoneNumber} back`, label);
-    return withPartialState(
-      new TenantError({
-        ...failure.details(),
-        reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
-        hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
-      }),
-      id,
-      { ...outputs(olds, undefined), assignmentStatus: "unassigned" },
-    );
-  }
+): TenantError {
+  const held =
+    outcome.holds === "previous"
+      ? outputs(olds, outcome.record)
+      : { ...outputs(olds, undefined), assignmentStatus: "unassigned" };
+  return withPartialState(outcome.error, id, held);
 }
 
 /**
@@ -369,6 +322,9 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
 
   async diff(_id, olds, news) {
     const changed = changedKeys<Inputs>(olds, news, ["instanceId", "phoneNumber", "numberType", "locationId"]);
+    // Tell the other updates of this run that this account gives its number up (see number-moves.ts).
+    if (changed.includes("phoneNumber") && !changed.includes("instanceId") && olds.instanceId)
+      announceMove(olds.instanceId, news);
     const replaces = changed.filter((k) => k === "instanceId");
     return {
       changes: changed.length > 0,
@@ -385,31 +341,30 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
     const label = labelOf(inputs);
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
     const id = botPhoneNumberId.format(inputs);
-    const { record, alreadyOurs } = await inspect(n, inputs, operation);
-    if (alreadyOurs) {
-      if (!inputs.adopt) {
-        throw new TenantError({
-          operation,
-          resource: label,
-          code: "AlreadyAssigned",
-          reason: "the number is already assigned to this account outside Pulumi",
-          hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
-        });
-      }
-      progress(label, "adopting the existing assignment");
-      const wanted = inputs.locationId ?? null;
-      if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
-        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-          n.setLocation(inputs.phoneNumber, wanted),
-        );
-        return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
-      }
-      return { id, outs: outputs(inputs, record) };
+    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
+    if (record?.assignmentTargetId !== inputs.instanceId) {
+      const moved = await moves(t).move({ instanceId: inputs.instanceId, to: inputs, label });
+      if (!moved.ok) throw moved.error;
+      return { id, outs: outputs(inputs, moved.record) };
     }
-    const settled = await assign(n, inputs).catch((e) => {
-      throw asTenantError(e, operation, label);
-    });
-    return { id, outs: outputs(inputs, settled) };
+    if (!inputs.adopt) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "AlreadyAssigned",
+        reason: "the number is already assigned to this account outside Pulumi",
+        hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
+      });
+    }
+    progress(label, "adopting the existing assignment");
+    const wanted = inputs.locationId ?? null;
+    if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
+      await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
+        n.setLocation(inputs.phoneNumber, wanted),
+      );
+      return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
+    }
+    return { id, outs: outputs(inputs, record) };
   },
 
   async read(id, props) {
@@ -428,8 +383,7 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
     const t = tenant();
     const n = numbers(t);
     const label = labelOf(news);
-    const moved = changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length > 0;
-    if (!moved) {
+    if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
       if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
           n.setLocation(news.phoneNumber, news.locationId ?? null),
@@ -438,18 +392,30 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
       const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
       return { outs: outputs(news, record) };
     }
-    // Check the new number before touching the old one: most failures stop here.
-    const operation = `assigning number ${news.phoneNumber} to ${news.instanceId}`;
-    const { record, alreadyOurs } = await inspect(n, news, operation);
-    // Same number, and the tenant already calls it the new type: nothing to move.
-    if (olds.phoneNumber === news.phoneNumber) return { outs: outputs(news, record) };
-    await unassign(n, olds);
-    if (alreadyOurs) return { outs: outputs(news, record) };
-    try {
-      return { outs: outputs(news, await assign(n, news)) };
-    } catch (e) {
-      throw await rollBack(n, asTenantError(e, operation, label), id, olds);
+    // Same number, another type: nothing moves; the tenant must already call it the new type.
+    if (olds.phoneNumber === news.phoneNumber) {
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
+      const type = String(record?.numberType ?? "").toLowerCase();
+      if (record && type !== news.numberType.toLowerCase()) {
+        throw new TenantError({
+          operation: `assigning number ${news.phoneNumber} to ${news.instanceId}`,
+          resource: label,
+          code: "NumberTypeMismatch",
+          reason: `${news.phoneNumber} is a ${record.numberType} number, not ${news.numberType}`,
+          hint: `Set numberType to ${record.numberType}.`,
+        });
+      }
+      return { outs: outputs(news, record) };
     }
+    // The move, with every move that must happen together with it (a swap, a rotation, a chain).
+    const moved = await moves(t).move({
+      instanceId: news.instanceId,
+      from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: olds.locationId ?? null },
+      to: news,
+      label,
+    });
+    if (moved.ok) return { outs: outputs(news, moved.record) };
+    throw moveFailure(moved, id, olds);
   },
 
   async delete(id, props) {
