@@ -56,6 +56,8 @@ const fixtureSchema = z.object({
       operatorId: z.string().nullable().default(null),
       assignmentTargetId: guid.nullable().default(null),
       locationId: z.string().nullable().default(null),
+      reverseNumberLookupOptions: z.array(z.literal("skipInternalVoip")).default([]),
+      tags: z.array(z.string()).default([]),
     }),
   ),
   apps: z.array(

@@ -96,7 +96,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   };
   const app = createApp(ctx);
   const srv = https.createServer({ cert: server.certPem + fs.readFileSync(caPath, "utf8"), key: server.keyPem }, app);
-  srv.keepAliveTimeout = 5_000;
+  // Long idle keep-alive: a client whose event loop was blocked (e.g. by a synchronous child process)
+  // may reuse its pooled socket at the moment a short server timer closes it (ECONNRESET).
+  srv.keepAliveTimeout = 65_000;
+  srv.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     srv.once("error", reject);
     srv.listen(o.port ?? 0, host, () => {
@@ -109,7 +112,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const url = `https://${urlHost}:${port}`;
   ctx.baseUrl = url;
   // Operations also settle on every request; the timer keeps state.json current for idle periods.
-  const timer = setInterval(() => settleOperations(ctx), 100);
+  const timer = setInterval(() => {
+    settleOperations(ctx);
+    ctx.store.commit();
+  }, 100);
   timer.unref();
   const infoPath = path.join(dataDir, "emulator.json");
   const tenantId = store.state.tenant.id;
@@ -126,6 +132,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      ctx.store.commit();
       await new Promise<void>((resolve) => {
         srv.close(() => resolve());
         srv.closeAllConnections();

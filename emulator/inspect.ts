@@ -68,7 +68,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   r.post("/admin/assignNumber", (req, res) => {
@@ -88,7 +87,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   r.post("/admin/deleteUser", (req, res) => {
@@ -106,7 +104,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   return r;

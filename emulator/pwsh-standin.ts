@@ -6,7 +6,31 @@
 import * as fs from "fs";
 import * as readline from "readline";
 
-import { ALLOWED_CMDLETS, HostError, HostResponse } from "../protocol/host-protocol";
+import {
+  ALLOWED_CMDLETS,
+  compareVersions,
+  encodeFrame,
+  HostError,
+  HostReady,
+  HostResponse,
+  moduleTooOldMessage,
+  TEAMS_MODULE_FLOOR,
+} from "../protocol/host-protocol";
+
+/**
+ * Test knobs (environment of the stand-in process):
+ * - TEAMS_STANDIN_MODULE_VERSION: the MicrosoftTeams version it reports (default: the floor);
+ *   below TEAMS_MODULE_FLOOR it refuses connect / invoke with `ModuleTooOld`, like teams-host.ps1.
+ * - TEAMS_STANDIN_PS_VERSION: the PowerShell version it reports (default 7.4.6).
+ * - TEAMS_STANDIN_NOISE: "prefix" writes stray text without a newline before every frame (as real
+ *   pwsh progress / warnings can) and a stray line after it; "sameline" also drops each reply's
+ *   leading newline, so the stray text shares the frame's line (only a marker-finding reader
+ *   copes: the framing of protocol/host-protocol.ts).
+ */
+const MODULE_VERSION = process.env.TEAMS_STANDIN_MODULE_VERSION || TEAMS_MODULE_FLOOR;
+const PS_VERSION = process.env.TEAMS_STANDIN_PS_VERSION || "7.4.6";
+const NOISE = process.env.TEAMS_STANDIN_NOISE ?? "";
+const MODULE_TOO_OLD = compareVersions(MODULE_VERSION, TEAMS_MODULE_FLOOR) < 0;
 
 interface Session {
   baseUrl: string;
@@ -15,8 +39,27 @@ interface Session {
 
 let session: Session | null = null;
 
-function write(o: object): void {
-  process.stdout.write(JSON.stringify(o) + "\n");
+function write(o: HostReady | HostResponse): void {
+  let frame = encodeFrame(o);
+  if (NOISE === "prefix" || NOISE === "sameline") {
+    // HostReady keeps its own line, so a test fails on the reply, not on the start timeout.
+    if (NOISE === "sameline" && !("type" in o)) frame = frame.slice(1);
+    frame = "WARNING: stray module output without a newline " + frame + "VERBOSE: a stray line after the frame\n";
+  }
+  process.stdout.write(frame);
+}
+
+function moduleTooOld(id: number): HostResponse {
+  return {
+    id,
+    ok: false,
+    error: {
+      message: moduleTooOldMessage(MODULE_VERSION),
+      fullyQualifiedErrorId: "ModuleTooOld",
+      category: "NotInstalled",
+      exceptionType: "System.Management.Automation.RuntimeException",
+    },
+  };
 }
 
 function violation(id: number, message: string): HostResponse {
@@ -112,6 +155,7 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
     case "exit":
       return "exit";
     case "connect": {
+      if (MODULE_TOO_OLD) return moduleTooOld(id);
       const tokens = req.accessTokens;
       if (
         !Array.isArray(tokens) ||
@@ -140,6 +184,7 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
       }
     }
     case "invoke": {
+      if (MODULE_TOO_OLD) return moduleTooOld(id);
       const cmdlet = req.cmdlet;
       if (typeof cmdlet !== "string" || !(ALLOWED_CMDLETS as readonly string[]).includes(cmdlet)) {
         return violation(id, `Cmdlet '${String(cmdlet)}' is not allowed.`);
@@ -180,7 +225,12 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
 
 async function main(): Promise<void> {
   // argv (-NoLogo -NoProfile -NonInteractive -File <script>) is accepted and deliberately ignored.
-  write({ type: "ready", psVersion: "standin", teamsModuleVersion: "standin" });
+  write({
+    type: "ready",
+    psVersion: PS_VERSION,
+    teamsModuleVersion: MODULE_VERSION,
+    teamsModuleFloor: TEAMS_MODULE_FLOOR,
+  });
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     if (line.trim() === "") continue;

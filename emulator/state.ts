@@ -32,6 +32,8 @@ export interface UserRec {
   licenses: LicenceRec[];
   /** Present for application instances; applicationId as Get-CsOnlineApplicationInstance shows it. */
   applicationInstance?: { applicationId: string | null };
+  /** Other documented user properties set through PATCH (absent = the property's default). */
+  profile?: Record<string, unknown>;
 }
 
 /** A phone number in the tenant's inventory. */
@@ -47,6 +49,8 @@ export interface NumberRec {
   locationId: string | null;
   networkSiteId: string | null;
   reverseNumberLookupOptions: string[];
+  /** Tags (Get-CsPhoneNumberAssignment `Tag`); absent in older state files. */
+  tags?: string[];
 }
 
 /** A SKU the tenant subscribes to. */
@@ -164,7 +168,8 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       assignmentCategory: "primary",
       locationId: n.locationId,
       networkSiteId: null,
-      reverseNumberLookupOptions: [],
+      reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
+      tags: [...n.tags],
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),
@@ -187,10 +192,14 @@ export function uuidFrom(s: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Owns the state object and its file. */
+/**
+ * Owns the state object and its file. Changes mark the store dirty (`changed()`, `audit()`); each
+ * request's pipeline calls `commit()` once at its end, which writes state.json only if dirty.
+ */
 export class Store {
   readonly file: string;
   state: TenantState;
+  private dirty = false;
 
   private constructor(file: string, state: TenantState) {
     this.file = file;
@@ -208,25 +217,37 @@ export class Store {
       return new Store(file, state);
     }
     const s = new Store(file, seedState(fixture()));
-    s.save();
+    s.write();
     return s;
   }
 
   /** Persists the state (temp file, fsync, rename). */
-  save(): void {
+  private write(): void {
     writeAtomic(this.file, JSON.stringify(this.state, null, 1), 0o600);
+    this.dirty = false;
   }
 
-  /** Replaces the whole state with a fresh seed. */
+  /** Marks the state as changed; the request's `commit()` writes it. */
+  changed(): void {
+    this.dirty = true;
+  }
+
+  /** Writes state.json if anything changed since the last commit (once per request). */
+  commit(): void {
+    if (this.dirty) this.write();
+  }
+
+  /** Replaces the whole state with a fresh seed (written at once). */
   reseed(f: Fixture): void {
     this.state = seedState(f);
-    this.save();
+    this.write();
   }
 
-  /** Appends an audit entry (never pass a secret in here). */
+  /** Appends an audit entry (never pass a secret in here); every audited change is a change. */
   audit(e: Omit<AuditEntry, "seq" | "time">): void {
     this.state.auditSeq += 1;
     this.state.audit.push({ seq: this.state.auditSeq, time: new Date().toISOString(), ...e });
+    this.dirty = true;
   }
 
   /** Finds a user by object id or UPN (case-insensitive), regardless of replication. */

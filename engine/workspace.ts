@@ -146,7 +146,7 @@ export interface OpenStackOptions {
   projectName: string;
   stackName: string;
   program: PulumiFn;
-  /** Work dir: must sit inside the repository so node_modules and dist/ are reachable. */
+  /** Work dir: @pulumi/pulumi must resolve from it (this repository, or a stack repository that installed this package). */
   workDir: string;
   backend: StateBackend;
   pulumiHome: string;
@@ -157,6 +157,17 @@ export interface OpenStackOptions {
 /** Creates or selects a stack with the offline settings above. */
 export async function openStack(o: OpenStackOptions): Promise<Stack> {
   fs.mkdirSync(o.workDir, { recursive: true });
+  // The engine starts Pulumi's dynamic-provider plugin in the work dir, and that launcher finds
+  // @pulumi/pulumi/cmd/dynamic-provider from there; when it cannot, the run ends in
+  // "could not read plugin … EOF". Say so before the engine starts.
+  try {
+    require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [o.workDir] });
+  } catch {
+    throw new Error(
+      `the stack's work dir ${o.workDir} cannot reach @pulumi/pulumi, which the engine's dynamic-provider plugin loads from there. ` +
+        `Keep Pulumi.yaml in a directory whose node_modules hold teams-bot-numbers (npm install it there), or run from inside this repository.`,
+    );
+  }
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(pulumiCliDir()) });
   const ws = await LocalWorkspace.create({
     workDir: o.workDir,

@@ -2,7 +2,52 @@
  * The one error type the provider raises for anything the tenant (or a wait on it) refused.
  * Messages read "<operation>: <reason> (<status> <code>, request-id <id>). <hint>" and never
  * carry secrets: every text that came from outside goes through `redact`.
+ *
+ * Each error has a `kind`, set where it is raised (HTTP status, host crash or timeout, network or
+ * token failure): retry strategies (retry.ts) decide on it, never on message text.
  */
+import { explain } from "./hints";
+
+/** Our own error codes (a service's code travels as `serviceCode`). */
+export const ERROR_CODES = [
+  // BotPhoneNumber
+  "NumberNotFound",
+  "NumberTypeMismatch",
+  "NumberAssignedElsewhere",
+  "AlreadyAssigned",
+  // ApplicationInstance
+  "AlreadyExists",
+  "NotAResourceAccount",
+  "AdoptMismatch",
+  "UnsupportedWithAppOnlyAuth",
+  "NotFound",
+  // VirtualUserLicense
+  "SkuNotFound",
+  "NoFreeSeats",
+  "NoUsageLocation",
+  "ProvisioningError",
+  // Waits and long-running operations
+  "WaitTimeout",
+  "OperationFailed",
+  // The PowerShell host
+  "HostExited",
+  "HostTimeout",
+  "PwshNotFound",
+  "ProtocolViolation",
+  "ModuleMissing",
+  // Credentials
+  "CertificateInvalid",
+] as const;
+
+/** One of ERROR_CODES. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * How a failure may be handled: `throttled` (wait and repeat), `transient` (5xx, network: safe to
+ * repeat a read), `outcomeUnknown` (a change may or may not have happened: look before repeating),
+ * `permanent` (repeating changes nothing).
+ */
+export type ErrorKind = "throttled" | "transient" | "outcomeUnknown" | "permanent";
 
 /** What a TenantError knows. */
 export interface TenantErrorDetails {
@@ -12,10 +57,16 @@ export interface TenantErrorDetails {
   resource?: string;
   /** What went wrong, in words. */
   reason: string;
-  /** HTTP status (Graph) when there was one. */
+  /** HTTP status (Graph, or named by a cmdlet's error) when there was one. */
   status?: number;
-  /** Service error code: Graph `error.code`, PowerShell FullyQualifiedErrorId, or a local code. */
-  code?: string;
+  /** Our code, for failures we detect ourselves. */
+  code?: ErrorCode;
+  /** The service's code: Graph `error.code`, PowerShell FullyQualifiedErrorId, MSAL errorCode. */
+  serviceCode?: string;
+  /** How it may be handled; derived from status (or, for text-only sources, the text) when not given. */
+  kind?: ErrorKind;
+  /** The permission or role the failed call needs (named by the call, used for a 403's hint). */
+  permission?: string;
   /** Graph `innerError.request-id`, for support tickets. */
   requestId?: string;
   /** What to do about it. */
@@ -26,13 +77,43 @@ export interface TenantErrorDetails {
   cause?: unknown;
 }
 
+const THROTTLED_TEXT = /\b429\b|TooManyRequests|throttl|rate limit/i;
+const TRANSIENT_TEXT =
+  /\b(500|502|503|504)\b|ServiceUnavailable|GatewayTimeout|BadGateway|InternalServerError|temporarily unavailable|timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch failed/i;
+
+/**
+ * The kind of a failure known only as text (a cmdlet's message, a Node network error, MSAL's
+ * message): the one place where words decide how a failure is handled.
+ */
+export function kindFromText(text: string): ErrorKind {
+  if (THROTTLED_TEXT.test(text)) return "throttled";
+  return TRANSIENT_TEXT.test(text) ? "transient" : "permanent";
+}
+
+/** The kind of an HTTP status. */
+export function kindFromStatus(status: number): ErrorKind {
+  if (status === 429) return "throttled";
+  return status >= 500 ? "transient" : "permanent";
+}
+
+function kindOf(d: TenantErrorDetails): ErrorKind {
+  if (d.kind) return d.kind;
+  if (d.status !== undefined && d.status > 0) return kindFromStatus(d.status);
+  return kindFromText(`${d.serviceCode ?? d.code ?? ""} ${d.reason}`);
+}
+
 /** An error from the tenant or from waiting on it: operation, resource, status, code, request id and hint. */
 export class TenantError extends Error {
   readonly operation: string;
   readonly resource?: string;
   readonly reason: string;
   readonly status?: number;
+  /** Our code when we raised it, else the service's code (what the message shows). */
   readonly code?: string;
+  readonly errorCode?: ErrorCode;
+  readonly serviceCode?: string;
+  readonly kind: ErrorKind;
+  readonly permission?: string;
   readonly requestId?: string;
   readonly hint?: string;
   readonly retryAfterMs?: number;
@@ -49,9 +130,10 @@ export class TenantError extends Error {
 
   constructor(details: TenantErrorDetails) {
     const reason = redact(details.reason);
+    const code = details.code ?? details.serviceCode;
     const tags = [
-      details.status !== undefined || details.code
-        ? [details.status, details.code].filter((x) => x !== undefined && x !== "").join(" ")
+      details.status !== undefined || code
+        ? [details.status, code].filter((x) => x !== undefined && x !== "").join(" ")
         : "",
       details.requestId ? `request-id ${details.requestId}` : "",
     ].filter((s) => s !== "");
@@ -63,21 +145,20 @@ export class TenantError extends Error {
     this.resource = details.resource;
     this.reason = reason;
     this.status = details.status;
-    this.code = details.code;
+    this.code = code;
+    this.errorCode = details.code;
+    this.serviceCode = details.serviceCode;
+    this.kind = kindOf(details);
+    this.permission = details.permission;
     this.requestId = details.requestId;
     this.hint = details.hint;
     this.retryAfterMs = details.retryAfterMs;
     if (details.cause !== undefined) Object.defineProperty(this, "cause", { value: details.cause, enumerable: false });
   }
 
-  /** The same error told from a caller's point of view (new operation / resource / hint). */
-  relabel(operation: string, resource?: string, hint?: string): TenantError {
-    return new TenantError({
-      ...this.details(),
-      operation,
-      resource: resource ?? this.resource,
-      hint: hint ?? this.hint,
-    });
+  /** True when we raised this error with `code`. */
+  is(code: ErrorCode): boolean {
+    return this.errorCode === code;
   }
 
   /** The fields this error was built from. */
@@ -87,7 +168,10 @@ export class TenantError extends Error {
       resource: this.resource,
       reason: this.reason,
       status: this.status,
-      code: this.code,
+      code: this.errorCode,
+      serviceCode: this.serviceCode,
+      kind: this.kind,
+      permission: this.permission,
       requestId: this.requestId,
       hint: this.hint,
       retryAfterMs: this.retryAfterMs,
@@ -96,110 +180,16 @@ export class TenantError extends Error {
   }
 }
 
+/** True for a TenantError (optionally: one we raised with `code`). */
+export function isTenantError(e: unknown, code?: ErrorCode): e is TenantError {
+  return e instanceof TenantError && (code === undefined || e.errorCode === code);
+}
+
 /** Replaces anything that looks like a bearer token or JWT, so a message can be shown or logged. */
 export function redact(text: string): string {
   return text
     .replace(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, "<redacted-token>")
     .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{16,}/gi, "$1<redacted>");
-}
-
-/** A known failure: how to recognise it (code or message), and how to explain and fix it. */
-interface KnownFailure {
-  match: RegExp;
-  reason?: string;
-  hint: string;
-}
-
-/**
- * Failures seen in real tenants (reference/tenant-api.md §1.10, §3) with the fix we suggest.
- * Matched against "<code> <message>"; first match wins.
- */
-const KNOWN_FAILURES: KnownFailure[] = [
-  {
-    match: /already (been )?assigned|assigned to another/i,
-    reason: "the number is already assigned to another account",
-    hint: "Unassign it first or choose another number.",
-  },
-  {
-    match: /invalid usage location/i,
-    hint: "Set usageLocation on the ApplicationInstance (an ISO 3166 code such as US) before licensing it.",
-  },
-  {
-    match: /does not have any available licenses|CountViolation/i,
-    hint: "Free a seat or add seats to the subscription in the Microsoft 365 admin center, then rerun `pulumi up`.",
-  },
-  {
-    match: /not found from tenant/i,
-    hint: "Check that the number is acquired in this tenant and that numberType (CallingPlan | DirectRouting | OperatorConnect) matches it.",
-  },
-  {
-    match: /does not have required capabilities/i,
-    hint: "Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number.",
-  },
-  {
-    match: /lacks appropriate licen[cs]es|user '[^']*' is not found/i,
-    hint: "The account is not licensed (or not replicated) yet: make the BotPhoneNumber depend on its VirtualUserLicense with waitForProvisioning, then rerun `pulumi up`.",
-  },
-  {
-    match: /same key has already been added/i,
-    hint: "The instance is already mapped to another application; the provider resets the mapping with the zero GUID and syncs again.",
-  },
-  {
-    match: /^(401|InvalidAuthenticationToken|invalid_client|unauthorized_client)\b|AADSTS7000215|AADSTS700016/i,
-    hint: "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), teams-bot-numbers:clientId (AZURE_CLIENT_ID) and the credential: teams-bot-numbers:clientSecret (AZURE_CLIENT_SECRET) or the certificate registered on the app, teams-bot-numbers:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH).",
-  },
-  {
-    match: /endpoints_resolution_error/i,
-    hint: "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), and that teams-bot-numbers:authorityHost (AZURE_AUTHORITY_HOST) is right and reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
-  },
-  {
-    match: /ENOTFOUND|ECONNREFUSED|self[- ]signed|unable to verify the first certificate|fetch failed/i,
-    hint: "Check that teams-bot-numbers:authorityHost (AZURE_AUTHORITY_HOST) and teams-bot-numbers:graphUrl (TEAMS_GRAPH_URL) are right and reachable from here (and trusted: NODE_EXTRA_CA_CERTS for a private CA).",
-  },
-  {
-    match: /^(403|Authorization_RequestDenied|Forbidden)\b/i,
-    hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, Organization.Read.All, TeamsTelephoneNumber.ReadWrite.All) with admin consent, and the Teams Administrator role.",
-  },
-  {
-    match: /^(429|TooManyRequests)\b/i,
-    hint: "The tenant is throttling requests; wait a few minutes and rerun `pulumi up`.",
-  },
-];
-
-/** The Graph application permission each Graph operation needs, by path (least privilege that the provider asks for). */
-const GRAPH_PERMISSIONS: Array<[RegExp, string]> = [
-  [/^\w+ \/admin\/teams\/telephoneNumberManagement\//, "TeamsTelephoneNumber.ReadWrite.All"],
-  [/^GET \/subscribedSkus/, "Organization.Read.All"],
-  [/^POST \/users\/[^/]+\/assignLicense/, "User.ReadWrite.All (or LicenseAssignment.ReadWrite.All)"],
-  [/^\w+ \/users\b/, "User.ReadWrite.All"],
-];
-
-/** Teams cmdlets the provider runs (a 403 from one of them is about the directory role). */
-const TEAMS_CMDLET = /^(New|Get|Set|Sync|Remove)-Cs\w+$/;
-
-/** For an access denial: names the permission or role the failed call needs, from its operation. */
-function missingPermissionHint(details: TenantErrorDetails): string | undefined {
-  const denied = details.status === 403 || /^(Authorization_RequestDenied|Forbidden)\b/i.test(details.code ?? "");
-  if (!denied) return undefined;
-  if (TEAMS_CMDLET.test(details.operation)) {
-    return `The app's service principal lacks the Teams Administrator directory role that ${details.operation} needs: assign it in Microsoft Entra ID > Roles and administrators, then rerun \`pulumi up\`.`;
-  }
-  const permission = GRAPH_PERMISSIONS.find(([op]) => op.test(details.operation))?.[1];
-  if (!permission) return undefined;
-  return `The app registration lacks the Microsoft Graph application permission ${permission} that ${details.operation.replace(/\/[0-9a-f-]{36}|\/[^/\s]+(@|%40)[^/\s]+/gi, "/{id}")} needs: add it and grant admin consent, then rerun \`pulumi up\`.`;
-}
-
-/** Fills reason/hint of a failure from the table of known failures when the caller gave none. */
-export function explain(details: TenantErrorDetails): TenantErrorDetails {
-  const permissionHint = details.hint ? undefined : missingPermissionHint(details);
-  if (permissionHint) return { ...details, hint: permissionHint };
-  const haystack = `${details.status ?? ""} ${details.code ?? ""} ${details.reason}`.trim();
-  const known = KNOWN_FAILURES.find(
-    (k) =>
-      k.match.test(haystack) || k.match.test(details.reason) || (details.code ? k.match.test(details.code) : false),
-  );
-  if (!known) return details;
-  return { ...details, reason: known.reason ?? details.reason, hint: details.hint ?? known.hint };
 }
 
 /**

@@ -2,8 +2,7 @@
  * Typed resource ids with format / parse / label, so read and delete work from the id alone.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const E164 = /^\+[1-9]\d{1,14}(;ext=\d{1,10})?$/;
+import { E164, GUID } from "./formats";
 
 /** An id that does not have the shape its resource type uses. */
 export class IdFormatError extends Error {

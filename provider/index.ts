@@ -1,6 +1,7 @@
 /**
  * teams-bot-numbers: Pulumi dynamic resources that give a calling bot a Teams resource account,
- * its licence and a phone number. Previews read `pulumi-nodejs:dynamic/teams:<Type>`.
+ * its licence and a phone number. Previews read `pulumi-nodejs:dynamic/teams:<Type>`; the list of
+ * resource modules and their types is provider/registry.ts.
  */
 export {
   ApplicationInstance,
@@ -19,3 +20,4 @@ export {
   type NumberPlanBotArgs,
   type NumberPlanOutputs,
 } from "./resources/numberPlan";
+export { RESOURCE_MODULES, RESOURCE_MODULE_NAMES, typeToken, type ResourceModuleName } from "./registry";

@@ -3,7 +3,7 @@
  * cmdlets, operation polling, and Graph failures the Graph client's RetryHandler leaves alone
  * (it already retries 429/503/504 honouring Retry-After; we never wrap that twice).
  */
-import { TenantError } from "./errors";
+import { isTenantError, type TenantError } from "./errors";
 import { progress } from "./log";
 
 /** Decides whether (and after how long) to retry a failure; undefined = not mine. */
@@ -76,30 +76,13 @@ export function backoffMs(attempt: number, baseMs: number, capMs = 30_000, rando
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-const THROTTLED_TEXT = /\b429\b|TooManyRequests|throttl|rate limit/i;
-const TRANSIENT_TEXT =
-  /\b(500|502|503|504)\b|ServiceUnavailable|GatewayTimeout|BadGateway|InternalServerError|temporarily unavailable|timed? ?out|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|fetch failed/i;
-
-function statusOf(e: unknown): number | undefined {
-  return e instanceof TenantError ? e.status : undefined;
-}
-
-function textOf(e: unknown): string {
-  if (e instanceof TenantError) return `${e.code ?? ""} ${e.reason}`;
-  return e instanceof Error ? `${(e as { code?: string }).code ?? ""} ${e.message}` : String(e);
-}
-
-/** 429 / "throttled": wait what Retry-After says, else back off exponentially. */
+/** 429 (or a cmdlet's "throttled"): wait what Retry-After says, else back off exponentially. */
 export function throttling(baseMs = 1_000): RetryStrategy {
   return {
     name: "throttled",
     delayMs(e, attempt) {
-      // Words count only when there is no status: identities in messages may contain anything.
-      const status = statusOf(e);
-      const throttled = status === 429 || (status === undefined && THROTTLED_TEXT.test(textOf(e)));
-      if (!throttled) return undefined;
-      const after = e instanceof TenantError ? e.retryAfterMs : undefined;
-      return after !== undefined ? after : backoffMs(attempt, baseMs);
+      if (!isTenantError(e) || e.kind !== "throttled") return undefined;
+      return e.retryAfterMs !== undefined ? e.retryAfterMs : backoffMs(attempt, baseMs);
     },
   };
 }
@@ -112,11 +95,61 @@ export function transient(baseMs = 500, statuses: number[] = [500, 502, 503, 504
   return {
     name: "transient failure",
     delayMs(e, attempt) {
-      const status = statusOf(e);
-      if (status !== undefined && status > 0) return statuses.includes(status) ? backoffMs(attempt, baseMs) : undefined;
-      return TRANSIENT_TEXT.test(textOf(e)) ? backoffMs(attempt, baseMs) : undefined;
+      if (!isTenantError(e) || e.kind !== "transient") return undefined;
+      if (e.status !== undefined && e.status > 0 && !statuses.includes(e.status)) return undefined;
+      return backoffMs(attempt, baseMs);
     },
   };
+}
+
+/** A read whose host crashed or timed out is repeated once (the next call starts a new host). */
+export function hostRestarted(): RetryStrategy {
+  return {
+    name: "host restarted",
+    delayMs: (e, attempt) => (attempt === 1 && isTenantError(e) && e.kind === "outcomeUnknown" ? 0 : undefined),
+  };
+}
+
+/** Options of `retryUntilKnown`. */
+export interface UntilKnownOptions<T> {
+  /** The change (assign, create …): may end without a clear answer. */
+  call: () => Promise<T>;
+  /** After an unclear end: the result when the change took effect after all, else undefined. */
+  lookup: () => Promise<T | undefined>;
+  /** Attempts of `call` in total. */
+  maxAttempts: number;
+  /** Resource label for progress lines. */
+  resource: string;
+  /** Progress line when the lookup found the change done. */
+  done: (e: TenantError, found: T) => string;
+  /** Progress line before the next attempt. */
+  again: (e: TenantError, next: number) => string;
+  /** Pause before attempt `attempt + 1` (default none). */
+  pauseMs?: (attempt: number) => number;
+}
+
+/**
+ * Runs a change that is not safe to repeat blindly. When it ends without a clear answer
+ * (kind transient or outcomeUnknown: 5xx, network failure, host crash or timeout), looks whether it
+ * happened: done means done, otherwise the call is made again (bounded). Never twice, never lost.
+ */
+export async function retryUntilKnown<T>(o: UntilKnownOptions<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await o.call();
+    } catch (e) {
+      if (!isTenantError(e) || (e.kind !== "outcomeUnknown" && e.kind !== "transient") || attempt >= o.maxAttempts)
+        throw e;
+      const found = await o.lookup();
+      if (found !== undefined) {
+        progress(o.resource, o.done(e, found));
+        return found;
+      }
+      progress(o.resource, o.again(e, attempt + 1));
+      const pause = o.pauseMs?.(attempt) ?? 0;
+      if (pause > 0) await sleep(pause);
+    }
+  }
 }
 
 /** Parses a Retry-After header (seconds or HTTP date) into milliseconds. */

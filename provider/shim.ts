@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** The resource modules under provider/resources whose `provider` export implements the hooks. */
-export type ResourceModuleName = "applicationInstance" | "virtualUserLicense" | "botPhoneNumber" | "numberPlan";
+import type { ResourceModuleName } from "./registry";
+import { NAMESPACE } from "./settings";
+
+export type { ResourceModuleName } from "./registry";
 
 /**
  * The provider object Pulumi serializes into state: a thin shim that loads the implementation
@@ -10,7 +12,9 @@ export type ResourceModuleName = "applicationInstance" | "virtualUserLicense" | 
  * the next run.
  */
 export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider {
-  // Everything below runs inside the engine's dynamic-provider process; only `name` is captured.
+  // Captured as a plain string (not the settings module), like `name`.
+  const packageName: string = NAMESPACE;
+  // Everything below runs inside the engine's dynamic-provider process; only `name` and `packageName` are captured.
   const load = (): pulumi.dynamic.ResourceProvider => {
     const nodePath = require("path") as typeof import("path");
     const fs = require("fs") as typeof import("fs");
@@ -18,22 +22,18 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
     if (process.env.TEAMS_BOT_NUMBERS_ROOT) candidates.push(process.env.TEAMS_BOT_NUMBERS_ROOT);
     // The project itself (cwd or a parent) or this package installed under node_modules.
     for (let dir = process.cwd(); ; dir = nodePath.dirname(dir)) {
-      candidates.push(dir, nodePath.join(dir, "node_modules", "teams-bot-numbers"));
+      candidates.push(dir, nodePath.join(dir, "node_modules", packageName));
       if (nodePath.dirname(dir) === dir) break;
     }
     for (const root of candidates) {
       const file = nodePath.join(root, "dist", "provider", "resources", `${name}.js`);
       const pkg = nodePath.join(root, "package.json");
-      if (
-        fs.existsSync(file) &&
-        fs.existsSync(pkg) &&
-        JSON.parse(fs.readFileSync(pkg, "utf8")).name === "teams-bot-numbers"
-      ) {
+      if (fs.existsSync(file) && fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === packageName) {
         return require(file).provider;
       }
     }
     throw new Error(
-      `teams-bot-numbers: cannot find dist/provider/resources/${name}.js from ${process.cwd()}. ` +
+      `${packageName}: cannot find dist/provider/resources/${name}.js from ${process.cwd()}. ` +
         `Run "npm run build" in the project, or set TEAMS_BOT_NUMBERS_ROOT to the package directory.`,
     );
   };

@@ -5,6 +5,10 @@
  */
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 
+import { GUID, NUMBER_TYPES, type NumberType } from "./formats";
+
+export { NUMBER_TYPES, type NumberType } from "./formats";
+
 /** A failure keyed by property, as Pulumi's check() expects. */
 export interface CheckFailure {
   property: string;
@@ -16,12 +20,6 @@ export type Normalized<T> = { ok: true; value: T } | { ok: false; reason: string
 
 const ok = <T>(value: T): Normalized<T> => ({ ok: true, value });
 const fail = <T>(reason: string): Normalized<T> => ({ ok: false, reason });
-
-/** Phone number types Teams knows for resource accounts. */
-export const NUMBER_TYPES = ["CallingPlan", "DirectRouting", "OperatorConnect"] as const;
-
-/** One of NUMBER_TYPES. */
-export type NumberType = (typeof NUMBER_TYPES)[number];
 
 const E164_HINT = "write it in E.164, e.g. +14255550100";
 
@@ -47,8 +45,6 @@ export function normalizePhoneNumber(raw: unknown, numberType?: NumberType): Nor
   return ok(extMatch ? `${parsed.number};ext=${extMatch[1]}` : String(parsed.number));
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Lower-cased GUID, braces accepted. */
 export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string> {
   if (typeof raw !== "string") return fail(`${what} is required, e.g. 00000000-0000-0000-0000-000000000000`);
@@ -56,6 +52,29 @@ export function normalizeGuid(raw: unknown, what = "a GUID"): Normalized<string>
   return GUID.test(text)
     ? ok(text.toLowerCase())
     : fail(`"${raw}" is not ${what} (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+}
+
+/**
+ * GUIDs that are never a real app id: the nil GUID (also what Teams shows for an instance without
+ * an application mapping), the max GUID, Pulumi's preview placeholder, and the repeated-digit
+ * placeholders (`11111111-1111-…`) examples use.
+ */
+export const PLACEHOLDER_GUIDS: ReadonlySet<string> = new Set([
+  ...Array.from(
+    "0123456789abcdef",
+    (d) => `${d.repeat(8)}-${d.repeat(4)}-${d.repeat(4)}-${d.repeat(4)}-${d.repeat(12)}`,
+  ),
+  "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+]);
+
+/** An app (client) id: a GUID that is not a placeholder (see PLACEHOLDER_GUIDS). */
+export function normalizeAppId(raw: unknown, what = "an application (client) id"): Normalized<string> {
+  const guid = normalizeGuid(raw, what);
+  if (!guid.ok || !PLACEHOLDER_GUIDS.has(guid.value)) return guid;
+  return fail(
+    `"${String(raw)}" is a placeholder, not ${what}: use the bot's Microsoft App ID ` +
+      `(Entra admin center > App registrations > the bot's app > Application (client) ID)`,
+  );
 }
 
 /** Entra ID allows only these in the part of a UPN before @: letters, digits and ' . - _ ! # ^ ~. */
@@ -158,22 +177,32 @@ export function normalizeLocationId(raw: unknown): Normalized<string> {
 /** Pulumi's placeholder for a value not known during preview (`runtime.unknownValue`). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Collects normalised inputs and failures keyed by property; unknown (preview) values pass as they are. */
-export class Checker<I extends Record<string, unknown>> {
+/**
+ * Collects normalised inputs (typed as `I`, the resource's Inputs) and failures keyed by property;
+ * unknown (preview) values pass as they are.
+ */
+export class Checker<I extends object = Record<string, unknown>> {
   /** Failures so far. */
   readonly failures: CheckFailure[] = [];
   /** Normalised inputs so far (invalid ones keep their raw value). */
   readonly inputs: Record<string, unknown> = {};
 
-  constructor(private readonly raw: I) {}
+  constructor(private readonly raw: Record<string, unknown>) {}
 
   /** Normalises a required property. */
-  required<T>(property: keyof I & string, normalize: (raw: unknown) => Normalized<T>): T | undefined {
+  required<K extends keyof I & string, T extends I[K]>(
+    property: K,
+    normalize: (raw: unknown) => Normalized<T>,
+  ): T | undefined {
     return this.apply(property, normalize);
   }
 
   /** Normalises an optional property; absent (undefined/null/"") gives `fallback`. */
-  optional<T>(property: keyof I & string, normalize: (raw: unknown) => Normalized<T>, fallback?: T): T | undefined {
+  optional<K extends keyof I & string, T extends I[K]>(
+    property: K,
+    normalize: (raw: unknown) => Normalized<T>,
+    fallback?: T,
+  ): T | undefined {
     const value = this.raw[property];
     if (value === undefined || value === null || value === "") {
       if (fallback !== undefined) this.inputs[property] = fallback;

@@ -14,7 +14,10 @@ want="3.248.0"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '[engine] %s\n' "$*" >&2; }
 
-launcher="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+# Resolved like Node does from this package, so it is found also when this package is installed
+# as a dependency (npm hoists @pulumi/pulumi into the consumer's node_modules).
+sdk="$(cd "$root" && node -e 'process.stdout.write(require("path").dirname(require.resolve("@pulumi/pulumi/package.json")))' 2>/dev/null || true)"
+launcher="${sdk:-$root/node_modules/@pulumi/pulumi}/pulumi-resource-pulumi-nodejs"
 if [ ! -x "$launcher" ]; then
   say "missing $launcher: run 'npm ci' first."
   exit 1

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Runs `preview | up | refresh | destroy` on a stack of this project through the Automation API's
  * inline route (the CLI runs; the stacks program runs in this process). For machines where the
@@ -5,18 +6,22 @@
  *
  *   node dist/scripts/stack.js up --stack prod [--refresh] [--expect-no-changes]
  *     [--work-dir DIR] [--backend URL | --backend-dir DIR] [--pulumi-home DIR]
+ *   npx teams-bot-numbers-stack up --stack prod      (in a stack repository depending on this package)
  *
  * `--backend` takes what `pulumi login` takes: `file://DIR`, or `azblob://CONTAINER` with the
  * storage account in AZURE_STORAGE_ACCOUNT (and AZURE_STORAGE_KEY, or DefaultAzureCredential);
- * an emulator adds `?domain=HOST:PORT&protocol=http&localemu=true`. Defaults: the repository
- * (Pulumi.yaml, Pulumi.<stack>.yaml) as work dir, the local file backend and Pulumi home under
- * .tbn/. Exits with the CLI's exit code.
+ * an emulator adds `?domain=HOST:PORT&protocol=http&localemu=true`. Defaults: the current
+ * directory as work dir when it holds a Pulumi.yaml, else this repository; the local file backend
+ * and Pulumi home under the work dir's .tbn/. Exits with the CLI's exit code.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 
+import { cleanOutput, engineColor } from "../engine/output";
 import { LOCAL_DIR, openStack, parseBackendUrl, REPO_ROOT, StateBackend } from "../engine/workspace";
-import { botNumbersProgram } from "../stacks/program";
+import { parseStackConfig } from "../stacks/config";
+import { botNumbersProgram, PROJECT } from "../stacks/program";
 
 /** Engine commands this runner offers. */
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
@@ -28,7 +33,7 @@ export interface StackRun {
   command: StackCommand;
   stackName: string;
   workDir?: string;
-  /** State backend; default: the file backend under .tbn/state. */
+  /** State backend; default: the file backend under the work dir's .tbn/state. */
   backend?: StateBackend;
   pulumiHome?: string;
   refresh?: boolean;
@@ -37,38 +42,73 @@ export interface StackRun {
   env?: Record<string, string>;
 }
 
+/**
+ * The default work dir: the current directory when it holds a Pulumi.yaml (a stack repository
+ * that depends on this package, or this repository), else this repository.
+ */
+export function defaultWorkDir(cwd = process.cwd()): string {
+  return fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : REPO_ROOT;
+}
+
 /** Opens the stack with the stacks program and the offline settings. */
 export function openProjectStack(o: StackRun): Promise<Stack> {
+  const workDir = o.workDir ?? defaultWorkDir();
+  // Local state and Pulumi home belong to the stack repository, never inside node_modules.
+  const localDir = workDir === REPO_ROOT ? LOCAL_DIR : path.join(workDir, ".tbn");
   return openStack({
     projectName: "teams-bot-numbers",
     stackName: o.stackName,
     program: botNumbersProgram,
-    workDir: o.workDir ?? REPO_ROOT,
-    backend: o.backend ?? { kind: "file", dir: path.join(LOCAL_DIR, "state") },
-    pulumiHome: o.pulumiHome ?? path.join(LOCAL_DIR, "pulumi-home"),
+    workDir,
+    backend: o.backend ?? { kind: "file", dir: path.join(localDir, "state") },
+    pulumiHome: o.pulumiHome ?? path.join(localDir, "pulumi-home"),
     env: o.env,
   });
+}
+
+/**
+ * Validates the stack's `teams-bot-numbers:bots` before the engine starts, so a config error is
+ * one message (StackConfigError) with no engine output around it: no stack trace, no preview
+ * summary, nothing sent to the tenant. The program validates again (plain `pulumi up`).
+ */
+export async function checkStackConfig(stack: Stack): Promise<void> {
+  const entry = (await stack.getAllConfig())[`${PROJECT}:bots`];
+  let bots: unknown = entry?.value;
+  if (typeof bots === "string") {
+    try {
+      bots = JSON.parse(bots);
+    } catch {
+      // Not JSON: parseStackConfig reports the wrong shape.
+    }
+  }
+  parseStackConfig({ bots });
 }
 
 /** Runs the command, streaming the engine's output; returns the stack outputs after `up`. */
 export async function runStack(o: StackRun): Promise<OutputMap | undefined> {
   const stack = await openProjectStack(o);
-  const onOutput = (s: string): boolean => process.stdout.write(s);
-  const onError = (s: string): boolean => process.stderr.write(s);
-  const common = { onOutput, onError };
-  switch (o.command) {
-    case "preview":
-      await stack.preview({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges });
-      return undefined;
-    case "up":
-      return (await stack.up({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges }))
-        .outputs;
-    case "refresh":
-      await stack.refresh({ ...common, expectNoChanges: o.expectNoChanges });
-      return undefined;
-    case "destroy":
-      await stack.destroy(common);
-      return undefined;
+  if (o.command === "preview" || o.command === "up") await checkStackConfig(stack);
+  const out = cleanOutput((s) => process.stdout.write(s));
+  const err = cleanOutput((s) => process.stderr.write(s));
+  const common = { onOutput: out.write, onError: err.write, color: engineColor() };
+  try {
+    switch (o.command) {
+      case "preview":
+        await stack.preview({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges });
+        return undefined;
+      case "up":
+        return (await stack.up({ ...common, diff: true, refresh: o.refresh, expectNoChanges: o.expectNoChanges }))
+          .outputs;
+      case "refresh":
+        await stack.refresh({ ...common, expectNoChanges: o.expectNoChanges });
+        return undefined;
+      case "destroy":
+        await stack.destroy(common);
+        return undefined;
+    }
+  } finally {
+    out.flush();
+    err.flush();
   }
 }
 

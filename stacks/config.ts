@@ -6,9 +6,9 @@
 import { z } from "zod";
 
 import {
+  normalizeAppId,
   Normalized,
   normalizeDisplayName,
-  normalizeGuid,
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
@@ -144,7 +144,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
       problems.push(`${at()}: give either appId or createApp, not both`);
     else if (b.appId === undefined && !b.createApp)
       problems.push(`${at("appId")}: is required (the bot's Entra app id), or set createApp: true to create the app`);
-    else if (b.appId !== undefined) appId = take("appId", normalizeGuid(b.appId, "the bot's Entra app (client) id"));
+    else if (b.appId !== undefined) appId = take("appId", normalizeAppId(b.appId, "the bot's Entra app (client) id"));
     const numberType = b.numberType === undefined ? undefined : take("numberType", normalizeNumberType(b.numberType));
     let phoneNumber: string | undefined;
     if (b.phoneNumber !== undefined) {

@@ -12,7 +12,7 @@ import {
   VirtualUserLicense,
   type NumberPlanBotArgs,
 } from "../provider";
-import { BotConfig, parseStackConfig } from "./config";
+import { BotConfig, parseStackConfig, StackConfig, StackConfigError } from "./config";
 
 /** Project namespace of every config key. */
 export const PROJECT = "teams-bot-numbers";
@@ -132,6 +132,16 @@ class Bot extends pulumi.ComponentResource {
   }
 }
 
+/** Runs the config parser, turning a StackConfigError into a pulumi.RunError with the same message. */
+function parseOrRunError(parse: () => StackConfig): StackConfig {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof StackConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+}
+
 /** Reads `teams-bot-numbers:bots`, validates all of it, then declares every bot's chain. */
 export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOutputs> }> {
   const config = new pulumi.Config(PROJECT);
@@ -139,7 +149,8 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   // nothing reaches the tenant and nothing is deleted. (A logged error with no resources
   // registered lets the inline Automation API host finish the run and the engine then deletes
   // every bot; test/e2e/stack.test.ts guards this.)
-  const { bots } = parseStackConfig({ bots: config.getObject<unknown[]>("bots") });
+  // A RunError: the engine prints its message without a JavaScript stack trace.
+  const { bots } = parseOrRunError(() => parseStackConfig({ bots: config.getObject<unknown[]>("bots") }));
   const declared = bots.map((bot) => new Bot(bot));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
   const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared) });

@@ -24,7 +24,7 @@ export function createOperation(
   ctx.store.state.operations.push(rec);
   if (ctx.store.state.operations.length > MAX_KEPT)
     ctx.store.state.operations.splice(0, ctx.store.state.operations.length - MAX_KEPT);
-  ctx.store.save();
+  ctx.store.changed();
   return rec;
 }
 
@@ -86,7 +86,7 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
       });
     }
   }
-  ctx.store.save();
+  ctx.store.changed();
 }
 
 /** Status of an operation now. */

@@ -1,6 +1,5 @@
 /** Set-, Remove-, Get-CsPhoneNumberAssignment: same rules and texts as Graph, PowerShell spelling. */
 import { EmulatorContext } from "../context";
-import { cmdletBadRequest, CmdletError } from "../errors";
 import {
   applyAssign,
   applyUnassign,
@@ -14,7 +13,10 @@ import {
 } from "../rules";
 import { NumberRec, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
+import { CmdletError, teamsErrors } from "./errors";
+import { matchesNumberFilter, parseNumberFilter } from "./number-filter";
 
+const cmdletBadRequest = teamsErrors.badRequest;
 const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
 
@@ -73,7 +75,8 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     IsoCountryCode: n.isoCountryCode,
     IsoSubdivision: null,
     LocationId: n.locationId,
-    LocationUpdateSupported: n.numberType !== "directRouting",
+    // True for Calling Plan and Direct Routing numbers alike in the documented examples 1 and 2.
+    LocationUpdateSupported: true,
     NetworkSiteId: n.networkSiteId,
     PortInOrderStatus: null,
     PstnAssignmentStatus: status,
@@ -86,7 +89,7 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
           : null,
     NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
     ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
-    Tag: [],
+    Tag: [...(n.tags ?? [])],
     AssignmentBlockedState: "NotBlocked",
     AssignmentBlockedUntil: null,
     SmsActivationState: null,
@@ -156,13 +159,7 @@ export const setAssignment: CmdletDef = {
         n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
       return { output: [], audit: { target: n.assignmentTargetId, number } };
     }
-    throw new CmdletError(
-      400,
-      "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-      `AmbiguousParameterSet,${this.name}`,
-      "InvalidArgument",
-      "System.Management.Automation.ParameterBindingException",
-    );
+    throw teamsErrors.ambiguousParameterSet(this.name);
   },
 };
 
@@ -189,13 +186,7 @@ export const removeAssignment: CmdletDef = {
       return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
     }
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
-      throw new CmdletError(
-        400,
-        "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-        `AmbiguousParameterSet,${this.name}`,
-        "InvalidArgument",
-        "System.Management.Automation.ParameterBindingException",
-      );
+      throw teamsErrors.ambiguousParameterSet(this.name);
     }
     const number = cmdletNumber(this.name, String(p.TelephoneNumber));
     const type = parseNumberType(String(p.NumberType))!;
@@ -248,6 +239,12 @@ export const getAssignment: CmdletDef = {
     { name: "NetworkSiteId", type: "string" },
     { name: "TelephoneNumberContain", type: "string" },
     { name: "TelephoneNumberStartsWith", type: "string" },
+    { name: "TelephoneNumberGreaterThan", type: "string" },
+    { name: "TelephoneNumberLessThan", type: "string" },
+    { name: "AssignmentCategory", type: "string" },
+    { name: "CivicAddressId", type: "string" },
+    { name: "Filter", type: "string" },
+    { name: "Break", type: "switch" },
     { name: "Top", type: "int", max: 1000 },
     { name: "Skip", type: "int" },
   ],
@@ -273,6 +270,16 @@ export const getAssignment: CmdletDef = {
     eq("IsoCountryCode", p.IsoCountryCode);
     eq("LocationId", p.LocationId);
     eq("NetworkSiteId", p.NetworkSiteId);
+    eq("AssignmentCategory", p.AssignmentCategory);
+    eq("CivicAddressId", p.CivicAddressId);
+    if (typeof p.TelephoneNumberGreaterThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) > String(p.TelephoneNumberGreaterThan));
+    if (typeof p.TelephoneNumberLessThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) < String(p.TelephoneNumberLessThan));
+    if (typeof p.Filter === "string") {
+      const clauses = parseNumberFilter(p.Filter);
+      views = views.filter((x) => matchesNumberFilter(x, clauses));
+    }
     if (typeof p.CapabilitiesContain === "string") {
       const want = p.CapabilitiesContain.split(",").map((s) => s.trim().toLowerCase());
       views = views.filter((x) => want.every((w) => (x.Capability as string[]).some((c) => c.toLowerCase() === w)));

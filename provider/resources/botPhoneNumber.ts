@@ -1,38 +1,38 @@
 /**
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
- * create: Graph assignNumber and poll its operation, or Set-CsPhoneNumberAssignment when the
- * provider is configured with numberAssignment "powershell". A number on another account is
- * waited for (bounded: within one update another resource may be moving it away), then refused;
- * one already on this account is refused unless `adopt: true` (and the number type matches).
+ * create: assigned through Graph or Set-CsPhoneNumberAssignment (numberAssignment "powershell")
+ * as a move of the numbers service: checked first (in the tenant, of the declared type); a number
+ * on another account is taken only when that account gives it up in this run (a swap, a rotation,
+ * a bot the stack removes), else refused at once naming the holder. One already on this account is
+ * refused unless `adopt: true`.
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
- * update: a number or type change = unassign the old, then assign the new; if the new one fails,
- * the old one is assigned back and both outcomes are reported. A locationId-only change =
- * updateNumber, no unassign. replace: instanceId (delete first: a number is held once).
+ * update: a number or type change = a move: release the old, then claim the new, together with
+ * every move of this run it depends on; if a step fails the whole plan is rolled back and each
+ * account's error says what it holds again. A locationId-only change = location update, no
+ * unassign. replace: instanceId (delete first: a number is held once).
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
- */
+ * diff announces a number change to the other updates of the run (programs without a NumberPlan).
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
 import * as pulumi from "@pulumi/pulumi";
 
-import { waitFor } from "../consistency";
 import { during, TenantError, withPartialState } from "../errors";
+import { fromWireEnum, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
-import { backoffMs, sleep } from "../retry";
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import type { AssignNumberRequest, NumberAssignment, TenantClient, UnassignNumberRequest } from "../tenant/client";
-import { announceMove, NumberMoves, type MoveOutcome } from "../tenant/number-moves";
-import { configureSession, tenant } from "../tenant/session";
+import { announceMove, tenant, type MoveOutcome, type NumberAssignment, type Numbers } from "../tenant";
+import { configureSession } from "../tenant/session";
 import {
-  Checker,
   normalizeBoolean,
   normalizeGuid,
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
-  type NumberType,
 } from "../validate";
-import { changedKeys, pollIntervalMs } from "./common";
+import { changedKeys, checkWith, diffByRules, type Hooks } from "./common";
 
 /** Inputs of a BotPhoneNumber. */
 export interface BotPhoneNumberArgs {
@@ -75,78 +75,9 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly activationState: pulumi.Output<string>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      shim("botPhoneNumber"),
-      name,
-      { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args },
-      opts,
-      "teams",
-      "BotPhoneNumber",
-    );
+    const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
+    super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
-}
-
-/** How long the assignment may take to show on the number after the operation succeeded. */
-const SETTLE_TIMEOUT_MS = 5 * 60_000;
-
-/** The two ways to reach numbers: Graph (default) or the Teams cmdlets. */
-interface Numbers {
-  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
-  assign(request: AssignNumberRequest, label: string): Promise<void>;
-  unassign(request: UnassignNumberRequest, label: string): Promise<void>;
-  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
-}
-
-function numbers(t: TenantClient): Numbers {
-  if (t.settings.numberAssignment === "powershell") {
-    return {
-      get: (n) => t.getPhoneNumberAssignment(n),
-      assign: (r) => t.setPhoneNumberAssignment(r),
-      unassign: (r) => t.removePhoneNumberAssignment(r),
-      setLocation: (n, l) => t.setPhoneNumberLocation(n, l),
-    };
-  }
-  return {
-    get: (n) => t.getNumberAssignment(n),
-    assign: (r, label) => t.assignNumber(r, label),
-    unassign: (r, label) => t.unassignNumber(r, label),
-    setLocation: (n, l) => t.updateNumber(n, l),
-  };
-}
-
-/** The move coordinator of each tenant client (one per provider process and settings). */
-const coordinators = new WeakMap<TenantClient, NumberMoves>();
-
-function moves(t: TenantClient): NumberMoves {
-  let m = coordinators.get(t);
-  if (!m) {
-    const n = numbers(t);
-    m = new NumberMoves(
-      {
-        get: (phoneNumber) => n.get(phoneNumber),
-        assign: async (r) => {
-          const record = await assign(n, { ...r, locationId: r.locationId ?? undefined, adopt: false });
-          // A number keeps its emergency location when it changes hands: none declared = none.
-          if (r.locationId || !record?.locationId) return record;
-          await during(`clearing the emergency location of ${r.phoneNumber}`, labelOf(r), () =>
-            n.setLocation(r.phoneNumber, null),
-          );
-          return { ...record, locationId: null };
-        },
-        unassign: async (r) => {
-          await unassign(n, r);
-          await settle(n, r, false);
-        },
-        account: async (id) => {
-          const u = await t.getUser(id);
-          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
-        },
-      },
-      () => ({ numberReleaseWaitMs: releaseWaitMs(), pollIntervalMs: pollIntervalMs() }),
-    );
-    coordinators.set(t, m);
-  }
-  return m;
 }
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
@@ -161,121 +92,6 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
   if (locationId) outs.locationId = locationId.toLowerCase();
   else delete outs.locationId;
   return outs;
-}
-
-/**
- * How long a number held by another account may take to be released. Within one `pulumi up`
- * another resource may be moving it away right now (Pulumi runs independent updates in parallel),
- * so the holder is given this long before the number counts as taken.
- */
-function releaseWaitMs(): number {
-  const fromEnv = Number(process.env.TEAMS_NUMBER_RELEASE_WAIT_MS);
-  return Number.isFinite(fromEnv) && fromEnv >= 0 ? fromEnv : 90_000;
-}
-
-/** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
-const NUMBER_CALL_ATTEMPTS = 4;
-
-/** A failure after which the assign / unassign may or may not have happened. */
-function outcomeUnknown(e: unknown): e is TenantError {
-  if (!(e instanceof TenantError)) return false;
-  if (e.status !== undefined) return e.status >= 500;
-  return (
-    e.code === "HostExited" ||
-    e.code === "HostTimeout" ||
-    /fetch failed|ECONNRESET|socket hang up|ETIMEDOUT/i.test(e.reason)
-  );
-}
-
-/**
- * Runs an assign or unassign; when it ends without a clear answer, looks at the number: done
- * already means done, otherwise the call is made again (bounded). A 500 on the new number must not
- * leave a bot without one while the old number is put back the same way.
- */
-async function untilKnown(
-  n: Numbers,
-  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
-  onAccount: boolean,
-  what: string,
-  call: () => Promise<void>,
-): Promise<void> {
-  const label = labelOf(inputs);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      if (!outcomeUnknown(e) || attempt >= NUMBER_CALL_ATTEMPTS) throw e;
-      const seen = await n.get(inputs.phoneNumber).catch(() => undefined);
-      const why = `${e.status ?? e.code}`;
-      if (seen && (seen.assignmentTargetId === inputs.instanceId) === onAccount) {
-        progress(label, `${what} ended with ${why}, but the tenant shows it done: continuing`);
-        return;
-      }
-      progress(
-        label,
-        `${what} ended with ${why} and did not happen: trying again (attempt ${attempt + 1} of ${NUMBER_CALL_ATTEMPTS})`,
-      );
-      await sleep(backoffMs(attempt, 1_000));
-    }
-  }
-}
-
-/** Assigns and waits until the tenant's record shows the number on the account. */
-async function assign(n: Numbers, inputs: Inputs): Promise<NumberAssignment | undefined> {
-  const label = labelOf(inputs);
-  const what = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
-  await during(what, label, () =>
-    untilKnown(n, inputs, true, what, () =>
-      n.assign(
-        {
-          telephoneNumber: inputs.phoneNumber,
-          assignmentTargetId: inputs.instanceId,
-          numberType: inputs.numberType,
-          locationId: inputs.locationId ?? null,
-        },
-        label,
-      ),
-    ),
-  );
-  return settle(n, inputs, true);
-}
-
-/** Unassigns the number from the account. */
-async function unassign(n: Numbers, inputs: Pick<Inputs, "phoneNumber" | "numberType" | "instanceId">): Promise<void> {
-  const label = labelOf(inputs);
-  const what = `unassigning number ${inputs.phoneNumber} from ${inputs.instanceId}`;
-  await during(what, label, () =>
-    untilKnown(n, inputs, false, what, () =>
-      n.unassign(
-        { telephoneNumber: inputs.phoneNumber, numberType: inputs.numberType, assignmentTargetId: inputs.instanceId },
-        label,
-      ),
-    ),
-  );
-}
-
-/** Waits until the number's record says it is (or is no longer) on the account. */
-function settle(
-  n: Numbers,
-  inputs: Pick<Inputs, "phoneNumber" | "instanceId">,
-  onAccount: boolean,
-): Promise<NumberAssignment | undefined> {
-  return waitFor<NumberAssignment>({
-    what: `${inputs.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${inputs.instanceId}`,
-    resource: labelOf(inputs),
-    timeoutMs: SETTLE_TIMEOUT_MS,
-    intervalMs: pollIntervalMs(),
-    confirmations: 1,
-    check: async () => {
-      const record = await n.get(inputs.phoneNumber);
-      const ours = record?.assignmentTargetId === inputs.instanceId;
-      return {
-        done: ours === onAccount,
-        status: record ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}` : "not in tenant",
-        value: record,
-      };
-    },
-  });
 }
 
 /** The error to raise after a failed move, recording what the account holds now. */
@@ -296,54 +112,50 @@ function moveFailure(
  * An update may have moved the resource to another number: the recorded outputs know which.
  */
 async function recordedNumber(id: string, props: Partial<BotPhoneNumberOutputs> | undefined) {
-  const n = numbers(tenant());
+  const numbers: Numbers = tenant().numbers;
   const fromId = botPhoneNumberId.parse(id);
   const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
   const instanceId = props?.instanceId ?? fromId.instanceId;
   const label = labelOf({ phoneNumber, instanceId });
-  const record = await during(`reading number ${phoneNumber}`, label, () => n.get(phoneNumber));
-  return { n, phoneNumber, instanceId, label, record };
+  const record = await during(`reading number ${phoneNumber}`, label, () => numbers.get(phoneNumber));
+  const ours = !!record && record.assignmentTargetId === instanceId;
+  return { numbers, phoneNumber, instanceId, label, record, ours };
 }
 
 /** The implementation the shim loads at call time. */
-export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOutputs> = {
+export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   configure: configureSession,
 
-  async check(_olds, news) {
-    const c = new Checker(news as unknown as Record<string, unknown>);
+  check: checkWith<Inputs>((c) => {
     c.required("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     const numberType = c.required("numberType", normalizeNumberType);
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
     c.optional("locationId", normalizeLocationId);
     c.optional("adopt", normalizeBoolean, false);
-    const { inputs, failures } = c.result();
-    return { inputs: inputs as unknown as Inputs, failures };
-  },
+  }),
 
+  // A number can be on one account only: unassign from the old before assigning to the new.
   async diff(_id, olds, news) {
-    const changed = changedKeys<Inputs>(olds, news, ["instanceId", "phoneNumber", "numberType", "locationId"]);
-    // Tell the other updates of this run that this account gives its number up (see number-moves.ts).
-    if (changed.includes("phoneNumber") && !changed.includes("instanceId") && olds.instanceId)
+    const result = diffByRules<Inputs>(olds, news, {
+      compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
+      replaceOn: ["instanceId"],
+      stables: ["instanceId"],
+    });
+    // Tell the other updates of this run that this account gives its number up (number-moves.ts).
+    if (result.replaces.length === 0 && olds.instanceId && changedKeys<Inputs>(olds, news, ["phoneNumber"]).length > 0)
       announceMove(olds.instanceId, news);
-    const replaces = changed.filter((k) => k === "instanceId");
-    return {
-      changes: changed.length > 0,
-      replaces,
-      // A number can be on one account only: unassign from the old before assigning to the new.
-      deleteBeforeReplace: replaces.length > 0,
-      stables: replaces.length > 0 ? [] : ["instanceId"],
-    };
+    return result;
   },
 
   async create(inputs) {
-    const t = tenant();
-    const n = numbers(t);
+    const { numbers } = tenant();
     const label = labelOf(inputs);
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
     const id = botPhoneNumberId.format(inputs);
-    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => n.get(inputs.phoneNumber));
+    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => numbers.get(inputs.phoneNumber));
     if (record?.assignmentTargetId !== inputs.instanceId) {
-      const moved = await moves(t).move({ instanceId: inputs.instanceId, to: inputs, label });
+      // Checked, and taken from its holder only when the holder gives it up in this run.
+      const moved = await numbers.move({ instanceId: inputs.instanceId, to: inputs, label });
       if (!moved.ok) throw moved.error;
       return { id, outs: outputs(inputs, moved.record) };
     }
@@ -358,57 +170,52 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
     }
     progress(label, "adopting the existing assignment");
     const wanted = inputs.locationId ?? null;
-    if (wanted && (record.locationId ?? "").toLowerCase() !== wanted) {
-      await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-        n.setLocation(inputs.phoneNumber, wanted),
-      );
-      return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
-    }
-    return { id, outs: outputs(inputs, record) };
+    if (!wanted || (record.locationId ?? "").toLowerCase() === wanted) return { id, outs: outputs(inputs, record) };
+    await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
+      numbers.setLocation(inputs.phoneNumber, wanted),
+    );
+    return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
   },
 
   async read(id, props) {
-    const { phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
-    if (!record || record.assignmentTargetId !== instanceId) {
+    const { phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
+    if (!record || !ours) {
       if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
       return {};
     }
-    const numberType = (String(record.numberType).charAt(0).toUpperCase() +
-      String(record.numberType).slice(1)) as NumberType;
+    const numberType = fromWireEnum(record.numberType) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
     return { id, props: outputs(inputs, record) };
   },
 
   async update(id, olds, news) {
-    const t = tenant();
-    const n = numbers(t);
+    const { numbers } = tenant();
     const label = labelOf(news);
     if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
       if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
-          n.setLocation(news.phoneNumber, news.locationId ?? null),
+          numbers.setLocation(news.phoneNumber, news.locationId ?? null),
         );
       }
-      const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
       return { outs: outputs(news, record) };
     }
     // Same number, another type: nothing moves; the tenant must already call it the new type.
     if (olds.phoneNumber === news.phoneNumber) {
-      const record = await during(`reading number ${news.phoneNumber}`, label, () => n.get(news.phoneNumber));
-      const type = String(record?.numberType ?? "").toLowerCase();
-      if (record && type !== news.numberType.toLowerCase()) {
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
+      if (record && fromWireEnum(record.numberType) !== news.numberType) {
         throw new TenantError({
           operation: `assigning number ${news.phoneNumber} to ${news.instanceId}`,
           resource: label,
           code: "NumberTypeMismatch",
-          reason: `${news.phoneNumber} is a ${record.numberType} number, not ${news.numberType}`,
-          hint: `Set numberType to ${record.numberType}.`,
+          reason: `${news.phoneNumber} is a ${fromWireEnum(record.numberType)} number, not ${news.numberType}`,
+          hint: `Set numberType to ${fromWireEnum(record.numberType)}.`,
         });
       }
       return { outs: outputs(news, record) };
     }
     // The move, with every move that must happen together with it (a swap, a rotation, a chain).
-    const moved = await moves(t).move({
+    const moved = await numbers.move({
       instanceId: news.instanceId,
       from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: olds.locationId ?? null },
       to: news,
@@ -419,17 +226,14 @@ export const provider: pulumi.dynamic.ResourceProvider<Inputs, BotPhoneNumberOut
   },
 
   async delete(id, props) {
-    const { n, phoneNumber, instanceId, label, record } = await recordedNumber(id, props);
-    if (!record || record.assignmentTargetId !== instanceId) {
+    const { numbers, phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
+    if (!record || !ours) {
       // Unassigned already, or moved to another account: not ours to unassign.
-      progress(
-        label,
-        record?.assignmentTargetId ? `left alone: now assigned to ${record.assignmentTargetId}` : "already unassigned",
-      );
+      const now = record?.assignmentTargetId;
+      progress(label, now ? `left alone: now assigned to ${now}` : "already unassigned");
       return;
     }
     const numberType = (props?.numberType ?? record.numberType) as NumberType;
-    await unassign(n, { phoneNumber, instanceId, numberType });
-    await settle(n, { phoneNumber, instanceId }, false);
+    await numbers.unassign({ phoneNumber, instanceId, numberType }, label, true);
   },
 };

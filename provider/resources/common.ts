@@ -1,8 +1,10 @@
 /**
- * Small helpers the three resource modules share: diffing recorded outputs against new inputs,
- * and the one place that reads wait timings.
+ * What the three resource modules share: the diff of recorded outputs against new inputs, the
+ * typed check() through a Checker, and the resource class's registration under the registry's type.
  */
-import { currentTiming } from "../tenant/session";
+import type * as pulumi from "@pulumi/pulumi";
+
+import { Checker, type CheckFailure } from "../validate";
 
 /** The keys whose values differ between recorded outputs and new inputs (absent ≡ null ≡ ""). */
 export function changedKeys<T extends object>(
@@ -14,22 +16,45 @@ export function changedKeys<T extends object>(
   return keys.filter((k) => JSON.stringify(norm(olds[k])) !== JSON.stringify(norm(news[k])));
 }
 
-/** Outputs that stay as they are when none of `volatile` changes. */
-export function stablesUnless(changed: string[], volatile: string[], outputs: string[]): string[] {
-  return changed.some((k) => volatile.includes(k)) ? [] : outputs;
+/** How a resource diffs: the inputs compared, those that replace, the outputs that stay otherwise. */
+export interface DiffRules<I extends object> {
+  /** Inputs compared (anything else never causes a change). */
+  compare: (keyof I & string)[];
+  /** Inputs whose change replaces the resource; the old one is deleted first (it holds something unique). */
+  replaceOn: (keyof I & string)[];
+  /** Outputs that stay the same on an in-place update… */
+  stables: string[];
+  /** …unless one of these inputs changed. */
+  unstableOn?: (keyof I & string)[];
 }
 
-/** Pause between polls of a wait (TEAMS_POLL_INTERVAL_MS, default 5 s). */
-export function pollIntervalMs(): number {
-  return currentTiming().pollIntervalMs;
+/** A dynamic-provider diff following `rules`. */
+export function diffByRules<I extends object>(
+  olds: Partial<I>,
+  news: Partial<I>,
+  rules: DiffRules<I>,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; stables: string[] } {
+  const changed = changedKeys<I>(olds, news, rules.compare);
+  const replaces = changed.filter((k) => rules.replaceOn.includes(k));
+  const unstable = replaces.length > 0 || changed.some((k) => rules.unstableOn?.includes(k));
+  return {
+    changes: changed.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0,
+    stables: unstable ? [] : rules.stables,
+  };
 }
 
-/**
- * How long to wait for licence provisioning: `provisioningTimeoutMinutes`, unless
- * TEAMS_PROVISIONING_TIMEOUT_MS (milliseconds; for tests, which cannot wait the 1-minute minimum)
- * is set in the provider's environment.
- */
-export function provisioningTimeoutMs(minutes: number, env: NodeJS.ProcessEnv = process.env): number {
-  const fromEnv = Number(env.TEAMS_PROVISIONING_TIMEOUT_MS);
-  return env.TEAMS_PROVISIONING_TIMEOUT_MS && Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : minutes * 60_000;
+/** A check() hook: `declare` normalises the inputs through a typed Checker. */
+export function checkWith<I extends object>(
+  declare: (c: Checker<I>) => void,
+): (olds: I, news: I) => Promise<{ inputs: I; failures: CheckFailure[] }> {
+  return async (_olds, news) => {
+    const c = new Checker<I>(news as unknown as Record<string, unknown>);
+    declare(c);
+    return c.result();
+  };
 }
+
+/** The provider object of a resource module: the hooks the shim loads, typed by inputs and outputs. */
+export type Hooks<I, O> = pulumi.dynamic.ResourceProvider<I, O>;

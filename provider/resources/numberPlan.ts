@@ -14,8 +14,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { declareStack, type DeclaredStack } from "../tenant/number-moves";
+import { declareStack, type DeclaredStack } from "../tenant";
 import { configureSession } from "../tenant/session";
 import {
   normalizeGuid,
@@ -27,8 +28,7 @@ import {
   type Normalized,
   type NumberType,
 } from "../validate";
-
-type Hooks<I, O> = pulumi.dynamic.ResourceProvider<I, O>;
+import type { Hooks } from "./common";
 
 /** One bot as the plan declares it. */
 export interface NumberPlanBotArgs {
@@ -76,7 +76,14 @@ export class NumberPlan extends pulumi.dynamic.Resource {
   declare readonly removed: pulumi.Output<Removed[]>;
 
   constructor(name: string, args: NumberPlanArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim("numberPlan"), name, { removed: undefined, ...args }, opts, "teams", "NumberPlan");
+    super(
+      shim("numberPlan"),
+      name,
+      { removed: undefined, ...args },
+      opts,
+      TYPE_MODULE,
+      RESOURCE_MODULES.numberPlan.type,
+    );
   }
 }
 

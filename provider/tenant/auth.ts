@@ -6,9 +6,10 @@ import { createPrivateKey, X509Certificate } from "crypto";
 import { readFileSync } from "fs";
 import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
 
-import type { TenantSettings } from "../config";
-import { explain, TenantError } from "../errors";
+import { kindFromStatus, kindFromText, TenantError } from "../errors";
+import { explain } from "../hints";
 import { throttling, transient, withRetry } from "../retry";
+import { describeSetting, type TenantSettings } from "../settings";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
@@ -70,7 +71,7 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
     throw new TenantError({
       operation: `reading the client certificate ${path}`,
       reason: (e as Error).message,
-      hint: "Set teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) to a PEM file with the certificate and its private key.",
+      hint: `Set ${describeSetting("clientCertificatePath")} to a PEM file with the certificate and its private key.`,
     });
   }
   const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
@@ -92,7 +93,7 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
   if (Date.parse(cert.validTo) < now) {
     throw problem(
       `the certificate ${cert.subject.replace(/\n/g, ", ")} expired on ${new Date(cert.validTo).toISOString()}`,
-      "Create a new certificate, upload it to the app registration (Certificates & secrets) and point teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) at it.",
+      `Create a new certificate, upload it to the app registration (Certificates & secrets) and point ${describeSetting("clientCertificatePath")} at it.`,
     );
   }
   if (Date.parse(cert.validFrom) > now) {
@@ -104,7 +105,7 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
   if (!cert.checkPrivateKey(keyObject)) {
     throw problem(
       "the private key in the file does not belong to its first certificate",
-      "Put the certificate and its own private key into the file teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) points at.",
+      `Put the certificate and its own private key into the file ${describeSetting("clientCertificatePath")} points at.`,
     );
   }
   const thumbprintSha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
@@ -160,7 +161,9 @@ export class TokenSource {
           operation: `getting a token for ${scope} from ${this.settings.authorityHost}`,
           reason,
           status,
-          code: err.errorCode || undefined,
+          serviceCode: err.errorCode || undefined,
+          // Set here: MSAL reports network failures only in words.
+          kind: status !== undefined ? kindFromStatus(status) : kindFromText(`${err.errorCode ?? ""} ${reason}`),
           cause: e,
         }),
       );

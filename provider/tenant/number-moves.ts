@@ -16,9 +16,10 @@
  *   are moved on another's behalf (they are licensed); a new account's claim waits for its own create.
  */
 import { asTenantError, TenantError } from "../errors";
+import { fromWireEnum, NUMBER_TYPES, type NumberType } from "../formats";
 import { progress } from "../log";
 import { sleep } from "../retry";
-import type { NumberAssignment } from "./client";
+import type { NumberAssignment } from "./model";
 import {
   chainFrom,
   describeMembers,
@@ -423,12 +424,8 @@ export class NumberMoves {
   }
 }
 
-/** "callingPlan" / "CallingPlan" → "CallingPlan". */
-function normaliseType(t: string | undefined | null): Target["numberType"] | undefined {
-  if (!t) return undefined;
-  const k = String(t).toLowerCase();
-  if (k === "callingplan") return "CallingPlan";
-  if (k === "directrouting") return "DirectRouting";
-  if (k === "operatorconnect") return "OperatorConnect";
-  return undefined;
+/** "callingPlan" / "CallingPlan" → "CallingPlan"; undefined for anything else. */
+function normaliseType(t: string | undefined | null): NumberType | undefined {
+  const v = fromWireEnum(t ?? "");
+  return (NUMBER_TYPES as readonly string[]).includes(v) ? (v as NumberType) : undefined;
 }

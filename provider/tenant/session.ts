@@ -1,18 +1,14 @@
 /**
- * Provider-process state shared by the three resource modules: the settings handed to
- * `configure` (read at call time, never captured in state) and the one cached TenantClient.
+ * Provider-process state shared by the resource modules: the stack config handed to `configure`
+ * (read at call time, never captured in state), resolved into tenant settings on first use.
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-import { resolveTenantSettings, SETTING_SOURCES, type TenantSettings } from "../config";
 import { guardProviderProcess } from "../process-guard";
-import { getTenantClient, type TenantClient, type Timing } from "./client";
+import { NAMESPACE, resolveTenantSettings, SETTING_SOURCES, type TenantSettings } from "../settings";
 
 // Every resource module loads this one, so the provider process is guarded as soon as it runs ours.
 guardProviderProcess();
-
-/** The stack-config namespace our settings live in. */
-const NAMESPACE = "teams-bot-numbers";
 
 let configured: Record<string, string | undefined> | undefined;
 
@@ -38,15 +34,4 @@ export function resetSession(): void {
 /** The tenant settings: configured stack config, then the environment. */
 export function currentSettings(env: NodeJS.ProcessEnv = process.env): TenantSettings {
   return resolveTenantSettings((key) => configured?.[key], env);
-}
-
-/** Poll interval of waits; TEAMS_POLL_INTERVAL_MS lets tests and impatient users shorten it. */
-export function currentTiming(env: NodeJS.ProcessEnv = process.env): Timing {
-  const fromEnv = Number(env.TEAMS_POLL_INTERVAL_MS);
-  return { pollIntervalMs: Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : 5_000 };
-}
-
-/** The tenant client of this process for the current settings (one PowerShell host however many resources). */
-export function tenant(): TenantClient {
-  return getTenantClient(currentSettings(), currentTiming());
 }

@@ -3,12 +3,13 @@
  * isolated PULUMI_HOME and a file backend (or the backend given, e.g. Azure Blob Storage in Azurite),
  * and returns the engine's output, exit code and state file.
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
+import { cleanOutput, engineColor } from "../../engine/output";
 import {
   backendEnv,
   backendUrl,
@@ -97,28 +98,28 @@ export class EngineHarness {
 
   /** `pulumi preview`. */
   preview(o: RunOptions = {}): Promise<EngineRun> {
-    return this.run("preview", (onOutput) =>
+    return this.run("preview", (streams) =>
       this.stack
-        .preview({ onOutput, diff: true, ...o })
+        .preview({ ...streams, diff: true, ...o })
         .then((r) => ({ stdout: r.stdout, stderr: r.stderr, changes: r.changeSummary as Record<string, number> })),
     );
   }
 
   /** `pulumi up`. */
   up(o: RunOptions = {}): Promise<EngineRun> {
-    return this.run("up", (onOutput) => this.stack.up({ onOutput, diff: true, ...o }).then(updateResult));
+    return this.run("up", (streams) => this.stack.up({ ...streams, diff: true, ...o }).then(updateResult));
   }
 
   /** `pulumi refresh`. */
   refresh(o: RunOptions = {}): Promise<EngineRun> {
     const { refresh: _ignored, ...rest } = o;
-    return this.run("refresh", (onOutput) => this.stack.refresh({ onOutput, ...rest }).then(updateResult));
+    return this.run("refresh", (streams) => this.stack.refresh({ ...streams, ...rest }).then(updateResult));
   }
 
   /** `pulumi destroy`. */
   destroy(o: RunOptions = {}): Promise<EngineRun> {
     const { expectNoChanges: _e, ...rest } = o;
-    return this.run("destroy", (onOutput) => this.stack.destroy({ onOutput, ...rest }).then(updateResult));
+    return this.run("destroy", (streams) => this.stack.destroy({ ...streams, ...rest }).then(updateResult));
   }
 
   /** Raw checkpoint file of the stack, as the backend stores it. */
@@ -143,23 +144,43 @@ export class EngineHarness {
     if (!process.env.TBN_KEEP_E2E) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /**
+   * Runs one engine command with the output path users get from scripts/stack.ts (engine/output.ts:
+   * colour by terminal and NO_COLOR, raw colour markup removed) and returns what that path printed.
+   * Every run is checked for raw colour markup.
+   */
   private async run(
     command: string,
-    fn: (onOutput: (s: string) => void) => Promise<{ stdout: string; stderr: string; changes: Record<string, number> }>,
+    fn: (streams: {
+      onOutput: (s: string) => void;
+      onError: (s: string) => void;
+      color: "always" | "never";
+    }) => Promise<{ stdout: string; stderr: string; changes: Record<string, number> }>,
   ): Promise<EngineRun> {
-    let streamed = "";
+    let stdout = "";
+    let stderr = "";
+    const out = cleanOutput((s) => {
+      stdout += s;
+      if (process.env.TBN_E2E_ECHO) process.stdout.write(s);
+    });
+    const err = cleanOutput((s) => {
+      stderr += s;
+    });
+    let result: EngineRun;
     try {
-      const r = await fn((s) => {
-        streamed += s;
-        if (process.env.TBN_E2E_ECHO) process.stdout.write(s);
-      });
-      return { command, exitCode: 0, ...r };
-    } catch (err) {
+      const r = await fn({ onOutput: out.write, onError: err.write, color: engineColor() });
+      out.flush();
+      err.flush();
+      result = { command, exitCode: 0, stdout, stderr, changes: r.changes };
+    } catch (e) {
+      out.flush();
+      err.flush();
       // CommandError carries the CLI's result; anything else is a harness failure.
-      const failed = (err as { commandResult?: { code: number; stdout: string; stderr: string } }).commandResult;
-      if (!failed) throw err;
-      return { command, exitCode: failed.code, stdout: failed.stdout || streamed, stderr: failed.stderr, changes: {} };
+      const failed = (e as { commandResult?: { code: number; stdout: string; stderr: string } }).commandResult;
+      if (!failed) throw e;
+      result = { command, exitCode: failed.code, stdout, stderr, changes: {} };
     }
+    return assertNoColorMarkup(result);
   }
 
   /**
@@ -168,10 +189,12 @@ export class EngineHarness {
    * @pulumi/pulumi's inline host leaves the program's rejection unobserved in its own process,
    * which jest would report against the test file.
    */
-  runStackProgram(command: "preview" | "up", o: RunOptions & { env?: Record<string, string> } = {}): EngineRun {
+  runStackProgram(
+    command: "preview" | "up",
+    o: RunOptions & { env?: Record<string, string> } = {},
+  ): Promise<EngineRun> {
     const { args, env } = this.stackProgram(command, o);
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", env });
-    return { command, exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, changes: {} };
+    return runCommand(command, process.execPath, args, { env });
   }
 
   /** Node argv and environment that run `scripts/stack.ts` on this stack (work dir, backend, home). */
@@ -195,6 +218,48 @@ export class EngineHarness {
     if (o.expectNoChanges) args.push("--expect-no-changes");
     return { args, env: { ...process.env, ...backendEnv(this.backend), ...this.env, ...o.env } };
   }
+}
+
+/**
+ * Runs a command to its end without blocking this process (the emulator may live here) and
+ * returns its output, checked for raw colour markup.
+ */
+export function runCommand(
+  command: string,
+  file: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<EngineRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      try {
+        resolve(assertNoColorMarkup({ command, exitCode: code ?? -1, stdout, stderr, changes: {} }));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/** Fails the run's caller when Pulumi's raw colour markup (`<{%fg 1%}>`) reached captured output. */
+export function assertNoColorMarkup(run: EngineRun): EngineRun {
+  for (const [stream, text] of [
+    ["stdout", run.stdout],
+    ["stderr", run.stderr],
+  ] as const) {
+    const at = text.indexOf("<{%");
+    if (at >= 0)
+      throw new Error(
+        `${run.command}: raw colour markup in ${stream}: ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 60))}`,
+      );
+  }
+  return run;
 }
 
 /** A temp file path under the OS temp dir. */

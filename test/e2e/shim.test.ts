@@ -57,6 +57,13 @@ describe("provider shim under the real engine", () => {
     expect(serialized).not.toContain("appendFileSync"); // the fixture implementation's code
     expect(serialized.length).toBeLessThan(20000);
     expect(state).not.toContain(secret);
+    // Pulumi records the project's stack config as the default dynamic provider's inputs: the
+    // secret is there, encrypted by the stack's secrets provider (README: Security model).
+    const provider = h.resources().find((r) => r.type === "pulumi:providers:pulumi-nodejs")!;
+    expect(provider.inputs?.["teams-bot-numbers:clientSecret"]).toEqual({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      ciphertext: expect.stringMatching(/^v1:/),
+    });
   });
 
   test("destroy uses the provider from state", async () => {

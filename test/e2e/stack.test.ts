@@ -75,7 +75,7 @@ describe("bot numbers stack on the real engine", () => {
       bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"),
       bot("beta-bot", "not-a-guid", "425 555 0101", "Mobile"),
     ]);
-    const r = h.runStackProgram("preview");
+    const r = await h.runStackProgram("preview");
     expect(r.exitCode).not.toBe(0);
     const out = r.stdout + r.stderr;
     expect(out).toContain("bots[1].appId");
@@ -85,6 +85,33 @@ describe("bot numbers stack on the real engine", () => {
     expect(await audit()).toEqual([]);
     const stats = await t.admin.get<Record<string, unknown>>("/stats");
     expect(JSON.stringify(stats)).not.toMatch(/"(graph|teams|entra)":\s*[1-9]/);
+  });
+
+  test("nil-GUID appId: preview fails naming bots[1].appId, no tenant call", async () => {
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"),
+      bot("beta-bot", "00000000-0000-0000-0000-000000000000", "+14255550200", "DirectRouting"),
+    ]);
+    const r = await h.runStackProgram("preview");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('bots[1].appId: "00000000-0000-0000-0000-000000000000" is a placeholder');
+    expect(await audit()).toEqual([]);
+    const stats = await t.admin.get<Record<string, unknown>>("/stats");
+    expect(JSON.stringify(stats)).not.toMatch(/"(graph|teams|entra)":\s*[1-9]/);
+  });
+
+  test("a config error's whole output is one message: no stack trace, no preview summary", async () => {
+    await setBots([bot("alpha-bot", "00000000-0000-0000-0000-000000000000", "425 555 0100", "CallingPlan")]);
+    const r = await h.runStackProgram("preview");
+    expect(r.exitCode).toBe(1);
+    const out = `exit ${r.exitCode}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`.replace(
+      /ready in \S+/g,
+      "ready in <cli dir>",
+    );
+    expect(out.split("stack config teams-bot-numbers:bots is invalid")).toHaveLength(2);
+    expect(out).not.toMatch(/^\s+at /m);
+    expect(out).not.toMatch(/Unhandled exception|to create|Resources:/);
+    expect(out).toMatchSnapshot();
   });
 
   test("preview from empty lists the creates with readable type tokens and calls nothing mutating", async () => {
@@ -138,7 +165,7 @@ describe("bot numbers stack on the real engine", () => {
       bot("beta-bot", APP.b, "+14255550200", "directrouting"),
       bot("gamma-bot", APP.c, "555-0300", "OperatorConnect"),
     ]);
-    const r = h.runStackProgram("up");
+    const r = await h.runStackProgram("up");
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('bots[2].phoneNumber: "555-0300" has no country code');
     expect((await audit()).length).toBe(before);
@@ -218,6 +245,20 @@ describe("bot numbers stack on the real engine", () => {
     expect(await holderOf("+14255550101")).toBe(await idOf("beta-bot@contoso.com"));
     const clean = await h.preview({ refresh: true, expectNoChanges: true });
     expect(clean.exitCode).toBe(0);
+  });
+
+  test("a failed up names the failure and its summary carries no raw colour markup", async () => {
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550102", "CallingPlan"),
+      bot("beta-bot", APP.b, "+14255550101", "CallingPlan"),
+      bot("delta-bot", APP.c, "+14255550999", "CallingPlan"), // not in the tenant's inventory
+    ]);
+    // The harness fails any run whose captured output holds `<{%`; the CLI writes this summary
+    // line as `<{%fg 1%}>1 errored<{%reset%}>`.
+    const r = await h.up();
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout).toMatch(/^ {4}1 errored$/m);
+    expect(r.stdout + r.stderr).toContain("+14255550999");
   });
 
   test("destroy returns the tenant to its seed", async () => {

@@ -58,8 +58,10 @@ describe("list", () => {
     expect(r.value.length).toBeGreaterThanOrEqual(12);
     const nums = (r.value as any[]).map((x) => x.telephoneNumber);
     expect(nums).toEqual([...nums].sort());
+    // Each item names its type, as the documented examples show.
     expect(Object.keys(r.value[0]).sort()).toEqual(
       [
+        "@odata.type",
         "id",
         "telephoneNumber",
         "operatorId",

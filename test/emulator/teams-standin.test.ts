@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
 import { startTestEmulator, withEmulator } from "../helpers/emulator";
 import { Answer, StandIn } from "../helpers/standin";
 import { cmdlet, GRAPH_SCOPE, graphClient, msalApp, TEAMS_SCOPE, token } from "../helpers/tenant-clients";
@@ -16,7 +17,13 @@ let nextId = 1;
 async function connected(env: NodeJS.ProcessEnv = {}, app = msalApp(emu())): Promise<StandIn> {
   const s = new StandIn(emu().pwshPath, env);
   const ready = JSON.parse((await s.nextLine())!);
-  expect(ready).toEqual({ type: "ready", psVersion: "standin", teamsModuleVersion: "standin" });
+  expect(ready).toEqual({
+    tbnHost: 1,
+    type: "ready",
+    psVersion: "7.4.6",
+    teamsModuleVersion: TEAMS_MODULE_FLOOR,
+    teamsModuleFloor: TEAMS_MODULE_FLOOR,
+  });
   const r = await s.request({
     id: nextId++,
     type: "connect",
@@ -299,7 +306,7 @@ describe("phone number assignment cmdlets", () => {
         NumberType: "CallingPlan",
       }),
       `The user '${ra}' is not found`,
-      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment",
+      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set",
     );
     await licence(ra);
     await licence(ra2);

@@ -187,7 +187,7 @@ describe("bad input corpus", () => {
     ];
     await r.h.stack.setConfig("bots", { value: JSON.stringify(bots) });
     for (const command of ["preview", "up"] as const) {
-      const res = r.h.runStackProgram(command);
+      const res = await r.h.runStackProgram(command);
       const out = res.stdout + res.stderr;
       expect(res.exitCode).not.toBe(0);
       expect(out).toContain(
@@ -218,7 +218,7 @@ describe("bad input corpus", () => {
   ])("stack config: %s", async (what, value, line) => {
     if (value === undefined) await r.h.stack.removeConfig("bots");
     else await r.h.stack.setConfig("bots", { value });
-    const res = r.h.runStackProgram("up");
+    const res = await r.h.runStackProgram("up");
     expect(res.exitCode).not.toBe(0);
     expect(res.stdout + res.stderr).toContain(`  - ${line}`);
     expect(await mutatingCalls()).toBe(0);

@@ -12,9 +12,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ALLOWED_CMDLETS } from "../../protocol/host-protocol";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
 import { provider as botPhoneNumber } from "../../provider/resources/botPhoneNumber";
-import { getTenantClient } from "../../provider/tenant/client";
+import { tenantParts } from "../../provider/tenant";
 import { odataString } from "../../provider/tenant/graph";
-import { currentSettings, currentTiming } from "../../provider/tenant/session";
+import { currentSettings } from "../../provider/tenant/session";
 import { REPO_ROOT } from "../helpers/emulator";
 import { captureProgress, checked, Harness, startHarness } from "../provider/harness";
 import { recordResults, ResultRow } from "./support";
@@ -227,7 +227,7 @@ describe("injection", () => {
 
   test("quotes reaching OData $filter are doubled on the wire and match nothing", async () => {
     await h.configure(applicationInstance as pulumi.dynamic.ResourceProvider);
-    const t = getTenantClient(currentSettings(), currentTiming());
+    const t = tenantParts(currentSettings()).graph.numbers;
     const sent: string[] = [];
     const realFetch = globalThis.fetch;
     globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -237,9 +237,9 @@ describe("injection", () => {
     }) as typeof fetch;
     let rowsFound: unknown[];
     try {
-      const all = await t.listNumberAssignments({});
+      const all = await t.list({});
       expect(all.length).toBeGreaterThan(5);
-      rowsFound = await t.listNumberAssignments({
+      rowsFound = await t.list({
         telephoneNumber: "+14255550100' or telephoneNumber ne '",
         assignmentTargetId: "x' or '1' eq '1",
       });

@@ -84,22 +84,19 @@ describe("hardening regressions", () => {
 
   test("regress-throttle-budget: five 429s in a row on Graph (batched and single) and on a cmdlet do not end the call", async () => {
     await h.configure(applicationInstance as pulumi.dynamic.ResourceProvider);
-    const t = (await import("../../provider/tenant/client")).getTenantClient(
-      currentSettings(),
-      (await import("../../provider/tenant/session")).currentTiming(),
-    );
+    const { graph, teams } = (await import("../../provider/tenant")).tenantParts(currentSettings());
     const progress = captureProgress();
     try {
       await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
       const [a, b] = await Promise.all([
-        t.getUser("admin@contoso.onmicrosoft.com"),
-        t.getUser("adele.vance@contoso.com"),
+        graph.users.get("admin@contoso.onmicrosoft.com"),
+        graph.users.get("adele.vance@contoso.com"),
       ]);
       expect([a?.displayName, b?.displayName]).toEqual(["Contoso Admin", "Adele Vance"]);
       await h.faults({ families: { graph: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
-      expect((await t.listSubscribedSkus()).length).toBeGreaterThan(0);
+      expect((await graph.licences.subscribedSkus()).length).toBeGreaterThan(0);
       await h.faults({ families: { teams: { throttleNext: 5, retryAfterSeconds: 0 } } }, true);
-      expect((await t.getApplicationInstance("existing-aa@contoso.onmicrosoft.com"))?.applicationId).toBe(
+      expect((await teams.getApplicationInstance("existing-aa@contoso.onmicrosoft.com"))?.applicationId).toBe(
         "ce933385-9390-45d1-9512-c8d228074e07",
       );
     } finally {

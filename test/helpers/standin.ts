@@ -2,6 +2,8 @@
 import { ChildProcessWithoutNullStreams, spawn } from "child_process";
 import * as readline from "readline";
 
+import { FRAME_MARKER } from "../../protocol/host-protocol";
+
 /** A parsed answer line (HostReady or HostResponse). */
 export interface Answer {
   type?: string;
@@ -27,7 +29,11 @@ export class StandIn {
       stdio: "pipe",
     });
     const rl = readline.createInterface({ input: this.proc.stdout });
-    rl.on("line", (l) => {
+    rl.on("line", (raw) => {
+      // Frames only (protocol/host-protocol.ts framing): stray text is not part of the protocol.
+      const at = raw.indexOf(FRAME_MARKER);
+      if (at < 0) return;
+      const l = raw.slice(at);
       const w = this.waiters.shift();
       if (w) w(l);
       else this.lines.push(l);

@@ -104,9 +104,9 @@ describe("ApplicationInstance", () => {
 
   test("read-after-external-change", async () => {
     const { id, outs } = await create("drift-bot@contoso.com");
-    const { getTenantClient } = await import("../../provider/tenant/client");
-    const { currentSettings, currentTiming } = await import("../../provider/tenant/session");
-    await getTenantClient(currentSettings(), currentTiming()).updateUser(id, {
+    const { tenantParts } = await import("../../provider/tenant");
+    const { currentSettings } = await import("../../provider/tenant/session");
+    await tenantParts(currentSettings()).graph.users.update(id, {
       usageLocation: "DE",
       displayName: "Renamed by hand",
     });

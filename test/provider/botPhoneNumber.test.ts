@@ -194,7 +194,7 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
       `assigning number +14255550150 to ${name}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
         (mode === "graph"
           ? " (OperationFailed)"
-          : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment)") +
+          : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set)") +
         ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number.",
     );
     // The engine records the restored state (ErrorResourceInitFailed): the old number.

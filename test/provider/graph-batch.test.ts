@@ -1,12 +1,12 @@
 /**
- * Graph `$batch` coalescing inside the provider process (provider/tenant/graph.ts): concurrent
+ * Graph `$batch` coalescing inside the provider process (provider/tenant/graph/): concurrent
  * GETs go out as few `$batch` requests, give the same results as single calls, throttled inner
  * requests are retried after their Retry-After, and many concurrent number lookups become one
  * inventory read. Real msal-node + Graph client against the emulator; counts from /_emulator/stats.
  */
-import { resolveTenantSettings } from "../../provider/config";
+import { resolveTenantSettings } from "../../provider/settings";
 import { TokenSource } from "../../provider/tenant/auth";
-import { GraphTenant } from "../../provider/tenant/graph";
+import { createGraph, type Graph } from "../../provider/tenant/graph";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { newResourceAccount } from "../helpers/tenant-clients";
 
@@ -33,7 +33,7 @@ describe("Graph $batch coalescing", () => {
     "+14255550301",
   ];
 
-  const graph = (batchWindowMs: number): GraphTenant => {
+  const graph = (batchWindowMs: number): Graph => {
     const settings = resolveTenantSettings(
       (k) =>
         ({
@@ -45,7 +45,11 @@ describe("Graph $batch coalescing", () => {
         })[k],
       {},
     );
-    return new GraphTenant(settings, new TokenSource(settings), { pollIntervalMs: 50 }, batchWindowMs);
+    return createGraph(settings, new TokenSource(settings), {
+      pollIntervalMs: 50,
+      batchWindowMs,
+      numberOperationTimeoutMs: 60_000,
+    });
   };
   const stats = (): Promise<Stats> => t.admin.get<Stats>("/stats");
   /** Graph HTTP requests and inner reads made by `fn`. */
@@ -74,8 +78,8 @@ describe("Graph $batch coalescing", () => {
   test("read: 60 concurrent GETs go out as 3 $batch requests with the same results as single calls", async () => {
     const single = graph(0);
     const batched = graph(5);
-    const reads = (g: GraphTenant) =>
-      Promise.all([...accounts.map((id) => g.getUser(id)), ...accounts.map((id) => g.listLicenseDetails(id))]);
+    const reads = (g: Graph) =>
+      Promise.all([...accounts.map((id) => g.users.get(id)), ...accounts.map((id) => g.licences.details(id))]);
     const one = await counted(() => reads(single));
     const many = await counted(() => reads(batched));
     expect(one).toMatchObject({ http: 60, batches: 0, reads: 60 });
@@ -84,12 +88,12 @@ describe("Graph $batch coalescing", () => {
     expect(many.batches).toBe(3);
     expect(many.http).toBe(3);
     expect(many.value).toEqual(one.value);
-    expect(batched.batcher?.sent).toMatchObject({ batches: 3, singles: 0 });
+    expect(batched.client.batcher?.sent).toMatchObject({ batches: 3, singles: 0 });
   });
 
   test("read: a GET alone in its window is sent on its own", async () => {
     const g = graph(5);
-    const r = await counted(() => g.getUser(accounts[0]!));
+    const r = await counted(() => g.users.get(accounts[0]!));
     expect(r).toMatchObject({ http: 1, batches: 0, reads: 1 });
     expect(r.value?.id).toBe(accounts[0]);
   });
@@ -98,7 +102,7 @@ describe("Graph $batch coalescing", () => {
     const g = graph(5);
     const missing = "0000dead-0000-4000-8000-000000000000";
     const r = await counted(() =>
-      Promise.all([g.getUser(accounts[1]!), g.getUser(missing), g.listLicenseDetails(missing)]),
+      Promise.all([g.users.get(accounts[1]!), g.users.get(missing), g.licences.details(missing)]),
     );
     expect(r.batches).toBe(1);
     expect(r.value[0]?.id).toBe(accounts[1]);
@@ -108,14 +112,14 @@ describe("Graph $batch coalescing", () => {
 
   test("regress-throttling: inner 429s are retried after Retry-After; results identical", async () => {
     const g = graph(5);
-    const expected = await Promise.all(accounts.slice(0, 10).map((id) => graph(0).getUser(id)));
+    const expected = await Promise.all(accounts.slice(0, 10).map((id) => graph(0).users.get(id)));
     await t.admin.put("/faults", { families: { graph: { throttleNext: 3, retryAfterSeconds: 1 } } });
     const started = Date.now();
-    const r = await counted(() => Promise.all(accounts.slice(0, 10).map((id) => g.getUser(id))));
+    const r = await counted(() => Promise.all(accounts.slice(0, 10).map((id) => g.users.get(id))));
     const elapsedMs = Date.now() - started;
     await t.admin.put("/faults?replace=true", {});
     expect(r.value).toEqual(expected);
-    expect(g.batcher?.sent.innerRetries).toBe(3);
+    expect(g.client.batcher?.sent.innerRetries).toBe(3);
     // 10 first tries + 3 retries, in one batch and then one more request for the retried ones.
     expect(r.reads).toBe(13);
     expect(r.http).toBe(2);
@@ -126,17 +130,17 @@ describe("Graph $batch coalescing", () => {
     const g = graph(5);
     await t.admin.put("/faults", { families: { graph: { errorNext: 1, errorStatus: 500 } } });
     // 500 is retried by the client's transient strategy (up to 4 attempts): both GETs succeed.
-    const ok = await Promise.all([g.getUser(accounts[2]!), g.getUser(accounts[3]!)]);
+    const ok = await Promise.all([g.users.get(accounts[2]!), g.users.get(accounts[3]!)]);
     expect(ok.map((u) => u?.id)).toEqual([accounts[2], accounts[3]]);
     await t.admin.put("/faults?replace=true", {});
   });
 
   test("read: 12 concurrent number lookups become one inventory read with identical records", async () => {
     const single = graph(0);
-    const expected = await Promise.all(numbers.map((n) => single.getNumberAssignment(n)));
+    const expected = await Promise.all(numbers.map((n) => single.numbers.get(n)));
     const g = graph(5);
     const r = await counted(() =>
-      Promise.all([...numbers.map((n) => g.getNumberAssignment(n)), g.getNumberAssignment("+14255559999")]),
+      Promise.all([...numbers.map((n) => g.numbers.get(n)), g.numbers.get("+14255559999")]),
     );
     expect(r.value.slice(0, numbers.length)).toEqual(expected);
     // A number the inventory does not have is looked up on its own and reads as missing.
@@ -147,7 +151,7 @@ describe("Graph $batch coalescing", () => {
 
   test("read: a few concurrent number lookups stay single lookups (batched)", async () => {
     const g = graph(5);
-    const r = await counted(() => Promise.all(numbers.slice(0, 3).map((n) => g.getNumberAssignment(n))));
+    const r = await counted(() => Promise.all(numbers.slice(0, 3).map((n) => g.numbers.get(n))));
     expect(r).toMatchObject({ reads: 3, batches: 1, http: 1 });
     expect(r.value.map((x) => x?.telephoneNumber)).toEqual(numbers.slice(0, 3));
   });

@@ -7,9 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import type { ProfileInput } from "../../emulator";
 import { TenantError } from "../../provider/errors";
-import { closeTenantClients, getTenantClient } from "../../provider/tenant/client";
+import { closeTenants, tenantParts } from "../../provider/tenant";
 import type { PowerShellHost } from "../../provider/tenant/powershell";
-import { currentSettings, currentTiming, resetSession } from "../../provider/tenant/session";
+import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
 /** One audit entry of the emulator (ordered mutating calls). */
@@ -70,9 +70,9 @@ export async function startHarness(profile?: ProfileInput, opts?: TestEmulatorOp
     state: () => t.admin.get<Record<string, unknown>>("/state"),
     faults: async (p, replace = false) => void (await t.admin.put(`/faults${replace ? "?replace=true" : ""}`, p)),
     admin: async (action, body) => void (await t.admin.post(`/admin/${action}`, body)),
-    host: () => (getTenantClient(currentSettings(), currentTiming()) as unknown as { host: PowerShellHost }).host,
+    host: () => tenantParts(currentSettings()).host,
     async stop() {
-      await closeTenantClients();
+      await closeTenants();
       resetSession();
       await t.stop();
     },

@@ -7,8 +7,8 @@ import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 
 import { provider as instanceTyped } from "../../provider/resources/applicationInstance";
-import { closeTenantClients } from "../../provider/tenant/client";
-import { currentSettings, resetSession, tenant } from "../../provider/tenant/session";
+import { closeTenants, tenantParts } from "../../provider/tenant";
+import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
 const provider = instanceTyped as pulumi.dynamic.ResourceProvider;
@@ -24,7 +24,7 @@ describe("provider session", () => {
   beforeEach(() => (progress = captureProgress()));
   afterEach(async () => {
     progress.restore();
-    await closeTenantClients();
+    await closeTenants();
     resetSession();
   });
 
@@ -54,7 +54,7 @@ describe("provider session", () => {
       const { outs } = await create("env-bot@contoso.com");
       expect(outs.tenantId).toBe(h.tenantId);
       // The host never inherits the secret: not in argv, not in its environment.
-      const pid = (tenant() as unknown as { host: { child: { pid: number } } }).host.child.pid;
+      const pid = (tenantParts(currentSettings()).host as unknown as { child: { pid: number } }).child.pid;
       const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const environ = fs.readFileSync(`/proc/${pid}/environ`, "utf8");
       expect(argv.split("\0").slice(-6, -1)).toEqual([

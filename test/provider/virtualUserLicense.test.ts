@@ -4,8 +4,8 @@ import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
 import { provider as typed } from "../../provider/resources/virtualUserLicense";
-import { getTenantClient } from "../../provider/tenant/client";
-import { currentSettings, currentTiming } from "../../provider/tenant/session";
+import { tenantParts } from "../../provider/tenant";
+import { currentSettings } from "../../provider/tenant/session";
 import { REPO_ROOT } from "../helpers/emulator";
 import { auditSince, captureProgress, checked, createAccount, rejection, startHarness, type Harness } from "./harness";
 
@@ -35,7 +35,7 @@ describe("VirtualUserLicense", () => {
     return { id: r.id, outs: r.outs as Outs, inputs };
   };
   const seats = async (skuId: string) => {
-    const skus = await getTenantClient(currentSettings(), currentTiming()).listSubscribedSkus();
+    const skus = await tenantParts(currentSettings()).graph.licences.subscribedSkus();
     return skus.find((s) => s.skuId === skuId)!.consumedUnits;
   };
 
@@ -102,7 +102,7 @@ describe("VirtualUserLicense", () => {
   test("read-after-external-change", async () => {
     const userId = await account("removed-lic-bot@contoso.com");
     const { id, outs } = await licence(userId, { waitForProvisioning: false });
-    await getTenantClient(currentSettings(), currentTiming()).assignLicense(userId, [], [VIRTUAL_USER]);
+    await tenantParts(currentSettings()).graph.licences.assign(userId, [], [VIRTUAL_USER]);
     expect(await provider.read!(id, outs)).toEqual({});
   });
 
@@ -117,7 +117,7 @@ describe("VirtualUserLicense", () => {
     expect(swapped).toMatchObject({ skuId: E5, skuPartNumber: "SPE_E5", servicePlanName: "MCOEV" });
     // One call adds the new SKU and removes the old one.
     expect(auditSince(await h.audit(), before)).toEqual(["graph assignLicense ok"]);
-    const details = await getTenantClient(currentSettings(), currentTiming()).listLicenseDetails(userId);
+    const details = await tenantParts(currentSettings()).graph.licences.details(userId);
     expect(details!.map((d) => d.skuPartNumber)).toEqual(["SPE_E5"]);
     expect((await provider.read!(id, swapped)).props).toMatchObject({ skuId: E5 });
   });

@@ -116,6 +116,33 @@ describe("stack config", () => {
       'bots[0].phoneNumber: "+14255550202;ext=10" has an extension; extensions (;ext=) are only allowed for DirectRouting numbers',
     ]);
   });
+
+  test("placeholder and impossible app ids are refused with their path", () => {
+    for (const appId of [
+      "00000000-0000-0000-0000-000000000000",
+      "{00000000-0000-0000-0000-000000000000}",
+      "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
+      "11111111-1111-1111-1111-111111111111",
+      "04da6b54-80e4-46f7-96ec-b56ff0331ba9", // Pulumi's "unknown during preview" marker
+    ])
+      expect(
+        problemsOf({
+          bots: [
+            bot(),
+            bot({
+              name: "b-bot",
+              userPrincipalName: "b@contoso.com",
+              phoneNumber: undefined,
+              numberType: undefined,
+              appId,
+            }),
+          ],
+        }),
+      ).toEqual([
+        `bots[1].appId: "${appId}" is a placeholder, not the bot's Entra app (client) id: ` +
+          "use the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID)",
+      ]);
+  });
 });
 
 describe("shipped stack configs", () => {
@@ -128,10 +155,43 @@ describe("shipped stack configs", () => {
       }
     ).config;
 
-  test.each(["Pulumi.dev.yaml", "Pulumi.prod.example.yaml"])("%s declares valid bots", (file) => {
-    const { bots } = parseStackConfig({ bots: read(file)["teams-bot-numbers:bots"] });
+  test("Pulumi.dev.yaml declares valid bots", () => {
+    const { bots } = parseStackConfig({ bots: read("Pulumi.dev.yaml")["teams-bot-numbers:bots"] });
     expect(bots.length).toBeGreaterThanOrEqual(2);
     for (const b of bots) expect(b.userPrincipalName).toMatch(/@contoso\.com$/);
+  });
+
+  test("Pulumi.prod.example.yaml copied unchanged is refused at its placeholder app id, and only there", () => {
+    const raw = read("Pulumi.prod.example.yaml")["teams-bot-numbers:bots"] as Array<Record<string, unknown>>;
+    expect(problemsOf({ bots: raw })).toEqual([
+      'bots[0].appId: "00000000-0000-0000-0000-000000000000" is a placeholder, not the bot\'s Entra app (client) id: ' +
+        "use the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID)",
+    ]);
+    // Filled in, it is valid.
+    const filled = raw.map((b) => (b.appId ? { ...b, appId: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10" } : b));
+    expect(parseStackConfig({ bots: filled }).bots).toHaveLength(raw.length);
+  });
+
+  test("every GUID in our templates (prod example, example pipelines) is refused as an appId", () => {
+    // README's example app id is the emulator's seeded bot app (a real app in the dev tenant), not a template.
+    const fs = require("fs") as typeof import("fs");
+    const path = require("path") as typeof import("path");
+    const root = path.join(__dirname, "..", "..");
+    const files = [
+      "Pulumi.prod.example.yaml",
+      ...fs.readdirSync(path.join(root, "examples", "github-actions")).map((f) => `examples/github-actions/${f}`),
+    ];
+    const guids = new Set<string>();
+    for (const f of files)
+      for (const m of fs
+        .readFileSync(path.join(root, f), "utf8")
+        .matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi))
+        guids.add(m[0]);
+    expect(guids.size).toBeGreaterThan(0);
+    for (const g of guids)
+      expect(problemsOf({ bots: [bot({ appId: g })] })).toEqual([
+        expect.stringMatching(/^bots\[0\]\.appId: ".*" is a placeholder/),
+      ]);
   });
 
   test("the dev stack covers every number type", () => {

@@ -34,7 +34,8 @@ describe("example pipeline workflows", () => {
     expect(text("pr-preview.yml")).toMatch(/comment-on-pr: true/);
     expect(text("deploy.yml")).toMatch(/command: up/);
     expect(text("drift-check.yml")).toMatch(/refresh: true[\s\S]*expect-no-changes: true/);
-    expect(files).toHaveLength(3);
+    expect(files).toHaveLength(4);
+    expect(text("acceptance.yml")).toMatch(/workflow_dispatch[\s\S]*npm run test:tenant/);
   });
 
   test("actionlint accepts every workflow", () => {

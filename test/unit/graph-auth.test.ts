@@ -1,8 +1,9 @@
 import * as path from "path";
 
-import type { TenantSettings } from "../../provider/config";
+import { fromWireEnum as fromWireNumberType, toWireEnum as wireNumberType } from "../../provider/formats";
+import type { TenantSettings } from "../../provider/settings";
 import { graphScope, msalConfiguration, readCertificate, TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
-import { fromWireNumberType, odataString, wireNumberType } from "../../provider/tenant/graph";
+import { odataString } from "../../provider/tenant/graph";
 
 const settings = (over: Partial<TenantSettings>): TenantSettings => ({
   tenantId: "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91",

@@ -37,7 +37,7 @@ describe("TenantError", () => {
       operation: "assigning number +14255550100 to incident-bot@contoso.com",
       reason: "Telephone Number '+14255550100' has already been assigned to another user.",
       status: 400,
-      code: "BadRequest",
+      serviceCode: "BadRequest",
       requestId: "r-1",
     });
     const told = asTenantError(e, e.operation);
@@ -50,7 +50,7 @@ describe("TenantError", () => {
     const inner = new TenantError({
       operation: "POST /users/x/assignLicense",
       status: 400,
-      code: "Request_BadRequest",
+      serviceCode: "Request_BadRequest",
       reason: "License assignment cannot be done for user with invalid usage location.",
     });
     await expect(

@@ -5,7 +5,7 @@
  * claim rolls every member back, a removed account's number is taken, a holder outside the plan
  * fails at once by name.
  */
-import type { NumberAssignment } from "../../provider/tenant/client";
+import type { NumberAssignment } from "../../provider/tenant/model";
 import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/number-moves";
 
 const id = (c: string): string => `${c.repeat(8)}-0000-4000-8000-000000000000`;

@@ -3,8 +3,8 @@ import * as path from "path";
 import {
   resolvePwshPath,
   statusFromHostError,
-  toApplicationInstance,
-  toNumberAssignment,
+  instanceFromCmdlet as toApplicationInstance,
+  numberAssignmentFromCmdlet as toNumberAssignment,
 } from "../../provider/tenant/powershell";
 
 const ROOT = path.resolve(__dirname, "../..");

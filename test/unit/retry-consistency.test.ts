@@ -73,7 +73,7 @@ describe("retry", () => {
       throttling(1000).delayMs(
         new TenantError({
           operation: "x",
-          code: "TooManyRequests,Microsoft.Teams",
+          serviceCode: "TooManyRequests,Microsoft.Teams",
           reason: "TooManyRequests - slow down",
         }),
         1,

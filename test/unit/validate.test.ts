@@ -1,5 +1,6 @@
 import {
   Checker,
+  normalizeAppId,
   normalizeDisplayName,
   normalizeGuid,
   normalizeMinutes,
@@ -8,6 +9,7 @@ import {
   normalizeSkuPartNumber,
   normalizeUpn,
   normalizeUsageLocation,
+  PLACEHOLDER_GUIDS,
   UNKNOWN,
 } from "../../provider/validate";
 
@@ -127,5 +129,24 @@ describe("Checker", () => {
         { property: "phoneNumber", reason: '"425-555-0100" has no country code: write it in E.164, e.g. +14255550100' },
       ],
     });
+  });
+});
+
+describe("normalizeAppId", () => {
+  test("a real app id passes normalised; placeholders fail naming what to use instead", () => {
+    expect(value(normalizeAppId("{6D3A1F0E-2B4C-4E8A-9F71-0C5D2E8B4A10}"))).toBe(
+      "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
+    );
+    expect(value(normalizeAppId("00000000-0000-0000-0000-000000000000"))).toBe(
+      'FAIL: "00000000-0000-0000-0000-000000000000" is a placeholder, not an application (client) id: ' +
+        "use the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID)",
+    );
+    expect(value(normalizeAppId("not-a-guid"))).toMatch(/^FAIL: "not-a-guid" is not an application \(client\) id/);
+  });
+
+  test("the placeholder set: nil, max, repeated digits and Pulumi's unknown marker", () => {
+    expect(PLACEHOLDER_GUIDS.size).toBe(17);
+    expect(PLACEHOLDER_GUIDS.has(UNKNOWN)).toBe(true);
+    for (const g of PLACEHOLDER_GUIDS) expect(normalizeAppId(g).ok).toBe(false);
   });
 });

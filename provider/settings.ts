@@ -1,9 +1,14 @@
 /**
- * Where the provider finds its tenant and credentials. Read at call time (dynamic provider
- * `configure`, then environment), never captured in the serialized provider.
+ * One home for every setting of the provider: the project namespace, where the tenant and the
+ * credentials come from (stack config, then environment), and every tuning knob with its one
+ * parser and one default. Read at call time, never captured in the serialized provider.
  */
+import { GUID } from "./formats";
 
-/** Stack config keys (project namespace `teams-bot-numbers:`) and their environment fallbacks. */
+/** The package name and the stack-config namespace of our settings (`teams-bot-numbers:tenantId`). */
+export const NAMESPACE = "teams-bot-numbers";
+
+/** Stack config keys (in NAMESPACE) and their environment fallbacks. */
 export const SETTING_SOURCES = {
   tenantId: { config: "tenantId", env: "AZURE_TENANT_ID" },
   clientId: { config: "clientId", env: "AZURE_CLIENT_ID" },
@@ -53,11 +58,10 @@ export class SettingsError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function describe(name: SettingName): string {
+/** "teams-bot-numbers:clientSecret (or AZURE_CLIENT_SECRET)": how messages and hints name a setting. */
+export function describeSetting(name: SettingName): string {
   const s = SETTING_SOURCES[name];
-  return `teams-bot-numbers:${s.config} (or ${s.env})`;
+  return `${NAMESPACE}:${s.config} (or ${s.env})`;
 }
 
 /**
@@ -73,6 +77,7 @@ export function resolveTenantSettings(
     const v = getConfig(s.config) ?? env[s.env];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
   };
+  const describe = describeSetting;
   const problems: string[] = [];
   const tenantId = read("tenantId");
   const clientId = read("clientId");
@@ -124,4 +129,79 @@ export function resolveTenantSettings(
     numberAssignment: numberAssignment as TenantSettings["numberAssignment"],
     pwshPath,
   };
+}
+
+/** One tuning knob: its environment variable, default, and the smallest value it accepts. */
+interface Knob {
+  env: string;
+  defaultMs: number;
+  min: number;
+  what: string;
+}
+
+/**
+ * Every tuning knob of the provider (milliseconds). One parser for all: unset or empty means the
+ * default; anything else must be a number ≥ min, or the first tenant call fails naming the variable.
+ */
+export const KNOBS = {
+  /** Longest pause between polls of waits and long-running operations. */
+  pollIntervalMs: { env: "TEAMS_POLL_INTERVAL_MS", defaultMs: 5_000, min: 1, what: "poll interval" },
+  /**
+   * Without a declared NumberPlan only: how long a number held by an account not known to move in
+   * this run may take to be released (with a plan, such a holder fails the move at once).
+   */
+  numberReleaseWaitMs: {
+    env: "TEAMS_NUMBER_RELEASE_WAIT_MS",
+    defaultMs: 90_000,
+    min: 0,
+    what: "wait for a number's release",
+  },
+  /** Overrides provisioningTimeoutMinutes (tests cannot wait the 1-minute minimum); 0 = not set. */
+  provisioningTimeoutMs: {
+    env: "TEAMS_PROVISIONING_TIMEOUT_MS",
+    defaultMs: 0,
+    min: 0,
+    what: "licence provisioning timeout override",
+  },
+  /** Quiet gap that closes the window coalescing concurrent Graph GETs into `$batch` (0 = off). */
+  graphBatchWindowMs: { env: "TEAMS_GRAPH_BATCH_WINDOW_MS", defaultMs: 20, min: 0, what: "Graph batch window" },
+  /** Time one cmdlet may take before the PowerShell host is killed and restarted. */
+  cmdletTimeoutMs: { env: "TEAMS_CMDLET_TIMEOUT_MS", defaultMs: 180_000, min: 1, what: "cmdlet timeout" },
+  /** Time pwsh may take to import MicrosoftTeams and say it is ready. */
+  hostStartTimeoutMs: { env: "TEAMS_HOST_START_TIMEOUT_MS", defaultMs: 120_000, min: 1, what: "host start timeout" },
+  /** How long a Graph number assign/unassign operation may run. */
+  numberOperationTimeoutMs: {
+    env: "TEAMS_NUMBER_OPERATION_TIMEOUT_MS",
+    defaultMs: 10 * 60_000,
+    min: 1,
+    what: "number operation timeout",
+  },
+} as const satisfies Record<string, Knob>;
+
+/** The tuning of one provider process. */
+export type Tuning = { -readonly [K in keyof typeof KNOBS]: number };
+
+/** Reads every knob from the environment (one rule for all, see KNOBS). */
+export function resolveTuning(env: NodeJS.ProcessEnv = process.env): Tuning {
+  const tuning = {} as Tuning;
+  for (const [name, knob] of Object.entries(KNOBS) as [keyof Tuning, Knob][]) {
+    const raw = env[knob.env];
+    if (raw === undefined || raw.trim() === "") {
+      tuning[name] = knob.defaultMs;
+      continue;
+    }
+    const value = Number(raw.trim());
+    if (!Number.isFinite(value) || value < knob.min) {
+      throw new SettingsError(
+        `${knob.env} (${knob.what}) must be a number of milliseconds ≥ ${knob.min}, got "${raw}"; unset it for the default ${knob.defaultMs}.`,
+      );
+    }
+    tuning[name] = value;
+  }
+  return tuning;
+}
+
+/** The licence provisioning timeout: `minutes` unless TEAMS_PROVISIONING_TIMEOUT_MS overrides it. */
+export function provisioningTimeoutMs(minutes: number, tuning: Tuning): number {
+  return tuning.provisioningTimeoutMs > 0 ? tuning.provisioningTimeoutMs : minutes * 60_000;
 }

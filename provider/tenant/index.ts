@@ -1,0 +1,106 @@
+/**
+ * The tenant layer's front door: `openTenant(settings)` gives the services resources use
+ * (`accounts`, `licences`, `numbers`, `close`), ONE per provider process and settings, so the
+ * PowerShell host starts and connects once however many resources use it. `tenant()` is the one
+ * for the configured settings.
+ */
+import { createHash } from "crypto";
+
+import { resolveTuning, type TenantSettings, type Tuning } from "../settings";
+import { AccountService, type Accounts } from "./accounts";
+import { TokenSource } from "./auth";
+// "./graph/index", not "./graph": a dist/ built before this layout still holds graph.js, which would win.
+import { createGraph, type Graph } from "./graph/index";
+import { LicenceService, type Licences } from "./licences";
+import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
+import { PowerShellHost, TeamsCmdlets } from "./powershell/index";
+import { currentSettings } from "./session";
+
+export type * from "./model";
+export type { Accounts } from "./accounts";
+export type { Licences } from "./licences";
+export type { Numbers } from "./numbers";
+export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./number-moves";
+
+/** Everything a resource may ask of the tenant. */
+export interface Tenant {
+  accounts: Accounts;
+  licences: Licences;
+  numbers: Numbers;
+  /** Stops what holds resources (the PowerShell host). */
+  close(): Promise<void>;
+}
+
+/** What a Tenant is built on: the transports (for tests and scripts that read the tenant directly). */
+export interface TenantParts {
+  tokens: TokenSource;
+  graph: Graph;
+  host: PowerShellHost;
+  teams: TeamsCmdlets;
+}
+
+const opened = new Map<string, { tenant: Tenant; parts: TenantParts }>();
+let override: Tenant | undefined;
+
+/** A key for the settings that holds no secret in clear (only its hash). */
+function keyOf(settings: TenantSettings): string {
+  return createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+}
+
+function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant; parts: TenantParts } {
+  const now = tuning();
+  const tokens = new TokenSource(settings);
+  const graph = createGraph(settings, tokens, {
+    pollIntervalMs: now.pollIntervalMs,
+    batchWindowMs: now.graphBatchWindowMs,
+    numberOperationTimeoutMs: now.numberOperationTimeoutMs,
+  });
+  const host = new PowerShellHost(settings, tokens, { callMs: now.cmdletTimeoutMs, startMs: now.hostStartTimeoutMs });
+  const teams = new TeamsCmdlets(host);
+  // The one place that chooses how numbers are reached.
+  const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
+  const tenant: Tenant = {
+    accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
+    licences: new LicenceService(graph.licences, graph.users, tuning),
+    numbers: new NumberService(numberTransport, tuning, (id) => graph.users.get(id)),
+    close: () => host.stop(),
+  };
+  return { tenant, parts: { tokens, graph, host, teams } };
+}
+
+function entry(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant; parts: TenantParts } {
+  const key = keyOf(settings);
+  let found = opened.get(key);
+  if (!found) {
+    found = build(settings, tuning);
+    opened.set(key, found);
+  }
+  return found;
+}
+
+/** The services for these settings (cached per process). Tuning is read from the environment at each wait. */
+export function openTenant(settings: TenantSettings, tuning: () => Tuning = () => resolveTuning()): Tenant {
+  return entry(settings, tuning).tenant;
+}
+
+/** The transports under `openTenant(settings)`: Graph families, the PowerShell host and cmdlets. */
+export function tenantParts(settings: TenantSettings): TenantParts {
+  return entry(settings, () => resolveTuning()).parts;
+}
+
+/** The tenant of this provider process for the configured settings (or the one `useTenant` set). */
+export function tenant(): Tenant {
+  return override ?? openTenant(currentSettings());
+}
+
+/** Makes `tenant()` answer with `t` (a fake, in fast hook tests); undefined restores the real one. */
+export function useTenant(t: Tenant | undefined): void {
+  override = t;
+}
+
+/** Closes and forgets every opened tenant (tests, and process shutdown). */
+export async function closeTenants(): Promise<void> {
+  const all = [...opened.values()];
+  opened.clear();
+  await Promise.all(all.map((e) => e.tenant.close()));
+}

@@ -1,0 +1,162 @@
+/**
+ * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
+ * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
+ * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
+ * `pulumi up` that belong together run together, every release before any claim, rolled back as a
+ * whole when a step fails).
+ */
+import { waitFor } from "../consistency";
+import { during } from "../errors";
+import { backoffMs, retryUntilKnown } from "../retry";
+import type { Tuning } from "../settings";
+import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
+import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
+import type { TeamsCmdlets } from "./powershell/index";
+
+/** Phone numbers on resource accounts. */
+export interface Numbers {
+  /** The tenant's record of the number, or undefined. */
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
+  assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
+  /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
+  unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
+  /**
+   * Moves an account to `request.to` (from `request.from`, its recorded number, if any) with every
+   * move that must happen together with it in this run; checks the number before anything changes.
+   * A holder not giving the number up in this run fails it at once, named by UPN and display name.
+   */
+  move(request: MoveRequest): Promise<MoveOutcome>;
+  /** Sets (or clears, null) the emergency location. */
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
+
+/** How the numbers are reached: Graph's numberAssignments or the *-CsPhoneNumberAssignment cmdlets. */
+export interface NumberTransport {
+  get(phoneNumber: string): Promise<NumberAssignment | undefined>;
+  assign(request: NumberOnAccount, label: string): Promise<void>;
+  unassign(request: NumberOnAccount, label: string): Promise<void>;
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+}
+
+/** The cmdlets as a NumberTransport. */
+export function cmdletNumbers(teams: TeamsCmdlets): NumberTransport {
+  return {
+    get: (n) => teams.getPhoneNumberAssignment(n),
+    assign: (r) => teams.setPhoneNumberAssignment(r),
+    unassign: (r) => teams.removePhoneNumberAssignment(r),
+    setLocation: (n, l) => teams.setPhoneNumberLocation(n, l),
+  };
+}
+
+/** How long the assignment may take to show on the number after the operation succeeded. */
+const SETTLE_TIMEOUT_MS = 5 * 60_000;
+/** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
+const NUMBER_CALL_ATTEMPTS = 4;
+
+/** Numbers through one transport. */
+export class NumberService implements Numbers {
+  private readonly moves: NumberMoves;
+
+  constructor(
+    private readonly transport: NumberTransport,
+    /** Read at each wait: tuning comes from the environment of the moment. */
+    private readonly tuning: () => Tuning,
+    /** The user behind an account id, to name holders in messages (Graph). */
+    userOf: (id: string) => Promise<TenantUser | undefined>,
+  ) {
+    this.moves = new NumberMoves(
+      {
+        get: (n) => this.get(n),
+        assign: (r, label) => this.assignWithLocation(r, label),
+        unassign: (r, label) => this.unassign(r, label, true),
+        account: async (id) => {
+          const u = await userOf(id);
+          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+        },
+      },
+      tuning,
+    );
+  }
+
+  get(phoneNumber: string): Promise<NumberAssignment | undefined> {
+    return this.transport.get(phoneNumber);
+  }
+
+  async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
+    const what = `assigning number ${request.phoneNumber} to ${request.instanceId}`;
+    const wanted = { ...request, locationId: request.locationId ?? null };
+    await during(what, label, () =>
+      this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)),
+    );
+    return this.settle(request, true, label);
+  }
+
+  async unassign(request: NumberOnAccount, label: string, settle = false): Promise<void> {
+    const what = `unassigning number ${request.phoneNumber} from ${request.instanceId}`;
+    await during(what, label, () =>
+      this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label)),
+    );
+    if (settle) await this.settle(request, false, label);
+  }
+
+  move(request: MoveRequest): Promise<MoveOutcome> {
+    return this.moves.move(request);
+  }
+
+  /** Assigns; a number keeps its emergency location when it changes hands, so none declared = cleared. */
+  private async assignWithLocation(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
+    const record = await this.assign(request, label);
+    if (request.locationId || !record?.locationId) return record;
+    await during(`clearing the emergency location of ${request.phoneNumber}`, label, () =>
+      this.setLocation(request.phoneNumber, null),
+    );
+    return { ...record, locationId: null };
+  }
+
+  setLocation(phoneNumber: string, locationId: string | null): Promise<void> {
+    return this.transport.setLocation(phoneNumber, locationId);
+  }
+
+  /** Runs an assign or unassign; an unclear end is checked on the number and repeated (bounded). */
+  private untilKnown(
+    r: NumberOnAccount,
+    onAccount: boolean,
+    what: string,
+    label: string,
+    call: () => Promise<void>,
+  ): Promise<true> {
+    return retryUntilKnown<true>({
+      call: () => call().then(() => true as const),
+      lookup: async () => {
+        const seen = await this.get(r.phoneNumber).catch(() => undefined);
+        return seen && (seen.assignmentTargetId === r.instanceId) === onAccount ? true : undefined;
+      },
+      maxAttempts: NUMBER_CALL_ATTEMPTS,
+      resource: label,
+      done: (e) => `${what} ended with ${e.status ?? e.code}, but the tenant shows it done: continuing`,
+      again: (e, next) =>
+        `${what} ended with ${e.status ?? e.code} and did not happen: trying again (attempt ${next} of ${NUMBER_CALL_ATTEMPTS})`,
+      pauseMs: (attempt) => backoffMs(attempt, 1_000),
+    });
+  }
+
+  /** Waits until the number's record says it is (or is no longer) on the account. */
+  private settle(r: NumberOnAccount, onAccount: boolean, label: string): Promise<NumberAssignment | undefined> {
+    return waitFor<NumberAssignment>({
+      what: `${r.phoneNumber} to show as ${onAccount ? "assigned to" : "unassigned from"} ${r.instanceId}`,
+      resource: label,
+      timeoutMs: SETTLE_TIMEOUT_MS,
+      intervalMs: this.tuning().pollIntervalMs,
+      confirmations: 1,
+      check: async () => {
+        const record = await this.get(r.phoneNumber);
+        const ours = record?.assignmentTargetId === r.instanceId;
+        const status = record
+          ? `${record.assignmentStatus} to ${record.assignmentTargetId ?? "nobody"}`
+          : "not in tenant";
+        return { done: ours === onAccount, status, value: record };
+      },
+    });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The Teams cmdlets the provider runs, typed, each with its retry budget and its output mapper.
+ * Reads are retried on throttling, transient failures and once after a host restart; changes
+ * that are not safe to repeat only on throttling (a throttled call was never executed).
+ */
+import type { AllowedCmdlet, InvokeRequest } from "../../../protocol/host-protocol";
+import { TenantError } from "../../errors";
+import { fromWireEnum, toWireEnum } from "../../formats";
+import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
+import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
+import { isNotFound } from "./errors";
+import type { PowerShellHost } from "./host";
+
+/** Cmdlets that change things and are safe to repeat (set to a value). */
+const IDEMPOTENT: RetryStrategy[] = [throttling(2_000), transient(1_000)];
+/** Reads: as IDEMPOTENT, and once more after a host crash or timeout. */
+const READ: RetryStrategy[] = [...IDEMPOTENT, hostRestarted()];
+/** Changes that must not be repeated blindly. */
+const ONCE: RetryStrategy[] = [throttling(2_000)];
+
+function field(obj: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : obj[key];
+}
+
+function text(obj: Record<string, unknown>, name: string): string | null {
+  const v = field(obj, name);
+  return v === undefined || v === null || v === "" ? null : String(v);
+}
+
+/** Get-CsOnlineApplicationInstance output → TeamsInstance. */
+export function instanceFromCmdlet(o: Record<string, unknown>): TeamsInstance {
+  const phone = text(o, "PhoneNumber");
+  return {
+    objectId: (text(o, "ObjectId") ?? "").toLowerCase(),
+    tenantId: text(o, "TenantId")?.toLowerCase() ?? null,
+    userPrincipalName: (text(o, "UserPrincipalName") ?? "").toLowerCase(),
+    applicationId: (text(o, "ApplicationId") ?? "").toLowerCase(),
+    displayName: text(o, "DisplayName"),
+    phoneNumber: phone ? phone.replace(/^tel:/i, "") : null,
+  };
+}
+
+/** Get-CsPhoneNumberAssignment output → NumberAssignment (camelCase enums like Graph). */
+export function numberAssignmentFromCmdlet(o: Record<string, unknown>): NumberAssignment {
+  const capability = field(o, "Capability");
+  return {
+    telephoneNumber: text(o, "TelephoneNumber") ?? "",
+    numberType: fromWireEnum(text(o, "NumberType") ?? ""),
+    assignmentTargetId: text(o, "AssignedPstnTargetId")?.toLowerCase() ?? null,
+    assignmentStatus: toWireEnum(text(o, "PstnAssignmentStatus") ?? "unknown"),
+    activationState: toWireEnum(text(o, "ActivationState") ?? "unknown"),
+    locationId: text(o, "LocationId"),
+    capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : [])
+      .filter(Boolean)
+      .map((c) => toWireEnum(String(c))),
+  };
+}
+
+/** The Teams cmdlets, run through one PowerShellHost. */
+export class TeamsCmdlets {
+  constructor(readonly host: PowerShellHost) {}
+
+  /** New-CsOnlineApplicationInstance -UserPrincipalName -ApplicationId -DisplayName -Force. */
+  async newApplicationInstance(request: NewAccountRequest): Promise<TeamsInstance> {
+    const out = await this.run(
+      "New-CsOnlineApplicationInstance",
+      {
+        UserPrincipalName: request.userPrincipalName,
+        ApplicationId: request.applicationId,
+        DisplayName: request.displayName,
+        Force: true,
+      },
+      ONCE,
+    );
+    const created = out.map(instanceFromCmdlet).find((i) => i.objectId);
+    if (created) return created;
+    // Some module versions print nothing: read it back.
+    const read = await this.getApplicationInstance(request.userPrincipalName);
+    if (!read)
+      throw new TenantError({
+        operation: "New-CsOnlineApplicationInstance",
+        reason: "the cmdlet succeeded but the instance cannot be read back",
+      });
+    return read;
+  }
+
+  /** Get-CsOnlineApplicationInstance -Identity; undefined when Teams does not know it. */
+  async getApplicationInstance(identity: string): Promise<TeamsInstance | undefined> {
+    try {
+      const out = await this.run("Get-CsOnlineApplicationInstance", { Identity: identity }, READ);
+      return out.map(instanceFromCmdlet).find((i) => i.objectId);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Get-CsOnlineApplicationInstance without -Identity: every instance of the tenant (its example 4). */
+  async listApplicationInstances(): Promise<TeamsInstance[]> {
+    const out = await this.run("Get-CsOnlineApplicationInstance", {}, READ);
+    return out.map(instanceFromCmdlet).filter((i) => i.objectId !== "");
+  }
+
+  /** Sync-CsOnlineApplicationInstance -ObjectId -ApplicationId -Force. */
+  async syncApplicationInstance(objectId: string, applicationId: string): Promise<void> {
+    await this.run(
+      "Sync-CsOnlineApplicationInstance",
+      { ObjectId: objectId, ApplicationId: applicationId, Force: true },
+      IDEMPOTENT,
+    );
+  }
+
+  /** Set-CsPhoneNumberAssignment -Identity -PhoneNumber -PhoneNumberType [-LocationId] (synchronous). */
+  async setPhoneNumberAssignment(request: NumberOnAccount): Promise<void> {
+    // -PhoneNumber / -PhoneNumberType: the pre-2026 names, kept as aliases by newer modules.
+    const parameters: InvokeRequest["parameters"] = {
+      Identity: request.instanceId,
+      PhoneNumber: request.phoneNumber,
+      PhoneNumberType: request.numberType,
+    };
+    if (request.locationId) parameters.LocationId = request.locationId;
+    await this.run("Set-CsPhoneNumberAssignment", parameters, ONCE);
+  }
+
+  /** Set-CsPhoneNumberAssignment -PhoneNumber -LocationId (the string 'null' removes a location). */
+  async setPhoneNumberLocation(telephoneNumber: string, locationId: string | null): Promise<void> {
+    await this.run(
+      "Set-CsPhoneNumberAssignment",
+      { PhoneNumber: telephoneNumber, LocationId: locationId ?? "null" },
+      IDEMPOTENT,
+    );
+  }
+
+  /** Remove-CsPhoneNumberAssignment -Identity -PhoneNumber -PhoneNumberType. */
+  async removePhoneNumberAssignment(request: NumberOnAccount): Promise<void> {
+    await this.run(
+      "Remove-CsPhoneNumberAssignment",
+      { Identity: request.instanceId, PhoneNumber: request.phoneNumber, PhoneNumberType: request.numberType },
+      ONCE,
+    );
+  }
+
+  /** Get-CsPhoneNumberAssignment -TelephoneNumber; undefined when the tenant does not have it. */
+  async getPhoneNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined> {
+    const out = await this.run("Get-CsPhoneNumberAssignment", { TelephoneNumber: telephoneNumber }, READ);
+    return out.map(numberAssignmentFromCmdlet).find((n) => n.telephoneNumber === telephoneNumber);
+  }
+
+  private run(
+    cmdlet: AllowedCmdlet,
+    parameters: InvokeRequest["parameters"],
+    strategies: RetryStrategy[],
+  ): Promise<Record<string, unknown>[]> {
+    // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.
+    return withRetry(() => this.host.invoke(cmdlet, parameters), {
+      strategies,
+      maxAttempts: 8,
+      resource: "teams",
+      what: cmdlet,
+    });
+  }
+}

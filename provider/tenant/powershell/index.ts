@@ -1,0 +1,5 @@
+/** The Teams PowerShell side of the tenant layer: the host process and the typed cmdlets. */
+export { TeamsCmdlets, instanceFromCmdlet, numberAssignmentFromCmdlet } from "./cmdlets";
+export { statusFromHostError, isMappingConflict, isNotFound } from "./errors";
+export { PowerShellHost, type HostTimeouts } from "./host";
+export { hostScriptPath, resolvePwshPath } from "./locate";

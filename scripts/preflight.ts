@@ -1,0 +1,357 @@
+/**
+ * `npm run preflight -- --stack <name>`: checks, READING ONLY, what a first `pulumi up` of the
+ * stack needs from the tenant and this machine, and prints a checklist with ✓ / ✗ and the fix for
+ * each ✗. Exits 1 when anything would fail. All tenant access goes through ./preflight/tenant.ts.
+ *
+ *   node dist/scripts/preflight.js --stack dev [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *
+ * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
+ * settings from that config with the environment as fallback (provider/settings.ts), the bots from
+ * stacks/config.ts's parser, so the preflight sees exactly what `up` would see.
+ */
+import { parsePhoneNumberFromString } from "libphonenumber-js";
+
+import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
+import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import { parseStackConfig, type BotConfig } from "../stacks/config";
+import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
+
+/** Microsoft Graph application permissions a run needs (README "Configuring a real tenant", step 2). */
+export const REQUIRED_GRAPH_ROLES = [
+  "User.ReadWrite.All",
+  "Organization.Read.All",
+  "TeamsTelephoneNumber.ReadWrite.All",
+];
+/** Extra permissions for bots with createApp. */
+export const CREATE_APP_GRAPH_ROLES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
+/** Entra built-in role template ids (Microsoft Entra built-in roles page). */
+export const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
+export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+/** The licence a resource account needs. */
+export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
+
+/** One line of the checklist. */
+export interface Check {
+  title: string;
+  status: "pass" | "fail" | "skip";
+  detail?: string;
+  fix?: string;
+}
+
+/** What the preflight checks. */
+export interface PreflightInput {
+  stackName: string;
+  settings: TenantSettings;
+  bots: BotConfig[];
+  /** Tenant access (tests may hand in their own; default: preflightTenant(settings)). */
+  tenant?: PreflightTenant;
+}
+
+/** The checklist and whether everything passed. */
+export interface PreflightResult {
+  checks: Check[];
+  ok: boolean;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Runs every check; never writes to the tenant. */
+export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
+  const { bots, settings } = input;
+  const tenant = input.tenant ?? preflightTenant(settings);
+  const checks: Check[] = [];
+  const add = (c: Check): Check => (checks.push(c), c);
+  try {
+    // 1. Credential: one token per resource.
+    const graph = await tenant.graphClaims().then(
+      (c) => (add({ title: "Credential: token for Microsoft Graph", status: "pass" }), c),
+      (e) => {
+        add({
+          title: "Credential: token for Microsoft Graph",
+          status: "fail",
+          detail: message(e),
+          fix: "Check tenantId, clientId and the credential (clientSecret or clientCertificatePath, or AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH); the secret or certificate must be current on the app registration.",
+        });
+        return undefined;
+      },
+    );
+    // Only after a Graph token: a wrong credential is one ✗, not two.
+    const teams = !graph
+      ? undefined
+      : await tenant.teamsClaims().then(
+          (c) => (
+            add({
+              title: "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)",
+              status: "pass",
+            }),
+            c
+          ),
+          (e) => {
+            add({
+              title: "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)",
+              status: "fail",
+              detail: message(e),
+              fix: "The same credential must obtain a token for 48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default; check the app registration is in this tenant.",
+            });
+            return undefined;
+          },
+        );
+    if (!graph || !teams) return finish(checks);
+
+    // 2. Graph app roles in the token.
+    const needed = [...REQUIRED_GRAPH_ROLES, ...(bots.some((b) => b.createApp) ? CREATE_APP_GRAPH_ROLES : [])];
+    const missing = needed.filter((r) => !graph.roles.includes(r));
+    add(
+      missing.length === 0
+        ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
+        : {
+            title: "Graph app roles",
+            status: "fail",
+            detail: `the Graph token's roles claim lacks ${missing.join(", ")}`,
+            fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
+          },
+    );
+    const has = (role: string): boolean => graph.roles.includes(role);
+
+    // 3. Teams Administrator (wids claim of the Teams token).
+    const admin = teams.wids.includes(TEAMS_ADMINISTRATOR) || teams.wids.includes(GLOBAL_ADMINISTRATOR);
+    add(
+      admin
+        ? { title: "Entra role: Teams Administrator (wids claim)", status: "pass" }
+        : {
+            title: "Entra role: Teams Administrator",
+            status: "fail",
+            detail: `the Teams admin API token's wids claim holds no Teams Administrator (${TEAMS_ADMINISTRATOR}) role`,
+            fix: "Assign the Teams Administrator role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.",
+          },
+    );
+
+    // 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets.
+    const probeUpn = bots[0]!.userPrincipalName;
+    if (!admin) {
+      add({
+        title: "PowerShell 7 and the MicrosoftTeams module",
+        status: "skip",
+        detail: "needs the Teams Administrator role (above)",
+      });
+    } else {
+      const { ready, error } = await tenant.probeTeams(probeUpn);
+      const ps = ready?.psVersion ?? "";
+      const mod = ready?.teamsModuleVersion ?? null;
+      if (!ready) {
+        add({
+          title: "PowerShell 7 and the MicrosoftTeams module",
+          status: "fail",
+          detail: message(error),
+          fix: `Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (TEAMS_PWSH_PATH); then Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR}.`,
+        });
+      } else if (!/^7\./.test(ps) || mod === null || compareVersions(mod, TEAMS_MODULE_FLOOR) < 0) {
+        add({
+          title: "PowerShell 7 and the MicrosoftTeams module",
+          status: "fail",
+          detail: `PowerShell ${ps || "?"}, MicrosoftTeams ${mod ?? "not installed"} (needs PowerShell 7.2+ and MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later)`,
+          fix: `In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser -Force`,
+        });
+      } else {
+        add({ title: `PowerShell ${ps}, MicrosoftTeams ${mod} (floor ${TEAMS_MODULE_FLOOR})`, status: "pass" });
+        add(
+          error === undefined
+            ? { title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance answers", status: "pass" }
+            : {
+                title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance",
+                status: "fail",
+                detail: message(error),
+                fix: `App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ in the commercial or GCC cloud (not GCC High / DoD), and the Teams Administrator role on the app.`,
+              },
+        );
+      }
+    }
+
+    // 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one.
+    if (!has("User.ReadWrite.All") || !has("Organization.Read.All")) {
+      add({
+        title: `Free ${VIRTUAL_USER_SKU} seats`,
+        status: "skip",
+        detail: "needs User.ReadWrite.All and Organization.Read.All (above)",
+      });
+    } else {
+      const needing: string[] = [];
+      for (const bot of bots) {
+        const user = await tenant.getUser(bot.userPrincipalName);
+        const skus = user ? await tenant.listLicenseSkuPartNumbers(user.id) : undefined;
+        if (!skus?.includes(VIRTUAL_USER_SKU)) needing.push(bot.name);
+      }
+      const sku = (await tenant.listSubscribedSkus()).find((s) => s.skuPartNumber === VIRTUAL_USER_SKU);
+      const free = sku ? sku.prepaidUnits.enabled - sku.consumedUnits : 0;
+      add(
+        free >= needing.length
+          ? {
+              title: `Free ${VIRTUAL_USER_SKU} seats: ${free} for ${needing.length} bot(s) that need one`,
+              status: "pass",
+            }
+          : {
+              title: `Free ${VIRTUAL_USER_SKU} seats`,
+              status: "fail",
+              detail: `${needing.length} bot(s) need a seat (${needing.join(", ")}), ${sku ? `${free} free` : "the tenant has no Teams Phone Resource Account licence"}`,
+              fix: `Add ${needing.length - Math.max(free, 0)} Microsoft Teams Phone Resource Account licence(s) (${VIRTUAL_USER_SKU}, free of charge) in the Microsoft 365 admin center, or free some.`,
+            },
+      );
+    }
+
+    // 6. Each declared number: present with the declared type (Direct Routing may be absent),
+    //    and a Calling Plan number's country equals the bot's usage location.
+    for (const bot of bots) {
+      if (!bot.phoneNumber || !bot.numberType) continue;
+      const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
+      if (!has("TeamsTelephoneNumber.ReadWrite.All")) {
+        add({ title, status: "skip", detail: "needs TeamsTelephoneNumber.ReadWrite.All (above)" });
+        continue;
+      }
+      const found = await tenant.getNumberAssignment(bot.phoneNumber);
+      if (!found) {
+        add(
+          bot.numberType === "DirectRouting"
+            ? {
+                title: `${title}: not in the inventory, allowed (Direct Routing numbers are assigned directly)`,
+                status: "pass",
+              }
+            : {
+                title,
+                status: "fail",
+                detail: "the tenant's telephone-number inventory does not have this number",
+                fix: `Acquire or port the number (Teams admin center → Voice → Phone numbers), or correct bots[].phoneNumber of ${bot.name}.`,
+              },
+        );
+      } else if (found.numberType.toLowerCase() !== bot.numberType.toLowerCase()) {
+        add({
+          title,
+          status: "fail",
+          detail: `the tenant has it as ${found.numberType}`,
+          fix: `Set numberType of ${bot.name} to the tenant's type (${found.numberType}), or declare another number.`,
+        });
+      } else {
+        add({ title: `${title}: in the tenant, ${found.assignmentStatus}`, status: "pass" });
+      }
+      if (bot.numberType === "CallingPlan") {
+        const country = parsePhoneNumberFromString(bot.phoneNumber)?.country;
+        add(
+          !country || country === bot.usageLocation
+            ? {
+                title: `${bot.name}: usage location ${bot.usageLocation} matches the Calling Plan number's country`,
+                status: "pass",
+              }
+            : {
+                title: `${bot.name}: usage location vs Calling Plan number`,
+                status: "fail",
+                detail: `usageLocation ${bot.usageLocation}, the number is in ${country}`,
+                fix: `A Calling Plan number can only go to an account whose usage location is the number's country: set usageLocation: ${country} for ${bot.name}, or use a number from ${bot.usageLocation}.`,
+              },
+        );
+      }
+    }
+    return finish(checks);
+  } finally {
+    if (!input.tenant) await tenant.close();
+  }
+}
+
+function finish(checks: Check[]): PreflightResult {
+  return { checks, ok: checks.every((c) => c.status !== "fail") };
+}
+
+/** The checklist as printed. */
+export function formatChecklist(stackName: string, result: PreflightResult): string {
+  const mark = { pass: "✓", fail: "✗", skip: "–" } as const;
+  const lines = [`teams-bot-numbers preflight for stack "${stackName}" (reads only, changes nothing)`];
+  for (const c of result.checks) {
+    lines.push(`${mark[c.status]} ${c.title}${c.status === "skip" ? ` (skipped: ${c.detail})` : ""}`);
+    if (c.status === "fail") {
+      if (c.detail) lines.push(`    ${c.detail}`);
+      if (c.fix) lines.push(`    fix: ${c.fix}`);
+    }
+  }
+  const failed = result.checks.filter((c) => c.status === "fail").length;
+  lines.push(result.ok ? "All checks passed." : `${failed} check(s) failed: fix them before \`pulumi up\`.`);
+  return lines.join("\n");
+}
+
+/** Settings and bots from flat project config (`key` without the `teams-bot-numbers:` namespace). */
+export function inputFromConfig(
+  stackName: string,
+  config: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): PreflightInput {
+  const settings = resolveTenantSettings((k) => config[k], env);
+  const rawBots = config.bots === undefined ? undefined : (JSON.parse(config.bots) as unknown);
+  const { bots } = parseStackConfig({ bots: rawBots });
+  return { stackName, settings, bots };
+}
+
+/** Runs the preflight for flat config, prints the checklist, returns the exit code. */
+export async function preflightMain(
+  stackName: string,
+  config: Record<string, string>,
+  out: (s: string) => void = (s) => process.stdout.write(s + "\n"),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let input: PreflightInput;
+  try {
+    input = inputFromConfig(stackName, config, env);
+  } catch (e) {
+    out(`✗ stack config of "${stackName}": ${message(e)}`);
+    return 1;
+  }
+  const result = await runPreflight(input);
+  out(formatChecklist(stackName, result));
+  return result.ok ? 0 : 1;
+}
+
+function parseArgs(argv: string[]): { stackName: string; workDir?: string; backendDir?: string; pulumiHome?: string } {
+  const o: { stackName: string; workDir?: string; backendDir?: string; pulumiHome?: string } = { stackName: "" };
+  for (let i = 0; i < argv.length; i++) {
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
+      return v;
+    };
+    if (argv[i] === "--stack") o.stackName = value();
+    else if (argv[i] === "--work-dir") o.workDir = value();
+    else if (argv[i] === "--backend-dir") o.backendDir = value();
+    else if (argv[i] === "--pulumi-home") o.pulumiHome = value();
+    else throw new Error(`unknown option ${argv[i]} (usage: preflight --stack NAME)`);
+  }
+  if (!o.stackName) throw new Error("usage: npm run preflight -- --stack NAME");
+  return o;
+}
+
+/** The stack's project config through the Automation API (secrets decrypted), without the namespace. */
+export async function loadStackConfig(o: {
+  stackName: string;
+  workDir?: string;
+  backendDir?: string;
+  pulumiHome?: string;
+}): Promise<Record<string, string>> {
+  const { openProjectStack } = await import("./stack");
+  const stack = await openProjectStack({ command: "preview", ...o });
+  const all = await stack.getAllConfig();
+  const flat: Record<string, string> = {};
+  for (const [key, v] of Object.entries(all)) {
+    if (key.startsWith("teams-bot-numbers:")) flat[key.slice("teams-bot-numbers:".length)] = v.value;
+  }
+  return flat;
+}
+
+if (require.main === module) {
+  Promise.resolve()
+    .then(async () => {
+      const args = parseArgs(process.argv.slice(2));
+      return preflightMain(args.stackName, await loadStackConfig(args));
+    })
+    .then(
+      (code) => process.exit(code),
+      (e: unknown) => {
+        process.stderr.write(`preflight: ${message(e)}\n`);
+        process.exit(1);
+      },
+    );
+}

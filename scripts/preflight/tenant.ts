@@ -1,0 +1,67 @@
+/**
+ * Every tenant access of the preflight, in one place, READS ONLY: tokens, Graph lookups through
+ * the provider's tenant layer (`tenantParts`: Graph users, licences, numbers) and one
+ * Get-CsOnlineApplicationInstance through the provider's Teams cmdlets.
+ */
+import type { HostReady } from "../../protocol/host-protocol";
+import type { TenantSettings } from "../../provider/settings";
+import { TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
+import {
+  closeTenants,
+  tenantParts,
+  type NumberAssignment,
+  type SubscribedSku,
+  type TenantUser,
+} from "../../provider/tenant/index";
+
+/** The claims of an access token the preflight reads (never the signature: the service checks that). */
+export interface TokenClaims {
+  roles: string[];
+  wids: string[];
+}
+
+/** What the preflight may ask of a tenant. Nothing here changes the tenant. */
+export interface PreflightTenant {
+  graphClaims(): Promise<TokenClaims>;
+  teamsClaims(): Promise<TokenClaims>;
+  getUser(upn: string): Promise<TenantUser | undefined>;
+  listLicenseSkuPartNumbers(userId: string): Promise<string[] | undefined>;
+  listSubscribedSkus(): Promise<SubscribedSku[]>;
+  getNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined>;
+  /** Starts the PowerShell host and reads one instance (Get-CsOnlineApplicationInstance, app-only). */
+  probeTeams(identity: string): Promise<{ ready: HostReady | undefined; error?: unknown }>;
+  close(): Promise<void>;
+}
+
+/** Decodes the payload of a JWT access token (claims only). */
+export function claimsOf(accessToken: string): TokenClaims {
+  const part = accessToken.split(".")[1];
+  if (!part) return { roles: [], wids: [] };
+  const payload = JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as { roles?: unknown; wids?: unknown };
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return { roles: list(payload.roles), wids: list(payload.wids) };
+}
+
+/** The preflight's tenant access for these settings. */
+export function preflightTenant(settings: TenantSettings): PreflightTenant {
+  const { tokens, graph, host, teams } = tenantParts(settings);
+  return {
+    graphClaims: async () => claimsOf((await tokens.graphToken()).accessToken),
+    teamsClaims: async () => claimsOf((await tokens.token(TEAMS_ADMIN_SCOPE)).accessToken),
+    getUser: (upn) => graph.users.get(upn),
+    listLicenseSkuPartNumbers: async (userId) => (await graph.licences.details(userId))?.map((l) => l.skuPartNumber),
+    listSubscribedSkus: () => graph.licences.subscribedSkus(),
+    getNumberAssignment: (n) => graph.numbers.get(n),
+    async probeTeams(identity) {
+      try {
+        await teams.getApplicationInstance(identity);
+        return { ready: host.ready };
+      } catch (error) {
+        return { ready: host.ready, error };
+      }
+    },
+    async close() {
+      await closeTenants();
+    },
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Brownfield on the real engine: export the brownfield tenant into a stack's config, `pulumi up`
+ * adopts every exported account, licence and number with ZERO writes to the tenant (audit log),
+ * a second `up` changes nothing, `preview --refresh --expect-no-changes` passes; a hand-edited
+ * mismatch makes `up` refuse that bot, naming the difference, and adopt the rest.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument } from "yaml";
+
+import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
+import { botNumbersProgram } from "../../stacks/program";
+import { EngineHarness, type EngineRun, type RunOptions } from "../e2e/harness";
+import { stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { exportWith } from "./helpers";
+
+interface Audit {
+  seq: number;
+  family: string;
+  operation: string;
+  target: string | null;
+  number: string | null;
+  outcome: string;
+}
+
+describe("brownfield adoption on the real engine", () => {
+  let t: TestEmulator;
+  const harnesses: EngineHarness[] = [];
+
+  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  /** A stack pointed at the emulator, with the exported bots merged into its Pulumi.<stack>.yaml. */
+  const exportedStack = async (name: string): Promise<{ h: EngineHarness; workDir: string }> => {
+    const h = await EngineHarness.create({
+      name,
+      program: botNumbersProgram,
+      stackName: name,
+      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "50" },
+      config: stackConfigFor(t),
+    });
+    harnesses.push(h);
+    const workDir = path.join(h.dir, "work");
+    const r = await exportWith(t, ["--stack", name, "--work-dir", workDir]);
+    expect(r.exitCode).toBe(0);
+    return { h, workDir };
+  };
+  // Keep going past a refused bot, so the others are adopted in the same run.
+  const continueOnError: RunOptions & { continueOnError: boolean } = { continueOnError: true };
+
+  beforeAll(async () => {
+    t = await startTestEmulator(undefined, { fixture: brownfieldFixture(40) });
+  });
+  afterAll(async () => {
+    for (const h of harnesses) await h.dispose();
+    await t?.stop();
+  });
+
+  test("adopt: export → up takes over every account, licence and number with zero writes; second up, preview --refresh and dropping adopt change nothing", async () => {
+    const { h, workDir } = await exportedStack("adopt");
+    const bots = (await h.stack.getConfig("bots")).value;
+    const exported = JSON.parse(bots) as { name: string; phoneNumber?: string }[];
+    expect(exported.length).toBe(32);
+    const before = (await audit()).length;
+
+    const up = await h.up();
+    if (up.exitCode !== 0) console.log(up.stdout, up.stderr);
+    expect(up.exitCode).toBe(0);
+    const withNumber = exported.filter((b) => b.phoneNumber).length;
+    // stack + per bot: component, account, licence (+ number)
+    expect(up.changes.create).toBe(1 + exported.length * 3 + withNumber);
+    expect((await audit()).slice(before)).toEqual([]);
+
+    const second = await h.up();
+    expect(second.exitCode).toBe(0);
+    expect(Object.keys(second.changes).filter((k) => k !== "same")).toEqual([]);
+
+    const preview = await h.preview({ refresh: true, expectNoChanges: true });
+    if (preview.exitCode !== 0) console.log(preview.stdout, preview.stderr);
+    expect(preview.exitCode).toBe(0);
+    expect((await audit()).slice(before)).toEqual([]);
+
+    // Last step of the flow: drop `adopt: true` from every bot; nothing changes in the tenant.
+    const file = path.join(workDir, "Pulumi.adopt.yaml");
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    exported.forEach((_, i) => doc.deleteIn(["config", "teams-bot-numbers:bots", i, "adopt"]));
+    fs.writeFileSync(file, doc.toString());
+    expect(fs.readFileSync(file, "utf8")).not.toMatch(/^\s+adopt:/m); // the decision comments keep theirs
+    const dropped = await h.up({ expectNoChanges: true });
+    if (dropped.exitCode !== 0) console.log(dropped.stdout, dropped.stderr);
+    expect(dropped.exitCode).toBe(0);
+    expect((await audit()).slice(before)).toEqual([]);
+  });
+
+  /** A fresh export of the reset tenant with one hand edit in the stack file, then `up --continue-on-error`. */
+  const upWithEdit = async (
+    stack: string,
+    edits: { bot: string; key: string; value: string }[],
+  ): Promise<{
+    h: EngineHarness;
+    up: EngineRun;
+    bots: Record<string, string>[];
+    edited: Record<string, string>[];
+    writes: Audit[];
+  }> => {
+    await t.admin.post("/reset");
+    const { h, workDir } = await exportedStack(stack);
+    const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+    const doc = parseDocument(fs.readFileSync(file, "utf8"));
+    const bots = (doc.toJS() as { config: Record<string, Record<string, string>[]> }).config["teams-bot-numbers:bots"]!;
+    const edited = edits.map(({ bot, key, value }) => {
+      const index = bots.findIndex((b) => b.name === bot);
+      doc.setIn(["config", "teams-bot-numbers:bots", index, key], value);
+      return bots[index]!;
+    });
+    fs.writeFileSync(file, doc.toString());
+    const before = (await audit()).length;
+    const up = await h.up(continueOnError);
+    return { h, up, bots, edited, writes: (await audit()).slice(before) };
+  };
+  const count = (h: EngineHarness, type: string): number =>
+    h.resources().filter((r) => r.type === `pulumi-nodejs:dynamic/teams:${type}`).length;
+
+  test("requires-adopt: a number type edited by hand is refused naming the difference; every other bot is adopted, zero writes", async () => {
+    const { h, up, bots, edited, writes } = await upWithEdit("wrongtype", [
+      { bot: "calling-plan-bot-013", key: "numberType", value: "DirectRouting" },
+    ]);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(
+      `${edited[0]!.phoneNumber} is a CallingPlan number, not DirectRouting (NumberTypeMismatch). Set numberType to CallingPlan.`,
+    );
+    expect(writes).toEqual([]);
+    expect(count(h, "ApplicationInstance")).toBe(bots.length);
+    expect(count(h, "VirtualUserLicense")).toBe(bots.length);
+    expect(count(h, "BotPhoneNumber")).toBe(bots.filter((b) => b.phoneNumber).length - 1);
+    expect(h.resources().some((r) => r.urn.endsWith("::calling-plan-bot-013-number"))).toBe(false);
+  });
+
+  describe("an app id edited by hand", () => {
+    const otherApp = "0f0f0f0f-1111-4222-8333-444455556666";
+    let run: Awaited<ReturnType<typeof upWithEdit>>;
+    beforeAll(async () => {
+      run = await upWithEdit("wrongapp", [{ bot: "no-number-bot-012", key: "appId", value: otherApp }]);
+    });
+
+    test("requires-adopt: the account is refused naming both application ids, with zero writes", () => {
+      expect(run.up.exitCode).not.toBe(0);
+      expect(run.up.stdout + run.up.stderr).toContain(
+        `adopting resource account ${run.edited[0]!.userPrincipalName}: the existing account belongs to application ${run.edited[0]!.appId}, not ${otherApp} (AdoptMismatch)`,
+      );
+      expect(run.writes).toEqual([]);
+      expect(run.h.resources().some((r) => r.urn.endsWith("ApplicationInstance::no-number-bot-012"))).toBe(false);
+    });
+
+    // KNOWN FAILURE (not the export): with --continue-on-error the engine still sends Check for the
+    // refused account's VirtualUserLicense, whose userId input depends on the failed resource; the
+    // Node dynamic-provider host (@pulumi/pulumi cmd/dynamic-provider check) then fails with
+    // "Unexpected struct type" and the whole update stops, so the other bots are adopted only by the
+    // next `up` (without --continue-on-error the engine stops at the first error anyway). See the report.
+    test.failing("adopts every other bot in the same run", () => {
+      expect(count(run.h, "ApplicationInstance")).toBe(run.bots.length - 1);
+      expect(count(run.h, "VirtualUserLicense")).toBe(run.bots.length - 1);
+      expect(count(run.h, "BotPhoneNumber")).toBe(run.bots.filter((b) => b.phoneNumber).length);
+    });
+  });
+
+  // KNOWN FAILURE (provider): adopt brings a differing display name / usage location to the declared
+  // value (ApplicationInstance create → patchUser: PATCH /users/{id}) and a differing emergency
+  // location too (BotPhoneNumber create → setLocation: updateNumber), instead of refusing the
+  // mismatch without a write. See the report for the change needed.
+  test.failing(
+    "requires-adopt: a display name or emergency location edited by hand is refused naming the difference, zero writes",
+    async () => {
+      const { up, writes } = await upWithEdit("wrongname", [
+        { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
+        { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
+      ]);
+      expect(writes).toEqual([]);
+      expect(up.exitCode).not.toBe(0);
+      expect(up.stdout + up.stderr).toContain("Renamed By Hand");
+      expect(up.stdout + up.stderr).toContain("0e0e0e0e-2222-4333-8444-555566667777");
+    },
+  );
+});

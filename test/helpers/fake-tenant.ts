@@ -1,0 +1,204 @@
+/**
+ * An in-memory tenant behind the service interfaces (provider/tenant/model.ts), for fast tests of
+ * the resource hooks: what each hook asks of the services, and what it makes of the answers. It
+ * models the services' contracts only (no Graph, no PowerShell, no waiting); the emulator tests
+ * prove the services themselves.
+ */
+import { TenantError } from "../../provider/errors";
+import type {
+  Accounts,
+  LicenceDetail,
+  Licences,
+  NumberAssignment,
+  NumberOnAccount,
+  Numbers,
+  SubscribedSku,
+  TeamsInstance,
+  Tenant,
+  TenantUser,
+} from "../../provider/tenant";
+import { MoveRegistry, NumberMoves } from "../../provider/tenant/number-moves";
+
+export const FAKE_TENANT_ID = "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91";
+export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
+
+/** An in-memory Tenant; `calls` lists the service calls in order ("accounts.patch displayName"). */
+export class FakeTenant implements Tenant {
+  readonly calls: string[] = [];
+  readonly users = new Map<string, TenantUser>();
+  readonly instances = new Map<string, TeamsInstance>();
+  readonly held = new Map<string, LicenceDetail[]>();
+  readonly records = new Map<string, NumberAssignment>();
+  readonly skus: SubscribedSku[] = [
+    {
+      skuId: VIRTUAL_USER_SKU,
+      skuPartNumber: "PHONESYSTEM_VIRTUALUSER",
+      consumedUnits: 0,
+      prepaidUnits: { enabled: 25 },
+      servicePlans: [{ servicePlanId: "p1", servicePlanName: "MCOEV_VIRTUALUSER", provisioningStatus: "Success" }],
+    },
+  ];
+  /** Numbers whose assignment fails (permanently). */
+  readonly failingNumbers = new Set<string>();
+  private nextId = 1;
+
+  private log(call: string): void {
+    this.calls.push(call);
+  }
+
+  /** Adds a resource account (as if made outside Pulumi, or by an earlier create). */
+  addAccount(upn: string, applicationId: string, usageLocation: string | null = "US"): string {
+    const objectId = `00000000-0000-4000-8000-${String(this.nextId++).padStart(12, "0")}`;
+    this.users.set(objectId, { id: objectId, userPrincipalName: upn, displayName: upn, usageLocation });
+    this.instances.set(objectId, {
+      objectId,
+      tenantId: FAKE_TENANT_ID,
+      userPrincipalName: upn,
+      applicationId,
+      displayName: upn,
+      phoneNumber: null,
+    });
+    return objectId;
+  }
+
+  /** Adds a number of the tenant, optionally on an account. */
+  addNumber(phoneNumber: string, numberType = "CallingPlan", on: string | null = null): void {
+    this.records.set(phoneNumber, {
+      telephoneNumber: phoneNumber,
+      numberType,
+      assignmentTargetId: on,
+      assignmentStatus: on ? "voiceApplicationAssigned" : "unassigned",
+      activationState: "activated",
+      locationId: null,
+      capabilities: ["voiceApplicationAssignment"],
+    });
+  }
+
+  private byUpnOrId(idOrUpn: string): TenantUser | undefined {
+    return this.users.get(idOrUpn) ?? [...this.users.values()].find((u) => u.userPrincipalName === idOrUpn);
+  }
+
+  readonly accounts: Accounts = {
+    tenantId: FAKE_TENANT_ID,
+    user: async (idOrUpn) => this.byUpnOrId(idOrUpn),
+    instance: async (identity) =>
+      this.instances.get(identity) ?? [...this.instances.values()].find((i) => i.userPrincipalName === identity),
+    findOrCreate: async (request) => {
+      this.log(`accounts.findOrCreate ${request.userPrincipalName}`);
+      const user = this.byUpnOrId(request.userPrincipalName);
+      if (user) {
+        if (!request.adopt)
+          throw new TenantError({ operation: "creating", code: "AlreadyExists", reason: "the account exists" });
+        return { instance: this.instances.get(user.id)!, existingUser: user };
+      }
+      const objectId = this.addAccount(request.userPrincipalName, request.applicationId, null);
+      return { instance: this.instances.get(objectId)!, existingUser: undefined };
+    },
+    ensureMapping: async (instance, applicationId) => {
+      this.log(`accounts.ensureMapping ${applicationId}`);
+      this.instances.set(instance.objectId, { ...instance, applicationId });
+    },
+    waitForUser: async (objectId, _label, present) => {
+      this.log(`accounts.waitForUser ${present ? "present" : "gone"}`);
+      return this.users.get(objectId);
+    },
+    patch: async (user, wanted) => {
+      const changed = (["displayName", "usageLocation"] as const).filter((k) => user[k] !== wanted[k]);
+      this.log(`accounts.patch ${changed.join(",") || "nothing"}`);
+      const patched = { ...user, ...wanted };
+      this.users.set(user.id, patched);
+      return patched;
+    },
+    delete: async (objectId) => {
+      this.log("accounts.delete");
+      this.instances.delete(objectId);
+      return this.users.delete(objectId);
+    },
+  };
+
+  readonly licences: Licences = {
+    sku: async (partNumber) => {
+      const sku = this.skus.find((s) => s.skuPartNumber === partNumber);
+      if (!sku) throw new TenantError({ operation: "looking up", code: "SkuNotFound", reason: partNumber });
+      return sku;
+    },
+    requireFreeSeat: (sku) => {
+      if (sku.prepaidUnits.enabled - sku.consumedUnits <= 0)
+        throw new TenantError({ operation: "assigning", code: "NoFreeSeats", reason: "0 seats free" });
+    },
+    requireUsageLocation: async (userId) => {
+      this.log("licences.requireUsageLocation");
+      if (!this.users.get(userId)?.usageLocation)
+        throw new TenantError({ operation: "assigning", code: "NoUsageLocation", reason: "no usage location" });
+    },
+    held: async (userId) => (this.users.has(userId) ? (this.held.get(userId) ?? []) : undefined),
+    assign: async (userId, skuId, removeSkuIds) => {
+      this.log(`licences.assign ${skuId}${removeSkuIds.length ? ` -${removeSkuIds.join(",")}` : ""}`);
+      const sku = this.skus.find((s) => s.skuId === skuId)!;
+      const kept = (this.held.get(userId) ?? []).filter((d) => !removeSkuIds.includes(d.skuId));
+      this.held.set(userId, [...kept, { skuId, skuPartNumber: sku.skuPartNumber, servicePlans: sku.servicePlans }]);
+    },
+    remove: async (userId, skuId) => {
+      this.log(`licences.remove ${skuId}`);
+      this.held.set(
+        userId,
+        (this.held.get(userId) ?? []).filter((d) => d.skuId !== skuId),
+      );
+    },
+    waitForProvisioning: async (r) => {
+      this.log("licences.waitForProvisioning");
+      return this.held.get(r.userId)?.find((d) => d.skuId === r.skuId);
+    },
+  };
+
+  private moves: NumberMoves | undefined;
+
+  private put(r: NumberOnAccount, on: boolean): NumberAssignment {
+    const record = this.records.get(r.phoneNumber)!;
+    const next = {
+      ...record,
+      assignmentTargetId: on ? r.instanceId : null,
+      assignmentStatus: on ? "voiceApplicationAssigned" : "unassigned",
+      locationId: on ? (r.locationId ?? null) : null,
+    };
+    this.records.set(r.phoneNumber, next);
+    return next;
+  }
+
+  readonly numbers: Numbers = {
+    get: async (phoneNumber) => this.records.get(phoneNumber),
+    assign: async (request) => {
+      this.log(`numbers.assign ${request.phoneNumber}`);
+      if (this.failingNumbers.has(request.phoneNumber))
+        throw new TenantError({ operation: "assigning", status: 400, serviceCode: "BadRequest", reason: "refused" });
+      return this.put(request, true);
+    },
+    unassign: async (request) => {
+      this.log(`numbers.unassign ${request.phoneNumber}`);
+      this.put(request, false);
+    },
+    // The real move coordinator over this fake's numbers (its own registry: no plan declared, no wait).
+    move: (request) => {
+      this.moves ??= new NumberMoves(
+        {
+          get: (n) => this.numbers.get(n),
+          assign: (r, label) => this.numbers.assign(r, label),
+          unassign: (r, label) => this.numbers.unassign(r, label),
+          account: async (id) => {
+            const u = this.users.get(id);
+            return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+          },
+        },
+        () => ({ numberReleaseWaitMs: 0, pollIntervalMs: 1 }),
+        new MoveRegistry(),
+      );
+      return this.moves.move(request);
+    },
+    setLocation: async (phoneNumber, locationId) => {
+      this.log(`numbers.setLocation ${locationId}`);
+      this.records.set(phoneNumber, { ...this.records.get(phoneNumber)!, locationId });
+    },
+  };
+
+  async close(): Promise<void> {}
+}

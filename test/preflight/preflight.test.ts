@@ -1,0 +1,172 @@
+/**
+ * `npm run preflight`: all ✓ on the dev stack's bots pointed at a test emulator; each ✗ case fails
+ * exactly once, names its fix, exits non-zero; the emulator's audit log shows zero writes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
+import { closeTenants } from "../../provider/tenant/index";
+import { preflightMain, TEAMS_ADMINISTRATOR } from "../../scripts/preflight";
+import { REPO_ROOT, stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+
+type Fixture = {
+  apps: Array<{ graphRoles: string[]; directoryRoles: string[]; secrets: string[] }>;
+  skus: Array<{ skuPartNumber: string; prepaidUnits: { enabled: number } }>;
+};
+const FIXTURE = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8"),
+) as Fixture;
+// js-yaml comes with @pulumi/pulumi, which reads the same files (as in test/stacks/config.test.ts).
+const yaml = require("js-yaml") as { load(text: string): unknown };
+/** The dev stack's bots, as declared in Pulumi.dev.yaml. */
+const DEV_BOTS = (
+  yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")) as {
+    config: Record<string, unknown>;
+  }
+).config["teams-bot-numbers:bots"] as Array<Record<string, unknown>>;
+
+interface Run {
+  code: number;
+  text: string;
+  failures: string[];
+  writes: number;
+}
+
+async function run(
+  opts: {
+    fixture?: (f: Fixture) => void;
+    bots?: (b: Array<Record<string, unknown>>) => void;
+    env?: Record<string, string>;
+    secret?: string;
+  } = {},
+): Promise<Run> {
+  const fixture = structuredClone(FIXTURE);
+  opts.fixture?.(fixture);
+  const bots = structuredClone(DEV_BOTS);
+  opts.bots?.(bots);
+  const t: TestEmulator = await startTestEmulator({ licenceProvisioningDelayMs: 0 }, { fixture: fixture as never });
+  const saved = Object.fromEntries(Object.keys(opts.env ?? {}).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, opts.env ?? {});
+  try {
+    const before = (await t.admin.get<{ entries: unknown[] }>("/audit")).entries.length;
+    const config: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(stackConfigFor(t)).map(([k, v]) => [k, v.value])),
+      clientSecret: opts.secret ?? t.clientSecret,
+      bots: JSON.stringify(bots),
+    };
+    const lines: string[] = [];
+    const code = await preflightMain("dev", config, (s) => lines.push(s), {});
+    const text = lines.join("\n");
+    const after = (await t.admin.get<{ entries: unknown[] }>("/audit")).entries.length;
+    return { code, text, failures: text.split("\n").filter((l) => l.startsWith("✗")), writes: after - before };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await closeTenants();
+    await t.stop();
+  }
+}
+
+describe("preflight", () => {
+  test("all ✓ on the dev stack's bots: exit 0, zero writes", async () => {
+    const r = await run();
+    expect(r.failures).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.writes).toBe(0);
+    for (const expected of [
+      "✓ Credential: token for Microsoft Graph",
+      "✓ Credential: token for the Teams admin API",
+      "✓ Graph app roles",
+      "✓ Entra role: Teams Administrator",
+      `✓ PowerShell 7.4.6, MicrosoftTeams ${TEAMS_MODULE_FLOOR}`,
+      "✓ Teams cmdlets app-only",
+      "✓ Free PHONESYSTEM_VIRTUALUSER seats: 25 for 3 bot(s)",
+      "✓ incident-bot: +14255550100 (CallingPlan): in the tenant",
+      "✓ incident-bot: usage location US matches",
+      "✓ reception-bot: +14255550200 (DirectRouting): in the tenant",
+      "✓ survey-bot: +14255550300 (OperatorConnect): in the tenant",
+      "All checks passed.",
+    ])
+      expect(r.text).toContain(expected);
+  });
+
+  test("a Direct Routing number absent from the inventory is allowed", async () => {
+    const r = await run({ bots: (b) => (b[1]!.phoneNumber = "+14255550299") });
+    expect(r.failures).toEqual([]);
+    expect(r.text).toContain("✓ reception-bot: +14255550299 (DirectRouting): not in the inventory, allowed");
+    expect(r.code).toBe(0);
+  });
+
+  const CASES: Array<[string, Parameters<typeof run>[0], RegExp, RegExp]> = [
+    [
+      "wrong client secret",
+      { secret: "not-the-secret" },
+      /^✗ Credential: token for Microsoft Graph/,
+      /fix: Check tenantId, clientId and the credential/,
+    ],
+    [
+      "without TeamsTelephoneNumber.ReadWrite.All",
+      {
+        fixture: (f) =>
+          (f.apps[0]!.graphRoles = f.apps[0]!.graphRoles.filter((r) => r !== "TeamsTelephoneNumber.ReadWrite.All")),
+      },
+      /^✗ Graph app roles/,
+      /fix: Add the Microsoft Graph application permission\(s\) TeamsTelephoneNumber\.ReadWrite\.All .*grant admin consent/,
+    ],
+    [
+      "without the Teams Administrator role",
+      {
+        fixture: (f) =>
+          (f.apps[0]!.directoryRoles = f.apps[0]!.directoryRoles.filter((r) => r !== TEAMS_ADMINISTRATOR)),
+      },
+      /^✗ Entra role: Teams Administrator/,
+      /fix: Assign the Teams Administrator role to the app's service principal/,
+    ],
+    [
+      "MicrosoftTeams below the floor",
+      { env: { TEAMS_STANDIN_MODULE_VERSION: "6.0.0" } },
+      /^✗ PowerShell 7 and the MicrosoftTeams module/,
+      new RegExp(
+        `MicrosoftTeams 6\\.0\\.0 .*\\n.*fix: In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR.replaceAll(".", "\\.")}`,
+      ),
+    ],
+    [
+      "not enough PHONESYSTEM_VIRTUALUSER seats",
+      {
+        fixture: (f) => (f.skus.find((s) => s.skuPartNumber === "PHONESYSTEM_VIRTUALUSER")!.prepaidUnits.enabled = 2),
+      },
+      /^✗ Free PHONESYSTEM_VIRTUALUSER seats/,
+      /3 bot\(s\) need a seat .*2 free\n.*fix: Add 1 Microsoft Teams Phone Resource Account licence/,
+    ],
+    [
+      "a Calling Plan number the tenant does not have",
+      { bots: (b) => (b[0]!.phoneNumber = "+14255550199") },
+      /^✗ incident-bot: \+14255550199 \(CallingPlan\)$/,
+      /fix: Acquire or port the number/,
+    ],
+    [
+      "a number declared with the wrong type",
+      { bots: (b) => (b[2]!.numberType = "CallingPlan") },
+      /^✗ survey-bot: \+14255550300 \(CallingPlan\)$/,
+      /the tenant has it as OperatorConnect\n.*fix: Set numberType of survey-bot/,
+    ],
+    [
+      "usage location vs the Calling Plan number's country",
+      { bots: (b) => (b[0]!.usageLocation = "GB") },
+      /^✗ incident-bot: usage location vs Calling Plan number/,
+      /usageLocation GB, the number is in US\n.*fix: .*set usageLocation: US for incident-bot/,
+    ],
+  ];
+
+  test.each(CASES)("✗ once: %s (fix named, exit 1, zero writes)", async (_what, opts, failure, fix) => {
+    const r = await run(opts);
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatch(failure);
+    expect(r.text).toMatch(fix);
+    expect(r.code).toBe(1);
+    expect(r.writes).toBe(0);
+  });
+});
