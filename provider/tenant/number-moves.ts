@@ -15,7 +15,7 @@
  *   (or waiting behind `--parallel`), gets the outcome. Only accounts already holding a number
  *   are moved on another's behalf (they are licensed); a new account's claim waits for its own create.
  */
-import { asTenantError, TenantError } from "../errors";
+import { asTenantError, during, TenantError } from "../errors";
 import { fromWireEnum, NUMBER_TYPES, type NumberType } from "../formats";
 import { progress } from "../log";
 import { sleep } from "../retry";
@@ -185,7 +185,7 @@ export class NumberMoves {
         removed: (i) => this.registry.removed.has(i.toLowerCase()),
       };
       const read = async (n: string): Promise<void> => {
-        const record = await this.ops.get(n);
+        const record = await during(`looking up ${n}`, request.label, () => this.ops.get(n));
         records.set(n, record);
         states.set(n, {
           holder: record?.assignmentTargetId?.toLowerCase() ?? null,
