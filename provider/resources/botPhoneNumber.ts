@@ -159,6 +159,16 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
       if (!moved.ok) throw moved.error;
       return { id, outs: outputs(inputs, moved.record) };
     }
+    const type = fromWireEnum(record.numberType);
+    if (type && type !== inputs.numberType) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberTypeMismatch",
+        reason: `${inputs.phoneNumber} is a ${type} number, not ${inputs.numberType}`,
+        hint: `Set numberType to ${type}.`,
+      });
+    }
     if (!inputs.adopt) {
       throw new TenantError({
         operation,
