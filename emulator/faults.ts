@@ -108,6 +108,14 @@ export class Faults {
     return { kind: "none" };
   }
 
+  /** Says whether this assignment of `telephoneNumber` must fail (profile `failAssign`, counts down). */
+  assignFault(telephoneNumber: string): string | null {
+    const left = this.profileValue.failAssign[telephoneNumber] ?? 0;
+    if (left <= 0) return null;
+    this.profileValue.failAssign[telephoneNumber] = left - 1;
+    return `Injected fault: assigning telephone number '${telephoneNumber}' failed`;
+  }
+
   /** Counts one cmdlet call and says whether the stand-in must crash on it. */
   nextCmdletCrash(): "before" | "after" | null {
     this.cmdletCalls += 1;

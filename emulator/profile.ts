@@ -47,6 +47,11 @@ export interface LatencyAndFaults {
   /** Graph number operations take this long to finish (notStarted for the first quarter). */
   operationDurationMs: number;
   pwshCrash: PwshCrash;
+  /**
+   * The next N assignments of a number (key: E.164 with `+`) fail, counting down: the Graph
+   * operation ends `failed`, Set-CsPhoneNumberAssignment answers 400. Tests inject a failing claim.
+   */
+  failAssign: Record<string, number>;
 }
 
 /** A partial profile: any subset of fields, families included. */
@@ -84,6 +89,7 @@ export function defaultProfile(): LatencyAndFaults {
     licenceProvisioningDelayMs: 1500,
     operationDurationMs: 300,
     pwshCrash: { afterCalls: null, mode: "before" },
+    failAssign: {},
   };
 }
 

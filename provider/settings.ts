@@ -285,7 +285,10 @@ interface Knob {
 export const KNOBS = {
   /** Longest pause between polls of waits and long-running operations. */
   pollIntervalMs: { env: "TEAMS_POLL_INTERVAL_MS", defaultMs: 5_000, min: 1, what: "poll interval" },
-  /** How long a number held by another account may take to be released within one update. */
+  /**
+   * Without a declared NumberPlan only: how long a number held by an account not known to move in
+   * this run may take to be released (with a plan, such a holder fails the move at once).
+   */
   numberReleaseWaitMs: {
     env: "TEAMS_NUMBER_RELEASE_WAIT_MS",
     defaultMs: 90_000,

@@ -46,8 +46,9 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         op.assignmentTargetId ?? "",
         ctx.faults.timings.licenceProvisioningDelayMs,
       );
-      if (failure || !target) {
-        op.result = { status: "failed", statusDetail: failure?.message ?? "unknown target" };
+      const injected = failure || !target ? null : ctx.faults.assignFault(op.telephoneNumber);
+      if (failure || !target || injected) {
+        op.result = { status: "failed", statusDetail: failure?.message ?? injected ?? "unknown target" };
       } else {
         applyAssign(findNumber(store, op.telephoneNumber, op.numberType)!, target, {
           locationId: op.locationId,
@@ -61,7 +62,7 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         target: op.assignmentTargetId,
         number: op.telephoneNumber,
         appId: op.appId,
-        outcome: failure ? `error: ${failure.kind}` : "ok",
+        outcome: failure ? `error: ${failure.kind}` : injected ? "error: injected" : "ok",
       });
     } else {
       const rec = findNumber(store, op.telephoneNumber, op.numberType);

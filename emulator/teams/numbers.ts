@@ -128,6 +128,8 @@ export const setAssignment: CmdletDef = {
         ctx.faults.timings.licenceProvisioningDelayMs,
       );
       if (failure) throw failureError(this.name, failure);
+      const injected = ctx.faults.assignFault(number);
+      if (injected) throw cmdletBadRequest(this.name, injected);
       applyAssign(findNumber(ctx.store, number, type)!, target!, {
         locationId: typeof p.LocationId === "string" ? p.LocationId : undefined,
         assignmentCategory: typeof p.AssignmentCategory === "string" ? p.AssignmentCategory : null,

@@ -1,26 +1,29 @@
 /**
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
- * create: the number is checked (in the tenant, of the declared type; one on another account is
- * waited for, bounded, then refused) and assigned through Graph or Set-CsPhoneNumberAssignment
- * (numberAssignment "powershell"); one already on this account is refused unless `adopt: true`.
+ * create: assigned through Graph or Set-CsPhoneNumberAssignment (numberAssignment "powershell")
+ * as a move of the numbers service: checked first (in the tenant, of the declared type); a number
+ * on another account is taken only when that account gives it up in this run (a swap, a rotation,
+ * a bot the stack removes), else refused at once naming the holder. One already on this account is
+ * refused unless `adopt: true`.
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
- * update: a number or type change = unassign the old, then assign the new; if the new one fails,
- * the old one is assigned back and both outcomes are reported. A locationId-only change =
- * location update, no unassign. replace: instanceId (delete first: a number is held once).
+ * update: a number or type change = a move: release the old, then claim the new, together with
+ * every move of this run it depends on; if a step fails the whole plan is rolled back and each
+ * account's error says what it holds again. A locationId-only change = location update, no
+ * unassign. replace: instanceId (delete first: a number is held once).
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
- * The orchestration lives in the numbers service (provider/tenant/numbers.ts).
- */
+ * diff announces a number change to the other updates of the run (programs without a NumberPlan).
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
 import * as pulumi from "@pulumi/pulumi";
 
-import { asTenantError, during, TenantError, withPartialState } from "../errors";
+import { during, TenantError, withPartialState } from "../errors";
 import { fromWireEnum, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type NumberAssignment, type Numbers } from "../tenant";
+import { announceMove, tenant, type MoveOutcome, type NumberAssignment, type Numbers } from "../tenant";
 import { configureSession } from "../tenant/session";
 import {
   normalizeBoolean,
@@ -91,25 +94,17 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
   return outs;
 }
 
-/** The error to raise after a failed move: both outcomes, and what the account holds now. */
+/** The error to raise after a failed move, recording what the account holds now. */
 function moveFailure(
-  failure: TenantError,
-  restoreError: unknown,
-  restored: NumberAssignment | undefined,
+  outcome: Extract<MoveOutcome, { ok: false }>,
   id: string,
   olds: BotPhoneNumberOutputs,
 ): TenantError {
-  if (restoreError === undefined) {
-    const reason = `${failure.reason}; the previous number ${olds.phoneNumber} was assigned back`;
-    return withPartialState(new TenantError({ ...failure.details(), reason }), id, outputs(olds, restored));
-  }
-  const second = asTenantError(restoreError, `assigning ${olds.phoneNumber} back`, labelOf(olds));
-  const error = new TenantError({
-    ...failure.details(),
-    reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
-    hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
-  });
-  return withPartialState(error, id, { ...outputs(olds, undefined), assignmentStatus: "unassigned" });
+  const held =
+    outcome.holds === "previous"
+      ? outputs(olds, outcome.record)
+      : { ...outputs(olds, undefined), assignmentStatus: "unassigned" };
+  return withPartialState(outcome.error, id, held);
 }
 
 /**
@@ -140,12 +135,17 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   }),
 
   // A number can be on one account only: unassign from the old before assigning to the new.
-  diff: async (_id, olds, news) =>
-    diffByRules<Inputs>(olds, news, {
+  async diff(_id, olds, news) {
+    const result = diffByRules<Inputs>(olds, news, {
       compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
-    }),
+    });
+    // Tell the other updates of this run that this account gives its number up (number-moves.ts).
+    if (result.replaces.length === 0 && olds.instanceId && changedKeys<Inputs>(olds, news, ["phoneNumber"]).length > 0)
+      announceMove(olds.instanceId, news);
+    return result;
+  },
 
   async create(inputs) {
     const { numbers, requireWrite } = tenant();
@@ -153,12 +153,22 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
     await requireWrite(["numbers"], operation, label);
     const id = botPhoneNumberId.format(inputs);
-    const { record, alreadyOurs } = await numbers.inspect(inputs, operation, label);
-    if (!alreadyOurs) {
-      const settled = await numbers.assign(inputs, label).catch((e) => {
-        throw asTenantError(e, operation, label);
+    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => numbers.get(inputs.phoneNumber));
+    if (record?.assignmentTargetId !== inputs.instanceId) {
+      // Checked, and taken from its holder only when the holder gives it up in this run.
+      const moved = await numbers.move({ instanceId: inputs.instanceId, to: inputs, label });
+      if (!moved.ok) throw moved.error;
+      return { id, outs: outputs(inputs, moved.record) };
+    }
+    const type = fromWireEnum(record.numberType);
+    if (type && type !== inputs.numberType) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberTypeMismatch",
+        reason: `${inputs.phoneNumber} is a ${type} number, not ${inputs.numberType}`,
+        hint: `Set numberType to ${type}.`,
       });
-      return { id, outs: outputs(inputs, settled) };
     }
     if (!inputs.adopt) {
       throw new TenantError({
@@ -202,18 +212,29 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
       const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
       return { outs: outputs(news, record) };
     }
-    // Check the new number before touching the old one: most failures stop here.
-    const operation = `assigning number ${news.phoneNumber} to ${news.instanceId}`;
-    const { record, alreadyOurs } = await numbers.inspect(news, operation, label);
-    // Same number, and the tenant already calls it the new type: nothing to move.
-    if (olds.phoneNumber === news.phoneNumber) return { outs: outputs(news, record) };
-    if (alreadyOurs) {
-      await numbers.unassign(olds, labelOf(olds));
+    // Same number, another type: nothing moves; the tenant must already call it the new type.
+    if (olds.phoneNumber === news.phoneNumber) {
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
+      if (record && fromWireEnum(record.numberType) !== news.numberType) {
+        throw new TenantError({
+          operation: `assigning number ${news.phoneNumber} to ${news.instanceId}`,
+          resource: label,
+          code: "NumberTypeMismatch",
+          reason: `${news.phoneNumber} is a ${fromWireEnum(record.numberType)} number, not ${news.numberType}`,
+          hint: `Set numberType to ${fromWireEnum(record.numberType)}.`,
+        });
+      }
       return { outs: outputs(news, record) };
     }
-    const moved = await numbers.move(olds, news, { from: labelOf(olds), to: label });
+    // The move, with every move that must happen together with it (a swap, a rotation, a chain).
+    const moved = await numbers.move({
+      instanceId: news.instanceId,
+      from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: olds.locationId ?? null },
+      to: news,
+      label,
+    });
     if (moved.ok) return { outs: outputs(news, moved.record) };
-    throw moveFailure(asTenantError(moved.error, operation, label), moved.restoreError, moved.record, id, olds);
+    throw moveFailure(moved, id, olds);
   },
 
   async delete(id, props) {

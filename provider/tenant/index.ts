@@ -20,7 +20,8 @@ import { WriteAccess, type WriteNeed } from "./write-access";
 export type * from "./model";
 export type { Accounts } from "./accounts";
 export type { Licences } from "./licences";
-export type { MoveResult, Numbers } from "./numbers";
+export type { Numbers } from "./numbers";
+export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./number-moves";
 export type { WriteNeed } from "./write-access";
 
 /** Everything a resource may ask of the tenant. */
@@ -70,7 +71,7 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
     requireWrite: (needs, operation, resource) => access.require(needs, operation, resource),
     accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
     licences: new LicenceService(graph.licences, graph.users, tuning),
-    numbers: new NumberService(numberTransport, tuning),
+    numbers: new NumberService(numberTransport, tuning, (id) => graph.users.get(id)),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

@@ -1,43 +1,32 @@
 /**
  * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
- * (numberAssignment "powershell"): lookup, the checks before an assignment (in the tenant, of the
- * declared type, released by another holder within a bounded wait), assign / unassign repeated
- * after an unclear end and waited for on the number's record, and a move that puts the old number
- * back when the new one fails.
+ * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
+ * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
+ * `pulumi up` that belong together run together, every release before any claim, rolled back as a
+ * whole when a step fails).
  */
-import { formatDuration, waitFor } from "../consistency";
-import { during, isTenantError, TenantError } from "../errors";
-import { progress } from "../log";
+import { waitFor } from "../consistency";
+import { during } from "../errors";
 import { backoffMs, retryUntilKnown } from "../retry";
 import type { Tuning } from "../settings";
-import type { NumberAssignment, NumberOnAccount } from "./model";
+import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
+import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
 import type { TeamsCmdlets } from "./powershell/index";
-
-/** How a failed number move ended. */
-export type MoveResult =
-  | { ok: true; record: NumberAssignment | undefined }
-  /** The new number failed (`error`); the old one is back (`record`), or putting it back failed too (`restoreError`). */
-  | { ok: false; error: unknown; restoreError?: unknown; record: NumberAssignment | undefined };
 
 /** Phone numbers on resource accounts. */
 export interface Numbers {
   /** The tenant's record of the number, or undefined. */
   get(phoneNumber: string): Promise<NumberAssignment | undefined>;
-  /**
-   * Checks the number can go on the account (in the tenant, of this type, not held elsewhere after
-   * a bounded wait for a holder releasing it). Returns its record and whether it is already ours.
-   */
-  inspect(
-    request: NumberOnAccount,
-    operation: string,
-    label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }>;
   /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
   assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
   /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
   unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
-  /** Unassigns `from`, assigns `to`; when `to` fails, assigns `from` back (labels: each side's resource label). */
-  move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult>;
+  /**
+   * Moves an account to `request.to` (from `request.from`, its recorded number, if any) with every
+   * move that must happen together with it in this run; checks the number before anything changes.
+   * A holder not giving the number up in this run fails it at once, named by UPN and display name.
+   */
+  move(request: MoveRequest): Promise<MoveOutcome>;
   /** Sets (or clears, null) the emergency location. */
   setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
 }
@@ -67,72 +56,31 @@ const NUMBER_CALL_ATTEMPTS = 4;
 
 /** Numbers through one transport. */
 export class NumberService implements Numbers {
+  private readonly moves: NumberMoves;
+
   constructor(
     private readonly transport: NumberTransport,
     /** Read at each wait: tuning comes from the environment of the moment. */
     private readonly tuning: () => Tuning,
-  ) {}
+    /** The user behind an account id, to name holders in messages (Graph). */
+    userOf: (id: string) => Promise<TenantUser | undefined>,
+  ) {
+    this.moves = new NumberMoves(
+      {
+        get: (n) => this.get(n),
+        assign: (r, label) => this.assignWithLocation(r, label),
+        unassign: (r, label) => this.unassign(r, label, true),
+        account: async (id) => {
+          const u = await userOf(id);
+          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+        },
+      },
+      tuning,
+    );
+  }
 
   get(phoneNumber: string): Promise<NumberAssignment | undefined> {
     return this.transport.get(phoneNumber);
-  }
-
-  async inspect(
-    request: NumberOnAccount,
-    operation: string,
-    label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
-    const { phoneNumber, instanceId, numberType } = request;
-    let record = await during(`looking up ${phoneNumber}`, label, () => this.get(phoneNumber));
-    if (!record) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberNotFound",
-        reason: `the tenant has no number ${phoneNumber}`,
-        hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
-      });
-    }
-    if (record.numberType && String(record.numberType).toLowerCase() !== numberType.toLowerCase()) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberTypeMismatch",
-        reason: `${phoneNumber} is a ${record.numberType} number, not ${numberType}`,
-        hint: `Set numberType to ${record.numberType}.`,
-      });
-    }
-    const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
-      !!r?.assignmentTargetId && r.assignmentTargetId !== instanceId;
-    if (heldElsewhere(record)) {
-      const holder = record.assignmentTargetId;
-      const { numberReleaseWaitMs: waitMs, pollIntervalMs } = this.tuning();
-      try {
-        record =
-          (await waitFor<NumberAssignment>({
-            what: `${phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
-            resource: label,
-            timeoutMs: waitMs,
-            intervalMs: pollIntervalMs,
-            confirmations: 1,
-            check: async () => {
-              const seen = await this.get(phoneNumber);
-              const status = seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free";
-              return { done: !heldElsewhere(seen), status, value: seen };
-            },
-          })) ?? record;
-      } catch (e) {
-        if (!isTenantError(e, "WaitTimeout")) throw e;
-        throw new TenantError({
-          operation,
-          resource: label,
-          code: "NumberAssignedElsewhere",
-          reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
-          hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
-        });
-      }
-    }
-    return { record, alreadyOurs: record.assignmentTargetId === instanceId };
   }
 
   async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
@@ -152,18 +100,18 @@ export class NumberService implements Numbers {
     if (settle) await this.settle(request, false, label);
   }
 
-  async move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult> {
-    await this.unassign(from, labels.from);
-    try {
-      return { ok: true, record: await this.assign(to, labels.to) };
-    } catch (error) {
-      progress(labels.from, `assigning the new number failed; assigning ${from.phoneNumber} back`);
-      try {
-        return { ok: false, error, record: await this.assign(from, labels.from) };
-      } catch (restoreError) {
-        return { ok: false, error, restoreError, record: undefined };
-      }
-    }
+  move(request: MoveRequest): Promise<MoveOutcome> {
+    return this.moves.move(request);
+  }
+
+  /** Assigns; a number keeps its emergency location when it changes hands, so none declared = cleared. */
+  private async assignWithLocation(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
+    const record = await this.assign(request, label);
+    if (request.locationId || !record?.locationId) return record;
+    await during(`clearing the emergency location of ${request.phoneNumber}`, label, () =>
+      this.setLocation(request.phoneNumber, null),
+    );
+    return { ...record, locationId: null };
   }
 
   setLocation(phoneNumber: string, locationId: string | null): Promise<void> {

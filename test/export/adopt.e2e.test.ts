@@ -65,8 +65,8 @@ describe("brownfield adoption on the real engine", () => {
     if (up.exitCode !== 0) console.log(up.stdout, up.stderr);
     expect(up.exitCode).toBe(0);
     const withNumber = exported.filter((b) => b.phoneNumber).length;
-    // stack + per bot: component, account, licence (+ number)
-    expect(up.changes.create).toBe(1 + exported.length * 3 + withNumber);
+    // stack + the number plan + per bot: component, account, licence (+ number)
+    expect(up.changes.create).toBe(2 + exported.length * 3 + withNumber);
     expect((await audit()).slice(before)).toEqual([]);
 
     const second = await h.up();

@@ -116,12 +116,17 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
   });
 
   test("read-after-external-change", async () => {
-    const instanceId = await licensedAccount();
+    const ownUpn = upn();
+    const { id: instanceId } = await createAccount(h, ownUpn);
+    await h.configure(licences);
+    await licences.create(await checked(licences, { userId: instanceId }));
+    await h.configure(provider, { numberAssignment: mode });
     const { id, outs } = await assign(instanceId, "+14255550101");
     await h.admin("unassignNumber", { telephoneNumber: "+14255550101" });
     expect(await provider.read!(id, outs)).toEqual({});
     // Moved to another account: also gone from this resource's point of view, and not taken back.
-    const other = (await createAccount(h, upn())).id;
+    const otherUpn = upn();
+    const other = (await createAccount(h, otherUpn)).id;
     await h.admin("assignNumber", { telephoneNumber: "+14255550101", targetId: other });
     await h.configure(provider, { numberAssignment: mode });
     expect(await provider.read!(id, outs)).toEqual({});
@@ -129,11 +134,12 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     const e = await rejection(assign(instanceId, "+14255550101")).finally(
       () => delete process.env.TEAMS_NUMBER_RELEASE_WAIT_MS,
     );
+    // Named by UPN and display name (no declared number plan here: the bounded wait applies).
     expect(e.message).toBe(
-      `assigning number +14255550101 to ${instanceId}: the number is already assigned to another account (${other}), still after waiting 2s (NumberAssignedElsewhere). ` +
-        "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
+      `assigning number +14255550101 to ${ownUpn}: +14255550101 is assigned to ${otherUpn} (${otherUpn.split("@")[0]}), which is not giving it up in this update (waited for it to be released) (NumberAssignedElsewhere). ` +
+        "Unassign it from that account first (Teams admin center > Voice > Phone numbers), or choose another number.",
     );
-    expect(progress.lines.join("")).toContain(`waiting for +14255550101 to be released by ${other}`);
+    expect(progress.lines.join("")).toContain(`waiting for +14255550101 to be released by ${otherUpn}`);
     const before = (await h.audit()).length;
     await provider.delete!(id, outs); // leaves the other account's number alone
     expect(auditSince(await h.audit(), before)).toEqual([]);
@@ -178,13 +184,14 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
 
   test("regress-rollback-of-a-failed-number-change", async () => {
     const instanceId = await licensedAccount();
+    const name = `${mode}-num-${n}@contoso.com`;
     const { id, outs } = await assign(instanceId, "+14255550105");
     // +14255550150 is a subscriber number: Teams refuses it on a resource account, after the unassign.
     const news = await inputs(instanceId, "+14255550150");
     const before = (await h.audit()).length;
     const e = await rejection(provider.update!(id, outs, news));
     expect(e.message).toBe(
-      `assigning number +14255550150 to ${instanceId}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
+      `assigning number +14255550150 to ${name}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
         (mode === "graph"
           ? " (OperationFailed)"
           : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set)") +
@@ -248,10 +255,11 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
 
   test("regress-wrong-number-type-and-unknown-number-fail-before-calling", async () => {
     const instanceId = await licensedAccount();
+    const name = `${mode}-num-${n}@contoso.com`;
     const before = (await h.audit()).length;
     const wrongType = await rejection(assign(instanceId, "+14255550201"));
     expect(wrongType.message).toBe(
-      `assigning number +14255550201 to ${instanceId}: +14255550201 is a DirectRouting number, not CallingPlan (NumberTypeMismatch). Set numberType to DirectRouting.`,
+      `assigning number +14255550201 to ${name}: +14255550201 is a DirectRouting number, not CallingPlan (NumberTypeMismatch). Set numberType to DirectRouting.`,
     );
     const unknown = await rejection(assign(instanceId, "+14255559999"));
     expect(unknown.code).toBe("NumberNotFound");
