@@ -1,11 +1,17 @@
 /**
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
- * create: the number is checked (in the tenant, of the declared type; one on another account is
- * waited for, bounded, then refused) and assigned through Graph or Set-CsPhoneNumberAssignment
- * (numberAssignment "powershell"); one already on this account is refused unless `adopt: true`.
- * read: the number's assignment; unassigned or moved to another account reads as gone, so
- * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
+ * create: the number is checked (in the tenant, of the declared type — a Direct Routing number may
+ * be absent: it enters the inventory when assigned; one on another account is waited for, bounded,
+ * then refused) and assigned through Graph or Set-CsPhoneNumberAssignment (numberAssignment
+ * "powershell"); one already on this account is refused unless `adopt: true`, and adopting never
+ * writes: a declared locationId other than the tenant's is refused.
+ * read: the number's assignment; unassigned (a Direct Routing number may leave the inventory) or
+ * moved to another account reads as gone, so `pulumi refresh` shows the drift (and `pulumi up`
+ * then refuses to take it back silently).
+ * locationId is managed only when declared; the tenant's emergency location is the read-only
+ * output tenantLocationId (null for none; the cmdlets' zero GUID means none). A clear is sent only
+ * when a declared locationId is removed.
  * update: a number or type change = unassign the old, then assign the new; if the new one fails,
  * the old one is assigned back and both outcomes are reported. A locationId-only change =
  * location update, no unassign. replace: instanceId (delete first: a number is held once).
@@ -15,7 +21,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { asTenantError, during, TenantError, withPartialState } from "../errors";
-import { fromWireEnum, type NumberType } from "../formats";
+import { fromWireEnum, ZERO_GUID, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
@@ -39,7 +45,10 @@ export interface BotPhoneNumberArgs {
   phoneNumber: pulumi.Input<string>;
   /** CallingPlan | DirectRouting | OperatorConnect. */
   numberType: pulumi.Input<string>;
-  /** Emergency location id (GUID), when the number type needs or allows one. */
+  /**
+   * Emergency location id (GUID), managed only when given: left out, the number keeps whatever
+   * location the tenant gives it (see the tenantLocationId output).
+   */
   locationId?: pulumi.Input<string>;
   /** Take over the number when it is already assigned to this very account. */
   adopt?: pulumi.Input<boolean>;
@@ -60,6 +69,8 @@ export interface BotPhoneNumberOutputs extends Inputs {
   assignmentStatus: string;
   /** camelCase activation state, e.g. activated. */
   activationState: string;
+  /** The emergency location the tenant gives the number (read-only), null for none. */
+  tenantLocationId: string | null;
 }
 
 /** A phone number on a bot's resource account: `pulumi-nodejs:dynamic/teams:BotPhoneNumber`. */
@@ -70,24 +81,46 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly locationId: pulumi.Output<string | undefined>;
   declare readonly assignmentStatus: pulumi.Output<string>;
   declare readonly activationState: pulumi.Output<string>;
+  declare readonly tenantLocationId: pulumi.Output<string | null>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
+    const props = {
+      assignmentStatus: undefined,
+      activationState: undefined,
+      tenantLocationId: undefined,
+      adopt: false,
+      ...args,
+    };
     super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
 }
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
 
+/** The tenant's emergency location of a number, lower case; undefined for none (null, "", the zero GUID). */
+function tenantLocation(record: NumberAssignment | undefined): string | undefined {
+  const id = record?.locationId?.toLowerCase();
+  return id && id !== ZERO_GUID ? id : undefined;
+}
+
+/**
+ * The locationId the recorded outputs say was declared. State written before tenantLocationId
+ * existed recorded the tenant's location as locationId, declared or not: it counts as undeclared,
+ * so an upgrade never clears a location the program did not set.
+ */
+function declaredLocation(olds: Partial<BotPhoneNumberOutputs>): string | undefined {
+  return "tenantLocationId" in olds ? olds.locationId : undefined;
+}
+
 function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
   const outs: BotPhoneNumberOutputs = {
     ...inputs,
     assignmentStatus: record?.assignmentStatus ?? "unknown",
     activationState: record?.activationState ?? "unknown",
+    tenantLocationId: tenantLocation(record) ?? null,
   };
-  const locationId = record ? record.locationId : inputs.locationId;
-  if (locationId) outs.locationId = locationId.toLowerCase();
-  else delete outs.locationId;
+  // Managed only when declared: the tenant's value never becomes the input.
+  if (!inputs.locationId) delete outs.locationId;
   return outs;
 }
 
@@ -141,7 +174,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
 
   // A number can be on one account only: unassign from the old before assigning to the new.
   diff: async (_id, olds, news) =>
-    diffByRules<Inputs>(olds, news, {
+    diffByRules<Inputs>({ ...olds, locationId: declaredLocation(olds) }, news, {
       compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
@@ -168,13 +201,21 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
         hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
       });
     }
+    // Adopting writes nothing: a declared location must already be the tenant's.
+    const current = tenantLocation(record);
+    if (inputs.locationId && inputs.locationId !== current) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "AdoptMismatch",
+        reason: `the tenant gives the number ${current ? `emergency location ${current}` : "no emergency location"}, the program declares ${inputs.locationId}`,
+        hint: current
+          ? `Adopting changes nothing in the tenant: set locationId to ${current} (or remove it) to adopt, then change it in a later \`pulumi up\`.`
+          : "Adopting changes nothing in the tenant: remove locationId to adopt, then set it in a later `pulumi up`.",
+      });
+    }
     progress(label, "adopting the existing assignment");
-    const wanted = inputs.locationId ?? null;
-    if (!wanted || (record.locationId ?? "").toLowerCase() === wanted) return { id, outs: outputs(inputs, record) };
-    await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-      numbers.setLocation(inputs.phoneNumber, wanted),
-    );
-    return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
+    return { id, outs: outputs(inputs, record) };
   },
 
   async read(id, props) {
@@ -185,6 +226,9 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     }
     const numberType = fromWireEnum(record.numberType) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
+    // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
+    const current = tenantLocation(record);
+    if (props && declaredLocation(props) && current) inputs.locationId = current;
     return { id, props: outputs(inputs, record) };
   },
 
@@ -192,7 +236,8 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     const { numbers } = tenant();
     const label = labelOf(news);
     if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
-      if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
+      // A clear (null) only when the program removed a locationId it had declared.
+      if (changedKeys<Inputs>({ locationId: declaredLocation(olds) }, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
           numbers.setLocation(news.phoneNumber, news.locationId ?? null),
         );

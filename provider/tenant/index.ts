@@ -58,10 +58,11 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   const teams = new TeamsCmdlets(host);
   // The one place that chooses how numbers are reached.
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
+  const licences = new LicenceService(graph.licences, graph.users, tuning);
   const tenant: Tenant = {
     accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
-    licences: new LicenceService(graph.licences, graph.users, tuning),
-    numbers: new NumberService(numberTransport, tuning),
+    licences,
+    numbers: new NumberService(numberTransport, tuning, (id) => licences.voicePlanProvisioned(id)),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

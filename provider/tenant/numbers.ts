@@ -4,11 +4,16 @@
  * declared type, released by another holder within a bounded wait), assign / unassign repeated
  * after an unclear end and waited for on the number's record, and a move that puts the old number
  * back when the new one fails.
+ *
+ * Direct Routing numbers enter the tenant's inventory when assigned (or uploaded) and may leave it
+ * when unassigned: one the inventory does not list is assignable, and absent means unassigned.
+ * Teams lags behind Entra: an assignment it refuses for a licence Graph already shows provisioned
+ * is retried (bounded by numberLicenceLagWaitMs).
  */
 import { formatDuration, waitFor } from "../consistency";
 import { during, isTenantError, TenantError } from "../errors";
 import { progress } from "../log";
-import { backoffMs, retryUntilKnown } from "../retry";
+import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
 import type { Tuning } from "../settings";
 import type { NumberAssignment, NumberOnAccount } from "./model";
 import type { TeamsCmdlets } from "./powershell/index";
@@ -25,13 +30,14 @@ export interface Numbers {
   get(phoneNumber: string): Promise<NumberAssignment | undefined>;
   /**
    * Checks the number can go on the account (in the tenant, of this type, not held elsewhere after
-   * a bounded wait for a holder releasing it). Returns its record and whether it is already ours.
+   * a bounded wait for a holder releasing it). Returns its record (none for a Direct Routing number
+   * not in the inventory yet) and whether it is already ours.
    */
   inspect(
     request: NumberOnAccount,
     operation: string,
     label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }>;
+  ): Promise<{ record: NumberAssignment | undefined; alreadyOurs: boolean }>;
   /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
   assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
   /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
@@ -71,6 +77,8 @@ export class NumberService implements Numbers {
     private readonly transport: NumberTransport,
     /** Read at each wait: tuning comes from the environment of the moment. */
     private readonly tuning: () => Tuning,
+    /** Whether the directory shows the account's voice licence provisioned (Teams may lag behind it). */
+    private readonly licenceProvisioned: (instanceId: string) => Promise<boolean> = async () => false,
   ) {}
 
   get(phoneNumber: string): Promise<NumberAssignment | undefined> {
@@ -81,9 +89,16 @@ export class NumberService implements Numbers {
     request: NumberOnAccount,
     operation: string,
     label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
+  ): Promise<{ record: NumberAssignment | undefined; alreadyOurs: boolean }> {
     const { phoneNumber, instanceId, numberType } = request;
     let record = await during(`looking up ${phoneNumber}`, label, () => this.get(phoneNumber));
+    if (!record && numberType === "DirectRouting") {
+      progress(
+        label,
+        `${phoneNumber} is not in the number inventory yet: Direct Routing numbers enter it when assigned`,
+      );
+      return { record: undefined, alreadyOurs: false };
+    }
     if (!record) {
       throw new TenantError({
         operation,
@@ -138,8 +153,18 @@ export class NumberService implements Numbers {
   async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
     const what = `assigning number ${request.phoneNumber} to ${request.instanceId}`;
     const wanted = { ...request, locationId: request.locationId ?? null };
+    const tuning = this.tuning();
     await during(what, label, () =>
-      this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)),
+      waitOutLag(() => this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)), {
+        condition: "licenceNotSeen",
+        // Only a lag when the directory already shows the licence provisioned; otherwise fail now.
+        lagging: () => this.licenceProvisioned(request.instanceId).catch(() => false),
+        budgetMs: tuning.numberLicenceLagWaitMs,
+        baseMs: tuning.pollIntervalMs,
+        resource: label,
+        what,
+        why: "Teams does not see the licence yet (it lags behind Entra)",
+      }),
     );
     return this.settle(request, true, label);
   }
@@ -181,7 +206,9 @@ export class NumberService implements Numbers {
     return retryUntilKnown<true>({
       call: () => call().then(() => true as const),
       lookup: async () => {
-        const seen = await this.get(r.phoneNumber).catch(() => undefined);
+        const seen = await this.get(r.phoneNumber).catch(() => null);
+        // Absent: unassigned (a Direct Routing number leaves the inventory); null: the lookup failed.
+        if (seen === undefined) return onAccount ? undefined : true;
         return seen && (seen.assignmentTargetId === r.instanceId) === onAccount ? true : undefined;
       },
       maxAttempts: NUMBER_CALL_ATTEMPTS,
