@@ -171,9 +171,20 @@ export class NumberService implements Numbers {
 
   async unassign(request: NumberOnAccount, label: string, settle = false): Promise<void> {
     const what = `unassigning number ${request.phoneNumber} from ${request.instanceId}`;
-    await during(what, label, () =>
-      this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label)),
-    );
+    await during(what, label, async () => {
+      try {
+        await this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label));
+      } catch (e) {
+        // Refused, but already off the account (a Direct Routing number may have left the inventory):
+        // nothing to unassign. Still ours, or the lookup failed: the refusal stands.
+        const seen = await this.get(request.phoneNumber).catch(() => null);
+        if (seen === null || seen?.assignmentTargetId === request.instanceId) throw e;
+        progress(
+          label,
+          `${request.phoneNumber} is ${seen ? "no longer on the account" : "no longer in the inventory"}: nothing to unassign`,
+        );
+      }
+    });
     if (settle) await this.settle(request, false, label);
   }
 

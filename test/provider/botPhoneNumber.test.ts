@@ -303,6 +303,14 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     expect(auditSince(await h.audit(), before)).toHaveLength(2);
     // A Calling Plan number the tenant does not have is still refused before any call.
     expect((await rejection(assign(instanceId, "+14255550211"))).code).toBe("NumberNotFound");
+    // Unassigned outside Pulumi, the number left the inventory: a number change just assigns the new one.
+    const again = await assign(instanceId, "+14255550212", { numberType: "DirectRouting" });
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550212" });
+    expect(await inInventory("+14255550212")).toBe(false);
+    const news = await inputs(instanceId, "+14255550104");
+    const { outs: moved } = (await provider.update!(again.id, again.outs, news)) as { outs: Outs };
+    expect(moved).toMatchObject({ phoneNumber: "+14255550104", assignmentStatus: "voiceApplicationAssigned" });
+    await provider.delete!(again.id, moved);
   });
 
   // Issue 11 item 2: the tenant's emergency location is reported, not managed, unless declared.
