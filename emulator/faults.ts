@@ -46,12 +46,23 @@ export class Faults {
   }
 
   /** Timing knobs read by the rules (no randomness involved). */
-  get timings(): Pick<LatencyAndFaults, "replicationDelayMs" | "licenceProvisioningDelayMs" | "operationDurationMs"> {
+  get timings(): Pick<
+    LatencyAndFaults,
+    | "replicationDelayMs"
+    | "licenceProvisioningDelayMs"
+    | "operationDurationMs"
+    | "teamsLicenceLagMs"
+    | "usageLocationLagMs"
+    | "directRoutingAssignUploads"
+  > {
     const p = this.profileValue;
     return {
       replicationDelayMs: p.replicationDelayMs,
       licenceProvisioningDelayMs: p.licenceProvisioningDelayMs,
       operationDurationMs: p.operationDurationMs,
+      teamsLicenceLagMs: p.teamsLicenceLagMs,
+      usageLocationLagMs: p.usageLocationLagMs,
+      directRoutingAssignUploads: p.directRoutingAssignUploads,
     };
   }
 

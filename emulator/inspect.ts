@@ -63,7 +63,7 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     const rec = n ? ctx.store.state.numbers.find((x) => x.telephoneNumber === n) : undefined;
     if (!rec) return bad(res, "unknown telephoneNumber", 404);
     const target = rec.assignmentTargetId;
-    applyUnassign(rec);
+    applyUnassign(ctx.store, rec);
     ctx.store.audit({
       family: "admin",
       operation: "unassignNumber",
@@ -82,7 +82,7 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     const u = typeof b.targetId === "string" ? ctx.store.findUser(b.targetId) : undefined;
     if (!u) return bad(res, "unknown targetId", 404);
     // An admin's out-of-band change: skips licence checks on purpose (it simulates drift).
-    applyAssign(rec, u, {});
+    applyAssign(ctx.store, rec, u, {});
     ctx.store.audit({
       family: "admin",
       operation: "assignNumber",

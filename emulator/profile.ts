@@ -46,6 +46,18 @@ export interface LatencyAndFaults {
   licenceProvisioningDelayMs: number;
   /** Graph number operations take this long to finish (notStarted for the first quarter). */
   operationDurationMs: number;
+  /**
+   * Teams lags behind Entra: after MCOEV_VIRTUALUSER shows Success in licenseDetails, number
+   * assignments to the account are still refused ("lacks appropriate licenses") for this long.
+   */
+  teamsLicenceLagMs: number;
+  /** assignLicense still sees no usage location for this long after a PATCH set it. */
+  usageLocationLagMs: number;
+  /**
+   * A Direct Routing number that entered the inventory by being assigned stays there after it is
+   * unassigned (true), or leaves it again (false); uploaded numbers always stay. See FIDELITY.md.
+   */
+  directRoutingAssignUploads: boolean;
   pwshCrash: PwshCrash;
   /**
    * The next N assignments of a number (key: E.164 with `+`) fail, counting down: the Graph
@@ -88,6 +100,10 @@ export function defaultProfile(): LatencyAndFaults {
     replicationDelayMs: 0,
     licenceProvisioningDelayMs: 1500,
     operationDurationMs: 300,
+    // Off by default: tests that need the lags turn them on (the benchmark's profile does).
+    teamsLicenceLagMs: 0,
+    usageLocationLagMs: 0,
+    directRoutingAssignUploads: false,
     pwshCrash: { afterCalls: null, mode: "before" },
     failAssign: {},
   };

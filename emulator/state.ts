@@ -29,6 +29,8 @@ export interface UserRec {
   createdDateTime: string;
   /** Graph cannot see the user before this time (replication delay). */
   visibleFromMs: number;
+  /** When a PATCH last set usageLocation (assignLicense lags behind it, profile usageLocationLagMs). */
+  usageLocationSetAtMs?: number;
   licenses: LicenceRec[];
   /** Present for application instances; applicationId as Get-CsOnlineApplicationInstance shows it. */
   applicationInstance?: { applicationId: string | null };
@@ -41,7 +43,7 @@ export interface NumberRec {
   telephoneNumber: string;
   numberType: NumberType;
   capabilities: string[];
-  isoCountryCode: string;
+  isoCountryCode: string | null;
   city: string | null;
   operatorId: string | null;
   assignmentTargetId: string | null;
@@ -51,6 +53,11 @@ export interface NumberRec {
   reverseNumberLookupOptions: string[];
   /** Tags (Get-CsPhoneNumberAssignment `Tag`); absent in older state files. */
   tags?: string[];
+  /**
+   * False for a Direct Routing number that entered the inventory only by being assigned (it leaves
+   * again when unassigned); true or absent for acquired, ported and uploaded numbers.
+   */
+  uploaded?: boolean;
 }
 
 /** A SKU the tenant subscribes to. */
@@ -184,6 +191,7 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       networkSiteId: null,
       reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
       tags: [...n.tags],
+      uploaded: true,
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),

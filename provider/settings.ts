@@ -304,6 +304,23 @@ export const KNOBS = {
   },
   /** Quiet gap that closes the window coalescing concurrent Graph GETs into `$batch` (0 = off). */
   graphBatchWindowMs: { env: "TEAMS_GRAPH_BATCH_WINDOW_MS", defaultMs: 20, min: 0, what: "Graph batch window" },
+  /**
+   * How long a number assignment refused because Teams does not see the account's licence yet
+   * (it lags behind Entra) is retried, once Graph shows the licence provisioned.
+   */
+  numberLicenceLagWaitMs: {
+    env: "TEAMS_NUMBER_LICENCE_LAG_WAIT_MS",
+    defaultMs: 15 * 60_000,
+    min: 0,
+    what: "wait for Teams to see the licence",
+  },
+  /** How long assignLicense refused for a usage location set moments ago is retried. */
+  usageLocationLagWaitMs: {
+    env: "TEAMS_USAGE_LOCATION_LAG_WAIT_MS",
+    defaultMs: 60_000,
+    min: 0,
+    what: "wait for licensing to see the usage location",
+  },
   /** Time one cmdlet may take before the PowerShell host is killed and restarted. */
   cmdletTimeoutMs: { env: "TEAMS_CMDLET_TIMEOUT_MS", defaultMs: 180_000, min: 1, what: "cmdlet timeout" },
   /** Time pwsh may take to import MicrosoftTeams and say it is ready. */

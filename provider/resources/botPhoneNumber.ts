@@ -12,13 +12,19 @@
  * every move of this run it depends on; if a step fails the whole plan is rolled back and each
  * account's error says what it holds again. A locationId-only change = location update, no
  * unassign. replace: instanceId (delete first: a number is held once).
+ * A Direct Routing number may be absent from the inventory: it enters it when assigned, and may
+ * leave it when unassigned (absent reads as unassigned). Adopting never writes: a declared
+ * locationId other than the tenant's is refused.
+ * locationId is managed only when declared; the tenant's emergency location is the read-only
+ * output tenantLocationId (null for none; the cmdlets' zero GUID means none). A clear is sent only
+ * when a declared locationId is removed.
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  * diff announces a number change to the other updates of the run (programs without a NumberPlan).
  * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
 import * as pulumi from "@pulumi/pulumi";
 
 import { during, TenantError, withPartialState } from "../errors";
-import { fromWireEnum, type NumberType } from "../formats";
+import { fromWireEnum, ZERO_GUID, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
@@ -42,7 +48,10 @@ export interface BotPhoneNumberArgs {
   phoneNumber: pulumi.Input<string>;
   /** CallingPlan | DirectRouting | OperatorConnect. */
   numberType: pulumi.Input<string>;
-  /** Emergency location id (GUID), when the number type needs or allows one. */
+  /**
+   * Emergency location id (GUID), managed only when given: left out, the number keeps whatever
+   * location the tenant gives it (see the tenantLocationId output).
+   */
   locationId?: pulumi.Input<string>;
   /** Take over the number when it is already assigned to this very account. */
   adopt?: pulumi.Input<boolean>;
@@ -63,6 +72,8 @@ export interface BotPhoneNumberOutputs extends Inputs {
   assignmentStatus: string;
   /** camelCase activation state, e.g. activated. */
   activationState: string;
+  /** The emergency location the tenant gives the number (read-only), null for none. */
+  tenantLocationId: string | null;
 }
 
 /** A phone number on a bot's resource account: `pulumi-nodejs:dynamic/teams:BotPhoneNumber`. */
@@ -73,24 +84,46 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly locationId: pulumi.Output<string | undefined>;
   declare readonly assignmentStatus: pulumi.Output<string>;
   declare readonly activationState: pulumi.Output<string>;
+  declare readonly tenantLocationId: pulumi.Output<string | null>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
+    const props = {
+      assignmentStatus: undefined,
+      activationState: undefined,
+      tenantLocationId: undefined,
+      adopt: false,
+      ...args,
+    };
     super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
 }
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
 
+/** The tenant's emergency location of a number, lower case; undefined for none (null, "", the zero GUID). */
+function tenantLocation(record: NumberAssignment | undefined): string | undefined {
+  const id = record?.locationId?.toLowerCase();
+  return id && id !== ZERO_GUID ? id : undefined;
+}
+
+/**
+ * The locationId the recorded outputs say was declared. State written before tenantLocationId
+ * existed recorded the tenant's location as locationId, declared or not: it counts as undeclared,
+ * so an upgrade never clears a location the program did not set.
+ */
+function declaredLocation(olds: Partial<BotPhoneNumberOutputs>): string | undefined {
+  return "tenantLocationId" in olds ? olds.locationId : undefined;
+}
+
 function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
   const outs: BotPhoneNumberOutputs = {
     ...inputs,
     assignmentStatus: record?.assignmentStatus ?? "unknown",
     activationState: record?.activationState ?? "unknown",
+    tenantLocationId: tenantLocation(record) ?? null,
   };
-  const locationId = record ? record.locationId : inputs.locationId;
-  if (locationId) outs.locationId = locationId.toLowerCase();
-  else delete outs.locationId;
+  // Managed only when declared: the tenant's value never becomes the input.
+  if (!inputs.locationId) delete outs.locationId;
   return outs;
 }
 
@@ -136,7 +169,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
 
   // A number can be on one account only: unassign from the old before assigning to the new.
   async diff(_id, olds, news) {
-    const result = diffByRules<Inputs>(olds, news, {
+    const result = diffByRules<Inputs>({ ...olds, locationId: declaredLocation(olds) }, news, {
       compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
@@ -179,13 +212,21 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
         hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
       });
     }
+    // Adopting writes nothing: a declared location must already be the tenant's.
+    const current = tenantLocation(record);
+    if (inputs.locationId && inputs.locationId !== current) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "AdoptMismatch",
+        reason: `the tenant gives the number ${current ? `emergency location ${current}` : "no emergency location"}, the program declares ${inputs.locationId}`,
+        hint: current
+          ? `Adopting changes nothing in the tenant: set locationId to ${current} (or remove it) to adopt, then change it in a later \`pulumi up\`.`
+          : "Adopting changes nothing in the tenant: remove locationId to adopt, then set it in a later `pulumi up`.",
+      });
+    }
     progress(label, "adopting the existing assignment");
-    const wanted = inputs.locationId ?? null;
-    if (!wanted || (record.locationId ?? "").toLowerCase() === wanted) return { id, outs: outputs(inputs, record) };
-    await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-      numbers.setLocation(inputs.phoneNumber, wanted),
-    );
-    return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
+    return { id, outs: outputs(inputs, record) };
   },
 
   async read(id, props) {
@@ -196,6 +237,9 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     }
     const numberType = fromWireEnum(record.numberType) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
+    // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
+    const current = tenantLocation(record);
+    if (props && declaredLocation(props) && current) inputs.locationId = current;
     return { id, props: outputs(inputs, record) };
   },
 
@@ -204,7 +248,8 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     const label = labelOf(news);
     await requireWrite(["numbers"], `changing number ${olds.phoneNumber} of ${news.instanceId}`, label);
     if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
-      if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
+      // A clear (null) only when the program removed a locationId it had declared.
+      if (changedKeys<Inputs>({ locationId: declaredLocation(olds) }, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
           numbers.setLocation(news.phoneNumber, news.locationId ?? null),
         );
@@ -229,7 +274,11 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     // The move, with every move that must happen together with it (a swap, a rotation, a chain).
     const moved = await numbers.move({
       instanceId: news.instanceId,
-      from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: olds.locationId ?? null },
+      from: {
+        phoneNumber: olds.phoneNumber,
+        numberType: olds.numberType,
+        locationId: declaredLocation(olds) ?? null,
+      },
       to: news,
       label,
     });

@@ -67,11 +67,17 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   // The one place that chooses how numbers are reached.
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
   const access = new WriteAccess(settings, tokens);
+  const licences = new LicenceService(graph.licences, graph.users, tuning);
   const tenant: Tenant = {
     requireWrite: (needs, operation, resource) => access.require(needs, operation, resource),
     accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
-    licences: new LicenceService(graph.licences, graph.users, tuning),
-    numbers: new NumberService(numberTransport, tuning, (id) => graph.users.get(id)),
+    licences,
+    numbers: new NumberService(
+      numberTransport,
+      tuning,
+      (id) => graph.users.get(id),
+      (id) => licences.voicePlanProvisioned(id),
+    ),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

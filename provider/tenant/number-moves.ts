@@ -355,6 +355,13 @@ export class NumberMoves {
   private async checkTarget(m: Member, record: NumberAssignment | undefined, request: MoveRequest): Promise<void> {
     const to = m.to!;
     const operation = `assigning number ${to.phoneNumber} to ${await this.name(m.instanceId)}`;
+    if (!record && to.numberType === "DirectRouting") {
+      progress(
+        request.label,
+        `${to.phoneNumber} is not in the number inventory yet: Direct Routing numbers enter it when assigned`,
+      );
+      return;
+    }
     if (!record) {
       throw new TenantError({
         operation,

@@ -1,13 +1,21 @@
 /**
  * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
+/**
+ * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
  * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
  * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
  * `pulumi up` that belong together run together, every release before any claim, rolled back as a
  * whole when a step fails).
+ *
+ * Direct Routing numbers enter the tenant's inventory when assigned (or uploaded) and may leave it
+ * when unassigned: one the inventory does not list is assignable, and absent means unassigned.
+ * Teams lags behind Entra: an assignment it refuses for a licence Graph already shows provisioned
+ * is retried (bounded by numberLicenceLagWaitMs).
  */
 import { waitFor } from "../consistency";
 import { during } from "../errors";
-import { backoffMs, retryUntilKnown } from "../retry";
+import { progress } from "../log";
+import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
 import type { Tuning } from "../settings";
 import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
 import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
@@ -64,11 +72,13 @@ export class NumberService implements Numbers {
     private readonly tuning: () => Tuning,
     /** The user behind an account id, to name holders in messages (Graph). */
     userOf: (id: string) => Promise<TenantUser | undefined>,
+    /** Whether the directory shows the account's voice licence provisioned (Teams may lag behind it). */
+    private readonly licenceProvisioned: (instanceId: string) => Promise<boolean> = async () => false,
   ) {
     this.moves = new NumberMoves(
       {
         get: (n) => this.get(n),
-        assign: (r, label) => this.assignWithLocation(r, label),
+        assign: (r, label) => this.assign(r, label),
         unassign: (r, label) => this.unassign(r, label, true),
         account: async (id) => {
           const u = await userOf(id);
@@ -86,32 +96,43 @@ export class NumberService implements Numbers {
   async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
     const what = `assigning number ${request.phoneNumber} to ${request.instanceId}`;
     const wanted = { ...request, locationId: request.locationId ?? null };
+    const tuning = this.tuning();
     await during(what, label, () =>
-      this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)),
+      waitOutLag(() => this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)), {
+        condition: "licenceNotSeen",
+        // Only a lag when the directory already shows the licence provisioned; otherwise fail now.
+        lagging: () => this.licenceProvisioned(request.instanceId).catch(() => false),
+        budgetMs: tuning.numberLicenceLagWaitMs,
+        baseMs: tuning.pollIntervalMs,
+        resource: label,
+        what,
+        why: "Teams does not see the licence yet (it lags behind Entra)",
+      }),
     );
     return this.settle(request, true, label);
   }
 
   async unassign(request: NumberOnAccount, label: string, settle = false): Promise<void> {
     const what = `unassigning number ${request.phoneNumber} from ${request.instanceId}`;
-    await during(what, label, () =>
-      this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label)),
-    );
+    await during(what, label, async () => {
+      try {
+        await this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label));
+      } catch (e) {
+        // Refused, but already off the account (a Direct Routing number may have left the inventory):
+        // nothing to unassign. Still ours, or the lookup failed: the refusal stands.
+        const seen = await this.get(request.phoneNumber).catch(() => null);
+        if (seen === null || seen?.assignmentTargetId === request.instanceId) throw e;
+        progress(
+          label,
+          `${request.phoneNumber} is ${seen ? "no longer on the account" : "no longer in the inventory"}: nothing to unassign`,
+        );
+      }
+    });
     if (settle) await this.settle(request, false, label);
   }
 
   move(request: MoveRequest): Promise<MoveOutcome> {
     return this.moves.move(request);
-  }
-
-  /** Assigns; a number keeps its emergency location when it changes hands, so none declared = cleared. */
-  private async assignWithLocation(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
-    const record = await this.assign(request, label);
-    if (request.locationId || !record?.locationId) return record;
-    await during(`clearing the emergency location of ${request.phoneNumber}`, label, () =>
-      this.setLocation(request.phoneNumber, null),
-    );
-    return { ...record, locationId: null };
   }
 
   setLocation(phoneNumber: string, locationId: string | null): Promise<void> {
@@ -129,7 +150,9 @@ export class NumberService implements Numbers {
     return retryUntilKnown<true>({
       call: () => call().then(() => true as const),
       lookup: async () => {
-        const seen = await this.get(r.phoneNumber).catch(() => undefined);
+        const seen = await this.get(r.phoneNumber).catch(() => null);
+        // Absent: unassigned (a Direct Routing number leaves the inventory); null: the lookup failed.
+        if (seen === undefined) return onAccount ? undefined : true;
         return seen && (seen.assignmentTargetId === r.instanceId) === onAccount ? true : undefined;
       },
       maxAttempts: NUMBER_CALL_ATTEMPTS,

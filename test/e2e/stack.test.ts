@@ -49,8 +49,9 @@ describe("bot numbers stack on the real engine", () => {
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
   const idOf = async (upn: string): Promise<string> =>
     (await dump()).users.find((u) => u.userPrincipalName === upn)!.id;
+  /** Who holds a number (null: unassigned, or a Direct Routing number that left the inventory). */
   const holderOf = async (n: string): Promise<string | null> =>
-    (await dump()).numbers.find((x) => x.telephoneNumber === n)!.assignmentTargetId;
+    (await dump()).numbers.find((x) => x.telephoneNumber === n)?.assignmentTargetId ?? null;
   /** Index of the first audit entry after `from` matching the predicate (-1 when none). */
   const at = (entries: Audit[], match: Partial<Audit>): number =>
     entries.findIndex((e) => Object.entries(match).every(([k, v]) => e[k as keyof Audit] === v));

@@ -8,6 +8,9 @@ import { auditSince, captureProgress, checked, createAccount, rejection, startHa
 const provider = typed as pulumi.dynamic.ResourceProvider;
 const licences = licenceTyped as pulumi.dynamic.ResourceProvider;
 const LOCATION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+/** The emergency locations the default fixture seeds on its Calling Plan and Operator Connect numbers. */
+const SEEDED_CP_LOCATION = "3b1c5a7e-0a2d-4f6b-9c8e-1d2f3a4b5c61";
+const SEEDED_OC_LOCATION = "9d4e2f1a-6b3c-4d5e-8f70-a1b2c3d4e5f6";
 
 type Outs = Record<string, unknown> & {
   instanceId: string;
@@ -225,6 +228,22 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     expect(await provider.diff!("x", olds, { ...olds, adopt: true })).toMatchObject({ changes: false });
   });
 
+  test("regress-state-from-before-tenantLocationId-never-clears", async () => {
+    // Older state recorded the tenant's location as locationId, declared or not: not a declaration.
+    const olds = {
+      instanceId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11",
+      phoneNumber: "+14255550100",
+      numberType: "CallingPlan",
+      adopt: false,
+      locationId: SEEDED_CP_LOCATION,
+    };
+    const { locationId: _recorded, ...news } = olds;
+    expect(await provider.diff!("x", olds, news)).toMatchObject({ changes: false });
+    expect(await provider.diff!("x", { ...olds, tenantLocationId: SEEDED_CP_LOCATION }, news)).toMatchObject({
+      changes: true,
+    });
+  });
+
   test("delete", async () => {
     const instanceId = await licensedAccount();
     const { id, outs } = await assign(instanceId, "+14255550200", { numberType: "DirectRouting" });
@@ -264,6 +283,118 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     const unknown = await rejection(assign(instanceId, "+14255559999"));
     expect(unknown.code).toBe("NumberNotFound");
     expect(auditSince(await h.audit(), before)).toEqual([]);
+  });
+
+  // Issue 11 item 1: Direct Routing numbers enter the inventory when assigned (Set-CsPhoneNumberAssignment
+  // example 5 assigns one with no upload step) and, unless uploaded, may leave it when unassigned.
+  test("regress-direct-routing-number-not-in-the-inventory", async () => {
+    const instanceId = await licensedAccount();
+    const inInventory = async (n: string) =>
+      ((await h.state()).numbers as { telephoneNumber: string }[]).some((x) => x.telephoneNumber === n);
+    expect(await inInventory("+14255550210")).toBe(false);
+    const before = (await h.audit()).length;
+    const { id, outs } = await assign(instanceId, "+14255550210", { numberType: "DirectRouting" });
+    expect(outs).toMatchObject({ phoneNumber: "+14255550210", assignmentStatus: "voiceApplicationAssigned" });
+    // No location on it: the stand-in's zero GUID means none, on both paths.
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBeNull();
+    expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
+    await provider.delete!(id, outs);
+    expect(auditSince(await h.audit(), before)).toEqual([
+      `${assignOp} +14255550210 ok`,
+      `${unassignOp} +14255550210 ok`,
+    ]);
+    // Gone from the inventory again: read says unassigned (gone), a second delete does nothing.
+    expect(await inInventory("+14255550210")).toBe(false);
+    expect(await provider.read!(id, outs)).toEqual({});
+    await provider.delete!(id, outs);
+    expect(auditSince(await h.audit(), before)).toHaveLength(2);
+    // A Calling Plan number the tenant does not have is still refused before any call.
+    expect((await rejection(assign(instanceId, "+14255550211"))).code).toBe("NumberNotFound");
+    // Unassigned outside Pulumi, the number left the inventory: a number change just assigns the new one.
+    const again = await assign(instanceId, "+14255550212", { numberType: "DirectRouting" });
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550212" });
+    expect(await inInventory("+14255550212")).toBe(false);
+    const news = await inputs(instanceId, "+14255550104");
+    const { outs: moved } = (await provider.update!(again.id, again.outs, news)) as { outs: Outs };
+    expect(moved).toMatchObject({ phoneNumber: "+14255550104", assignmentStatus: "voiceApplicationAssigned" });
+    await provider.delete!(again.id, moved);
+  });
+
+  // Issue 11 item 2: the tenant's emergency location is reported, not managed, unless declared.
+  test("regress-undeclared-location-is-left-alone", async () => {
+    const instanceId = await licensedAccount();
+    const declared = await inputs(instanceId, "+14255550301", { numberType: "OperatorConnect" });
+    const { id, outs } = await assign(instanceId, "+14255550301", { numberType: "OperatorConnect" });
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBe(SEEDED_OC_LOCATION);
+    expect(await provider.diff!(id, outs, declared)).toMatchObject({ changes: false });
+    const read = await provider.read!(id, outs);
+    expect(read).toEqual({ id, props: outs });
+    expect(await provider.diff!(id, read.props, declared)).toMatchObject({ changes: false });
+    // Declared, then removed: exactly one clear, and only then.
+    const before = (await h.audit()).length;
+    const withLocation = await inputs(instanceId, "+14255550301", {
+      numberType: "OperatorConnect",
+      locationId: LOCATION,
+    });
+    const { outs: set } = (await provider.update!(id, outs, withLocation)) as { outs: Outs };
+    expect(set).toMatchObject({ locationId: LOCATION, tenantLocationId: LOCATION });
+    expect(await provider.diff!(id, set, declared)).toMatchObject({ changes: true });
+    const { outs: cleared } = (await provider.update!(id, set, declared)) as { outs: Outs };
+    expect(cleared.locationId).toBeUndefined();
+    expect(cleared.tenantLocationId).toBeNull();
+    expect(await provider.diff!(id, cleared, declared)).toMatchObject({ changes: false });
+    const location = mode === "graph" ? "graph updateNumber" : "teams Set-CsPhoneNumberAssignment";
+    expect(auditSince(await h.audit(), before)).toEqual([`${location} +14255550301 ok`, `${location} +14255550301 ok`]);
+    await provider.delete!(id, cleared);
+  });
+
+  // Issue 11 item 2 / issue 14: adopting never writes; a declared location that differs is refused.
+  test("regress-adopt-refuses-a-different-location", async () => {
+    const instanceId = await licensedAccount();
+    await h.admin("assignNumber", { telephoneNumber: "+14255550300", targetId: instanceId });
+    const before = (await h.audit()).length;
+    const e = await rejection(
+      assign(instanceId, "+14255550300", { numberType: "OperatorConnect", adopt: true, locationId: LOCATION }),
+    );
+    expect(e.code).toBe("AdoptMismatch");
+    expect(e.message).toBe(
+      `assigning number +14255550300 to ${instanceId}: the tenant gives the number emergency location ${SEEDED_OC_LOCATION}, the program declares ${LOCATION} (AdoptMismatch). ` +
+        `Adopting changes nothing in the tenant: set locationId to ${SEEDED_OC_LOCATION} (or remove it) to adopt, then change it in a later \`pulumi up\`.`,
+    );
+    const { outs } = await assign(instanceId, "+14255550300", { numberType: "OperatorConnect", adopt: true });
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBe(SEEDED_OC_LOCATION);
+    const same = await assign(instanceId, "+14255550300", {
+      numberType: "OperatorConnect",
+      adopt: true,
+      locationId: SEEDED_OC_LOCATION.toUpperCase(),
+    });
+    expect(same.outs).toMatchObject({ locationId: SEEDED_OC_LOCATION, tenantLocationId: SEEDED_OC_LOCATION });
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550300" });
+  });
+
+  // Issue 11 item 4: Teams lags behind Entra; the refusals it gives meanwhile are waited out.
+  test("regress-teams-lags-behind-entra", async () => {
+    await h.faults({ teamsLicenceLagMs: 1500, usageLocationLagMs: 1000 });
+    try {
+      const instanceId = await licensedAccount();
+      const { outs } = await assign(instanceId, "+14255550103");
+      expect(outs).toMatchObject({
+        assignmentStatus: "voiceApplicationAssigned",
+        tenantLocationId: SEEDED_CP_LOCATION,
+      });
+      const lines = progress.lines.join("");
+      expect(lines).toMatch(
+        /licensing does not see the usage location yet \(it lags behind the directory\): retrying in/,
+      );
+      expect(lines).toMatch(/Teams does not see the licence yet \(it lags behind Entra\): retrying in/);
+      await provider.delete!(`${instanceId}/+14255550103`, outs);
+    } finally {
+      await h.faults({ teamsLicenceLagMs: 0, usageLocationLagMs: 0 });
+    }
   });
 
   test("regress-unlicensed-account-gets-the-licence-hint", async () => {
