@@ -78,7 +78,8 @@ describe("real tenant shape on the real engine (issue 11)", () => {
     const r = await h.up();
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);
-    expect(r.changes.create).toBe(9);
+    // The stack, the number plan, and per bot: component, account, licence, number.
+    expect(r.changes.create).toBe(10);
     expect(r.stdout + r.stderr).toMatch(/Teams does not see the licence yet \(it lags behind Entra\)/);
     expect(await numberOf(CP)).toMatchObject({ locationId: SEEDED_CP_LOCATION });
     expect((await numberOf(DR))?.assignmentTargetId).toEqual(expect.any(String));
