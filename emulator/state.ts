@@ -114,6 +114,8 @@ export interface TenantState {
   skus: SkuRec[];
   numbers: NumberRec[];
   apps: AppRec[];
+  /** Service principals of apps not registered here (the `apps` have their own); absent in older state files. */
+  servicePrincipals?: { id: string; appId: string; displayName: string }[];
   operations: OperationRec[];
   audit: AuditEntry[];
   auditSeq: number;
@@ -179,6 +181,11 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
+    })),
+    servicePrincipals: f.servicePrincipals.map((sp) => ({
+      id: uuidFrom(`sp:${sp.appId}`),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName,
     })),
     operations: [],
     audit: [],
