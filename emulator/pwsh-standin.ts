@@ -20,7 +20,8 @@ import { cmdletSource } from "./teams/errors";
 
 /**
  * Test knobs (environment of the stand-in process):
- * - TEAMS_STANDIN_MODULE_VERSION: the MicrosoftTeams version it reports (default: the floor);
+ * - TEAMS_STANDIN_MODULE_VERSION: the MicrosoftTeams version it reports (default: the floor; "none":
+ *   not installed, reported as null like teams-host.ps1 does);
  *   below TEAMS_MODULE_FLOOR it refuses connect / invoke with `ModuleTooOld`, like teams-host.ps1.
  * - TEAMS_STANDIN_PS_VERSION: the PowerShell version it reports (default 7.4.6).
  * - TEAMS_STANDIN_NOISE: "prefix" writes stray text without a newline before every frame (as real
@@ -35,10 +36,11 @@ import { cmdletSource } from "./teams/errors";
  *   as a BadRequest with a phrasing no documented or observed form has (the real text is
  *   undocumented), so a test can show the provider does not depend on it.
  */
-const MODULE_VERSION = process.env.TEAMS_STANDIN_MODULE_VERSION || TEAMS_MODULE_FLOOR;
+const MODULE_RAW = process.env.TEAMS_STANDIN_MODULE_VERSION || TEAMS_MODULE_FLOOR;
+const MODULE_VERSION = MODULE_RAW === "none" ? null : MODULE_RAW;
 const PS_VERSION = process.env.TEAMS_STANDIN_PS_VERSION || "7.4.6";
 const NOISE = process.env.TEAMS_STANDIN_NOISE ?? "";
-const MODULE_TOO_OLD = compareVersions(MODULE_VERSION, TEAMS_MODULE_FLOOR) < 0;
+const MODULE_TOO_OLD = MODULE_VERSION !== null && compareVersions(MODULE_VERSION, TEAMS_MODULE_FLOOR) < 0;
 const FORBID_APP_ONLY = (process.env.TEAMS_STANDIN_FORBID_APP_ONLY ?? "")
   .split(",")
   .map((c) => c.trim().toLowerCase())
@@ -102,7 +104,7 @@ function moduleTooOld(id: number): HostResponse {
     id,
     ok: false,
     error: {
-      message: moduleTooOldMessage(MODULE_VERSION),
+      message: moduleTooOldMessage(MODULE_VERSION ?? "none"),
       fullyQualifiedErrorId: "ModuleTooOld",
       category: "NotInstalled",
       exceptionType: "System.Management.Automation.RuntimeException",

@@ -142,6 +142,22 @@ describe("stand-in framing and module floor", () => {
     expect(await emu().admin.get("/audit")).toEqual(before);
   });
 
+  test("item 3: no MicrosoftTeams module: the first call fails naming the floor to install", async () => {
+    await withEnv({ TEAMS_STANDIN_MODULE_VERSION: "none" }, async () => {
+      const h = host(20_000);
+      try {
+        const e = await h.invoke("Get-CsOnlineApplicationInstance", { Identity: "nobody@contoso.com" }).catch((x) => x);
+        expect(e).toBeInstanceOf(TenantError);
+        expect((e as TenantError).code).toBe("ModuleMissing");
+        expect((e as TenantError).message).toContain(
+          `Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser`,
+        );
+      } finally {
+        await h.stop();
+      }
+    });
+  });
+
   test("item 3: a 403 from an instance cmdlet under app-only auth gets its own hint (module found, floor, clouds), nothing runs", async () => {
     const before = await emu().admin.get("/audit");
     await withEnv({ TEAMS_STANDIN_FORBID_APP_ONLY: "New-CsOnlineApplicationInstance" }, async () => {
