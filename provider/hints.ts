@@ -53,9 +53,9 @@ const KNOWN_FAILURES: KnownFailure[] = [
     // S35: a subscriber (user) number offered to a resource account.
     match: /does not have required capabilities/i,
     hint:
-      "Only service numbers with the VoiceApplicationAssignment capability can go on a resource account: choose such a number, " +
-      "or turn this subscriber (user) number into a service number with a usage change order " +
-      "(New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType; Calling Plan numbers only, it takes a while), then rerun `pulumi up`.",
+      "Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number. " +
+      "A Calling Plan subscriber (user) number becomes a service number through a usage change order: " +
+      "New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType, then rerun `pulumi up`.",
   },
   {
     // Calling Plan numbers are bound to their country: the account's usage location must be that country.

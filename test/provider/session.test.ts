@@ -125,7 +125,8 @@ describe("provider session", () => {
   test("regress-app-without-teams-role-gets-the-permission-hint", async () => {
     await h.configure(provider, { clientId: h.emulator.reader.clientId, clientSecret: h.emulator.reader.clientSecret });
     const e = await rejection(create("reader-bot@contoso.com"));
-    expect(e.message).toMatch(/^looking up reader-bot@contoso\.com in Teams: /);
+    // A new UPN: the first Teams call is the create (Graph said the UPN is free).
+    expect(e.message).toMatch(/^creating resource account reader-bot@contoso\.com: /);
     expect(e.message).toMatch(/Teams Administrator/);
   });
 });
