@@ -121,6 +121,28 @@ export const entraErrors = {
       "A transient error has occurred. Please try again.",
       retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) },
     ),
+  /** Workload identity federation (emulator/federation.ts): the app has no federated credential. */
+  noFederatedCredentials: (clientId: string) =>
+    new EntraError(
+      400,
+      "invalid_client",
+      70025,
+      `Client application has no configured federated identity credentials. App id '${clientId}'.`,
+    ),
+  /** No federated credential matches the presented token's issuer (700211), subject (700213) or audience (700212). */
+  federatedMismatch: (aadsts: 700211 | 700212 | 700213, what: "issuer" | "subject" | "audience", value: string) =>
+    new EntraError(
+      400,
+      "invalid_client",
+      aadsts,
+      `No matching federated identity record found for presented assertion ${what} '${value}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
+    ),
+  /** The presented token's issuer publishes no keys the emulator can read. */
+  federatedKeysUnavailable: (issuer: string) =>
+    invalidClient(
+      700027,
+      `Client assertion failed signature validation. [Reason - The signing keys of issuer '${issuer}' could not be retrieved.]`,
+    ),
   /** A request the endpoint cannot read (e.g. an undecodable tenant segment). */
   unreadableRequest: () =>
     new EntraError(

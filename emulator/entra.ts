@@ -5,6 +5,7 @@ import jwt from "jsonwebtoken";
 import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
 import { EmulatorContext } from "./context";
 import { EntraError, entraErrors } from "./entra-errors";
+import { isFederatedAssertion, verifyFederatedAssertion } from "./federation";
 import { AppRec, secretHash } from "./state";
 
 /** Authorities that name no tenant (metadata only: a client-credentials token needs a tenant). */
@@ -173,7 +174,9 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
         if (form.get("client_assertion_type") !== ASSERTION_TYPE)
           throw entraErrors.missingParameter("client_assertion_type");
         const e = endpoints(ctx, tid);
-        verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
+        // An external token (workload identity federation) or the app's own certificate assertion.
+        if (isFederatedAssertion(assertion)) verifyFederatedAssertion(ctx, app, assertion);
+        else verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
       } else if (secret !== undefined) {
         verifySecret(app, secret);
       } else {

@@ -9,6 +9,8 @@ import { EmulatorContext, newStats } from "./context";
 import { Faults } from "./faults";
 import { Fixture, FixtureInput, loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
+import { startManagedIdentityEndpoint } from "./managed-identity";
+import { OidcIssuers } from "./oidc-issuer";
 import { defaultProfile, mergeProfile, profileFromEnv, ProfileInput } from "./profile";
 import { createApp } from "./server";
 import { Store } from "./state";
@@ -50,6 +52,8 @@ export interface RunningEmulator {
   caPath: string;
   tenantId: string;
   dataDir: string;
+  /** The host's managed-identity endpoint (App Service form, plain HTTP on 127.0.0.1): IDENTITY_ENDPOINT / IDENTITY_HEADER. */
+  managedIdentity: { endpoint: string; identityHeader: string };
   /** Closes the server and removes emulator.json. */
   stop(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     store,
     faults: new Faults(base),
     tokens: new TokenService(dataDir),
+    oidc: new OidcIssuers(dataDir),
     stats: newStats(),
     get fixture() {
       return getFixture();
@@ -111,6 +116,8 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const urlHost = isLoopbackHost(host) ? "localhost" : host.includes(":") ? `[${host}]` : host;
   const url = `https://${urlHost}:${port}`;
   ctx.baseUrl = url;
+  ctx.oidc.baseUrl = url;
+  const mi = await startManagedIdentityEndpoint(ctx);
   // Operations also settle on every request; the timer keeps state.json current for idle periods.
   const timer = setInterval(() => {
     settleOperations(ctx);
@@ -128,10 +135,12 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     caPath,
     tenantId,
     dataDir,
+    managedIdentity: { endpoint: mi.endpoint, identityHeader: mi.identityHeader },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await mi.stop();
       ctx.store.commit();
       await new Promise<void>((resolve) => {
         srv.close(() => resolve());

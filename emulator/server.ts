@@ -9,6 +9,7 @@ import { handleBatch } from "./graph/batch";
 import { GraphError, graphErrorBody, graphErrors } from "./graph/errors";
 import { GraphResponse } from "./graph/route";
 import { dispatchGraph } from "./graph/router";
+import { identityAdminRouter, oidcRouter } from "./identity-routes";
 import { inspectRouter } from "./inspect";
 import { teamsErrors } from "./teams/errors";
 import { teamsRouter } from "./teams/routes";
@@ -68,6 +69,17 @@ export function createApp(ctx: EmulatorContext): express.Express {
     } else h.entra += 1;
     next();
   });
+
+  app.use(
+    "/_emulator/identity",
+    (req, _res, next) => {
+      const p = parseJson(req.body);
+      req.body = p.ok ? p.value : undefined;
+      next();
+    },
+    identityAdminRouter(ctx),
+  );
+  app.use("/oidc", oidcRouter(ctx));
 
   app.use(
     "/_emulator",

@@ -29,6 +29,8 @@ export interface UserRec {
   createdDateTime: string;
   /** Graph cannot see the user before this time (replication delay). */
   visibleFromMs: number;
+  /** When a PATCH last set usageLocation (assignLicense lags behind it, profile usageLocationLagMs). */
+  usageLocationSetAtMs?: number;
   licenses: LicenceRec[];
   /** Present for application instances; applicationId as Get-CsOnlineApplicationInstance shows it. */
   applicationInstance?: { applicationId: string | null };
@@ -41,7 +43,7 @@ export interface NumberRec {
   telephoneNumber: string;
   numberType: NumberType;
   capabilities: string[];
-  isoCountryCode: string;
+  isoCountryCode: string | null;
   city: string | null;
   operatorId: string | null;
   assignmentTargetId: string | null;
@@ -51,6 +53,11 @@ export interface NumberRec {
   reverseNumberLookupOptions: string[];
   /** Tags (Get-CsPhoneNumberAssignment `Tag`); absent in older state files. */
   tags?: string[];
+  /**
+   * False for a Direct Routing number that entered the inventory only by being assigned (it leaves
+   * again when unassigned); true or absent for acquired, ported and uploaded numbers.
+   */
+  uploaded?: boolean;
 }
 
 /** A SKU the tenant subscribes to. */
@@ -64,6 +71,16 @@ export interface SkuRec {
   servicePlans: { servicePlanId: string; servicePlanName: string; appliesTo: string }[];
 }
 
+/** A federated identity credential of an app registration (Graph `federatedIdentityCredential`). */
+export interface FederatedCredentialRec {
+  name: string;
+  /** Issuer URL; a path ("/oidc/github") names an issuer of this emulator. */
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description: string | null;
+}
+
 /** A registered client application (secrets stored as SHA-256 only). */
 export interface AppRec {
   clientId: string;
@@ -73,6 +90,10 @@ export interface AppRec {
   certificates: { certificatePem: string; sha1: string; sha256: string }[];
   graphRoles: string[];
   directoryRoles: string[];
+  /** Trusted external tokens (workload identity federation). */
+  federatedIdentityCredentials?: FederatedCredentialRec[];
+  /** Set when this service principal is the managed identity of the emulated host. */
+  managedIdentity?: "systemAssigned" | "userAssigned";
 }
 
 /** A Graph telephone-number long-running operation. */
@@ -172,6 +193,7 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       networkSiteId: null,
       reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
       tags: [...n.tags],
+      uploaded: true,
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),
@@ -181,6 +203,14 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
+      federatedIdentityCredentials: a.federatedIdentityCredentials.map((f) => ({
+        name: f.name,
+        issuer: f.issuer,
+        subject: f.subject,
+        audiences: [...f.audiences],
+        description: f.description ?? null,
+      })),
+      ...(a.managedIdentity ? { managedIdentity: a.managedIdentity } : {}),
     })),
     servicePrincipals: f.servicePrincipals.map((sp) => ({
       id: uuidFrom(`sp:${sp.appId}`),

@@ -129,7 +129,10 @@ export const licenceRoutes: GraphRoute[] = [
         if (!ctx.store.sku(r)) throw graphErrors.invalidLicense(r);
         if (!u.licenses.some((l) => l.skuId === r)) throw graphErrors.noSuchUserLicense();
       }
-      if (adds.length > 0 && !u.usageLocation) throw graphErrors.invalidUsageLocation();
+      // Licensing lags behind a just-set usage location (profile usageLocationLagMs).
+      const locationSeen =
+        !!u.usageLocation && Date.now() >= (u.usageLocationSetAtMs ?? 0) + ctx.faults.timings.usageLocationLagMs;
+      if (adds.length > 0 && !locationSeen) throw graphErrors.invalidUsageLocation();
       for (const a of adds) {
         if (u.licenses.some((l) => l.skuId === a.skuId) || removes.includes(a.skuId)) continue;
         const s = ctx.store.sku(a.skuId)!;

@@ -1,6 +1,6 @@
 /** Graph Teams telephone number management: list, assignNumber, unassignNumber, updateNumber, operations. */
 import { EmulatorContext } from "../context";
-import { assignmentStatus, assignTexts, normaliseNumber, parseNumberType } from "../rules";
+import { assignmentStatus, assignTexts, locationRemovable, normaliseNumber, parseNumberType } from "../rules";
 import { NumberRec, NumberType } from "../state";
 import { graphErrors } from "./errors";
 import { FilterClause, matches, parseFilter } from "./odata-filter";
@@ -258,7 +258,12 @@ export const numberRoutes: GraphRoute[] = [
         const v = body[k];
         if (v === undefined || v === null) continue;
         if (typeof v !== "string") throw graphErrors.notAString(k);
-        n[k] = v === "" ? null : v;
+      }
+      if (body.locationId === "" && n.locationId && !locationRemovable(n))
+        throw graphErrors.numberNotInTenant(assignTexts.locationRemoval(n.telephoneNumber));
+      for (const k of ["locationId", "networkSiteId"] as const) {
+        const v = body[k];
+        if (typeof v === "string") n[k] = v === "" ? null : v;
       }
       const r = body.reverseNumberLookupOptions;
       if (r !== undefined && r !== null) {

@@ -202,8 +202,10 @@ function patchUser(ctx: EmulatorContext, u: UserRec, body: Record<string, unknow
     changes.push([k, v]);
   }
   for (const [k, v] of changes) {
-    if (k === "usageLocation") u.usageLocation = v as string | null;
-    else if (k === "displayName") u.displayName = v as string;
+    if (k === "usageLocation") {
+      if (v !== u.usageLocation) u.usageLocationSetAtMs = Date.now();
+      u.usageLocation = v as string | null;
+    } else if (k === "displayName") u.displayName = v as string;
     else if (k === "accountEnabled") u.accountEnabled = v as boolean;
     else if (k === "department") u.department = v as string | null;
     else if (k === "userPrincipalName") u.userPrincipalName = v as string;

@@ -8,7 +8,9 @@ import {
   checkAssign,
   findNumber,
   isResourceAccount,
+  locationRemovable,
   normaliseNumber,
+  numberForAssignment,
   parseNumberType,
 } from "../rules";
 import { NumberRec, UserRec } from "../state";
@@ -19,6 +21,8 @@ import { matchesNumberFilter, parseNumberFilter } from "./number-filter";
 const cmdletBadRequest = teamsErrors.badRequest;
 const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+/** What Get-CsPhoneNumberAssignment shows for "no location" on a Direct Routing number. */
+const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
 /** Parses -TelephoneNumber as the cmdlet does: no `tel:`, `+` optional. */
 function cmdletNumber(cmdlet: string, raw: string): string {
@@ -71,10 +75,11 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     AssignmentCategory: n.assignmentTargetId ? pascal(n.assignmentCategory) : null,
     Capability: n.capabilities.map(pascal),
     City: n.city,
-    CivicAddressId: null,
+    // Direct Routing numbers without one show the zero GUID (examples 2, 10-13).
+    CivicAddressId: n.numberType === "directRouting" && !n.locationId ? ZERO_GUID : null,
     IsoCountryCode: n.isoCountryCode,
     IsoSubdivision: null,
-    LocationId: n.locationId,
+    LocationId: n.locationId ?? (n.numberType === "directRouting" ? ZERO_GUID : null),
     // True for Calling Plan and Direct Routing numbers alike in the documented examples 1 and 2.
     LocationUpdateSupported: true,
     NetworkSiteId: n.networkSiteId,
@@ -119,18 +124,14 @@ export const setAssignment: CmdletDef = {
       const type = parseNumberType(String(p.NumberType))!;
       const identity = String(p.Identity);
       const target = resolveIdentity(ctx, identity);
-      const failure = checkAssign(
-        ctx.store,
-        number,
-        type,
-        target,
-        identity,
-        ctx.faults.timings.licenceProvisioningDelayMs,
-      );
+      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings);
       if (failure) throw failureError(this.name, failure);
-      applyAssign(findNumber(ctx.store, number, type)!, target!, {
+      const injected = ctx.faults.assignFault(number);
+      if (injected) throw cmdletBadRequest(this.name, injected);
+      applyAssign(ctx.store, numberForAssignment(ctx.store, number, type)!, target!, {
         locationId: typeof p.LocationId === "string" ? p.LocationId : undefined,
         assignmentCategory: typeof p.AssignmentCategory === "string" ? p.AssignmentCategory : null,
+        uploads: ctx.faults.timings.directRoutingAssignUploads,
       });
       return { output: [], audit: { target: target!.id, number } };
     }
@@ -151,6 +152,8 @@ export const setAssignment: CmdletDef = {
           this.name,
           `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
         );
+      if (p.LocationId === "null" && n.locationId && !locationRemovable(n))
+        throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.locationRemoval(n.telephoneNumber)}`);
       if (typeof p.LocationId === "string") n.locationId = p.LocationId === "null" ? null : p.LocationId;
       if (typeof p.NetworkSiteId === "string") n.networkSiteId = p.NetworkSiteId === "null" ? null : p.NetworkSiteId;
       if (typeof p.ReverseNumberLookup === "string")
@@ -180,7 +183,7 @@ export const removeAssignment: CmdletDef = {
     if (p.RemoveAll === true && !("TelephoneNumber" in p) && !("NumberType" in p)) {
       if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
       const mine = ctx.store.state.numbers.filter((n) => n.assignmentTargetId === target.id);
-      mine.forEach(applyUnassign);
+      mine.forEach((n) => applyUnassign(ctx.store, n));
       return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
     }
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
@@ -201,7 +204,7 @@ export const removeAssignment: CmdletDef = {
         `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`,
       );
     }
-    applyUnassign(n);
+    applyUnassign(ctx.store, n);
     return { output: [], audit: { target: target.id, number } };
   },
 };

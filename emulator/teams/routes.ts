@@ -1,7 +1,7 @@
 /** Teams admin operations over HTTP: POST /teams/connect and POST /teams/cmdlets/{name}. */
 import express from "express";
 
-import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
+import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_GLOBAL_READER, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
 import { EmulatorContext } from "../context";
 import { settleOperations } from "../graph/operations";
 import { AccessClaims } from "../tokens";
@@ -42,7 +42,13 @@ function verifyToken(
   return v.claims;
 }
 
-function requireAdminRole(claims: AccessClaims, cmdlet: string): void {
+/**
+ * The directory role behind a Teams call: Teams Administrator (or Global Administrator) for
+ * everything; Global Reader ("can read everything that a Global Administrator can, but not update
+ * anything", permissions-reference.md) for connecting and the read cmdlets only.
+ */
+function requireAdminRole(claims: AccessClaims, cmdlet: string, readOnly = false): void {
+  if (readOnly && claims.wids.includes(ROLE_GLOBAL_READER)) return;
   if (!claims.wids.includes(ROLE_TEAMS_ADMIN) && !claims.wids.includes(ROLE_GLOBAL_ADMIN)) {
     throw authError(
       "Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.",
@@ -94,7 +100,7 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       );
       if (graph.appid !== teams.appid)
         throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
-      requireAdminRole(teams, CONNECT_ID);
+      requireAdminRole(teams, CONNECT_ID, true);
       // Under application authentication the *-Cs cmdlets also need Organization.Read.All on the Graph token (tenant-api.md §1.9).
       if (!graph.roles.some((r) => ORGANIZATION_READ.includes(r))) {
         throw authError(
@@ -125,8 +131,8 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
     let crash: "before" | "after" | null = null;
     try {
       claims = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", name);
-      requireAdminRole(claims, name);
       def = CMDLETS[name];
+      requireAdminRole(claims, name, def !== undefined && !def.mutating);
       if (!def) throw teamsErrors.commandNotFound(name);
       ctx.stats.cmdletCalls += 1;
       if (def.mutating) ctx.stats.writeCount.teams += 1;

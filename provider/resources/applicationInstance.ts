@@ -141,8 +141,9 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async create(inputs) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const upn = inputs.userPrincipalName;
+    await requireWrite(["teams", "users"], `creating resource account ${upn}`, upn);
     const { instance, existingUser } = await accounts.findOrCreate(inputs);
     const id = applicationInstanceId.format({ objectId: instance.objectId });
     const tenantId = instance.tenantId ?? accounts.tenantId;
@@ -179,9 +180,10 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async update(id, olds, news) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
     const upn = news.userPrincipalName;
+    await requireWrite(["users"], `updating resource account ${upn}`, upn);
     if (changedKeys<Inputs>(olds, news, ["applicationId"]).length > 0) {
       throw new TenantError({
         operation: `changing the application id of ${upn} from ${olds.applicationId || "none"} to ${news.applicationId}`,
@@ -213,9 +215,10 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async delete(id, props) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
     const label = applicationInstanceId.label({ objectId }, props?.userPrincipalName);
+    await requireWrite(["users"], `deleting resource account ${label}`, label);
     const deleted = await during(`deleting resource account ${label}`, label, () => accounts.delete(objectId));
     if (!deleted) progress(label, "already gone");
     await accounts.waitForUser(objectId, label, false);

@@ -65,8 +65,8 @@ describe("brownfield adoption on the real engine", () => {
     if (up.exitCode !== 0) console.log(up.stdout, up.stderr);
     expect(up.exitCode).toBe(0);
     const withNumber = exported.filter((b) => b.phoneNumber).length;
-    // stack + per bot: component, account, licence (+ number)
-    expect(up.changes.create).toBe(1 + exported.length * 3 + withNumber);
+    // stack + the number plan + per bot: component, account, licence (+ number)
+    expect(up.changes.create).toBe(2 + exported.length * 3 + withNumber);
     expect((await audit()).slice(before)).toEqual([]);
 
     const second = await h.up();
@@ -171,20 +171,17 @@ describe("brownfield adoption on the real engine", () => {
     );
   });
 
-  // KNOWN FAILURE (provider, numbers): the display name is refused now (test above), but adopt still
-  // brings a differing emergency location to the declared value (BotPhoneNumber create →
-  // setLocation: updateNumber) instead of refusing it without a write: the numbers service's part.
-  test.failing(
-    "requires-adopt: a display name or emergency location edited by hand is refused naming the difference, zero writes",
-    async () => {
-      const { up, writes } = await upWithEdit("wrongname", [
-        { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
-        { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
-      ]);
-      expect(writes).toEqual([]);
-      expect(up.exitCode).not.toBe(0);
-      expect(up.stdout + up.stderr).toContain("Renamed By Hand");
-      expect(up.stdout + up.stderr).toContain("0e0e0e0e-2222-4333-8444-555566667777");
-    },
-  );
+  // Fixed (issue 11 item 2): adopting a number never writes; a declared emergency location that
+  // differs from the number's is refused naming both values.
+  test("requires-adopt: an emergency location edited by hand is refused naming both values, zero writes", async () => {
+    const { up, edited, writes } = await upWithEdit("wronglocation", [
+      { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
+    ]);
+    expect(writes).toEqual([]);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(
+      `the program declares 0e0e0e0e-2222-4333-8444-555566667777 (AdoptMismatch)`,
+    );
+    expect(up.stdout + up.stderr).toContain(`assigning number ${edited[0]!.phoneNumber}`);
+  });
 });

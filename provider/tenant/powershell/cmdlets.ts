@@ -5,7 +5,7 @@
  */
 import type { AllowedCmdlet, InvokeRequest } from "../../../protocol/host-protocol";
 import { TenantError } from "../../errors";
-import { fromWireEnum, toWireEnum } from "../../formats";
+import { fromWireEnum, toWireEnum, ZERO_GUID } from "../../formats";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
 import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
 import { isNotFound } from "./errors";
@@ -50,7 +50,8 @@ export function numberAssignmentFromCmdlet(o: Record<string, unknown>): NumberAs
     assignmentTargetId: text(o, "AssignedPstnTargetId")?.toLowerCase() ?? null,
     assignmentStatus: toWireEnum(text(o, "PstnAssignmentStatus") ?? "unknown"),
     activationState: toWireEnum(text(o, "ActivationState") ?? "unknown"),
-    locationId: text(o, "LocationId"),
+    // The zero GUID is how the cmdlet shows "no location" (its examples 2 and 10-13).
+    locationId: text(o, "LocationId") === ZERO_GUID ? null : text(o, "LocationId"),
     capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : [])
       .filter(Boolean)
       .map((c) => toWireEnum(String(c))),

@@ -4,7 +4,7 @@
  * status they name, a Retry-After, "not found", the mapping conflict, an app-only refusal.
  */
 import type { AllowedCmdlet, HostError } from "../../../protocol/host-protocol";
-import { kindFromStatus, kindFromText, TenantError } from "../../errors";
+import { conditionFromText, kindFromStatus, kindFromText, TenantError } from "../../errors";
 import { appOnlyInstanceHint, TEAMS_ADMIN_ROLE } from "../../hints";
 
 const HTTP_STATUS_WORDS: Record<string, number> = {
@@ -49,6 +49,7 @@ export function cmdletError(cmdlet: AllowedCmdlet, error: HostError, host: HostC
     status,
     serviceCode: error.fullyQualifiedErrorId || undefined,
     kind,
+    condition: conditionFromText(error.message),
     permission: TEAMS_ADMIN_ROLE,
     reason: error.message,
     retryAfterMs: after ? Number(after[1]) * 1000 : undefined,
