@@ -91,6 +91,8 @@ const fixtureSchema = z.object({
       managedIdentity: z.enum(["systemAssigned", "userAssigned"]).optional(),
     }),
   ),
+  /** Service principals of other apps in the tenant (e.g. the bots' apps), besides the `apps`' own. */
+  servicePrincipals: z.array(z.object({ appId: guid, displayName: z.string() })).default([]),
   teams: z
     .object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) })
     .default({ allowSetApplicationInstanceAppOnly: false }),

@@ -135,6 +135,8 @@ export interface TenantState {
   skus: SkuRec[];
   numbers: NumberRec[];
   apps: AppRec[];
+  /** Service principals of apps not registered here (the `apps` have their own); absent in older state files. */
+  servicePrincipals?: { id: string; appId: string; displayName: string }[];
   operations: OperationRec[];
   audit: AuditEntry[];
   auditSeq: number;
@@ -209,6 +211,11 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
         description: f.description ?? null,
       })),
       ...(a.managedIdentity ? { managedIdentity: a.managedIdentity } : {}),
+    })),
+    servicePrincipals: f.servicePrincipals.map((sp) => ({
+      id: uuidFrom(`sp:${sp.appId}`),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName,
     })),
     operations: [],
     audit: [],

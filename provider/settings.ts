@@ -255,6 +255,7 @@ export function resolveTenantSettings(
     problems.push(`${describe("numberAssignment")} must be "graph" or "powershell", got "${numberAssignment}".`);
   }
   const pwshPath = read("pwshPath") ?? DEFAULTS.pwshPath;
+  if (problems.length === 0) problems.push(...cloudProblems(authorityHost, graphUrl, numberAssignment));
 
   if (problems.length > 0 || !tenantId || !credential) {
     throw new SettingsError(`tenant settings are incomplete:\n  - ${problems.join("\n  - ")}`);
@@ -360,4 +361,54 @@ export function resolveTuning(env: NodeJS.ProcessEnv = process.env): Tuning {
 /** The licence provisioning timeout: `minutes` unless TEAMS_PROVISIONING_TIMEOUT_MS overrides it. */
 export function provisioningTimeoutMs(minutes: number, tuning: Tuning): number {
   return tuning.provisioningTimeoutMs > 0 ? tuning.provisioningTimeoutMs : minutes * 60_000;
+}
+
+/** Entra and Graph hosts of the national clouds, and the cloud each belongs to. */
+const NATIONAL_CLOUD_HOSTS: Record<string, "US Government (GCC High / DoD)" | "China (21Vianet)"> = {
+  "login.microsoftonline.us": "US Government (GCC High / DoD)",
+  "graph.microsoft.us": "US Government (GCC High / DoD)",
+  "dod-graph.microsoft.us": "US Government (GCC High / DoD)",
+  "login.chinacloudapi.cn": "China (21Vianet)",
+  "login.partner.microsoftonline.cn": "China (21Vianet)",
+  "microsoftgraph.chinacloudapi.cn": "China (21Vianet)",
+};
+
+/**
+ * Settings that cannot work in the cloud they point at (README "What works in which cloud"), found
+ * before any call: the Graph telephone-number API is global-only (national-cloud note of the Graph
+ * number pages), Set/Get-CsPhoneNumberAssignment are commercial and GCC only (their NOTES), and the
+ * app-only New/Get/Sync-CsOnlineApplicationInstance every bot needs are not available in GCC High /
+ * DoD. GCC tenants use the commercial endpoints (the defaults).
+ */
+export function cloudProblems(authorityHost: string, graphUrl: string, numberAssignment: string): string[] {
+  const hostOf = (url: string): string => {
+    try {
+      return new URL(url).hostname.toLowerCase();
+    } catch {
+      return "";
+    }
+  };
+  const problems: string[] = [];
+  const gcc = "For a GCC (not GCC High) tenant leave it unset: GCC uses the commercial endpoints.";
+  for (const [name, url] of [
+    ["authorityHost", authorityHost],
+    ["graphUrl", graphUrl],
+  ] as const) {
+    const cloud = NATIONAL_CLOUD_HOSTS[hostOf(url)];
+    if (cloud === "US Government (GCC High / DoD)") {
+      problems.push(
+        `${describeSetting(name)} is ${url}, the ${cloud} cloud, where teams-bot-numbers cannot run: the app-only ` +
+          "New/Get/Sync-CsOnlineApplicationInstance every bot needs are not available in GCC High / DoD, nor are the " +
+          `telephone-number APIs (Graph numberAssignments, Set-CsPhoneNumberAssignment). ${gcc}`,
+      );
+    } else if (cloud === "China (21Vianet)") {
+      problems.push(
+        `${describeSetting(name)} is ${url}, the ${cloud} cloud, where numbers cannot be assigned: the Graph ` +
+          `telephone-number API (${describeSetting("numberAssignment")} "graph", now "${numberAssignment}") is global-only and ` +
+          'Set-CsPhoneNumberAssignment ("powershell") is available only in the commercial and GCC clouds. ' +
+          "Use a commercial or GCC tenant.",
+      );
+    }
+  }
+  return problems;
 }

@@ -46,10 +46,18 @@ export const GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 /** The licence a resource account needs. */
 export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
 
-/** One line of the checklist. */
+/** Graph application permissions that can read service principals (serviceprincipal-list.md). */
+export const SERVICE_PRINCIPAL_READ_ROLES = [
+  "Application.Read.All",
+  "Application.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+
+/** One line of the checklist ("warn": worth a look, does not fail the preflight). */
 export interface Check {
   title: string;
-  status: "pass" | "fail" | "skip";
+  status: "pass" | "fail" | "skip" | "warn";
   detail?: string;
   fix?: string;
 }
@@ -135,6 +143,31 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
             fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
           },
     );
+
+    // 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them).
+    const declared = bots.filter((b) => b.appId !== undefined);
+    if (declared.length > 0 && !SERVICE_PRINCIPAL_READ_ROLES.some(has)) {
+      add({
+        title: "Bot app ids have service principals in the tenant",
+        status: "skip",
+        detail: "the deploying app cannot read service principals (Application.Read.All); optional",
+      });
+    } else {
+      for (const bot of declared) {
+        const found = await tenant.hasServicePrincipal(bot.appId!);
+        add(
+          found
+            ? { title: `${bot.name}: app ${bot.appId} has a service principal in the tenant`, status: "pass" }
+            : {
+                title: `${bot.name}: app ${bot.appId} has no service principal in the tenant`,
+                status: "warn",
+                detail:
+                  "usually a wrong appId, or the bot's app is not consented in this tenant yet (the account is created either way)",
+                fix: `Check bots[].appId of ${bot.name} (the bot's Microsoft App ID), or create its service principal: an admin consents to the app in this tenant (or New-MgServicePrincipal -AppId ${bot.appId}).`,
+              },
+        );
+      }
+    }
 
     // 3. The directory role (wids claim of the Teams token): Teams Administrator to deploy, Global
     //    Reader to preview; a preview identity holds nothing that writes.
@@ -315,11 +348,11 @@ function finish(checks: Check[]): PreflightResult {
 
 /** The checklist as printed. */
 export function formatChecklist(stackName: string, result: PreflightResult): string {
-  const mark = { pass: "✓", fail: "✗", skip: "–" } as const;
+  const mark = { pass: "✓", fail: "✗", skip: "–", warn: "⚠" } as const;
   const lines = [`teams-bot-numbers preflight for stack "${stackName}" (reads only, changes nothing)`];
   for (const c of result.checks) {
     lines.push(`${mark[c.status]} ${c.title}${c.status === "skip" ? ` (skipped: ${c.detail})` : ""}`);
-    if (c.status === "fail") {
+    if (c.status === "fail" || c.status === "warn") {
       if (c.detail) lines.push(`    ${c.detail}`);
       if (c.fix) lines.push(`    fix: ${c.fix}`);
     }

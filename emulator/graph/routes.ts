@@ -2,7 +2,13 @@
 import { licenceRoutes } from "./licences";
 import { numberRoutes } from "./numbers";
 import { GraphRoute } from "./route";
+import { servicePrincipalRoutes } from "./service-principals";
 import { userRoutes } from "./users";
 
-/** Users and /me, licensing, Teams telephone numbers. `$batch` is handled before routing (graph/batch.ts). */
-export const GRAPH_ROUTES: readonly GraphRoute[] = [...userRoutes, ...licenceRoutes, ...numberRoutes];
+/** Users and /me, licensing, Teams telephone numbers, service principals (read). `$batch` is handled before routing (graph/batch.ts). */
+export const GRAPH_ROUTES: readonly GraphRoute[] = [
+  ...userRoutes,
+  ...licenceRoutes,
+  ...numberRoutes,
+  ...servicePrincipalRoutes,
+];

@@ -20,9 +20,11 @@
  *   silently would drop the bot's number for as long as the new licence takes to provision.
  *
  * Adopt: create refuses an existing account with the same UPN unless `adopt: true` and the
- * existing account is a resource account for the same applicationId; its display name and usage
- * location are then brought to the declared values. The orchestration lives in the accounts
- * service (provider/tenant/accounts.ts).
+ * existing account is a resource account for the same applicationId whose display name and usage
+ * location equal the declared ones: adopting writes nothing (only a missing application mapping is
+ * synced), and a difference is refused naming the field, the tenant's and the declared value. The
+ * orchestration lives in the accounts service (provider/tenant/accounts.ts). check() refuses a
+ * placeholder applicationId (nil GUID, repeated digits: normalizeAppId).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -34,9 +36,9 @@ import { shim } from "../shim";
 import { tenant, type TeamsInstance, type TenantUser } from "../tenant";
 import { configureSession } from "../tenant/session";
 import {
+  normalizeAppId,
   normalizeBoolean,
   normalizeDisplayName,
-  normalizeGuid,
   normalizeUpn,
   normalizeUsageLocation,
 } from "../validate";
@@ -117,7 +119,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   check: checkWith<Inputs>((c) => {
     c.required("userPrincipalName", normalizeUpn);
     c.required("displayName", normalizeDisplayName);
-    c.required("applicationId", (v) => normalizeGuid(v, "an application (client) id"));
+    c.required("applicationId", (v) => normalizeAppId(v));
     c.required("usageLocation", normalizeUsageLocation);
     c.optional("adopt", normalizeBoolean, false);
   }),

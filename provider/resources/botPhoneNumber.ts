@@ -160,7 +160,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
-    c.required("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
+    c.dependency("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     const numberType = c.required("numberType", normalizeNumberType);
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
     c.optional("locationId", normalizeLocationId);

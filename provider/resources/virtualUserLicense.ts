@@ -129,7 +129,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
-    c.required("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
+    c.dependency("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     c.optional("skuPartNumber", normalizeSkuPartNumber, DEFAULT_SKU_PART_NUMBER);
     c.optional("waitForProvisioning", normalizeBoolean, true);
     c.optional("provisioningTimeoutMinutes", (v) => normalizeMinutes(v, 1, 7 * 24 * 60), DEFAULT_TIMEOUT_MINUTES);

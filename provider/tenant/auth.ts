@@ -147,9 +147,32 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
     });
   }
   const cert = new X509Certificate(certs[0] as string);
-  const keyObject = createPrivateKey(key[0]);
   const problem = (reason: string, hint: string): TenantError =>
     new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
+  // msal-node 7 signs the client assertion itself as PS256 (jsonwebtoken, RSA keys only) from an
+  // unencrypted PEM key: an encrypted or non-RSA key would fail at the first token request with
+  // a cryptic error, so it is refused here, naming the fix. AZURE_CLIENT_CERTIFICATE_PASSWORD is not read.
+  if (/ENCRYPTED/.test(key[0])) {
+    throw problem(
+      "the private key is encrypted (password-protected); the provider needs an unencrypted key (AZURE_CLIENT_CERTIFICATE_PASSWORD is not supported)",
+      `Decrypt it once into a file only the pipeline can read (\`openssl pkey -in <file> -out <key.pem>\`, then append the certificate) and point ${describeSetting("clientCertificatePath")} at that file.`,
+    );
+  }
+  let keyObject: ReturnType<typeof createPrivateKey>;
+  try {
+    keyObject = createPrivateKey(key[0]);
+  } catch (e) {
+    throw problem(
+      `the private key cannot be read (${(e as Error).message})`,
+      "Export the certificate's RSA private key as an unencrypted PEM (PKCS#8 or PKCS#1) into the file.",
+    );
+  }
+  if (keyObject.asymmetricKeyType !== "rsa" && keyObject.asymmetricKeyType !== "rsa-pss") {
+    throw problem(
+      `the private key is ${keyObject.asymmetricKeyType?.toUpperCase() ?? "of an unknown type"}, not RSA: msal-node signs the client assertion with PS256, which needs an RSA key`,
+      `Create an RSA certificate (2048 bits or more), upload it to the app registration and point ${describeSetting("clientCertificatePath")} at it.`,
+    );
+  }
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) {
     throw problem(

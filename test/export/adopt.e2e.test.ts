@@ -150,16 +150,25 @@ describe("brownfield adoption on the real engine", () => {
       expect(run.h.resources().some((r) => r.urn.endsWith("ApplicationInstance::no-number-bot-012"))).toBe(false);
     });
 
-    // KNOWN FAILURE (not the export): with --continue-on-error the engine still sends Check for the
-    // refused account's VirtualUserLicense, whose userId input depends on the failed resource; the
-    // Node dynamic-provider host (@pulumi/pulumi cmd/dynamic-provider check) then fails with
-    // "Unexpected struct type" and the whole update stops, so the other bots are adopted only by the
-    // next `up` (without --continue-on-error the engine stops at the first error anyway). See the report.
-    test.failing("adopts every other bot in the same run", () => {
+    // With --continue-on-error the engine still sends Check for the refused account's
+    // VirtualUserLicense with its userId missing; check() treats the missing dependency id as unknown
+    // and never returns an undefined input (which stopped the whole update: "Unexpected struct type").
+    test("adopts every other bot in the same run", () => {
       expect(count(run.h, "ApplicationInstance")).toBe(run.bots.length - 1);
       expect(count(run.h, "VirtualUserLicense")).toBe(run.bots.length - 1);
       expect(count(run.h, "BotPhoneNumber")).toBe(run.bots.filter((b) => b.phoneNumber).length);
     });
+  });
+
+  test("requires-adopt: a display name edited by hand is refused naming field, tenant and declared value, zero writes", async () => {
+    const { up, edited, writes } = await upWithEdit("wrongdisplay", [
+      { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
+    ]);
+    expect(writes).toEqual([]);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(
+      `adopting resource account ${edited[0]!.userPrincipalName}: the existing account differs from the declaration: displayName is "${edited[0]!.displayName}" in the tenant, "Renamed By Hand" declared (AdoptMismatch)`,
+    );
   });
 
   // Fixed (issue 11 item 2): adopting a number never writes; a declared emergency location that
@@ -175,19 +184,4 @@ describe("brownfield adoption on the real engine", () => {
     );
     expect(up.stdout + up.stderr).toContain(`assigning number ${edited[0]!.phoneNumber}`);
   });
-
-  // KNOWN FAILURE (provider, accounts service: another change): adopt brings a differing display name
-  // to the declared value (ApplicationInstance create → patchUser: PATCH /users/{id}) instead of
-  // refusing the mismatch without a write.
-  test.failing(
-    "requires-adopt: a display name edited by hand is refused naming the difference, zero writes",
-    async () => {
-      const { up, writes } = await upWithEdit("wrongname", [
-        { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
-      ]);
-      expect(writes).toEqual([]);
-      expect(up.exitCode).not.toBe(0);
-      expect(up.stdout + up.stderr).toContain("Renamed By Hand");
-    },
-  );
 });

@@ -132,6 +132,26 @@ describe("preflight", () => {
     expect(r.code).toBe(0);
   });
 
+  test("a bot app id without a service principal is a ⚠ (exit 0) when the deployer may read service principals", async () => {
+    const readSps = (f: Fixture) => f.apps[0]!.graphRoles.push("Application.Read.All");
+    const r = await run({
+      fixture: readSps,
+      bots: (b) => (b[1]!.appId = "0d0d0d0d-1111-4222-8333-444455556666"),
+    });
+    expect(r.failures).toEqual([]);
+    expect(r.text).toContain(
+      "✓ incident-bot: app 6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10 has a service principal in the tenant",
+    );
+    expect(r.text).toMatch(
+      /⚠ reception-bot: app 0d0d0d0d-1111-4222-8333-444455556666 has no service principal in the tenant\n.*usually a wrong appId.*\n.*fix: Check bots\[\]\.appId of reception-bot/,
+    );
+    expect(r.code).toBe(0);
+    expect(r.writes).toBe(0);
+    // Without a permission to read service principals the check is skipped, not failed.
+    const plain = await run();
+    expect(plain.text).toContain("– Bot app ids have service principals in the tenant (skipped:");
+  });
+
   const CASES: Array<[string, Parameters<typeof run>[0], RegExp, RegExp]> = [
     [
       "wrong client secret",

@@ -198,7 +198,8 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
         (mode === "graph"
           ? " (OperationFailed)"
           : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set)") +
-        ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number.",
+        ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number." +
+        " A Calling Plan subscriber (user) number becomes a service number through a usage change order: New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType, then rerun `pulumi up`.",
     );
     // The engine records the restored state (ErrorResourceInitFailed): the old number.
     expect(e.id).toBe(id);
