@@ -14,6 +14,8 @@
  * | replication | 30000 | new resource account visible in Graph (TeamsFunctions polls up to 30 s) |
  * | licence provisioning | 240000 | MCOEV_VIRTUALUSER PendingProvisioning → Success ("minutes", TeamsFunctions waits up to 600 s) |
  * | number operation | 20000 | Graph assignNumber / unassignNumber operation until `succeeded` |
+ * | Teams licence lag | 120000 | Teams refuses the number after Graph shows MCOEV_VIRTUALUSER Success ("minutes"; assumption) |
+ * | usage location lag | 10000 | assignLicense still sees no usage location after the PATCH (assumption) |
  */
 import type { ProfileInput } from "../emulator";
 
@@ -27,6 +29,8 @@ export const REAL_PROFILE_MS = {
   replicationDelayMs: 30_000,
   licenceProvisioningDelayMs: 240_000,
   operationDurationMs: 20_000,
+  teamsLicenceLagMs: 120_000,
+  usageLocationLagMs: 10_000,
 } as const;
 
 /**
@@ -53,6 +57,9 @@ export function benchProfile(scale: number): ProfileInput {
     replicationDelayMs: Math.round(r.replicationDelayMs * scale),
     licenceProvisioningDelayMs: Math.round(r.licenceProvisioningDelayMs * scale),
     operationDurationMs: Math.round(r.operationDurationMs * scale),
+    // The realistic profile: Teams and licensing lag behind the directory (issue 11 item 4).
+    teamsLicenceLagMs: Math.round(r.teamsLicenceLagMs * scale),
+    usageLocationLagMs: Math.round(r.usageLocationLagMs * scale),
   };
 }
 
@@ -60,7 +67,16 @@ export function benchProfile(scale: number): ProfileInput {
 export function scaledStepsMs(
   scale: number,
 ): Record<
-  "token" | "graph" | "pwshStart" | "connect" | "cmdlet" | "replication" | "provisioning" | "operation",
+  | "token"
+  | "graph"
+  | "pwshStart"
+  | "connect"
+  | "cmdlet"
+  | "replication"
+  | "provisioning"
+  | "operation"
+  | "teamsLag"
+  | "usageLocationLag",
   number
 > {
   const r = REAL_PROFILE_MS;
@@ -74,6 +90,8 @@ export function scaledStepsMs(
     replication: r.replicationDelayMs * scale,
     provisioning: r.licenceProvisioningDelayMs * scale,
     operation: r.operationDurationMs * scale,
+    teamsLag: r.teamsLicenceLagMs * scale,
+    usageLocationLag: r.usageLocationLagMs * scale,
   };
 }
 
@@ -113,9 +131,11 @@ export function floorOf(scenario: Scenario, n: number, scale: number): Floor {
         ["replication", s.replication],
         ["GET user (observe)", s.graph],
         ["PATCH usageLocation", s.graph],
+        ["usage location lag", s.usageLocationLag],
         ["POST assignLicense", s.graph],
         ["provisioning", s.provisioning],
         ["GET licenseDetails (observe)", s.graph],
+        ["Teams licence lag", s.teamsLag],
         ["POST assignNumber", s.graph],
         ["operation", s.operation],
         ["GET operation (observe)", s.graph],

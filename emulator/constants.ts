@@ -6,6 +6,8 @@ export const GRAPH_RESOURCE = "https://graph.microsoft.com";
 export const TEAMS_ADMIN_API = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239";
 /** Directory role template: Teams Administrator. */
 export const ROLE_TEAMS_ADMIN = "69091246-20e8-4a56-aa4d-066075b2a7a8";
+/** Directory role template: Global Reader (reads what a Global Administrator can, changes nothing). */
+export const ROLE_GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 /** Directory role template: Global Administrator. */
 export const ROLE_GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
 /** Department every application instance carries. */

@@ -1,6 +1,7 @@
 /** What every handler gets: the store, the fault engine, the token service and counters. */
 import { Faults } from "./faults";
 import { Fixture } from "./fixture";
+import { OidcIssuers } from "./oidc-issuer";
 import { LatencyAndFaults } from "./profile";
 import { Store } from "./state";
 import { TokenService } from "./tokens";
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   store: Store;
   faults: Faults;
   tokens: TokenService;
+  /** Local OIDC issuers (GitHub-, Azure DevOps- and Kubernetes-like) for workload identity federation. */
+  oidc: OidcIssuers;
   stats: Stats;
   /** The fixture used for reset when none is given. */
   fixture: Fixture;

@@ -4,9 +4,12 @@ import jwt from "jsonwebtoken";
 
 import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
 import { EmulatorContext } from "./context";
-import { EntraError } from "./errors";
+import { EntraError, entraErrors } from "./entra-errors";
+import { isFederatedAssertion, verifyFederatedAssertion } from "./federation";
 import { AppRec, secretHash } from "./state";
 
+/** Authorities that name no tenant (metadata only: a client-credentials token needs a tenant). */
+const MULTI_TENANT = ["common", "organizations"];
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** Clock skew Entra tolerates on nbf. */
 const SKEW_S = 300;
@@ -15,12 +18,7 @@ function resolveTenant(ctx: EmulatorContext, t: string): string {
   const tenant = ctx.store.state.tenant;
   const k = t.toLowerCase();
   if (k === tenant.id || tenant.verifiedDomains.includes(k)) return tenant.id;
-  throw new EntraError(
-    400,
-    "invalid_request",
-    90002,
-    `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
-  );
+  throw entraErrors.tenantNotFound(t);
 }
 
 function endpoints(
@@ -38,57 +36,24 @@ function endpoints(
 
 /** Maps a `.default` scope to the token audience, or throws the documented AADSTS error. */
 function audienceFor(ctx: EmulatorContext, scope: string | undefined): string {
-  if (!scope || scope.trim() === "")
-    throw new EntraError(
-      400,
-      "invalid_request",
-      900144,
-      "The request body must contain the following parameter: 'scope'.",
-    );
+  if (!scope || scope.trim() === "") throw entraErrors.missingParameter("scope");
   const scopes = scope.trim().split(/\s+/);
-  const bad = (): EntraError =>
-    new EntraError(
-      400,
-      "invalid_scope",
-      70011,
-      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
-    );
-  if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) throw bad();
+  if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) throw entraErrors.invalidScope(scope);
   const resource = scopes[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
   if (resource === GRAPH_RESOURCE || resource === "00000003-0000-0000-c000-000000000000") return GRAPH_RESOURCE;
   if (resource === TEAMS_ADMIN_API || resource === `api://${TEAMS_ADMIN_API}`) return TEAMS_ADMIN_API;
-  throw new EntraError(
-    400,
-    "invalid_resource",
-    500011,
-    `The resource principal named ${resource} was not found in the tenant named ${ctx.store.state.tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
-  );
+  throw entraErrors.unknownResource(resource, ctx.store.state.tenant.displayName);
 }
 
 function verifySecret(app: AppRec, secret: string): void {
-  if (!app.secretSha256.includes(secretHash(secret))) {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      7000215,
-      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-    );
-  }
+  if (!app.secretSha256.includes(secretHash(secret))) throw entraErrors.badSecret(app.clientId);
 }
 
 function verifyAssertion(app: AppRec, assertion: string, audiences: string[]): void {
   const decoded = jwt.decode(assertion, { complete: true });
-  if (!decoded || typeof decoded.payload === "string")
-    throw new EntraError(401, "invalid_client", 50027, "JWT token is invalid or malformed.");
+  if (!decoded || typeof decoded.payload === "string") throw entraErrors.malformedAssertion();
   const header = decoded.header as jwt.JwtHeader & { "x5t#S256"?: string };
-  if (header.alg !== "RS256" && header.alg !== "PS256") {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      700027,
-      `Client assertion failed signature validation. [Reason - The algorithm '${String(header.alg)}' is not supported.]`,
-    );
-  }
+  if (header.alg !== "RS256" && header.alg !== "PS256") throw entraErrors.assertionAlgorithm(String(header.alg));
   const b64 = (hex: string): string => Buffer.from(hex, "hex").toString("base64url");
   let candidates = app.certificates;
   const t256 = header["x5t#S256"];
@@ -97,14 +62,7 @@ function verifyAssertion(app: AppRec, assertion: string, audiences: string[]): v
     candidates = app.certificates.filter(
       (c) => (t256 ? b64(c.sha256) === t256 : true) && (t1 ? b64(c.sha1) === t1 : true),
     );
-    if (candidates.length === 0) {
-      throw new EntraError(
-        401,
-        "invalid_client",
-        700027,
-        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${t256 ?? t1}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
-      );
-    }
+    if (candidates.length === 0) throw entraErrors.unknownKey(String(t256 ?? t1), app.clientId);
   }
   const verified = candidates.some((c) => {
     try {
@@ -118,32 +76,16 @@ function verifyAssertion(app: AppRec, assertion: string, audiences: string[]): v
       return false;
     }
   });
-  if (!verified) throw new EntraError(401, "invalid_client", 700027, "Client assertion failed signature validation.");
+  if (!verified) throw entraErrors.badSignature();
   const p = decoded.payload as jwt.JwtPayload;
-  if (p.iss !== app.clientId || p.sub !== app.clientId) {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      700021,
-      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .",
-    );
-  }
+  if (p.iss !== app.clientId || p.sub !== app.clientId) throw entraErrors.assertionSubject();
   const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
-  if (!aud.some((a) => typeof a === "string" && audiences.includes(a))) {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      50013,
-      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${String(p.aud)}' and the expected audience is '${audiences[0]}'.`,
-    );
-  }
+  if (!aud.some((a) => typeof a === "string" && audiences.includes(a)))
+    throw entraErrors.assertionAudience(String(p.aud), audiences[0]!);
   const now = Math.floor(Date.now() / 1000);
   if (typeof p.exp !== "number" || p.exp <= now || (typeof p.nbf === "number" && p.nbf > now + SKEW_S)) {
-    throw new EntraError(
-      401,
-      "invalid_client",
-      700024,
-      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${p.nbf ? new Date(p.nbf * 1000).toISOString() : "(none)"}, expiry time of assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : "(none)"}.`,
+    throw entraErrors.assertionTime(
+      `Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${p.nbf ? new Date(p.nbf * 1000).toISOString() : "(none)"}, expiry time of assertion ${p.exp ? new Date(p.exp * 1000).toISOString() : "(none)"}.`,
     );
   }
 }
@@ -159,6 +101,7 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
   const r = express.Router();
   const fail = (res: express.Response, e: unknown): void => {
     if (!(e instanceof EntraError)) throw e;
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
     res.status(e.status).json(e.body());
   };
 
@@ -166,9 +109,13 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
     await ctx.faults.delay("entra");
     ctx.stats.readCount.entra += 1;
     try {
-      const tid = resolveTenant(ctx, String(req.params.tenant));
+      // The multi-tenant authorities answer with a templated issuer (v2-protocols-oidc.md, "Sample request").
+      const given = String(req.params.tenant);
+      const multi = MULTI_TENANT.includes(given.toLowerCase());
+      const tid = multi ? given.toLowerCase() : resolveTenant(ctx, given);
       const e = endpoints(ctx, tid);
       res.json({
+        userinfo_endpoint: `${ctx.baseUrl}/oidc/userinfo`,
         token_endpoint: e.token,
         token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         jwks_uri: e.jwks,
@@ -177,7 +124,7 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
         id_token_signing_alg_values_supported: ["RS256"],
         response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
         scopes_supported: ["openid", "profile", "email", "offline_access"],
-        issuer: e.issuer,
+        issuer: multi ? `${ctx.baseUrl}/{tenantid}/v2.0` : e.issuer,
         request_uri_parameter_supported: false,
         authorization_endpoint: e.authorize,
         end_session_endpoint: `${ctx.baseUrl}/${tid}/oauth2/v2.0/logout`,
@@ -216,76 +163,28 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
         secret = secret ?? decodeURIComponent(pw.join(":"));
       }
       const grant = form.get("grant_type");
-      if (!grant)
-        throw new EntraError(
-          400,
-          "invalid_request",
-          900144,
-          "The request body must contain the following parameter: 'grant_type'.",
-        );
-      if (grant !== "client_credentials")
-        throw new EntraError(
-          400,
-          "unsupported_grant_type",
-          70003,
-          `The app requested an unsupported grant type '${grant}'.`,
-        );
-      if (!clientId)
-        throw new EntraError(
-          400,
-          "invalid_request",
-          900144,
-          "The request body must contain the following parameter: 'client_id'.",
-        );
+      if (!grant) throw entraErrors.missingParameter("grant_type");
+      if (grant !== "client_credentials") throw entraErrors.unsupportedGrant(grant);
+      if (!clientId) throw entraErrors.missingParameter("client_id");
       const app = ctx.store.app(clientId);
-      if (!app) {
-        throw new EntraError(
-          400,
-          "unauthorized_client",
-          700016,
-          `Application with identifier '${clientId}' was not found in the directory '${ctx.store.state.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-        );
-      }
+      if (!app) throw entraErrors.unknownApp(clientId, ctx.store.state.tenant.displayName);
       const audience = audienceFor(ctx, form.get("scope") ?? undefined);
       const assertion = form.get("client_assertion");
       if (assertion) {
-        if (form.get("client_assertion_type") !== ASSERTION_TYPE) {
-          throw new EntraError(
-            400,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_assertion_type'.",
-          );
-        }
+        if (form.get("client_assertion_type") !== ASSERTION_TYPE)
+          throw entraErrors.missingParameter("client_assertion_type");
         const e = endpoints(ctx, tid);
-        verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
+        // An external token (workload identity federation) or the app's own certificate assertion.
+        if (isFederatedAssertion(assertion)) verifyFederatedAssertion(ctx, app, assertion);
+        else verifyAssertion(app, assertion, [e.token, `${ctx.baseUrl}${req.originalUrl.split("?")[0]}`]);
       } else if (secret !== undefined) {
         verifySecret(app, secret);
       } else {
-        throw new EntraError(
-          401,
-          "invalid_client",
-          7000218,
-          "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        );
+        throw entraErrors.noCredential();
       }
       const d = ctx.faults.decide("entra");
-      if (d.kind === "throttle") {
-        res.setHeader("Retry-After", String(d.retryAfterSeconds));
-        throw new EntraError(
-          429,
-          "temporarily_unavailable",
-          90033,
-          "A transient error has occurred. Please try again.",
-        );
-      }
-      if (d.kind === "error")
-        throw new EntraError(
-          d.status,
-          "temporarily_unavailable",
-          90033,
-          "A transient error has occurred. Please try again.",
-        );
+      if (d.kind === "throttle") throw entraErrors.transient(429, d.retryAfterSeconds);
+      if (d.kind === "error") throw entraErrors.transient(d.status);
       const roles = audience === GRAPH_RESOURCE ? [...app.graphRoles] : [];
       const { token, expiresInS } = ctx.tokens.issue(app, audience, roles, endpoints(ctx, tid).issuer, tid);
       res.json({ token_type: "Bearer", expires_in: expiresInS, ext_expires_in: expiresInS, access_token: token });
@@ -295,16 +194,7 @@ export function entraRouter(ctx: EmulatorContext): express.Router {
   });
 
   r.get("/:tenant/oauth2/v2.0/authorize", (_req, res) => {
-    res
-      .status(400)
-      .json(
-        new EntraError(
-          400,
-          "unsupported_response_type",
-          70049,
-          "The emulator supports only the client credentials flow.",
-        ).body(),
-      );
+    res.status(400).json(entraErrors.onlyClientCredentials().body());
   });
 
   return r;

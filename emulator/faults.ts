@@ -46,12 +46,23 @@ export class Faults {
   }
 
   /** Timing knobs read by the rules (no randomness involved). */
-  get timings(): Pick<LatencyAndFaults, "replicationDelayMs" | "licenceProvisioningDelayMs" | "operationDurationMs"> {
+  get timings(): Pick<
+    LatencyAndFaults,
+    | "replicationDelayMs"
+    | "licenceProvisioningDelayMs"
+    | "operationDurationMs"
+    | "teamsLicenceLagMs"
+    | "usageLocationLagMs"
+    | "directRoutingAssignUploads"
+  > {
     const p = this.profileValue;
     return {
       replicationDelayMs: p.replicationDelayMs,
       licenceProvisioningDelayMs: p.licenceProvisioningDelayMs,
       operationDurationMs: p.operationDurationMs,
+      teamsLicenceLagMs: p.teamsLicenceLagMs,
+      usageLocationLagMs: p.usageLocationLagMs,
+      directRoutingAssignUploads: p.directRoutingAssignUploads,
     };
   }
 
@@ -106,6 +117,14 @@ export class Faults {
     if (roll < f.throttleRate) return { kind: "throttle", retryAfterSeconds: f.retryAfterSeconds };
     if (roll < f.throttleRate + f.errorRate) return { kind: "error", status: f.errorStatus };
     return { kind: "none" };
+  }
+
+  /** Says whether this assignment of `telephoneNumber` must fail (profile `failAssign`, counts down). */
+  assignFault(telephoneNumber: string): string | null {
+    const left = this.profileValue.failAssign[telephoneNumber] ?? 0;
+    if (left <= 0) return null;
+    this.profileValue.failAssign[telephoneNumber] = left - 1;
+    return `Injected fault: assigning telephone number '${telephoneNumber}' failed`;
   }
 
   /** Counts one cmdlet call and says whether the stand-in must crash on it. */

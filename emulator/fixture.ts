@@ -56,6 +56,8 @@ const fixtureSchema = z.object({
       operatorId: z.string().nullable().default(null),
       assignmentTargetId: guid.nullable().default(null),
       locationId: z.string().nullable().default(null),
+      reverseNumberLookupOptions: z.array(z.literal("skipInternalVoip")).default([]),
+      tags: z.array(z.string()).default([]),
     }),
   ),
   apps: z.array(
@@ -74,8 +76,23 @@ const fixtureSchema = z.object({
         .default([]),
       graphRoles: z.array(z.string()).default([]),
       directoryRoles: z.array(guid).default([]),
+      /** Graph federatedIdentityCredential: issuer (a path names an issuer of this emulator), subject, exactly one audience. */
+      federatedIdentityCredentials: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, "3-120 characters: letters, digits, - and _"),
+            issuer: z.string().min(1).max(600),
+            subject: z.string().min(1).max(600),
+            audiences: z.array(z.string().min(1).max(600)).length(1, "must have exactly one audience"),
+            description: z.string().max(600).optional(),
+          }),
+        )
+        .default([]),
+      managedIdentity: z.enum(["systemAssigned", "userAssigned"]).optional(),
     }),
   ),
+  /** Service principals of other apps in the tenant (e.g. the bots' apps), besides the `apps`' own. */
+  servicePrincipals: z.array(z.object({ appId: guid, displayName: z.string() })).default([]),
   teams: z
     .object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) })
     .default({ allowSetApplicationInstanceAppOnly: false }),

@@ -9,6 +9,8 @@ import { EmulatorContext, newStats } from "./context";
 import { Faults } from "./faults";
 import { Fixture, FixtureInput, loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
+import { startManagedIdentityEndpoint } from "./managed-identity";
+import { OidcIssuers } from "./oidc-issuer";
 import { defaultProfile, mergeProfile, profileFromEnv, ProfileInput } from "./profile";
 import { createApp } from "./server";
 import { Store } from "./state";
@@ -50,6 +52,8 @@ export interface RunningEmulator {
   caPath: string;
   tenantId: string;
   dataDir: string;
+  /** The host's managed-identity endpoint (App Service form, plain HTTP on 127.0.0.1): IDENTITY_ENDPOINT / IDENTITY_HEADER. */
+  managedIdentity: { endpoint: string; identityHeader: string };
   /** Closes the server and removes emulator.json. */
   stop(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     store,
     faults: new Faults(base),
     tokens: new TokenService(dataDir),
+    oidc: new OidcIssuers(dataDir),
     stats: newStats(),
     get fixture() {
       return getFixture();
@@ -96,7 +101,10 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   };
   const app = createApp(ctx);
   const srv = https.createServer({ cert: server.certPem + fs.readFileSync(caPath, "utf8"), key: server.keyPem }, app);
-  srv.keepAliveTimeout = 5_000;
+  // Long idle keep-alive: a client whose event loop was blocked (e.g. by a synchronous child process)
+  // may reuse its pooled socket at the moment a short server timer closes it (ECONNRESET).
+  srv.keepAliveTimeout = 65_000;
+  srv.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     srv.once("error", reject);
     srv.listen(o.port ?? 0, host, () => {
@@ -108,8 +116,13 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
   const urlHost = isLoopbackHost(host) ? "localhost" : host.includes(":") ? `[${host}]` : host;
   const url = `https://${urlHost}:${port}`;
   ctx.baseUrl = url;
+  ctx.oidc.baseUrl = url;
+  const mi = await startManagedIdentityEndpoint(ctx);
   // Operations also settle on every request; the timer keeps state.json current for idle periods.
-  const timer = setInterval(() => settleOperations(ctx), 100);
+  const timer = setInterval(() => {
+    settleOperations(ctx);
+    ctx.store.commit();
+  }, 100);
   timer.unref();
   const infoPath = path.join(dataDir, "emulator.json");
   const tenantId = store.state.tenant.id;
@@ -122,10 +135,13 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     caPath,
     tenantId,
     dataDir,
+    managedIdentity: { endpoint: mi.endpoint, identityHeader: mi.identityHeader },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await mi.stop();
+      ctx.store.commit();
       await new Promise<void>((resolve) => {
         srv.close(() => resolve());
         srv.closeAllConnections();

@@ -1,6 +1,7 @@
 /** Inspection and admin endpoints under /_emulator (no auth, loopback clients only). */
 import express from "express";
 
+import { ACCESS_TOKEN_LIFETIME_S } from "./constants";
 import { EmulatorContext, newStats } from "./context";
 import { loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
@@ -49,6 +50,9 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       ctx.store.reseed(fixture);
       Object.assign(ctx.stats, newStats());
       ctx.faults.update({}, true, ctx.baseProfile);
+      // Identity side: registered CI jobs, mint counters and the access-token lifetime back to their start.
+      ctx.oidc.reset();
+      ctx.tokens.lifetimeS = ACCESS_TOKEN_LIFETIME_S;
       res.json({ ok: true, tenantId: ctx.store.state.tenant.id });
     } catch (e) {
       bad(res, (e as Error).message);
@@ -59,7 +63,7 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     const rec = n ? ctx.store.state.numbers.find((x) => x.telephoneNumber === n) : undefined;
     if (!rec) return bad(res, "unknown telephoneNumber", 404);
     const target = rec.assignmentTargetId;
-    applyUnassign(rec);
+    applyUnassign(ctx.store, rec);
     ctx.store.audit({
       family: "admin",
       operation: "unassignNumber",
@@ -68,7 +72,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   r.post("/admin/assignNumber", (req, res) => {
@@ -79,7 +82,7 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
     const u = typeof b.targetId === "string" ? ctx.store.findUser(b.targetId) : undefined;
     if (!u) return bad(res, "unknown targetId", 404);
     // An admin's out-of-band change: skips licence checks on purpose (it simulates drift).
-    applyAssign(rec, u, {});
+    applyAssign(ctx.store, rec, u, {});
     ctx.store.audit({
       family: "admin",
       operation: "assignNumber",
@@ -88,7 +91,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   r.post("/admin/deleteUser", (req, res) => {
@@ -106,7 +108,6 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       appId: null,
       outcome: "ok",
     });
-    ctx.store.save();
     res.json({ ok: true });
   });
   return r;

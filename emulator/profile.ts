@@ -46,7 +46,24 @@ export interface LatencyAndFaults {
   licenceProvisioningDelayMs: number;
   /** Graph number operations take this long to finish (notStarted for the first quarter). */
   operationDurationMs: number;
+  /**
+   * Teams lags behind Entra: after MCOEV_VIRTUALUSER shows Success in licenseDetails, number
+   * assignments to the account are still refused ("lacks appropriate licenses") for this long.
+   */
+  teamsLicenceLagMs: number;
+  /** assignLicense still sees no usage location for this long after a PATCH set it. */
+  usageLocationLagMs: number;
+  /**
+   * A Direct Routing number that entered the inventory by being assigned stays there after it is
+   * unassigned (true), or leaves it again (false); uploaded numbers always stay. See FIDELITY.md.
+   */
+  directRoutingAssignUploads: boolean;
   pwshCrash: PwshCrash;
+  /**
+   * The next N assignments of a number (key: E.164 with `+`) fail, counting down: the Graph
+   * operation ends `failed`, Set-CsPhoneNumberAssignment answers 400. Tests inject a failing claim.
+   */
+  failAssign: Record<string, number>;
 }
 
 /** A partial profile: any subset of fields, families included. */
@@ -83,7 +100,12 @@ export function defaultProfile(): LatencyAndFaults {
     replicationDelayMs: 0,
     licenceProvisioningDelayMs: 1500,
     operationDurationMs: 300,
+    // Off by default: tests that need the lags turn them on (the benchmark's profile does).
+    teamsLicenceLagMs: 0,
+    usageLocationLagMs: 0,
+    directRoutingAssignUploads: false,
     pwshCrash: { afterCalls: null, mode: "before" },
+    failAssign: {},
   };
 }
 

@@ -16,21 +16,71 @@ import {
   moduleTooOldMessage,
   TEAMS_MODULE_FLOOR,
 } from "../protocol/host-protocol";
+import { cmdletSource } from "./teams/errors";
 
 /**
  * Test knobs (environment of the stand-in process):
- * - TEAMS_STANDIN_MODULE_VERSION: the MicrosoftTeams version it reports (default: the floor);
+ * - TEAMS_STANDIN_MODULE_VERSION: the MicrosoftTeams version it reports (default: the floor; "none":
+ *   not installed, reported as null like teams-host.ps1 does);
  *   below TEAMS_MODULE_FLOOR it refuses connect / invoke with `ModuleTooOld`, like teams-host.ps1.
  * - TEAMS_STANDIN_PS_VERSION: the PowerShell version it reports (default 7.4.6).
  * - TEAMS_STANDIN_NOISE: "prefix" writes stray text without a newline before every frame (as real
  *   pwsh progress / warnings can) and a stray line after it; "sameline" also drops each reply's
  *   leading newline, so the stray text shares the frame's line (only a marker-finding reader
  *   copes: the framing of protocol/host-protocol.ts).
+ * - TEAMS_STANDIN_FORBID_APP_ONLY: comma-separated cmdlets refused under an app-only token
+ *   (`idtyp: app`) with the 403 office-docs-powershell issue 10363 shows ("Access Denied.",
+ *   `Forbidden,Microsoft.Teams.ConfigApi.Cmdlets.<VerbNoun>`), as an old module or a GCC High/DoD
+ *   tenant answers New/Get/Sync-CsOnlineApplicationInstance; the emulator is not asked.
+ * - TEAMS_STANDIN_INSTANCE_NOT_FOUND=unlisted: Get-CsOnlineApplicationInstance's "not found" comes
+ *   as a BadRequest with a phrasing no documented or observed form has (the real text is
+ *   undocumented), so a test can show the provider does not depend on it.
  */
-const MODULE_VERSION = process.env.TEAMS_STANDIN_MODULE_VERSION || TEAMS_MODULE_FLOOR;
+const MODULE_RAW = process.env.TEAMS_STANDIN_MODULE_VERSION || TEAMS_MODULE_FLOOR;
+const MODULE_VERSION = MODULE_RAW === "none" ? null : MODULE_RAW;
 const PS_VERSION = process.env.TEAMS_STANDIN_PS_VERSION || "7.4.6";
 const NOISE = process.env.TEAMS_STANDIN_NOISE ?? "";
-const MODULE_TOO_OLD = compareVersions(MODULE_VERSION, TEAMS_MODULE_FLOOR) < 0;
+const MODULE_TOO_OLD = MODULE_VERSION !== null && compareVersions(MODULE_VERSION, TEAMS_MODULE_FLOOR) < 0;
+const FORBID_APP_ONLY = (process.env.TEAMS_STANDIN_FORBID_APP_ONLY ?? "")
+  .split(",")
+  .map((c) => c.trim().toLowerCase())
+  .filter(Boolean);
+const INSTANCE_NOT_FOUND = process.env.TEAMS_STANDIN_INSTANCE_NOT_FOUND ?? "";
+
+/** The claims of a JWT (no signature check: the emulator checks tokens). */
+function claimsOf(token: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/** Issue 10363's refusal of an instance cmdlet under app-only auth. */
+function appOnlyForbidden(id: number, cmdlet: string): HostResponse {
+  return {
+    id,
+    ok: false,
+    error: {
+      message: "Access Denied.",
+      fullyQualifiedErrorId: `Forbidden,${cmdletSource(cmdlet)}`,
+      category: "InvalidOperation",
+      exceptionType: "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.UndeclaredResponseException",
+    },
+  };
+}
+
+/** An instance "not found" in a phrasing outside every documented/observed form (TEAMS_STANDIN_INSTANCE_NOT_FOUND). */
+function unlistedNotFound(cmdlet: string, error: HostError, params: Record<string, unknown>): HostError {
+  if (INSTANCE_NOT_FOUND !== "unlisted" || cmdlet !== "Get-CsOnlineApplicationInstance") return error;
+  if (!/^NotFound,/.test(error.fullyQualifiedErrorId)) return error;
+  return {
+    message: `BadRequest - No application instance matches identity '${String(params.Identity ?? "")}'.`,
+    fullyQualifiedErrorId: `BadRequest,${cmdletSource(cmdlet)}`,
+    category: "InvalidOperation",
+    exceptionType: "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException",
+  };
+}
 
 interface Session {
   baseUrl: string;
@@ -54,7 +104,7 @@ function moduleTooOld(id: number): HostResponse {
     id,
     ok: false,
     error: {
-      message: moduleTooOldMessage(MODULE_VERSION),
+      message: moduleTooOldMessage(MODULE_VERSION ?? "none"),
       fullyQualifiedErrorId: "ModuleTooOld",
       category: "NotInstalled",
       exceptionType: "System.Management.Automation.RuntimeException",
@@ -207,13 +257,16 @@ async function handle(line: string): Promise<HostResponse | "exit" | "crash" | n
           },
         };
       }
+      if (FORBID_APP_ONLY.includes(cmdlet.toLowerCase()) && claimsOf(session.teamsToken).idtyp === "app")
+        return appOnlyForbidden(id, cmdlet);
       try {
         const r = await post(`${session.baseUrl}/teams/cmdlets/${encodeURIComponent(cmdlet)}`, session.teamsToken, {
           parameters: params,
         });
         if (r.json.crash === true) return "crash";
         if (r.status === 200) return { id, ok: true, output: (r.json.output as Record<string, unknown>[]) ?? [] };
-        return { id, ok: false, error: (r.json.error as HostError) ?? hostError(`HTTP ${r.status}`) };
+        const error = (r.json.error as HostError) ?? hostError(`HTTP ${r.status}`);
+        return { id, ok: false, error: unlistedNotFound(cmdlet, error, params as Record<string, unknown>) };
       } catch (e) {
         return { id, ok: false, error: hostError(e) };
       }

@@ -46,14 +46,24 @@ export function planStatus(
   return nowMs >= assignedAtMs + provisioningDelayMs ? "Success" : "PendingProvisioning";
 }
 
+/** When MCOEV_VIRTUALUSER of the user's PHONESYSTEM_VIRTUALUSER licence reached (or reaches) Success; undefined without it. */
+function virtualUserReadyAtMs(u: UserRec, provisioningDelayMs: number): number | undefined {
+  const l = u.licenses.find((x) => x.skuId === VIRTUAL_USER_SKU_ID);
+  if (!l || l.disabledPlans.includes(MCOEV_VIRTUALUSER_PLAN_ID)) return undefined;
+  return l.assignedAtMs + provisioningDelayMs;
+}
+
 /** True when the user holds PHONESYSTEM_VIRTUALUSER with MCOEV_VIRTUALUSER provisioned. */
 export function virtualUserReady(u: UserRec, provisioningDelayMs: number, nowMs = Date.now()): boolean {
-  const l = u.licenses.find((x) => x.skuId === VIRTUAL_USER_SKU_ID);
-  if (!l) return false;
-  return (
-    planStatus(l.assignedAtMs, l.disabledPlans.includes(MCOEV_VIRTUALUSER_PLAN_ID), provisioningDelayMs, nowMs) ===
-    "Success"
-  );
+  const at = virtualUserReadyAtMs(u, provisioningDelayMs);
+  return at !== undefined && nowMs >= at;
+}
+
+/** The timings the assignment rules read (the profile's). */
+export interface AssignTimings {
+  licenceProvisioningDelayMs: number;
+  /** Teams refuses the account for this long after Graph shows the licence provisioned. */
+  teamsLicenceLagMs: number;
 }
 
 /** Why a number assignment fails (texts from tenant-api.md §1.10). */
@@ -73,13 +83,47 @@ export const assignTexts = {
   capability: (n: string, target: "ResourceAccount" | "User") =>
     `Telephone number '${n}' does not have required capabilities to be assigned to target type '${target}'`,
   alreadyAssigned: (n: string) => `Telephone Number '${n}' has already been assigned to another user`,
+  locationRemoval: (n: string) =>
+    `Removal of location is not supported for telephone number '${n}': it is supported for Direct Routing numbers and Operator Connect numbers that are not managed by the Service Desk`,
 };
+
+/** Whether a number's emergency location may be removed (Set-CsPhoneNumberAssignment -LocationId). */
+export function locationRemovable(rec: NumberRec): boolean {
+  // Operator Connect numbers managed by the service desk are not modelled: every one counts as removable.
+  return rec.numberType !== "callingPlan";
+}
 
 /** Finds a number of a given type in the inventory. */
 export function findNumber(store: Store, number: string, type?: NumberType): NumberRec | undefined {
   return store.state.numbers.find(
     (n) => n.telephoneNumber.toLowerCase() === number.toLowerCase() && (type === undefined || n.numberType === type),
   );
+}
+
+/**
+ * The record an assignment of `number` as `type` works on: the inventory's, or for a Direct Routing
+ * number the tenant has not seen (nor under another type) a new one, not yet in the inventory:
+ * assigning puts it there (`admitNumber`).
+ */
+export function numberForAssignment(store: Store, number: string, type: NumberType): NumberRec | undefined {
+  const rec = findNumber(store, number, type);
+  if (rec || type !== "directRouting" || findNumber(store, number)) return rec;
+  return {
+    telephoneNumber: number,
+    numberType: "directRouting",
+    // What the documented list examples show for Direct Routing numbers.
+    capabilities: ["conferenceAssignment", "voiceApplicationAssignment", "userAssignment"],
+    isoCountryCode: null,
+    city: null,
+    operatorId: null,
+    assignmentTargetId: null,
+    assignmentCategory: "primary",
+    locationId: null,
+    networkSiteId: null,
+    reverseNumberLookupOptions: [],
+    tags: [],
+    uploaded: false,
+  };
 }
 
 /** Checks every rule for putting `number` (type `type`) on `target`; null when allowed. */
@@ -89,16 +133,21 @@ export function checkAssign(
   type: NumberType,
   target: UserRec | undefined,
   targetRef: string,
-  provisioningDelayMs: number,
+  timings: AssignTimings,
+  nowMs = Date.now(),
 ): AssignFailure | null {
   const tid = store.state.tenant.id;
-  const rec = findNumber(store, number, type);
+  const rec = numberForAssignment(store, number, type);
   if (!rec) return { kind: "numberNotFound", message: assignTexts.numberNotFound(number, tid) };
   if (!target || !visibleToGraph(target)) return { kind: "userNotFound", message: assignTexts.userNotFound(targetRef) };
   const ra = isResourceAccount(target);
   if (ra) {
-    if (!virtualUserReady(target, provisioningDelayMs))
+    const readyAt = virtualUserReadyAtMs(target, timings.licenceProvisioningDelayMs);
+    if (readyAt === undefined || nowMs < readyAt)
       return { kind: "userNotFound", message: assignTexts.userNotFound(target.id) };
+    // Graph already says Success; Teams has not caught up yet.
+    if (nowMs < readyAt + timings.teamsLicenceLagMs)
+      return { kind: "lacksLicence", message: assignTexts.lacksLicence(target.id, type) };
     if (!rec.capabilities.includes("voiceApplicationAssignment"))
       return { kind: "capability", message: assignTexts.capability(rec.telephoneNumber, "ResourceAccount") };
   } else {
@@ -116,12 +165,20 @@ export function checkAssign(
   return null;
 }
 
-/** Puts a number on a target (rules already checked). */
+/**
+ * Puts a number on a target (rules already checked). A Direct Routing number not in the inventory
+ * enters it; `uploads` says whether it then stays after an unassign (profile directRoutingAssignUploads).
+ */
 export function applyAssign(
+  store: Store,
   rec: NumberRec,
   target: UserRec,
-  opts: { locationId?: string | null; assignmentCategory?: string | null },
+  opts: { locationId?: string | null; assignmentCategory?: string | null; uploads?: boolean },
 ): void {
+  if (!store.state.numbers.includes(rec)) {
+    rec.uploaded = opts.uploads ?? false;
+    store.state.numbers.push(rec);
+  }
   rec.assignmentTargetId = target.id;
   if (opts.locationId !== undefined && opts.locationId !== null)
     rec.locationId = opts.locationId === "null" ? null : opts.locationId;
@@ -129,10 +186,16 @@ export function applyAssign(
   rec.assignmentCategory = cat === "private" || cat === "alternate" ? cat : "primary";
 }
 
-/** Takes a number off its target. */
-export function applyUnassign(rec: NumberRec): void {
+/**
+ * Takes a number off its target. A Direct Routing number that is in the inventory only because it
+ * was assigned (never uploaded) leaves the inventory again.
+ */
+export function applyUnassign(store: Store, rec: NumberRec): void {
   rec.assignmentTargetId = null;
   rec.assignmentCategory = "primary";
+  if (rec.numberType === "directRouting" && rec.uploaded === false) {
+    store.state.numbers = store.state.numbers.filter((n) => n !== rec);
+  }
 }
 
 /** Graph assignmentStatus of a number. */
@@ -144,7 +207,7 @@ export function assignmentStatus(store: Store, rec: NumberRec): string {
 
 /** Deletes a user: frees its licence seats, releases its numbers, removes its APS mapping. */
 export function deleteUser(store: Store, u: UserRec): void {
-  for (const n of store.state.numbers) if (n.assignmentTargetId === u.id) applyUnassign(n);
+  for (const n of store.state.numbers.filter((x) => x.assignmentTargetId === u.id)) applyUnassign(store, n);
   delete store.state.aps[u.id];
   store.state.users = store.state.users.filter((x) => x.id !== u.id);
 }

@@ -1,17 +1,21 @@
 /** Assembles the HTTPS app: Entra, Graph v1.0, Teams admin operations and /_emulator. */
+import * as crypto from "crypto";
 import express from "express";
 
 import { EmulatorContext } from "./context";
 import { entraRouter } from "./entra";
-import { graphErrorBody } from "./errors";
+import { entraErrors } from "./entra-errors";
 import { handleBatch } from "./graph/batch";
+import { GraphError, graphErrorBody, graphErrors } from "./graph/errors";
+import { GraphResponse } from "./graph/route";
 import { dispatchGraph } from "./graph/router";
+import { identityAdminRouter, oidcRouter } from "./identity-routes";
 import { inspectRouter } from "./inspect";
+import { teamsErrors } from "./teams/errors";
 import { teamsRouter } from "./teams/routes";
-// Route modules register themselves with the Graph dispatcher.
-import "./graph/users";
-import "./graph/licences";
-import "./graph/numbers";
+
+/** Largest request body accepted (larger: 413 in the family's error shape). */
+const BODY_LIMIT = "2mb";
 
 function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false } {
   if (!Buffer.isBuffer(raw) || raw.length === 0) return { ok: true, value: undefined };
@@ -22,13 +26,36 @@ function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** A Graph error response outside the pipeline (unreadable body, body-parser failures). */
+function graphFailure(e: GraphError, clientRequestId: string | undefined): GraphResponse {
+  const requestId = crypto.randomUUID();
+  return {
+    status: e.status,
+    headers: {
+      "request-id": requestId,
+      "client-request-id": clientRequestId ?? requestId,
+      "content-type": "application/json",
+    },
+    body: graphErrorBody(e, requestId, clientRequestId),
+  };
+}
+
 /** Builds the express application for a context. */
 export function createApp(ctx: EmulatorContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  // State is written once per request, just before its answer leaves (handlers only mark changes).
+  app.use((_req, res, next) => {
+    const end = res.end.bind(res) as (...a: unknown[]) => express.Response;
+    res.end = ((...a: unknown[]) => {
+      ctx.store.commit();
+      return end(...a);
+    }) as typeof res.end;
+    next();
+  });
   // Raw bodies everywhere: each family parses its own format and reports errors in its own shape.
-  app.use(express.raw({ type: () => true, limit: "2mb" }));
+  app.use(express.raw({ type: () => true, limit: BODY_LIMIT }));
   // Outer HTTP requests per family (benchmarks count round trips, not just operations).
   app.use((req, _res, next) => {
     const p = req.path;
@@ -42,6 +69,17 @@ export function createApp(ctx: EmulatorContext): express.Express {
     } else h.entra += 1;
     next();
   });
+
+  app.use(
+    "/_emulator/identity",
+    (req, _res, next) => {
+      const p = parseJson(req.body);
+      req.body = p.ok ? p.value : undefined;
+      next();
+    },
+    identityAdminRouter(ctx),
+  );
+  app.use("/oidc", oidcRouter(ctx));
 
   app.use(
     "/_emulator",
@@ -58,38 +96,28 @@ export function createApp(ctx: EmulatorContext): express.Express {
     (req, res, next) => {
       const p = parseJson(req.body);
       if (!p.ok)
-        return void res.status(400).json({
-          error: {
-            message: "Request body is not valid JSON.",
-            fullyQualifiedErrorId: "ProtocolViolation",
-            category: "InvalidArgument",
-            exceptionType: "System.ArgumentException",
-          },
-        });
+        return void res.status(400).json(teamsErrors.protocolViolation("Request body is not valid JSON.").body());
       req.body = p.value;
       next();
     },
     teamsRouter(ctx),
   );
 
-  app.all(/^\/v1\.0(\/.*)?$/, async (req, res) => {
-    const p = parseJson(req.body);
+  // No capturing group: express would percent-decode it and fail before Graph can name the segment.
+  app.all(/^\/v1\.0(?:\/.*)?$/, async (req, res) => {
     const url = new URL(req.originalUrl, "https://emulator.invalid");
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
     const path = url.pathname.slice("/v1.0".length) || "/";
-    let out;
+    // A body must be JSON and say so: Graph cannot read it otherwise.
+    const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
+    const p =
+      hasBody && !/^application\/json\b/i.test(headers["content-type"] ?? "")
+        ? ({ ok: false } as const)
+        : parseJson(req.body);
+    let out: GraphResponse;
     if (!p.ok) {
-      out = {
-        status: 400,
-        headers: { "content-type": "application/json" },
-        body: graphErrorBody(
-          "BadRequest",
-          "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
-          "00000000-0000-0000-0000-000000000000",
-          headers["client-request-id"],
-        ),
-      };
+      out = graphFailure(graphErrors.unreadableJson(), headers["client-request-id"]);
     } else if (req.method === "POST" && path === "/$batch") {
       out = await handleBatch(ctx, { method: "POST", path, query: url.searchParams, headers, body: p.value });
     } else {
@@ -108,9 +136,30 @@ export function createApp(ctx: EmulatorContext): express.Express {
       .status(404)
       .json({ error: { code: "NotFound", message: `The emulator has no endpoint ${req.method} ${req.path}.` } });
   });
-  // Last-resort handler: a bug must not leak internals or hang the client.
-  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(500).json({ error: { code: "EmulatorInternalError", message: err.message } });
+  // Last resort: express's own 4xx (body too large, aborted, an undecodable path parameter) keep
+  // their status; a bug is a 500 that names no internals. Each in its family's error shape.
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const raw = (err as { status?: unknown }).status;
+    const status = typeof raw === "number" && raw >= 400 && raw < 500 ? raw : 500;
+    if (req.path.startsWith("/teams/") || req.path.startsWith("/_emulator")) {
+      const e =
+        status === 500 ? teamsErrors.internal() : teamsErrors.protocolViolation("The request could not be read.");
+      return void res.status(status).json(e.body());
+    }
+    if (!/^\/v1\.0(\/|$)/.test(req.path) && /\/(oauth2|v2\.0|discovery)\//.test(req.path)) {
+      const e = status === 500 ? entraErrors.transient(500) : entraErrors.unreadableRequest();
+      return void res.status(e.status).json(e.body());
+    }
+    const e =
+      status === 413
+        ? graphErrors.payloadTooLarge(BODY_LIMIT)
+        : status === 500
+          ? graphErrors.internal()
+          : new GraphError(status, "BadRequest", "The request could not be read.");
+    const crid = req.headers["client-request-id"];
+    const out = graphFailure(e, typeof crid === "string" ? crid : undefined);
+    for (const [k, v] of Object.entries(out.headers)) res.setHeader(k, v);
+    res.status(out.status).send(JSON.stringify(out.body));
   });
   return app;
 }

@@ -29,9 +29,13 @@ export interface UserRec {
   createdDateTime: string;
   /** Graph cannot see the user before this time (replication delay). */
   visibleFromMs: number;
+  /** When a PATCH last set usageLocation (assignLicense lags behind it, profile usageLocationLagMs). */
+  usageLocationSetAtMs?: number;
   licenses: LicenceRec[];
   /** Present for application instances; applicationId as Get-CsOnlineApplicationInstance shows it. */
   applicationInstance?: { applicationId: string | null };
+  /** Other documented user properties set through PATCH (absent = the property's default). */
+  profile?: Record<string, unknown>;
 }
 
 /** A phone number in the tenant's inventory. */
@@ -39,7 +43,7 @@ export interface NumberRec {
   telephoneNumber: string;
   numberType: NumberType;
   capabilities: string[];
-  isoCountryCode: string;
+  isoCountryCode: string | null;
   city: string | null;
   operatorId: string | null;
   assignmentTargetId: string | null;
@@ -47,6 +51,13 @@ export interface NumberRec {
   locationId: string | null;
   networkSiteId: string | null;
   reverseNumberLookupOptions: string[];
+  /** Tags (Get-CsPhoneNumberAssignment `Tag`); absent in older state files. */
+  tags?: string[];
+  /**
+   * False for a Direct Routing number that entered the inventory only by being assigned (it leaves
+   * again when unassigned); true or absent for acquired, ported and uploaded numbers.
+   */
+  uploaded?: boolean;
 }
 
 /** A SKU the tenant subscribes to. */
@@ -60,6 +71,16 @@ export interface SkuRec {
   servicePlans: { servicePlanId: string; servicePlanName: string; appliesTo: string }[];
 }
 
+/** A federated identity credential of an app registration (Graph `federatedIdentityCredential`). */
+export interface FederatedCredentialRec {
+  name: string;
+  /** Issuer URL; a path ("/oidc/github") names an issuer of this emulator. */
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description: string | null;
+}
+
 /** A registered client application (secrets stored as SHA-256 only). */
 export interface AppRec {
   clientId: string;
@@ -69,6 +90,10 @@ export interface AppRec {
   certificates: { certificatePem: string; sha1: string; sha256: string }[];
   graphRoles: string[];
   directoryRoles: string[];
+  /** Trusted external tokens (workload identity federation). */
+  federatedIdentityCredentials?: FederatedCredentialRec[];
+  /** Set when this service principal is the managed identity of the emulated host. */
+  managedIdentity?: "systemAssigned" | "userAssigned";
 }
 
 /** A Graph telephone-number long-running operation. */
@@ -110,6 +135,8 @@ export interface TenantState {
   skus: SkuRec[];
   numbers: NumberRec[];
   apps: AppRec[];
+  /** Service principals of apps not registered here (the `apps` have their own); absent in older state files. */
+  servicePrincipals?: { id: string; appId: string; displayName: string }[];
   operations: OperationRec[];
   audit: AuditEntry[];
   auditSeq: number;
@@ -164,7 +191,9 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       assignmentCategory: "primary",
       locationId: n.locationId,
       networkSiteId: null,
-      reverseNumberLookupOptions: [],
+      reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
+      tags: [...n.tags],
+      uploaded: true,
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),
@@ -174,6 +203,19 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
+      federatedIdentityCredentials: a.federatedIdentityCredentials.map((f) => ({
+        name: f.name,
+        issuer: f.issuer,
+        subject: f.subject,
+        audiences: [...f.audiences],
+        description: f.description ?? null,
+      })),
+      ...(a.managedIdentity ? { managedIdentity: a.managedIdentity } : {}),
+    })),
+    servicePrincipals: f.servicePrincipals.map((sp) => ({
+      id: uuidFrom(`sp:${sp.appId}`),
+      appId: sp.appId.toLowerCase(),
+      displayName: sp.displayName,
     })),
     operations: [],
     audit: [],
@@ -187,10 +229,14 @@ export function uuidFrom(s: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Owns the state object and its file. */
+/**
+ * Owns the state object and its file. Changes mark the store dirty (`changed()`, `audit()`); each
+ * request's pipeline calls `commit()` once at its end, which writes state.json only if dirty.
+ */
 export class Store {
   readonly file: string;
   state: TenantState;
+  private dirty = false;
 
   private constructor(file: string, state: TenantState) {
     this.file = file;
@@ -208,25 +254,37 @@ export class Store {
       return new Store(file, state);
     }
     const s = new Store(file, seedState(fixture()));
-    s.save();
+    s.write();
     return s;
   }
 
   /** Persists the state (temp file, fsync, rename). */
-  save(): void {
+  private write(): void {
     writeAtomic(this.file, JSON.stringify(this.state, null, 1), 0o600);
+    this.dirty = false;
   }
 
-  /** Replaces the whole state with a fresh seed. */
+  /** Marks the state as changed; the request's `commit()` writes it. */
+  changed(): void {
+    this.dirty = true;
+  }
+
+  /** Writes state.json if anything changed since the last commit (once per request). */
+  commit(): void {
+    if (this.dirty) this.write();
+  }
+
+  /** Replaces the whole state with a fresh seed (written at once). */
   reseed(f: Fixture): void {
     this.state = seedState(f);
-    this.save();
+    this.write();
   }
 
-  /** Appends an audit entry (never pass a secret in here). */
+  /** Appends an audit entry (never pass a secret in here); every audited change is a change. */
   audit(e: Omit<AuditEntry, "seq" | "time">): void {
     this.state.auditSeq += 1;
     this.state.audit.push({ seq: this.state.auditSeq, time: new Date().toISOString(), ...e });
+    this.dirty = true;
   }
 
   /** Finds a user by object id or UPN (case-insensitive), regardless of replication. */

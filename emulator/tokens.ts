@@ -33,6 +33,8 @@ export class TokenService {
   readonly kid: string;
   /** Signature part of the last 1000 tokens issued (GET /_emulator/tokens), so tests can prove no token leaked. */
   readonly issuedSignatures: string[] = [];
+  /** Lifetime of issued access tokens (tests shorten it to prove re-acquisition during long runs). */
+  lifetimeS = ACCESS_TOKEN_LIFETIME_S;
 
   constructor(dataDir: string) {
     const file = path.join(dataDir, "token-signing-key.pem");
@@ -74,7 +76,7 @@ export class TokenService {
       wids: [...app.directoryRoles],
       iat: now,
       nbf: now,
-      exp: now + ACCESS_TOKEN_LIFETIME_S,
+      exp: now + this.lifetimeS,
     };
     const token = jwt.sign(claims, this.privateKey, {
       algorithm: "RS256",
@@ -82,7 +84,7 @@ export class TokenService {
     });
     this.issuedSignatures.push(token.slice(token.lastIndexOf(".") + 1));
     if (this.issuedSignatures.length > 1000) this.issuedSignatures.shift();
-    return { token, expiresInS: ACCESS_TOKEN_LIFETIME_S - 1 };
+    return { token, expiresInS: this.lifetimeS - 1 };
   }
 
   /** Verifies signature and lifetime; returns claims or the reason it failed. */

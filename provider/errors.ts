@@ -37,6 +37,9 @@ export const ERROR_CODES = [
   "ModuleMissing",
   // Credentials
   "CertificateInvalid",
+  "FederatedTokenUnavailable",
+  "FederationMismatch",
+  "ReadOnlyIdentity",
 ] as const;
 
 /** One of ERROR_CODES. */
@@ -48,6 +51,15 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  * `permanent` (repeating changes nothing).
  */
 export type ErrorKind = "throttled" | "transient" | "outcomeUnknown" | "permanent";
+
+/**
+ * A refusal the service gives while it has not caught up with a change Entra already shows (Teams
+ * lags behind Entra): `licenceNotSeen` = the number refused although the licence shows provisioned
+ * ("lacks appropriate licenses", "The user '<id>' is not found"); `usageLocationNotSeen` =
+ * assignLicense refused although the usage location was just set ("invalid usage location").
+ * Whether to wait it out is the caller's decision: it alone knows what Entra already shows.
+ */
+export type ServiceCondition = "licenceNotSeen" | "usageLocationNotSeen";
 
 /** What a TenantError knows. */
 export interface TenantErrorDetails {
@@ -65,6 +77,8 @@ export interface TenantErrorDetails {
   serviceCode?: string;
   /** How it may be handled; derived from status (or, for text-only sources, the text) when not given. */
   kind?: ErrorKind;
+  /** A refusal that may only mean the service lags behind Entra (set where the service's words are read). */
+  condition?: ServiceCondition;
   /** The permission or role the failed call needs (named by the call, used for a 403's hint). */
   permission?: string;
   /** Graph `innerError.request-id`, for support tickets. */
@@ -90,6 +104,18 @@ export function kindFromText(text: string): ErrorKind {
   return TRANSIENT_TEXT.test(text) ? "transient" : "permanent";
 }
 
+const LICENCE_NOT_SEEN_TEXT = /lacks appropriate licen[cs]es|the user '[^']*' is not found/i;
+const USAGE_LOCATION_NOT_SEEN_TEXT = /invalid usage location/i;
+
+/**
+ * The condition a service's refusal names, read from its words (a cmdlet's message, a Graph error's
+ * message, a number operation's statusDetail): the one place where those words are matched.
+ */
+export function conditionFromText(text: string): ServiceCondition | undefined {
+  if (LICENCE_NOT_SEEN_TEXT.test(text)) return "licenceNotSeen";
+  return USAGE_LOCATION_NOT_SEEN_TEXT.test(text) ? "usageLocationNotSeen" : undefined;
+}
+
 /** The kind of an HTTP status. */
 export function kindFromStatus(status: number): ErrorKind {
   if (status === 429) return "throttled";
@@ -113,6 +139,7 @@ export class TenantError extends Error {
   readonly errorCode?: ErrorCode;
   readonly serviceCode?: string;
   readonly kind: ErrorKind;
+  readonly condition?: ServiceCondition;
   readonly permission?: string;
   readonly requestId?: string;
   readonly hint?: string;
@@ -149,6 +176,7 @@ export class TenantError extends Error {
     this.errorCode = details.code;
     this.serviceCode = details.serviceCode;
     this.kind = kindOf(details);
+    this.condition = details.condition;
     this.permission = details.permission;
     this.requestId = details.requestId;
     this.hint = details.hint;
@@ -171,6 +199,7 @@ export class TenantError extends Error {
       code: this.errorCode,
       serviceCode: this.serviceCode,
       kind: this.kind,
+      condition: this.condition,
       permission: this.permission,
       requestId: this.requestId,
       hint: this.hint,

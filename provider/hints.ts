@@ -3,6 +3,7 @@
  * suggest, matched against the service's words, and the permission hint of an access denial,
  * built from the permission the failed call named.
  */
+import { TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
 import { NAMESPACE, SETTING_SOURCES, type SettingName } from "./settings";
 
 /** The fields of a failure a hint is chosen from. */
@@ -49,8 +50,19 @@ const KNOWN_FAILURES: KnownFailure[] = [
     hint: "Check that the number is acquired in this tenant and that numberType (CallingPlan | DirectRouting | OperatorConnect) matches it.",
   },
   {
+    // S35: a subscriber (user) number offered to a resource account.
     match: /does not have required capabilities/i,
-    hint: "Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number.",
+    hint:
+      "Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number. " +
+      "A Calling Plan subscriber (user) number becomes a service number through a usage change order: " +
+      "New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType, then rerun `pulumi up`.",
+  },
+  {
+    // Calling Plan numbers are bound to their country: the account's usage location must be that country.
+    match: /(country|region)\b.*\busage ?location|usage ?location\b.*\b(country|region|does not match|mismatch)/i,
+    hint:
+      "A Calling Plan number can only go to an account whose usage location is the number's country: " +
+      "set usageLocation on the ApplicationInstance to the number's country (ISO code, e.g. GB for +44), or choose a number of the account's country.",
   },
   {
     match: /lacks appropriate licen[cs]es|user '[^']*' is not found/i,
@@ -84,6 +96,25 @@ const KNOWN_FAILURES: KnownFailure[] = [
 
 /** The permission a Teams cmdlet names: the directory role, not a Graph permission. */
 export const TEAMS_ADMIN_ROLE = "Teams Administrator directory role";
+
+/**
+ * The hint for a 403 from a *-CsOnlineApplicationInstance cmdlet (undefined for other cmdlets): under
+ * app-only auth it means the module, the cloud or the cmdlet itself before it means a missing role
+ * (README "What works in which cloud"; office-docs-powershell issue 10363).
+ */
+export function appOnlyInstanceHint(cmdlet: string, moduleVersion: string | null | undefined): string | undefined {
+  if (!/-CsOnlineApplicationInstance$/.test(cmdlet)) return undefined;
+  const found = moduleVersion === undefined ? "version unknown" : `found ${moduleVersion ?? "none"}`;
+  const never =
+    cmdlet === "Set-CsOnlineApplicationInstance"
+      ? "Set-CsOnlineApplicationInstance is never available app-only: run it as a Teams administrator user. "
+      : "Set-CsOnlineApplicationInstance is never available app-only. ";
+  return (
+    `Teams refused ${cmdlet} under app-only auth (403). App-only New/Get/Sync-CsOnlineApplicationInstance need ` +
+    `MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ (${found}) in the commercial or GCC cloud; they are not available in GCC High/DoD. ` +
+    `${never}If the module and cloud are right, check the app holds Teams Administrator and wait a few minutes for a new token.`
+  );
+}
 
 /** For an access denial: names the permission or role the failed call needs. */
 function missingPermissionHint(d: Explainable): string | undefined {

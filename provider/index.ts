@@ -14,4 +14,10 @@ export {
   type VirtualUserLicenseOutputs,
 } from "./resources/virtualUserLicense";
 export { BotPhoneNumber, type BotPhoneNumberArgs, type BotPhoneNumberOutputs } from "./resources/botPhoneNumber";
+export {
+  NumberPlan,
+  type NumberPlanArgs,
+  type NumberPlanBotArgs,
+  type NumberPlanOutputs,
+} from "./resources/numberPlan";
 export { RESOURCE_MODULES, RESOURCE_MODULE_NAMES, typeToken, type ResourceModuleName } from "./registry";

@@ -12,12 +12,13 @@ export const RESOURCE_MODULES = {
   applicationInstance: { type: "ApplicationInstance" },
   virtualUserLicense: { type: "VirtualUserLicense" },
   botPhoneNumber: { type: "BotPhoneNumber" },
+  numberPlan: { type: "NumberPlan" },
 } as const;
 
 /** The resource modules under provider/resources whose `provider` export implements the hooks. */
 export type ResourceModuleName = keyof typeof RESOURCE_MODULES;
 
-/** Every module name, in dependency order (account, licence, number). */
+/** Every module name (account, licence, number; the stack's number plan, which changes nothing in the tenant). */
 export const RESOURCE_MODULE_NAMES = Object.keys(RESOURCE_MODULES) as ResourceModuleName[];
 
 /** The full type token of a module's resource, as previews and URNs show it. */

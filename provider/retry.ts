@@ -3,7 +3,7 @@
  * cmdlets, operation polling, and Graph failures the Graph client's RetryHandler leaves alone
  * (it already retries 429/503/504 honouring Retry-After; we never wrap that twice).
  */
-import { isTenantError, type TenantError } from "./errors";
+import { isTenantError, type ServiceCondition, type TenantError } from "./errors";
 import { progress } from "./log";
 
 /** Decides whether (and after how long) to retry a failure; undefined = not mine. */
@@ -148,6 +148,51 @@ export async function retryUntilKnown<T>(o: UntilKnownOptions<T>): Promise<T> {
       progress(o.resource, o.again(e, attempt + 1));
       const pause = o.pauseMs?.(attempt) ?? 0;
       if (pause > 0) await sleep(pause);
+    }
+  }
+}
+
+/** Options of `waitOutLag`. */
+export interface LagOptions {
+  /** The refusal that may only mean the service has not caught up yet. */
+  condition: ServiceCondition;
+  /** Before each retry: true when the refusal is a lag (what it waits for already shows elsewhere). */
+  lagging?: (e: TenantError) => Promise<boolean>;
+  /** Longest time spent retrying, from the first refusal (0 = never retry). */
+  budgetMs: number;
+  /** First pause; doubled each time (with jitter), capped at MAX_RETRY_DELAY_MS. */
+  baseMs: number;
+  resource: string;
+  /** What is retried, e.g. "assigning number +14255550100". */
+  what: string;
+  /** Why, for progress lines, e.g. "Teams does not see the licence yet (it lags behind Entra)". */
+  why: string;
+  /** Injectable sleep (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Repeats `call` while it is refused with `condition` and `lagging` agrees, with backoff, for at
+ * most `budgetMs` from the first refusal; then the last refusal is thrown. Prints a progress line
+ * before each retry.
+ */
+export async function waitOutLag<T>(call: () => Promise<T>, o: LagOptions): Promise<T> {
+  const wait = o.sleep ?? sleep;
+  let firstMs: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!isTenantError(e) || e.condition !== o.condition) throw e;
+      firstMs ??= Date.now();
+      const waitedMs = Date.now() - firstMs;
+      const pauseMs = Math.min(backoffMs(attempt, o.baseMs, MAX_RETRY_DELAY_MS), o.budgetMs - waitedMs);
+      if (pauseMs <= 0 || (o.lagging && !(await o.lagging(e)))) throw e;
+      progress(
+        o.resource,
+        `${o.what}: ${o.why}: retrying in ${seconds(pauseMs)} (waited ${seconds(waitedMs)} of at most ${seconds(o.budgetMs)})`,
+      );
+      await wait(pauseMs);
     }
   }
 }

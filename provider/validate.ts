@@ -197,6 +197,21 @@ export class Checker<I extends object = Record<string, unknown>> {
     return this.apply(property, normalize);
   }
 
+  /**
+   * Normalises the id of another resource this one depends on (e.g. `ApplicationInstance.objectId`).
+   * Absent (undefined/null/"") counts as not known yet, like a preview's unknown: under
+   * `--continue-on-error` the engine still checks a resource whose dependency failed, with the
+   * dependency's output missing from its inputs; that is no failure of this resource.
+   */
+  dependency<K extends keyof I & string, T extends I[K]>(
+    property: K,
+    normalize: (raw: unknown) => Normalized<T>,
+  ): T | undefined {
+    const value = this.raw[property];
+    if (value === undefined || value === null || value === "") return undefined;
+    return this.apply(property, normalize);
+  }
+
   /** Normalises an optional property; absent (undefined/null/"") gives `fallback`. */
   optional<K extends keyof I & string, T extends I[K]>(
     property: K,
@@ -218,13 +233,20 @@ export class Checker<I extends object = Record<string, unknown>> {
       this.inputs[property] = result.value;
       return result.value;
     }
-    this.inputs[property] = this.raw[property];
+    // An invalid value is returned as given; an absent one stays absent.
+    if (this.raw[property] !== undefined) this.inputs[property] = this.raw[property];
     this.failures.push({ property, reason: result.reason });
     return undefined;
   }
 
-  /** The check() result: all inputs (unknown ones kept as given), normalised ones replaced. */
+  /**
+   * The check() result: all inputs (unknown ones kept as given), normalised ones replaced, and never
+   * an `undefined` value (the dynamic provider's serializer refuses one: "Unexpected struct type").
+   */
   result(): { inputs: I; failures: CheckFailure[] } {
-    return { inputs: { ...this.raw, ...this.inputs } as I, failures: this.failures };
+    const inputs = Object.fromEntries(
+      Object.entries({ ...this.raw, ...this.inputs }).filter(([, v]) => v !== undefined),
+    );
+    return { inputs: inputs as I, failures: this.failures };
   }
 }

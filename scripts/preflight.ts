@@ -3,7 +3,10 @@
  * stack needs from the tenant and this machine, and prints a checklist with ✓ / ✗ and the fix for
  * each ✗. Exits 1 when anything would fail. All tenant access goes through ./preflight/tenant.ts.
  *
- *   node dist/scripts/preflight.js --stack dev [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *
+ * `--identity preview` checks the read-only preview identity (README "Credentials"): read
+ * permissions and Global Reader, and that it holds no write permission or role.
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
  * settings from that config with the environment as fallback (provider/settings.ts), the bots from
@@ -12,7 +15,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import { describeCredential, resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { parseStackConfig, type BotConfig } from "../stacks/config";
 import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
 
@@ -24,16 +27,37 @@ export const REQUIRED_GRAPH_ROLES = [
 ];
 /** Extra permissions for bots with createApp. */
 export const CREATE_APP_GRAPH_ROLES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
+/** What the read-only preview identity needs (README "Credentials"): each satisfied by itself or its ReadWrite form. */
+export const PREVIEW_GRAPH_ROLES = ["User.Read.All", "Organization.Read.All", "TeamsTelephoneNumber.Read.All"];
+/** Graph permissions a preview identity must NOT hold: a pull request's code runs with it. */
+export const WRITE_GRAPH_ROLES = [
+  "User.ReadWrite.All",
+  "Directory.ReadWrite.All",
+  "LicenseAssignment.ReadWrite.All",
+  "TeamsTelephoneNumber.ReadWrite.All",
+  "Organization.ReadWrite.All",
+  "Application.ReadWrite.All",
+  "AppRoleAssignment.ReadWrite.All",
+];
 /** Entra built-in role template ids (Microsoft Entra built-in roles page). */
 export const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
 export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
+export const GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 /** The licence a resource account needs. */
 export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
 
-/** One line of the checklist. */
+/** Graph application permissions that can read service principals (serviceprincipal-list.md). */
+export const SERVICE_PRINCIPAL_READ_ROLES = [
+  "Application.Read.All",
+  "Application.ReadWrite.All",
+  "Directory.Read.All",
+  "Directory.ReadWrite.All",
+];
+
+/** One line of the checklist ("warn": worth a look, does not fail the preflight). */
 export interface Check {
   title: string;
-  status: "pass" | "fail" | "skip";
+  status: "pass" | "fail" | "skip" | "warn";
   detail?: string;
   fix?: string;
 }
@@ -45,6 +69,8 @@ export interface PreflightInput {
   bots: BotConfig[];
   /** Tenant access (tests may hand in their own; default: preflightTenant(settings)). */
   tenant?: PreflightTenant;
+  /** Which identity signs in: the deploy one (default) or the read-only preview one (README "Credentials"). */
+  identity?: "deploy" | "preview";
 }
 
 /** The checklist and whether everything passed. */
@@ -58,19 +84,21 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 /** Runs every check; never writes to the tenant. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
   const { bots, settings } = input;
+  const preview = input.identity === "preview";
   const tenant = input.tenant ?? preflightTenant(settings);
   const checks: Check[] = [];
   const add = (c: Check): Check => (checks.push(c), c);
   try {
     // 1. Credential: one token per resource.
+    const credentialTitle = `Credential: token for Microsoft Graph (${preview ? "preview" : "deploy"} identity, ${describeCredential(settings.credential)})`;
     const graph = await tenant.graphClaims().then(
-      (c) => (add({ title: "Credential: token for Microsoft Graph", status: "pass" }), c),
+      (c) => (add({ title: credentialTitle, status: "pass" }), c),
       (e) => {
         add({
-          title: "Credential: token for Microsoft Graph",
+          title: credentialTitle,
           status: "fail",
           detail: message(e),
-          fix: "Check tenantId, clientId and the credential (clientSecret or clientCertificatePath, or AZURE_CLIENT_SECRET / AZURE_CLIENT_CERTIFICATE_PATH); the secret or certificate must be current on the app registration.",
+          fix: 'Check tenantId, clientId and the credential (README "Credentials": a secret or certificate must be current on the app registration; a federated token\'s issuer, subject and audience must match a federated credential of the app).',
         });
         return undefined;
       },
@@ -98,9 +126,13 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         );
     if (!graph || !teams) return finish(checks);
 
-    // 2. Graph app roles in the token.
-    const needed = [...REQUIRED_GRAPH_ROLES, ...(bots.some((b) => b.createApp) ? CREATE_APP_GRAPH_ROLES : [])];
-    const missing = needed.filter((r) => !graph.roles.includes(r));
+    // 2. Graph app roles in the token (a read permission is also granted by its ReadWrite form).
+    const has = (role: string): boolean =>
+      graph.roles.includes(role) || (preview && graph.roles.includes(role.replace(/\.Read\.All$/, ".ReadWrite.All")));
+    const needed = preview
+      ? PREVIEW_GRAPH_ROLES
+      : [...REQUIRED_GRAPH_ROLES, ...(bots.some((b) => b.createApp) ? CREATE_APP_GRAPH_ROLES : [])];
+    const missing = needed.filter((r) => !has(r));
     add(
       missing.length === 0
         ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
@@ -111,20 +143,73 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
             fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
           },
     );
-    const has = (role: string): boolean => graph.roles.includes(role);
 
-    // 3. Teams Administrator (wids claim of the Teams token).
-    const admin = teams.wids.includes(TEAMS_ADMINISTRATOR) || teams.wids.includes(GLOBAL_ADMINISTRATOR);
-    add(
-      admin
-        ? { title: "Entra role: Teams Administrator (wids claim)", status: "pass" }
-        : {
-            title: "Entra role: Teams Administrator",
-            status: "fail",
-            detail: `the Teams admin API token's wids claim holds no Teams Administrator (${TEAMS_ADMINISTRATOR}) role`,
-            fix: "Assign the Teams Administrator role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.",
-          },
-    );
+    // 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them).
+    const declared = bots.filter((b) => b.appId !== undefined);
+    if (declared.length > 0 && !SERVICE_PRINCIPAL_READ_ROLES.some(has)) {
+      add({
+        title: "Bot app ids have service principals in the tenant",
+        status: "skip",
+        detail: "the deploying app cannot read service principals (Application.Read.All); optional",
+      });
+    } else {
+      for (const bot of declared) {
+        const found = await tenant.hasServicePrincipal(bot.appId!);
+        add(
+          found
+            ? { title: `${bot.name}: app ${bot.appId} has a service principal in the tenant`, status: "pass" }
+            : {
+                title: `${bot.name}: app ${bot.appId} has no service principal in the tenant`,
+                status: "warn",
+                detail:
+                  "usually a wrong appId, or the bot's app is not consented in this tenant yet (the account is created either way)",
+                fix: `Check bots[].appId of ${bot.name} (the bot's Microsoft App ID), or create its service principal: an admin consents to the app in this tenant (or New-MgServicePrincipal -AppId ${bot.appId}).`,
+              },
+        );
+      }
+    }
+
+    // 3. The directory role (wids claim of the Teams token): Teams Administrator to deploy, Global
+    //    Reader to preview; a preview identity holds nothing that writes.
+    const writer = teams.wids.includes(TEAMS_ADMINISTRATOR) || teams.wids.includes(GLOBAL_ADMINISTRATOR);
+    const admin = preview ? teams.wids.includes(GLOBAL_READER) || writer : writer;
+    if (!preview)
+      add(
+        admin
+          ? { title: "Entra role: Teams Administrator (wids claim)", status: "pass" }
+          : {
+              title: "Entra role: Teams Administrator",
+              status: "fail",
+              detail: `the Teams admin API token's wids claim holds no Teams Administrator (${TEAMS_ADMINISTRATOR}) role`,
+              fix: "Assign the Teams Administrator role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.",
+            },
+      );
+    else {
+      add(
+        teams.wids.includes(GLOBAL_READER)
+          ? { title: "Entra role: Global Reader (wids claim)", status: "pass" }
+          : {
+              title: "Entra role: Global Reader",
+              status: "fail",
+              detail: `the Teams admin API token's wids claim holds no Global Reader (${GLOBAL_READER}) role`,
+              fix: "Assign the Global Reader role to the preview app's service principal (Entra admin center → Roles and administrators).",
+            },
+      );
+      const writes = [
+        ...graph.roles.filter((r) => WRITE_GRAPH_ROLES.includes(r)),
+        ...(writer ? ["the Teams Administrator (or Global Administrator) role"] : []),
+      ];
+      add(
+        writes.length === 0
+          ? { title: "Read-only: the preview identity holds no write permission or role", status: "pass" }
+          : {
+              title: "Read-only preview identity",
+              status: "fail",
+              detail: `it holds ${writes.join(", ")}: a pull request's code runs with this identity`,
+              fix: "Remove the write permissions and roles from the preview app; deploys use the deploy identity.",
+            },
+      );
+    }
 
     // 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets.
     const probeUpn = bots[0]!.userPrincipalName;
@@ -132,7 +217,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
       add({
         title: "PowerShell 7 and the MicrosoftTeams module",
         status: "skip",
-        detail: "needs the Teams Administrator role (above)",
+        detail: `needs the ${preview ? "Global Reader" : "Teams Administrator"} role (above)`,
       });
     } else {
       const { ready, error } = await tenant.probeTeams(probeUpn);
@@ -168,11 +253,13 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     }
 
     // 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one.
-    if (!has("User.ReadWrite.All") || !has("Organization.Read.All")) {
+    const usersRead = preview ? "User.Read.All" : "User.ReadWrite.All";
+    const numbersRead = preview ? "TeamsTelephoneNumber.Read.All" : "TeamsTelephoneNumber.ReadWrite.All";
+    if (!has(usersRead) || !has("Organization.Read.All")) {
       add({
         title: `Free ${VIRTUAL_USER_SKU} seats`,
         status: "skip",
-        detail: "needs User.ReadWrite.All and Organization.Read.All (above)",
+        detail: `needs ${usersRead} and Organization.Read.All (above)`,
       });
     } else {
       const needing: string[] = [];
@@ -203,8 +290,8 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     for (const bot of bots) {
       if (!bot.phoneNumber || !bot.numberType) continue;
       const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
-      if (!has("TeamsTelephoneNumber.ReadWrite.All")) {
-        add({ title, status: "skip", detail: "needs TeamsTelephoneNumber.ReadWrite.All (above)" });
+      if (!has(numbersRead)) {
+        add({ title, status: "skip", detail: `needs ${numbersRead} (above)` });
         continue;
       }
       const found = await tenant.getNumberAssignment(bot.phoneNumber);
@@ -261,11 +348,11 @@ function finish(checks: Check[]): PreflightResult {
 
 /** The checklist as printed. */
 export function formatChecklist(stackName: string, result: PreflightResult): string {
-  const mark = { pass: "✓", fail: "✗", skip: "–" } as const;
+  const mark = { pass: "✓", fail: "✗", skip: "–", warn: "⚠" } as const;
   const lines = [`teams-bot-numbers preflight for stack "${stackName}" (reads only, changes nothing)`];
   for (const c of result.checks) {
     lines.push(`${mark[c.status]} ${c.title}${c.status === "skip" ? ` (skipped: ${c.detail})` : ""}`);
-    if (c.status === "fail") {
+    if (c.status === "fail" || c.status === "warn") {
       if (c.detail) lines.push(`    ${c.detail}`);
       if (c.fix) lines.push(`    fix: ${c.fix}`);
     }
@@ -293,10 +380,11 @@ export async function preflightMain(
   config: Record<string, string>,
   out: (s: string) => void = (s) => process.stdout.write(s + "\n"),
   env: NodeJS.ProcessEnv = process.env,
+  identity: "deploy" | "preview" = "deploy",
 ): Promise<number> {
   let input: PreflightInput;
   try {
-    input = inputFromConfig(stackName, config, env);
+    input = { ...inputFromConfig(stackName, config, env), identity };
   } catch (e) {
     out(`✗ stack config of "${stackName}": ${message(e)}`);
     return 1;
@@ -306,8 +394,20 @@ export async function preflightMain(
   return result.ok ? 0 : 1;
 }
 
-function parseArgs(argv: string[]): { stackName: string; workDir?: string; backendDir?: string; pulumiHome?: string } {
-  const o: { stackName: string; workDir?: string; backendDir?: string; pulumiHome?: string } = { stackName: "" };
+function parseArgs(argv: string[]): {
+  stackName: string;
+  workDir?: string;
+  backendDir?: string;
+  pulumiHome?: string;
+  identity?: "deploy" | "preview";
+} {
+  const o: {
+    stackName: string;
+    workDir?: string;
+    backendDir?: string;
+    pulumiHome?: string;
+    identity?: "deploy" | "preview";
+  } = { stackName: "" };
   for (let i = 0; i < argv.length; i++) {
     const value = (): string => {
       const v = argv[++i];
@@ -318,7 +418,11 @@ function parseArgs(argv: string[]): { stackName: string; workDir?: string; backe
     else if (argv[i] === "--work-dir") o.workDir = value();
     else if (argv[i] === "--backend-dir") o.backendDir = value();
     else if (argv[i] === "--pulumi-home") o.pulumiHome = value();
-    else throw new Error(`unknown option ${argv[i]} (usage: preflight --stack NAME)`);
+    else if (argv[i] === "--identity") {
+      const v = value();
+      if (v !== "deploy" && v !== "preview") throw new Error(`--identity must be deploy or preview, got ${v}`);
+      o.identity = v;
+    } else throw new Error(`unknown option ${argv[i]} (usage: preflight --stack NAME)`);
   }
   if (!o.stackName) throw new Error("usage: npm run preflight -- --stack NAME");
   return o;
@@ -345,7 +449,7 @@ if (require.main === module) {
   Promise.resolve()
     .then(async () => {
       const args = parseArgs(process.argv.slice(2));
-      return preflightMain(args.stackName, await loadStackConfig(args));
+      return preflightMain(args.stackName, await loadStackConfig(args), undefined, process.env, args.identity);
     })
     .then(
       (code) => process.exit(code),

@@ -1,11 +1,17 @@
 /**
  * The Pulumi program: typed per-environment config → per bot ApplicationInstance →
- * VirtualUserLicense → BotPhoneNumber → stack outputs. Runs under `pulumi up` (stacks/index.ts)
+ * VirtualUserLicense → (the stack's NumberPlan) → BotPhoneNumber → stack outputs. Runs under `pulumi up` (stacks/index.ts)
  * and as an Automation API inline program (the demo, the tests).
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { ApplicationInstance, BotPhoneNumber, VirtualUserLicense } from "../provider";
+import {
+  ApplicationInstance,
+  BotPhoneNumber,
+  NumberPlan,
+  VirtualUserLicense,
+  type NumberPlanBotArgs,
+} from "../provider";
 import { BotConfig, parseStackConfig, StackConfig, StackConfigError } from "./config";
 
 /** Project namespace of every config key. */
@@ -62,12 +68,14 @@ function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<st
 
 /** A component per bot so the preview groups its account, licence and number. */
 class Bot extends pulumi.ComponentResource {
-  readonly outputs: BotOutputs;
+  readonly account: ApplicationInstance;
+  readonly licence: VirtualUserLicense;
+  private number: BotPhoneNumber | undefined;
 
-  constructor(bot: BotConfig) {
+  constructor(readonly bot: BotConfig) {
     super("teams:index:Bot", bot.name, {}, {});
     const applicationId = bot.appId !== undefined ? pulumi.output(bot.appId) : createBotApp(bot, this);
-    const account = new ApplicationInstance(
+    this.account = new ApplicationInstance(
       bot.name,
       {
         userPrincipalName: bot.userPrincipalName,
@@ -78,31 +86,49 @@ class Bot extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const licence = new VirtualUserLicense(`${bot.name}-licence`, { userId: account.objectId }, { parent: this });
-    // The number waits for the licence: Teams refuses numbers on an unprovisioned account.
-    const number =
-      bot.phoneNumber === undefined
+    this.licence = new VirtualUserLicense(`${bot.name}-licence`, { userId: this.account.objectId }, { parent: this });
+  }
+
+  /** What the stack's number plan declares for this bot. */
+  get declared(): NumberPlanBotArgs {
+    const b = this.bot;
+    return {
+      instanceId: this.account.objectId,
+      userPrincipalName: b.userPrincipalName,
+      ...(b.phoneNumber === undefined ? {} : { phoneNumber: b.phoneNumber, numberType: b.numberType! }),
+      ...(b.locationId === undefined ? {} : { locationId: b.locationId }),
+    };
+  }
+
+  /**
+   * The number (when the bot has one), after the licence (Teams refuses numbers on an unprovisioned
+   * account) and after the stack's number plan (so every move of this run is known before one runs).
+   */
+  addNumber(plan: NumberPlan): BotOutputs {
+    const b = this.bot;
+    this.number =
+      b.phoneNumber === undefined
         ? undefined
         : new BotPhoneNumber(
-            `${bot.name}-number`,
+            `${b.name}-number`,
             {
-              instanceId: account.objectId,
-              phoneNumber: bot.phoneNumber,
-              numberType: bot.numberType!,
-              locationId: bot.locationId,
-              adopt: bot.adopt,
+              instanceId: this.account.objectId,
+              phoneNumber: b.phoneNumber,
+              numberType: b.numberType!,
+              locationId: b.locationId,
+              adopt: b.adopt,
             },
-            { parent: this, dependsOn: [licence] },
+            { parent: this, dependsOn: [this.licence, plan] },
           );
-    this.outputs = {
-      objectId: account.objectId,
-      userPrincipalName: account.userPrincipalName,
-      applicationId: account.applicationId,
-      licence: licence.servicePlanStatus,
-      phoneNumber: number ? number.phoneNumber : null,
-      numberStatus: number ? number.assignmentStatus : null,
-    };
     this.registerOutputs({});
+    return {
+      objectId: this.account.objectId,
+      userPrincipalName: this.account.userPrincipalName,
+      applicationId: this.account.applicationId,
+      licence: this.licence.servicePlanStatus,
+      phoneNumber: this.number ? this.number.phoneNumber : null,
+      numberStatus: this.number ? this.number.assignmentStatus : null,
+    };
   }
 }
 
@@ -125,7 +151,10 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   // every bot; test/e2e/stack.test.ts guards this.)
   // A RunError: the engine prints its message without a JavaScript stack trace.
   const { bots } = parseOrRunError(() => parseStackConfig({ bots: config.getObject<unknown[]>("bots") }));
+  const declared = bots.map((bot) => new Bot(bot));
+  // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
+  const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared) });
   const outputs: Record<string, BotOutputs> = {};
-  for (const bot of bots) outputs[bot.name] = new Bot(bot).outputs;
+  for (const bot of declared) outputs[bot.bot.name] = bot.addNumber(plan);
   return { bots: outputs };
 }

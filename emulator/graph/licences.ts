@@ -1,11 +1,11 @@
 /** Graph licensing: subscribedSkus, assignLicense, licenseDetails. */
 import { GUID_RE } from "../constants";
 import { EmulatorContext } from "../context";
-import { badRequest, GraphError } from "../errors";
 import { planStatus } from "../rules";
 import { LicenceRec, UserRec } from "../state";
-import { GraphRoute, objectBody, registerRoutes } from "./router";
-import { graphUser, project, userView } from "./users";
+import { graphErrors } from "./errors";
+import { GraphRoute, objectBody } from "./route";
+import { graphUser, userView } from "./users";
 
 const SKU_READ = [
   "LicenseAssignment.Read.All",
@@ -67,13 +67,13 @@ export function licenceDetails(ctx: EmulatorContext, u: UserRec): Record<string,
   });
 }
 
-const invalidProp = (p: string): GraphError =>
-  badRequest(`Invalid value specified for property '${p}' of resource 'User'.`);
+const invalidProp = graphErrors.invalidUserValue;
 
-const routes: GraphRoute[] = [
+/** The licensing routes. */
+export const licenceRoutes: GraphRoute[] = [
   {
     method: "GET",
-    pattern: /^\/subscribedSkus$/,
+    path: "/subscribedSkus",
     roles: SKU_READ,
     handler: ({ ctx }) => ({
       status: 200,
@@ -85,10 +85,10 @@ const routes: GraphRoute[] = [
   },
   {
     method: "GET",
-    pattern: /^\/users\/([^/]+)\/licenseDetails$/,
+    path: "/users/{id}/licenseDetails",
     roles: DETAILS_READ,
     handler: ({ ctx, params }) => {
-      const u = graphUser(ctx, params[0]!);
+      const u = graphUser(ctx, params.id!);
       return {
         status: 200,
         body: {
@@ -100,11 +100,11 @@ const routes: GraphRoute[] = [
   },
   {
     method: "POST",
-    pattern: /^\/users\/([^/]+)\/assignLicense$/,
+    path: "/users/{id}/assignLicense",
     roles: ASSIGN,
     audit: "assignLicense",
     handler: ({ ctx, req, params }) => {
-      const u = graphUser(ctx, params[0]!);
+      const u = graphUser(ctx, params.id!);
       const body = objectBody(req);
       // Both collections are non-nullable in the CSDL: the service rejects a body missing either.
       if (!Array.isArray(body.addLicenses)) throw invalidProp("addLicenses");
@@ -123,21 +123,20 @@ const routes: GraphRoute[] = [
         return r.toLowerCase();
       });
       for (const a of adds) {
-        if (!ctx.store.sku(a.skuId))
-          throw badRequest(`License ${a.skuId} does not correspond to a valid company License.`);
+        if (!ctx.store.sku(a.skuId)) throw graphErrors.invalidLicense(a.skuId);
       }
       for (const r of removes) {
-        if (!ctx.store.sku(r)) throw badRequest(`License ${r} does not correspond to a valid company License.`);
-        if (!u.licenses.some((l) => l.skuId === r)) throw badRequest("User does not have a corresponding license.");
+        if (!ctx.store.sku(r)) throw graphErrors.invalidLicense(r);
+        if (!u.licenses.some((l) => l.skuId === r)) throw graphErrors.noSuchUserLicense();
       }
-      if (adds.length > 0 && !u.usageLocation)
-        throw badRequest("License assignment cannot be done for user with invalid usage location.");
+      // Licensing lags behind a just-set usage location (profile usageLocationLagMs).
+      const locationSeen =
+        !!u.usageLocation && Date.now() >= (u.usageLocationSetAtMs ?? 0) + ctx.faults.timings.usageLocationLagMs;
+      if (adds.length > 0 && !locationSeen) throw graphErrors.invalidUsageLocation();
       for (const a of adds) {
         if (u.licenses.some((l) => l.skuId === a.skuId) || removes.includes(a.skuId)) continue;
         const s = ctx.store.sku(a.skuId)!;
-        if (ctx.store.consumedUnits(a.skuId) + 1 > s.prepaidUnits.enabled) {
-          throw badRequest(`Subscription with SKU ${a.skuId} does not have any available licenses.`);
-        }
+        if (ctx.store.consumedUnits(a.skuId) + 1 > s.prepaidUnits.enabled) throw graphErrors.noSeatsLeft(a.skuId);
       }
       // Apply removal and addition in one step, as the service does (licence swaps).
       const now = Date.now();
@@ -148,14 +147,12 @@ const routes: GraphRoute[] = [
         else kept.push({ skuId: a.skuId, disabledPlans: a.disabledPlans, assignedAtMs: now });
       }
       u.licenses = kept;
-      ctx.store.save();
+      // The documented response is the user with its licences (assignedLicenses, assignedPlans, …).
       return {
         status: 200,
-        body: project(userView(ctx, u), null, `${ctx.baseUrl}/v1.0/$metadata#users/$entity`),
+        body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users/$entity`, ...userView(ctx, u) },
         audit: { target: u.id, number: null },
       };
     },
   },
 ];
-
-registerRoutes(routes);

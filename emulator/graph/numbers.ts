@@ -1,13 +1,14 @@
 /** Graph Teams telephone number management: list, assignNumber, unassignNumber, updateNumber, operations. */
 import { EmulatorContext } from "../context";
-import { GraphError } from "../errors";
-import { assignmentStatus, normaliseNumber, parseNumberType } from "../rules";
+import { assignmentStatus, assignTexts, locationRemovable, normaliseNumber, parseNumberType } from "../rules";
 import { NumberRec, NumberType } from "../state";
-import { parseFilter } from "./odata-filter";
+import { graphErrors } from "./errors";
+import { FilterClause, matches, parseFilter } from "./odata-filter";
 import { createOperation, operationStatus } from "./operations";
-import { GraphRoute, objectBody, registerRoutes } from "./router";
+import { GraphRoute, objectBody } from "./route";
 
 const ROOT = "/admin/teams/telephoneNumberManagement";
+const NUMBER_TYPE = "#microsoft.graph.teamsAdministration.numberAssignment";
 const READ = ["TeamsTelephoneNumber.Read.All", "TeamsTelephoneNumber.ReadWrite.All"];
 const WRITE = ["TeamsTelephoneNumber.ReadWrite.All"];
 const FILTERABLE = [
@@ -33,6 +34,7 @@ export function numberAssignmentId(ctx: EmulatorContext, n: string): string {
 export function numberView(ctx: EmulatorContext, n: NumberRec): Record<string, unknown> {
   const pending = ctx.store.state.operations.some((o) => o.result === null && o.telephoneNumber === n.telephoneNumber);
   return {
+    "@odata.type": NUMBER_TYPE,
     id: numberAssignmentId(ctx, n.telephoneNumber),
     telephoneNumber: n.telephoneNumber,
     operatorId: n.operatorId,
@@ -43,7 +45,8 @@ export function numberView(ctx: EmulatorContext, n: NumberRec): Record<string, u
     civicAddressId: null,
     networkSiteId: n.networkSiteId,
     assignmentTargetId: n.assignmentTargetId,
-    assignmentCategory: n.assignmentCategory,
+    // An unassigned number has no category (documented list example 2).
+    assignmentCategory: n.assignmentTargetId ? n.assignmentCategory : null,
     portInStatus: "completed",
     assignmentStatus: assignmentStatus(ctx.store, n),
     isoCountryCode: n.isoCountryCode,
@@ -61,16 +64,15 @@ export function numberView(ctx: EmulatorContext, n: NumberRec): Record<string, u
 
 function requiredString(body: Record<string, unknown>, name: string, action: string): string {
   const v = body[name];
-  if (v === undefined || v === null)
-    throw new GraphError(400, "BadRequest", `The parameter '${name}' is required for the action '${action}'.`);
-  if (typeof v !== "string") throw new GraphError(400, "BadRequest", `The parameter '${name}' must be a string.`);
+  if (v === undefined || v === null) throw graphErrors.missingParameter(name, action);
+  if (typeof v !== "string") throw graphErrors.notAString(name);
   return v;
 }
 
 function numberParam(body: Record<string, unknown>, action: string): string {
   const raw = requiredString(body, "telephoneNumber", action);
   const p = normaliseNumber(raw);
-  if (!p.ok) throw new GraphError(400, "BadRequest", `Telephone number '${raw}' is not a valid E.164 number.`);
+  if (!p.ok) throw graphErrors.badNumber(raw);
   return p.number;
 }
 
@@ -78,23 +80,13 @@ function numberTypeParam(body: Record<string, unknown>, action: string): NumberT
   const raw = requiredString(body, "numberType", action);
   const t = parseNumberType(raw);
   // The wire enum is camelCase; PascalCase is a PowerShell spelling the OData deserializer rejects.
-  if (!t || t !== raw)
-    throw new GraphError(
-      400,
-      "BadRequest",
-      `Cannot convert the literal '${raw}' to the expected type 'microsoft.graph.teamsAdministration.numberType'.`,
-    );
+  if (!t || t !== raw) throw graphErrors.badEnum(raw, "numberType");
   return t;
 }
 
 function checkKnownParams(body: Record<string, unknown>, known: string[], action: string): void {
   for (const k of Object.keys(body)) {
-    if (!known.includes(k))
-      throw new GraphError(
-        400,
-        "BadRequest",
-        `The parameter '${k}' in the request payload is not a valid parameter for the operation '${action}'.`,
-      );
+    if (!known.includes(k)) throw graphErrors.unknownParameter(k, action);
   }
 }
 
@@ -105,71 +97,97 @@ function operationLocation(ctx: EmulatorContext, id: string): string {
 function intParam(q: URLSearchParams, name: string, dflt: number): number {
   const raw = q.get(name);
   if (raw === null) return dflt;
-  if (!/^\d+$/.test(raw)) throw new GraphError(400, "BadRequest", `Invalid value '${raw}' for query option '${name}'.`);
+  if (!/^\d+$/.test(raw)) throw graphErrors.badQueryOption(name, raw);
   return Number(raw);
 }
 
-const routes: GraphRoute[] = [
+/** Properties of a numberAssignment, for $select. */
+const NUMBER_PROPS = [
+  "id",
+  ...FILTERABLE,
+  "activationState",
+  "capabilities",
+  "civicAddressId",
+  "portInStatus",
+  "city",
+  "supportedCustomerActions",
+  "reverseNumberLookupOptions",
+];
+
+function numberSelect(raw: string | null): string[] | null {
+  if (raw === null) return null;
+  return raw.split(",").map((n) => {
+    const k = NUMBER_PROPS.find((p) => p.toLowerCase() === n.trim().toLowerCase());
+    if (!k) throw graphErrors.unknownProperty(n.trim(), NUMBER_TYPE.slice(1));
+    return k;
+  });
+}
+
+function numberMatches(v: Record<string, unknown>, c: FilterClause): boolean {
+  if (c.kind === "eq" && c.property === "telephoneNumber" && typeof c.value === "string") {
+    const p = normaliseNumber(c.value);
+    return p.ok && p.number === v.telephoneNumber;
+  }
+  return matches(c, v, (a, b) => (c.property === "assignmentTargetId" ? a.toLowerCase() === b.toLowerCase() : a === b));
+}
+
+/** The telephone number routes. */
+export const numberRoutes: GraphRoute[] = [
   {
     method: "GET",
-    pattern: new RegExp(`^${ROOT}/numberAssignments$`),
+    path: `${ROOT}/numberAssignments`,
     roles: READ,
     handler: ({ ctx, req }) => {
-      const top = intParam(req.query, "$top", 500);
-      if (top > 1000)
-        throw new GraphError(
-          400,
-          "BadRequest",
-          `The limit of '1000' for Top query has been exceeded. The value from the incoming request is '${top}'.`,
-        );
-      const skip = intParam(req.query, "$skip", 0);
-      const filter = req.query.get("$filter");
+      const q = new URLSearchParams([...req.query].map(([k, v]): [string, string] => [k.toLowerCase(), v]));
+      const top = intParam(q, "$top", 500);
+      if (top > 1000) throw graphErrors.topTooLarge(top);
+      const skip = intParam(q, "$skip", 0);
+      const count = q.get("$count");
+      if (count !== null && count !== "true" && count !== "false") throw graphErrors.badQueryOption("$count", count);
+      const select = numberSelect(q.get("$select"));
+      const filter = q.get("$filter");
       let items = [...ctx.store.state.numbers]
         .sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0))
         .map((n) => numberView(ctx, n));
       if (filter) {
-        const clauses = parseFilter(filter, FILTERABLE, ["capabilities", "supportedCustomerActions"]);
-        items = items.filter((v) =>
-          clauses.every((c) => {
-            if (c.kind === "any") return (v[c.property] as string[]).includes(c.value);
-            if (c.property === "telephoneNumber" && c.value !== null) {
-              const p = normaliseNumber(c.value);
-              return p.ok && p.number === v.telephoneNumber;
-            }
-            if (c.property === "assignmentTargetId" && c.value !== null)
-              return String(v.assignmentTargetId ?? "").toLowerCase() === c.value.toLowerCase();
-            return v[c.property] === c.value;
-          }),
-        );
+        const clauses = parseFilter(filter, {
+          properties: FILTERABLE,
+          collections: ["capabilities", "supportedCustomerActions", "reverseNumberLookupOptions"],
+        });
+        items = items.filter((v) => clauses.every((c) => numberMatches(v, c)));
       }
-      const page = items.slice(skip, skip + top);
+      const page = items
+        .slice(skip, skip + top)
+        .map((v) => (select ? Object.fromEntries([["@odata.type", NUMBER_TYPE], ...select.map((k) => [k, v[k]])]) : v));
       const body: Record<string, unknown> = {
-        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments`,
-        value: page,
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments${select ? `(${select.join(",")})` : ""}`,
       };
+      if (count === "true") body["@odata.count"] = items.length;
+      body.value = page;
       if (skip + top < items.length) {
-        const q = new URLSearchParams();
-        if (filter) q.set("$filter", filter);
-        q.set("$top", String(top));
-        q.set("$skip", String(skip + top));
-        body["@odata.nextLink"] = `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments?${q.toString().replace(/\+/g, "%20")}`;
+        const next = new URLSearchParams(q);
+        next.set("$top", String(top));
+        next.set("$skip", String(skip + top));
+        body["@odata.nextLink"] =
+          `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments?${next.toString().replace(/\+/g, "%20")}`;
       }
       return { status: 200, body };
     },
   },
   {
     method: "GET",
-    pattern: new RegExp(`^${ROOT}/numberAssignments/([^/()]+)$`),
+    path: `${ROOT}/numberAssignments/{id}`,
     roles: READ,
     handler: ({ ctx, params }) => {
-      const n = ctx.store.state.numbers.find((x) => numberAssignmentId(ctx, x.telephoneNumber) === params[0]);
-      if (!n) throw new GraphError(404, "NotFound", `The numberAssignment '${params[0]}' was not found.`);
-      return { status: 200, body: numberView(ctx, n) };
+      const n = ctx.store.state.numbers.find((x) => numberAssignmentId(ctx, x.telephoneNumber) === params.id);
+      if (!n) throw graphErrors.numberAssignmentNotFound(params.id!);
+      const context = `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments/$entity`;
+      return { status: 200, body: { "@odata.context": context, ...numberView(ctx, n) } };
     },
   },
   {
     method: "POST",
-    pattern: new RegExp(`^${ROOT}/numberAssignments/assignNumber$`),
+    path: `${ROOT}/numberAssignments/assignNumber`,
     roles: WRITE,
     audit: "assignNumber",
     handler: ({ ctx, req, claims }) => {
@@ -184,11 +202,7 @@ const routes: GraphRoute[] = [
       const numberType = numberTypeParam(body, "assignNumber");
       const cat = body.assignmentCategory;
       if (cat !== undefined && cat !== null && !["primary", "private", "alternate"].includes(String(cat))) {
-        throw new GraphError(
-          400,
-          "BadRequest",
-          `Cannot convert the literal '${String(cat)}' to the expected type 'microsoft.graph.teamsAdministration.assignmentCategory'.`,
-        );
+        throw graphErrors.badEnum(String(cat), "assignmentCategory");
       }
       const op = createOperation(ctx, {
         kind: "assign",
@@ -204,7 +218,7 @@ const routes: GraphRoute[] = [
   },
   {
     method: "POST",
-    pattern: new RegExp(`^${ROOT}/numberAssignments/unassignNumber$`),
+    path: `${ROOT}/numberAssignments/unassignNumber`,
     roles: WRITE,
     audit: "unassignNumber",
     handler: ({ ctx, req, claims }) => {
@@ -226,7 +240,7 @@ const routes: GraphRoute[] = [
   },
   {
     method: "POST",
-    pattern: new RegExp(`^${ROOT}/numberAssignments/updateNumber$`),
+    path: `${ROOT}/numberAssignments/updateNumber`,
     roles: WRITE,
     audit: "updateNumber",
     handler: ({ ctx, req }) => {
@@ -238,52 +252,50 @@ const routes: GraphRoute[] = [
       );
       const number = numberParam(body, "updateNumber");
       const n = ctx.store.state.numbers.find((x) => x.telephoneNumber === number);
-      if (!n)
-        throw new GraphError(
-          400,
-          "BadRequest",
-          `Telephone Number '${number}' is not found from tenant '${ctx.store.state.tenant.id}'`,
-        );
+      if (!n) throw graphErrors.numberNotInTenant(assignTexts.numberNotFound(number, ctx.store.state.tenant.id));
       // "" clears a value; null or omitted keeps it (documented semantics).
       for (const k of ["locationId", "networkSiteId"] as const) {
         const v = body[k];
         if (v === undefined || v === null) continue;
-        if (typeof v !== "string") throw new GraphError(400, "BadRequest", `The parameter '${k}' must be a string.`);
-        n[k] = v === "" ? null : v;
+        if (typeof v !== "string") throw graphErrors.notAString(k);
+      }
+      if (body.locationId === "" && n.locationId && !locationRemovable(n))
+        throw graphErrors.numberNotInTenant(assignTexts.locationRemoval(n.telephoneNumber));
+      for (const k of ["locationId", "networkSiteId"] as const) {
+        const v = body[k];
+        if (typeof v === "string") n[k] = v === "" ? null : v;
       }
       const r = body.reverseNumberLookupOptions;
       if (r !== undefined && r !== null) {
         if (!Array.isArray(r) || r.some((x) => x !== "skipInternalVoip" && x !== "")) {
-          throw new GraphError(
-            400,
-            "BadRequest",
-            "Cannot convert the literal to the expected type 'microsoft.graph.teamsAdministration.reverseNumberLookupOptions'.",
-          );
+          throw graphErrors.badEnum(JSON.stringify(r), "reverseNumberLookupOption");
         }
         n.reverseNumberLookupOptions = (r as string[]).filter((x) => x !== "");
       }
-      ctx.store.save();
+      ctx.store.changed();
       return { status: 200, body: numberView(ctx, n), audit: { target: n.assignmentTargetId, number } };
     },
   },
   {
     method: "GET",
-    pattern: new RegExp(`^${ROOT}/operations(?:/|\\(')([^/()']+)(?:'\\))?$`),
+    path: `${ROOT}/operations/{id}`,
     roles: READ,
     handler: ({ ctx, params }) => {
-      const op = ctx.store.state.operations.find((o) => o.id === params[0]);
-      if (!op) throw new GraphError(404, "NotFound", `The operation '${params[0]}' was not found.`);
+      const op = ctx.store.state.operations.find((o) => o.id === params.id);
+      if (!op) throw graphErrors.operationNotFound(params.id!);
       const status = operationStatus(op);
       const n = ctx.store.state.numbers.find((x) => x.telephoneNumber === op.telephoneNumber);
       return {
         status: 200,
         body: {
           "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/operations/$entity`,
+          "@odata.type": "#microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperation",
           id: op.id,
-          createdDateTime: new Date(op.createdMs).toISOString(),
+          createdDateTime: new Date(op.createdMs).toISOString().replace(/\.\d+Z$/, "Z"),
           status,
           numbers: [
             {
+              "@odata.type": "#microsoft.graph.teamsAdministration.telephoneNumberLongRunningOperationDetails",
               resourceLocation: n
                 ? `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments/${numberAssignmentId(ctx, n.telephoneNumber)}`
                 : null,
@@ -296,5 +308,3 @@ const routes: GraphRoute[] = [
     },
   },
 ];
-
-registerRoutes(routes);

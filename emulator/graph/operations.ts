@@ -2,7 +2,7 @@
 import * as crypto from "crypto";
 
 import { EmulatorContext } from "../context";
-import { applyAssign, applyUnassign, checkAssign, findNumber } from "../rules";
+import { applyAssign, applyUnassign, checkAssign, findNumber, numberForAssignment } from "../rules";
 import { OperationRec } from "../state";
 
 const MAX_KEPT = 500;
@@ -24,7 +24,7 @@ export function createOperation(
   ctx.store.state.operations.push(rec);
   if (ctx.store.state.operations.length > MAX_KEPT)
     ctx.store.state.operations.splice(0, ctx.store.state.operations.length - MAX_KEPT);
-  ctx.store.save();
+  ctx.store.changed();
   return rec;
 }
 
@@ -44,14 +44,16 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         op.numberType,
         target,
         op.assignmentTargetId ?? "",
-        ctx.faults.timings.licenceProvisioningDelayMs,
+        ctx.faults.timings,
       );
-      if (failure || !target) {
-        op.result = { status: "failed", statusDetail: failure?.message ?? "unknown target" };
+      const injected = failure || !target ? null : ctx.faults.assignFault(op.telephoneNumber);
+      if (failure || !target || injected) {
+        op.result = { status: "failed", statusDetail: failure?.message ?? injected ?? "unknown target" };
       } else {
-        applyAssign(findNumber(store, op.telephoneNumber, op.numberType)!, target, {
+        applyAssign(store, numberForAssignment(store, op.telephoneNumber, op.numberType)!, target, {
           locationId: op.locationId,
           assignmentCategory: op.assignmentCategory,
+          uploads: ctx.faults.timings.directRoutingAssignUploads,
         });
         op.result = { status: "succeeded", statusDetail: null };
       }
@@ -61,7 +63,7 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         target: op.assignmentTargetId,
         number: op.telephoneNumber,
         appId: op.appId,
-        outcome: failure ? `error: ${failure.kind}` : "ok",
+        outcome: failure ? `error: ${failure.kind}` : injected ? "error: injected" : "ok",
       });
     } else {
       const rec = findNumber(store, op.telephoneNumber, op.numberType);
@@ -72,7 +74,7 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         };
       } else {
         op.assignmentTargetId = rec.assignmentTargetId;
-        applyUnassign(rec);
+        applyUnassign(store, rec);
         op.result = { status: "succeeded", statusDetail: null };
       }
       store.audit({
@@ -85,7 +87,7 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
       });
     }
   }
-  ctx.store.save();
+  ctx.store.changed();
 }
 
 /** Status of an operation now. */

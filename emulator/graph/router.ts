@@ -1,189 +1,132 @@
-/** Graph v1.0 dispatcher: one pure entry point used by the HTTP route and by $batch for each inner request. */
+/**
+ * Graph v1.0 pipeline: one entry point used by the HTTP route and by $batch for each inner request.
+ * Steps, in order: latency → settle due operations → path → route → auth → app roles → faults →
+ * handler → audit. Every failure leaves as Graph's error envelope with this request's ids.
+ */
 import * as crypto from "crypto";
 
 import { GRAPH_RESOURCE } from "../constants";
 import { EmulatorContext } from "../context";
-import { forbidden, GraphError, graphErrorBody, unauthenticated } from "../errors";
 import { AccessClaims } from "../tokens";
+import { GraphError, graphErrorBody, graphErrors } from "./errors";
 import { settleOperations } from "./operations";
+import { pathSegments } from "./path";
+import { GraphRequest, GraphResponse, GraphRoute } from "./route";
+import { GRAPH_ROUTES } from "./routes";
 
-/** A Graph request as the router sees it (path without `/v1.0`). */
-export interface GraphRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  body: unknown;
-}
-
-/** A Graph response. */
-export interface GraphResponse {
-  status: number;
-  headers: Record<string, string>;
-  body?: unknown;
-}
-
-/** What a handler returns; `audit` fills the audit entry of a mutating route. */
-export interface HandlerResult {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  audit?: { target: string | null; number: string | null } | null;
-}
-
-/** Everything a handler may need. */
-export interface HandlerArgs {
-  ctx: EmulatorContext;
-  req: GraphRequest;
-  params: string[];
-  claims: AccessClaims;
-}
-
-/** A Graph route: method, path pattern, app roles (any of), and its handler. */
-export interface GraphRoute {
-  method: string;
-  pattern: RegExp;
-  roles: readonly string[] | null;
-  /** Audit operation name for mutating routes. */
-  audit?: string;
-  handler: (a: HandlerArgs) => HandlerResult | Promise<HandlerResult>;
-}
-
-const routes: GraphRoute[] = [];
-
-/** Registers routes (each handler module calls this). */
-export function registerRoutes(rs: GraphRoute[]): void {
-  routes.push(...rs);
-}
+export type { GraphRequest, GraphResponse } from "./route";
 
 /** Checks the bearer token as Graph does; returns claims or throws 401. */
 export function authenticate(ctx: EmulatorContext, authorization: string | undefined): AccessClaims {
-  if (!authorization || !/^Bearer\s+\S/i.test(authorization)) throw unauthenticated("Access token is empty.");
-  const token = authorization.replace(/^Bearer\s+/i, "").trim();
-  const v = ctx.tokens.verify(token);
+  const denied = graphErrors.unauthenticated;
+  if (!authorization || !/^Bearer\s+\S/i.test(authorization)) throw denied("Access token is empty.");
+  const v = ctx.tokens.verify(authorization.replace(/^Bearer\s+/i, "").trim());
   if (!v.ok) {
-    if (v.reason === "expired") throw unauthenticated("Lifetime validation failed, the token is expired.");
-    if (v.reason === "malformed") throw unauthenticated("IDX14100: JWT is not well formed, there are no dots (.).");
-    if (v.reason === "notYetValid") throw unauthenticated("Lifetime validation failed, the token is not yet valid.");
-    throw unauthenticated("Access token validation failure. Invalid signature.");
+    if (v.reason === "expired") throw denied("Lifetime validation failed, the token is expired.");
+    if (v.reason === "malformed") throw denied("IDX14100: JWT is not well formed, there are no dots (.).");
+    if (v.reason === "notYetValid") throw denied("Lifetime validation failed, the token is not yet valid.");
+    throw denied("Access token validation failure. Invalid signature.");
   }
-  if (v.claims.aud !== GRAPH_RESOURCE && v.claims.aud !== "00000003-0000-0000-c000-000000000000") {
-    throw unauthenticated("Access token validation failure. Invalid audience.");
-  }
-  if (v.claims.tid !== ctx.store.state.tenant.id)
-    throw unauthenticated("Access token validation failure. Invalid tenant.");
+  if (v.claims.aud !== GRAPH_RESOURCE && v.claims.aud !== "00000003-0000-0000-c000-000000000000")
+    throw denied("Access token validation failure. Invalid audience.");
+  if (v.claims.tid !== ctx.store.state.tenant.id) throw denied("Access token validation failure. Invalid tenant.");
   return v.claims;
 }
 
-function match(method: string, path: string): { route: GraphRoute; params: string[] } | { allowed: string[] } | null {
-  const allowed: string[] = [];
-  for (const r of routes) {
-    const m = r.pattern.exec(path);
-    if (!m) continue;
-    if (r.method !== method) {
-      allowed.push(r.method);
-      continue;
+type Match = { route: GraphRoute; params: Record<string, string> };
+
+/** Finds the route for decoded segments; literal segments beat `{parameters}`; else names the failing segment. */
+function match(routes: readonly GraphRoute[], method: string, segs: string[]): Match | GraphError {
+  const full: (Match & { literals: number })[] = [];
+  let deepest = 0;
+  for (const route of routes) {
+    const tpl = route.path.split("/").filter(Boolean);
+    const params: Record<string, string> = {};
+    let depth = 0;
+    let literals = 0;
+    for (; depth < Math.min(tpl.length, segs.length); depth += 1) {
+      const t = tpl[depth]!;
+      if (t.startsWith("{")) params[t.slice(1, -1)] = segs[depth]!;
+      else if (t.toLowerCase() === segs[depth]!.toLowerCase()) literals += 1;
+      else break;
     }
-    return { route: r, params: m.slice(1).map((p) => decodeURIComponent(p ?? "")) };
+    deepest = Math.max(deepest, depth);
+    if (depth === tpl.length && depth === segs.length) full.push({ route, params, literals });
   }
-  return allowed.length > 0 ? { allowed } : null;
+  if (full.length === 0) return graphErrors.unknownSegment(segs[Math.min(deepest, segs.length - 1)] ?? "");
+  full.sort((a, b) => b.literals - a.literals);
+  const hit = full.find((m) => m.route.method === method);
+  return hit ?? graphErrors.methodNotAllowed(method);
 }
 
-/** Runs one Graph request through latency, routing, auth, roles, faults and the handler. */
-export async function dispatchGraph(ctx: EmulatorContext, req: GraphRequest): Promise<GraphResponse> {
+/** Runs one Graph request through the pipeline. */
+export async function dispatchGraph(
+  ctx: EmulatorContext,
+  req: GraphRequest,
+  routes: readonly GraphRoute[] = GRAPH_ROUTES,
+): Promise<GraphResponse> {
   const requestId = crypto.randomUUID();
   const clientRequestId = req.headers["client-request-id"];
-  const baseHeaders: Record<string, string> = {
-    "request-id": requestId,
-    "client-request-id": clientRequestId ?? requestId,
-  };
+  const ids: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId ?? requestId };
   const fail = (e: GraphError): GraphResponse => ({
     status: e.status,
-    headers: { ...baseHeaders, ...e.headers, "content-type": "application/json" },
-    body: graphErrorBody(e.code, e.message, requestId, clientRequestId),
+    headers: { ...ids, ...e.headers, "content-type": "application/json" },
+    body: graphErrorBody(e, requestId, clientRequestId),
   });
   await ctx.faults.delay("graph");
   settleOperations(ctx);
-  // Quotes and parentheses of OData key syntax may arrive percent-encoded.
-  const path = req.path.replace(/%27/gi, "'").replace(/%28/gi, "(").replace(/%29/gi, ")").replace(/\/+$/, "") || "/";
-  const found = match(req.method, path);
-  if (!found)
-    return fail(
-      new GraphError(
-        400,
-        "BadRequest",
-        `Resource not found for the segment '${path.split("/").filter(Boolean)[0] ?? ""}'.`,
-      ),
-    );
-  if ("allowed" in found)
-    return fail(
-      new GraphError(405, "Request_BadRequest", `The requested method ${req.method} is not allowed for this resource.`),
-    );
-  const { route, params } = found;
-  if (req.method === "GET") ctx.stats.readCount.graph += 1;
-  else ctx.stats.writeCount.graph += 1;
 
+  let found: Match;
   let claims: AccessClaims;
   try {
+    const m = match(routes, req.method, pathSegments(req.path));
+    if (m instanceof GraphError) return fail(m);
+    found = m;
+    if (req.method === "GET") ctx.stats.readCount.graph += 1;
+    else ctx.stats.writeCount.graph += 1;
     claims = authenticate(ctx, req.headers.authorization);
   } catch (e) {
-    return fail(e as GraphError);
+    if (e instanceof GraphError) return fail(e);
+    throw e;
   }
+  const { route, params } = found;
   const audit = (outcome: string, info?: { target: string | null; number: string | null } | null): void => {
     if (!route.audit) return;
+    const target = info?.target ?? Object.values(params)[0] ?? null;
     ctx.store.audit({
       family: "graph",
       operation: route.audit,
-      target: info?.target ?? params[0] ?? null,
+      target,
       number: info?.number ?? null,
       appId: claims.appid,
       outcome,
     });
-    ctx.store.save();
   };
   if (route.roles && !route.roles.some((r) => claims.roles.includes(r))) {
     audit("error: Authorization_RequestDenied");
-    return fail(forbidden());
+    return fail(graphErrors.forbidden());
   }
   const decision = ctx.faults.decide("graph");
-  if (decision.kind === "throttle") {
-    audit("error: TooManyRequests");
-    return fail(
-      new GraphError(429, "TooManyRequests", "Too many requests.", {
-        "retry-after": String(decision.retryAfterSeconds),
-      }),
-    );
-  }
-  if (decision.kind === "error") {
-    audit(`error: ${decision.status === 503 ? "serviceNotAvailable" : "generalException"}`);
-    return decision.status === 503
-      ? fail(
-          new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry later.", {
-            "retry-after": "1",
-          }),
-        )
-      : fail(new GraphError(500, "generalException", "An unexpected error occurred."));
+  if (decision.kind !== "none") {
+    const e =
+      decision.kind === "throttle"
+        ? graphErrors.throttled(decision.retryAfterSeconds)
+        : decision.status === 503
+          ? graphErrors.unavailable()
+          : graphErrors.internal();
+    audit(`error: ${e.code}`);
+    return fail(e);
   }
   try {
-    const r = await route.handler({ ctx, req: { ...req, path }, params, claims });
+    const r = await route.handler({ ctx, req, params, claims });
     // Operations audit themselves when they settle; a null audit means "nothing to record now".
     if (r.audit !== null) audit("ok", r.audit);
-    const headers: Record<string, string> = { ...baseHeaders, ...(r.headers ?? {}) };
-    if (r.body !== undefined) headers["content-type"] = "application/json";
+    const headers: Record<string, string> = { ...ids, ...(r.headers ?? {}) };
+    if (r.body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
     return { status: r.status, headers, body: r.body };
   } catch (e) {
-    if (e instanceof GraphError) {
-      audit(`error: ${e.code}`);
-      return fail(e);
-    }
-    throw e;
+    if (!(e instanceof GraphError)) throw e;
+    audit(`error: ${e.code}`);
+    return fail(e);
   }
-}
-
-/** Reads a JSON object body or throws 400. */
-export function objectBody(req: GraphRequest): Record<string, unknown> {
-  if (req.body === undefined || req.body === null || typeof req.body !== "object" || Array.isArray(req.body)) {
-    throw new GraphError(400, "BadRequest", "Empty Payload. JSON content expected.");
-  }
-  return req.body as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 /** PowerShell-like parameter binding for the emulated cmdlets: names (case-insensitive), aliases, types, mandatory. */
 import { GUID_RE } from "../constants";
-import { CmdletError } from "../errors";
+import { teamsErrors } from "./errors";
 
 /** Type of a cmdlet parameter. */
 export type ParamType = "string" | "guid" | "int" | "switch" | "bool";
@@ -34,8 +34,6 @@ const COMMON = [
   "PipelineVariable",
 ];
 
-const BINDING_EXCEPTION = "System.Management.Automation.ParameterBindingException";
-
 /** Binds raw JSON parameters to a cmdlet's declared parameters, raising PowerShell's binding errors. */
 export function bind(cmdlet: string, specs: ParamSpec[], raw: Record<string, unknown>): Bound {
   const out: Bound = {};
@@ -45,70 +43,29 @@ export function bind(cmdlet: string, specs: ParamSpec[], raw: Record<string, unk
     const spec = specs.find(
       (s) => s.name.toLowerCase() === key || (s.aliases ?? []).some((a) => a.toLowerCase() === key),
     );
-    if (!spec) {
-      throw new CmdletError(
-        400,
-        `A parameter cannot be found that matches parameter name '${given}'.`,
-        `NamedParameterNotFound,${cmdlet}`,
-        "InvalidArgument",
-        BINDING_EXCEPTION,
-      );
-    }
-    if (spec.name in out) {
-      throw new CmdletError(
-        400,
-        `Cannot bind parameter because parameter '${spec.name}' is specified more than once.`,
-        `ParameterAlreadyBound,${cmdlet}`,
-        "InvalidArgument",
-        BINDING_EXCEPTION,
-      );
-    }
+    if (!spec) throw teamsErrors.parameterNotFound(cmdlet, given);
+    if (spec.name in out) throw teamsErrors.parameterAlreadyBound(cmdlet, spec.name);
     if (value === null || value === undefined) {
-      if (spec.mandatory) {
-        throw new CmdletError(
-          400,
-          `Cannot bind argument to parameter '${spec.name}' because it is null.`,
-          `ParameterArgumentValidationErrorNullNotAllowed,${cmdlet}`,
-          "InvalidData",
-          BINDING_EXCEPTION,
-        );
-      }
+      if (spec.mandatory) throw teamsErrors.nullNotAllowed(cmdlet, spec.name);
       continue;
     }
     out[spec.name] = convert(cmdlet, spec, value);
   }
   const missing = specs.filter((s) => s.mandatory && !(s.name in out)).map((s) => s.name);
-  if (missing.length > 0) {
-    throw new CmdletError(
-      400,
-      `Cannot process command because of one or more missing mandatory parameters: ${missing.join(" ")}.`,
-      `MissingMandatoryParameter,${cmdlet}`,
-      "InvalidArgument",
-      BINDING_EXCEPTION,
-    );
-  }
+  if (missing.length > 0) throw teamsErrors.missingMandatory(cmdlet, missing);
   return out;
 }
 
 function convert(cmdlet: string, spec: ParamSpec, value: unknown): string | number | boolean {
-  const cannot = (target: string, detail: string): CmdletError =>
-    new CmdletError(
-      400,
-      `Cannot bind parameter '${spec.name}'. Cannot convert value "${String(value)}" to type "${target}". Error: "${detail}"`,
-      `CannotConvertArgumentNoMessage,${cmdlet}`,
-      "InvalidArgument",
-      BINDING_EXCEPTION,
-    );
+  const cannot = (target: string, detail: string) =>
+    teamsErrors.cannotConvert(cmdlet, spec.name, value, target, detail);
   switch (spec.type) {
     case "string": {
       const s = String(value);
       if (spec.validateSet && !spec.validateSet.some((v) => v.toLowerCase() === s.toLowerCase())) {
-        throw new CmdletError(
-          400,
+        throw teamsErrors.validation(
+          cmdlet,
           `Cannot validate argument on parameter '${spec.name}'. The argument "${s}" does not belong to the set "${spec.validateSet.join(",")}" specified by the ValidateSet attribute. Supply an argument that is in the set and then try the command again.`,
-          `ParameterArgumentValidationError,${cmdlet}`,
-          "InvalidData",
-          BINDING_EXCEPTION,
         );
       }
       return s;
@@ -122,12 +79,9 @@ function convert(cmdlet: string, spec: ParamSpec, value: unknown): string | numb
       const n = typeof value === "number" ? value : /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
       if (!Number.isInteger(n)) throw cannot("System.Int32", "Input string was not in a correct format.");
       if (spec.max !== undefined && n > spec.max) {
-        throw new CmdletError(
-          400,
+        throw teamsErrors.validation(
+          cmdlet,
           `Cannot validate argument on parameter '${spec.name}'. The ${n} argument is greater than the maximum allowed range of ${spec.max}. Supply an argument that is less than or equal to ${spec.max} and then try the command again.`,
-          `ParameterArgumentValidationError,${cmdlet}`,
-          "InvalidData",
-          BINDING_EXCEPTION,
         );
       }
       return n;

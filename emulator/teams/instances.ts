@@ -1,10 +1,10 @@
 /** New-, Get-, Set-, Sync-CsOnlineApplicationInstance: an instance is a disabled Entra user plus an APS mapping. */
 import { APP_INSTANCE_DEPARTMENT, GUID_RE, ZERO_GUID } from "../constants";
 import { EmulatorContext } from "../context";
-import { cmdletBadRequest, CmdletError } from "../errors";
 import { isResourceAccount, newId } from "../rules";
 import { UserRec } from "../state";
 import { CmdletDef, FORCE_WHATIF } from "./cmdlet";
+import { teamsErrors } from "./errors";
 
 /** Get-CsOnlineApplicationInstance output object. */
 export function instanceView(ctx: EmulatorContext, u: UserRec): Record<string, unknown> {
@@ -26,14 +26,8 @@ export function findInstance(ctx: EmulatorContext, identity: string): UserRec | 
   return u && isResourceAccount(u) ? u : undefined;
 }
 
-function notFound(cmdlet: string, identity: string): CmdletError {
-  return new CmdletError(
-    404,
-    `Management object not found for identity "${identity}".`,
-    `NotFound,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
-    "ObjectNotFound",
-  );
-}
+const notFound = teamsErrors.notFound;
+const cmdletBadRequest = teamsErrors.badRequest;
 
 const UPN_RE = /^[A-Za-z0-9._%+'-]+@([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/;
 
@@ -98,7 +92,7 @@ export const getInstance: CmdletDef = {
     // Documented as "currently not working": accepted and ignored, like the service.
     { name: "ResultSize", type: "int" },
     { name: "Skip", type: "int" },
-    { name: "Force", type: "switch" },
+    ...FORCE_WHATIF,
   ],
   run(ctx, p) {
     if (typeof p.Identity === "string") {
@@ -135,13 +129,7 @@ export const setInstance: CmdletDef = {
   ],
   run(ctx, p, claims) {
     if (claims.idtyp === "app" && !ctx.store.state.settings.allowSetApplicationInstanceAppOnly) {
-      throw new CmdletError(
-        403,
-        "Set-CsOnlineApplicationInstance is not supported with application-based authentication (Connect-MicrosoftTeams with an app's certificate or access tokens). Run it as a Teams administrator user, or change the instance in the Teams admin center.",
-        "NotSupportedWithApplicationAuthentication,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsOnlineApplicationInstance",
-        "PermissionDenied",
-        "System.NotSupportedException",
-      );
+      throw teamsErrors.notSupportedAppOnly(this.name);
     }
     const id = String(p.Identity);
     const u = findInstance(ctx, id);
@@ -149,11 +137,7 @@ export const setInstance: CmdletDef = {
     if (typeof p.OnpremPhoneNumber === "string") {
       const v = p.OnpremPhoneNumber;
       if (/^tel:/i.test(v)) {
-        throw new CmdletError(
-          400,
-          `The input of parameter "${v}" is not in a valid format. Please provide an input with an acceptable format <tel:>+[number]", e.g. tel:+18005551234 or +14251234567.`,
-          "BvdCmdletException,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsOnlineApplicationInstance",
-        );
+        throw teamsErrors.telFormat(this.name, v);
       }
       throw cmdletBadRequest(
         this.name,
@@ -179,7 +163,7 @@ export const syncInstance: CmdletDef = {
     { name: "ApplicationId", type: "guid" },
     { name: "CallbackUri", type: "string" },
     { name: "AcsResourceId", type: "guid" },
-    { name: "Force", type: "switch" },
+    ...FORCE_WHATIF,
   ],
   run(ctx, p) {
     const oid = String(p.ObjectId);
@@ -197,15 +181,10 @@ export const syncInstance: CmdletDef = {
       u.applicationInstance = { applicationId: null };
       return { output: [], audit: { target: u.id, number: null } };
     }
+    if (p.WhatIf === true) return { output: [] };
     const existing = aps[u.id];
     if (existing && existing !== wanted) {
-      throw new CmdletError(
-        400,
-        "An item with the same key has already been added.",
-        "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SyncCsOnlineApplicationInstance",
-        "InvalidOperation",
-        "System.ArgumentException",
-      );
+      throw teamsErrors.syncConflict(this.name);
     }
     aps[u.id] = wanted;
     u.applicationInstance = { applicationId: wanted };

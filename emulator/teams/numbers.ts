@@ -1,6 +1,5 @@
 /** Set-, Remove-, Get-CsPhoneNumberAssignment: same rules and texts as Graph, PowerShell spelling. */
 import { EmulatorContext } from "../context";
-import { cmdletBadRequest, CmdletError } from "../errors";
 import {
   applyAssign,
   applyUnassign,
@@ -9,14 +8,21 @@ import {
   checkAssign,
   findNumber,
   isResourceAccount,
+  locationRemovable,
   normaliseNumber,
+  numberForAssignment,
   parseNumberType,
 } from "../rules";
 import { NumberRec, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
+import { CmdletError, teamsErrors } from "./errors";
+import { matchesNumberFilter, parseNumberFilter } from "./number-filter";
 
+const cmdletBadRequest = teamsErrors.badRequest;
 const NUMBER_TYPES = ["DirectRouting", "CallingPlan", "OperatorConnect"];
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+/** What Get-CsPhoneNumberAssignment shows for "no location" on a Direct Routing number. */
+const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
 /** Parses -TelephoneNumber as the cmdlet does: no `tel:`, `+` optional. */
 function cmdletNumber(cmdlet: string, raw: string): string {
@@ -69,11 +75,13 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     AssignmentCategory: n.assignmentTargetId ? pascal(n.assignmentCategory) : null,
     Capability: n.capabilities.map(pascal),
     City: n.city,
-    CivicAddressId: null,
+    // Direct Routing numbers without one show the zero GUID (examples 2, 10-13).
+    CivicAddressId: n.numberType === "directRouting" && !n.locationId ? ZERO_GUID : null,
     IsoCountryCode: n.isoCountryCode,
     IsoSubdivision: null,
-    LocationId: n.locationId,
-    LocationUpdateSupported: n.numberType !== "directRouting",
+    LocationId: n.locationId ?? (n.numberType === "directRouting" ? ZERO_GUID : null),
+    // True for Calling Plan and Direct Routing numbers alike in the documented examples 1 and 2.
+    LocationUpdateSupported: true,
     NetworkSiteId: n.networkSiteId,
     PortInOrderStatus: null,
     PstnAssignmentStatus: status,
@@ -86,7 +94,7 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
           : null,
     NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
     ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
-    Tag: [],
+    Tag: [...(n.tags ?? [])],
     AssignmentBlockedState: "NotBlocked",
     AssignmentBlockedUntil: null,
     SmsActivationState: null,
@@ -116,18 +124,14 @@ export const setAssignment: CmdletDef = {
       const type = parseNumberType(String(p.NumberType))!;
       const identity = String(p.Identity);
       const target = resolveIdentity(ctx, identity);
-      const failure = checkAssign(
-        ctx.store,
-        number,
-        type,
-        target,
-        identity,
-        ctx.faults.timings.licenceProvisioningDelayMs,
-      );
+      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings);
       if (failure) throw failureError(this.name, failure);
-      applyAssign(findNumber(ctx.store, number, type)!, target!, {
+      const injected = ctx.faults.assignFault(number);
+      if (injected) throw cmdletBadRequest(this.name, injected);
+      applyAssign(ctx.store, numberForAssignment(ctx.store, number, type)!, target!, {
         locationId: typeof p.LocationId === "string" ? p.LocationId : undefined,
         assignmentCategory: typeof p.AssignmentCategory === "string" ? p.AssignmentCategory : null,
+        uploads: ctx.faults.timings.directRoutingAssignUploads,
       });
       return { output: [], audit: { target: target!.id, number } };
     }
@@ -148,19 +152,15 @@ export const setAssignment: CmdletDef = {
           this.name,
           `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
         );
+      if (p.LocationId === "null" && n.locationId && !locationRemovable(n))
+        throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.locationRemoval(n.telephoneNumber)}`);
       if (typeof p.LocationId === "string") n.locationId = p.LocationId === "null" ? null : p.LocationId;
       if (typeof p.NetworkSiteId === "string") n.networkSiteId = p.NetworkSiteId === "null" ? null : p.NetworkSiteId;
       if (typeof p.ReverseNumberLookup === "string")
         n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
       return { output: [], audit: { target: n.assignmentTargetId, number } };
     }
-    throw new CmdletError(
-      400,
-      "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-      `AmbiguousParameterSet,${this.name}`,
-      "InvalidArgument",
-      "System.Management.Automation.ParameterBindingException",
-    );
+    throw teamsErrors.ambiguousParameterSet(this.name);
   },
 };
 
@@ -183,17 +183,11 @@ export const removeAssignment: CmdletDef = {
     if (p.RemoveAll === true && !("TelephoneNumber" in p) && !("NumberType" in p)) {
       if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
       const mine = ctx.store.state.numbers.filter((n) => n.assignmentTargetId === target.id);
-      mine.forEach(applyUnassign);
+      mine.forEach((n) => applyUnassign(ctx.store, n));
       return { output: [], audit: { target: target.id, number: mine.map((n) => n.telephoneNumber).join(",") || null } };
     }
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
-      throw new CmdletError(
-        400,
-        "Parameter set cannot be resolved using the specified named parameters. One or more parameters issued cannot be used together or an insufficient number of parameters were provided.",
-        `AmbiguousParameterSet,${this.name}`,
-        "InvalidArgument",
-        "System.Management.Automation.ParameterBindingException",
-      );
+      throw teamsErrors.ambiguousParameterSet(this.name);
     }
     const number = cmdletNumber(this.name, String(p.TelephoneNumber));
     const type = parseNumberType(String(p.NumberType))!;
@@ -210,7 +204,7 @@ export const removeAssignment: CmdletDef = {
         `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`,
       );
     }
-    applyUnassign(n);
+    applyUnassign(ctx.store, n);
     return { output: [], audit: { target: target.id, number } };
   },
 };
@@ -246,6 +240,12 @@ export const getAssignment: CmdletDef = {
     { name: "NetworkSiteId", type: "string" },
     { name: "TelephoneNumberContain", type: "string" },
     { name: "TelephoneNumberStartsWith", type: "string" },
+    { name: "TelephoneNumberGreaterThan", type: "string" },
+    { name: "TelephoneNumberLessThan", type: "string" },
+    { name: "AssignmentCategory", type: "string" },
+    { name: "CivicAddressId", type: "string" },
+    { name: "Filter", type: "string" },
+    { name: "Break", type: "switch" },
     { name: "Top", type: "int", max: 1000 },
     { name: "Skip", type: "int" },
   ],
@@ -271,6 +271,16 @@ export const getAssignment: CmdletDef = {
     eq("IsoCountryCode", p.IsoCountryCode);
     eq("LocationId", p.LocationId);
     eq("NetworkSiteId", p.NetworkSiteId);
+    eq("AssignmentCategory", p.AssignmentCategory);
+    eq("CivicAddressId", p.CivicAddressId);
+    if (typeof p.TelephoneNumberGreaterThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) > String(p.TelephoneNumberGreaterThan));
+    if (typeof p.TelephoneNumberLessThan === "string")
+      views = views.filter((x) => String(x.TelephoneNumber) < String(p.TelephoneNumberLessThan));
+    if (typeof p.Filter === "string") {
+      const clauses = parseNumberFilter(p.Filter);
+      views = views.filter((x) => matchesNumberFilter(x, clauses));
+    }
     if (typeof p.CapabilitiesContain === "string") {
       const want = p.CapabilitiesContain.split(",").map((s) => s.trim().toLowerCase());
       views = views.filter((x) => want.every((w) => (x.Capability as string[]).some((c) => c.toLowerCase() === w)));

@@ -1,13 +1,13 @@
 /** Teams admin operations over HTTP: POST /teams/connect and POST /teams/cmdlets/{name}. */
 import express from "express";
 
-import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
+import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_GLOBAL_READER, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
 import { EmulatorContext } from "../context";
-import { CmdletError } from "../errors";
 import { settleOperations } from "../graph/operations";
 import { AccessClaims } from "../tokens";
 import { bind } from "./binding";
 import { CmdletDef } from "./cmdlet";
+import { CmdletError, teamsErrors } from "./errors";
 import { getInstance, newInstance, setInstance, syncInstance } from "./instances";
 import { getAssignment, removeAssignment, setAssignment } from "./numbers";
 
@@ -21,15 +21,8 @@ export const CMDLETS: Record<string, CmdletDef> = Object.fromEntries(
 
 const CONNECT_ID = "Connect-MicrosoftTeams";
 
-function authError(message: string, status = 401, cmdlet = CONNECT_ID): CmdletError {
-  return new CmdletError(
-    status,
-    message,
-    `${status === 401 ? "Unauthorized" : "Forbidden"},${cmdlet}`,
-    status === 401 ? "AuthenticationError" : "PermissionDenied",
-    "System.UnauthorizedAccessException",
-  );
-}
+const authError = (message: string, status: 401 | 403 = 401, cmdlet = CONNECT_ID): CmdletError =>
+  teamsErrors.auth(message, status, cmdlet);
 
 /** Verifies a token for one audience; returns claims or throws a 401 CmdletError. */
 function verifyToken(
@@ -49,7 +42,13 @@ function verifyToken(
   return v.claims;
 }
 
-function requireAdminRole(claims: AccessClaims, cmdlet: string): void {
+/**
+ * The directory role behind a Teams call: Teams Administrator (or Global Administrator) for
+ * everything; Global Reader ("can read everything that a Global Administrator can, but not update
+ * anything", permissions-reference.md) for connecting and the read cmdlets only.
+ */
+function requireAdminRole(claims: AccessClaims, cmdlet: string, readOnly = false): void {
+  if (readOnly && claims.wids.includes(ROLE_GLOBAL_READER)) return;
   if (!claims.wids.includes(ROLE_TEAMS_ADMIN) && !claims.wids.includes(ROLE_GLOBAL_ADMIN)) {
     throw authError(
       "Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.",
@@ -79,27 +78,9 @@ function send(res: express.Response, e: CmdletError): void {
   res.status(e.status).json(e.body());
 }
 
-function throttled(retryAfterSeconds: number, cmdlet: string): CmdletError {
-  return new CmdletError(
-    429,
-    `The server responded with a Request Error, Status: TooManyRequests. Requests are being throttled; retry after ${retryAfterSeconds} seconds.`,
-    `TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
-    "LimitsExceeded",
-    "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.RestException",
-    { "retry-after": String(retryAfterSeconds) },
-  );
-}
-
-function serverError(status: number, cmdlet: string): CmdletError {
-  return new CmdletError(
-    status,
-    `The server responded with a Request Error, Status: ${status === 503 ? "ServiceUnavailable" : "InternalServerError"}`,
-    `UndeclaredResponseException,Microsoft.Teams.ConfigAPI.Cmdlets.${cmdlet.replace(/-/g, "")}`,
-    "NotSpecified",
-    "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Runtime.UndeclaredResponseException",
-    status === 503 ? { "retry-after": "1" } : {},
-  );
-}
+const throttled = (retryAfterSeconds: number, cmdlet: string): CmdletError =>
+  teamsErrors.throttled(cmdlet, retryAfterSeconds);
+const serverError = (status: number, cmdlet: string): CmdletError => teamsErrors.serverError(cmdlet, status);
 
 /** Builds the /teams router. */
 export function teamsRouter(ctx: EmulatorContext): express.Router {
@@ -119,7 +100,7 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       );
       if (graph.appid !== teams.appid)
         throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
-      requireAdminRole(teams, CONNECT_ID);
+      requireAdminRole(teams, CONNECT_ID, true);
       // Under application authentication the *-Cs cmdlets also need Organization.Read.All on the Graph token (tenant-api.md §1.9).
       if (!graph.roles.some((r) => ORGANIZATION_READ.includes(r))) {
         throw authError(
@@ -150,17 +131,9 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
     let crash: "before" | "after" | null = null;
     try {
       claims = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", name);
-      requireAdminRole(claims, name);
       def = CMDLETS[name];
-      if (!def) {
-        throw new CmdletError(
-          400,
-          `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.`,
-          "CommandNotFoundException",
-          "ObjectNotFound",
-          "System.Management.Automation.CommandNotFoundException",
-        );
-      }
+      requireAdminRole(claims, name, def !== undefined && !def.mutating);
+      if (!def) throw teamsErrors.commandNotFound(name);
       ctx.stats.cmdletCalls += 1;
       if (def.mutating) ctx.stats.writeCount.teams += 1;
       else ctx.stats.readCount.teams += 1;
@@ -171,7 +144,7 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       if (d.kind === "error") throw serverError(d.status, name);
       const raw = (req.body as { parameters?: unknown } | undefined)?.parameters ?? {};
       if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-        throw new CmdletError(400, "parameters must be an object.", "ProtocolViolation", "InvalidArgument");
+        throw teamsErrors.protocolViolation("parameters must be an object.");
       settleOperations(ctx);
       const bound = bind(name, def.params, raw as Record<string, unknown>);
       const result = def.run(ctx, bound, claims);
@@ -184,7 +157,6 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
           appId: claims.appid,
           outcome: "ok",
         });
-        ctx.store.save();
       }
       res.json(crash === "after" ? { output: result.output, crash: true } : { output: result.output });
     } catch (e) {
@@ -208,7 +180,6 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
           appId: claims.appid,
           outcome: `error: ${code}`,
         });
-        ctx.store.save();
       }
       // "after" crashes even when the cmdlet failed: the stand-in dies without answering.
       if (crash === "after") return void res.status(e.status).json({ ...e.body(), crash: true });

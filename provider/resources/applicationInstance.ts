@@ -20,9 +20,11 @@
  *   silently would drop the bot's number for as long as the new licence takes to provision.
  *
  * Adopt: create refuses an existing account with the same UPN unless `adopt: true` and the
- * existing account is a resource account for the same applicationId; its display name and usage
- * location are then brought to the declared values. The orchestration lives in the accounts
- * service (provider/tenant/accounts.ts).
+ * existing account is a resource account for the same applicationId whose display name and usage
+ * location equal the declared ones: adopting writes nothing (only a missing application mapping is
+ * synced), and a difference is refused naming the field, the tenant's and the declared value. The
+ * orchestration lives in the accounts service (provider/tenant/accounts.ts). check() refuses a
+ * placeholder applicationId (nil GUID, repeated digits: normalizeAppId).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -34,9 +36,9 @@ import { shim } from "../shim";
 import { tenant, type TeamsInstance, type TenantUser } from "../tenant";
 import { configureSession } from "../tenant/session";
 import {
+  normalizeAppId,
   normalizeBoolean,
   normalizeDisplayName,
-  normalizeGuid,
   normalizeUpn,
   normalizeUsageLocation,
 } from "../validate";
@@ -117,7 +119,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   check: checkWith<Inputs>((c) => {
     c.required("userPrincipalName", normalizeUpn);
     c.required("displayName", normalizeDisplayName);
-    c.required("applicationId", (v) => normalizeGuid(v, "an application (client) id"));
+    c.required("applicationId", (v) => normalizeAppId(v));
     c.required("usageLocation", normalizeUsageLocation);
     c.optional("adopt", normalizeBoolean, false);
   }),
@@ -139,8 +141,9 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async create(inputs) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const upn = inputs.userPrincipalName;
+    await requireWrite(["teams", "users"], `creating resource account ${upn}`, upn);
     const { instance, existingUser } = await accounts.findOrCreate(inputs);
     const id = applicationInstanceId.format({ objectId: instance.objectId });
     const tenantId = instance.tenantId ?? accounts.tenantId;
@@ -177,9 +180,10 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async update(id, olds, news) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
     const upn = news.userPrincipalName;
+    await requireWrite(["users"], `updating resource account ${upn}`, upn);
     if (changedKeys<Inputs>(olds, news, ["applicationId"]).length > 0) {
       throw new TenantError({
         operation: `changing the application id of ${upn} from ${olds.applicationId || "none"} to ${news.applicationId}`,
@@ -211,9 +215,10 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
   },
 
   async delete(id, props) {
-    const { accounts } = tenant();
+    const { accounts, requireWrite } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
     const label = applicationInstanceId.label({ objectId }, props?.userPrincipalName);
+    await requireWrite(["users"], `deleting resource account ${label}`, label);
     const deleted = await during(`deleting resource account ${label}`, label, () => accounts.delete(objectId));
     if (!deleted) progress(label, "already gone");
     await accounts.waitForUser(objectId, label, false);

@@ -1,26 +1,35 @@
 /**
  * BotPhoneNumber: a phone number assigned to a bot's resource account.
  *
- * create: the number is checked (in the tenant, of the declared type; one on another account is
- * waited for, bounded, then refused) and assigned through Graph or Set-CsPhoneNumberAssignment
- * (numberAssignment "powershell"); one already on this account is refused unless `adopt: true`.
+ * create: assigned through Graph or Set-CsPhoneNumberAssignment (numberAssignment "powershell")
+ * as a move of the numbers service: checked first (in the tenant, of the declared type); a number
+ * on another account is taken only when that account gives it up in this run (a swap, a rotation,
+ * a bot the stack removes), else refused at once naming the holder. One already on this account is
+ * refused unless `adopt: true`.
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
- * update: a number or type change = unassign the old, then assign the new; if the new one fails,
- * the old one is assigned back and both outcomes are reported. A locationId-only change =
- * location update, no unassign. replace: instanceId (delete first: a number is held once).
+ * update: a number or type change = a move: release the old, then claim the new, together with
+ * every move of this run it depends on; if a step fails the whole plan is rolled back and each
+ * account's error says what it holds again. A locationId-only change = location update, no
+ * unassign. replace: instanceId (delete first: a number is held once).
+ * A Direct Routing number may be absent from the inventory: it enters it when assigned, and may
+ * leave it when unassigned (absent reads as unassigned). Adopting never writes: a declared
+ * locationId other than the tenant's is refused.
+ * locationId is managed only when declared; the tenant's emergency location is the read-only
+ * output tenantLocationId (null for none; the cmdlets' zero GUID means none). A clear is sent only
+ * when a declared locationId is removed.
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
- * The orchestration lives in the numbers service (provider/tenant/numbers.ts).
- */
+ * diff announces a number change to the other updates of the run (programs without a NumberPlan).
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
 import * as pulumi from "@pulumi/pulumi";
 
-import { asTenantError, during, TenantError, withPartialState } from "../errors";
-import { fromWireEnum, type NumberType } from "../formats";
+import { during, TenantError, withPartialState } from "../errors";
+import { fromWireEnum, ZERO_GUID, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type NumberAssignment, type Numbers } from "../tenant";
+import { announceMove, tenant, type MoveOutcome, type NumberAssignment, type Numbers } from "../tenant";
 import { configureSession } from "../tenant/session";
 import {
   normalizeBoolean,
@@ -39,7 +48,10 @@ export interface BotPhoneNumberArgs {
   phoneNumber: pulumi.Input<string>;
   /** CallingPlan | DirectRouting | OperatorConnect. */
   numberType: pulumi.Input<string>;
-  /** Emergency location id (GUID), when the number type needs or allows one. */
+  /**
+   * Emergency location id (GUID), managed only when given: left out, the number keeps whatever
+   * location the tenant gives it (see the tenantLocationId output).
+   */
   locationId?: pulumi.Input<string>;
   /** Take over the number when it is already assigned to this very account. */
   adopt?: pulumi.Input<boolean>;
@@ -60,6 +72,8 @@ export interface BotPhoneNumberOutputs extends Inputs {
   assignmentStatus: string;
   /** camelCase activation state, e.g. activated. */
   activationState: string;
+  /** The emergency location the tenant gives the number (read-only), null for none. */
+  tenantLocationId: string | null;
 }
 
 /** A phone number on a bot's resource account: `pulumi-nodejs:dynamic/teams:BotPhoneNumber`. */
@@ -70,46 +84,60 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly locationId: pulumi.Output<string | undefined>;
   declare readonly assignmentStatus: pulumi.Output<string>;
   declare readonly activationState: pulumi.Output<string>;
+  declare readonly tenantLocationId: pulumi.Output<string | null>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = { assignmentStatus: undefined, activationState: undefined, adopt: false, ...args };
+    const props = {
+      assignmentStatus: undefined,
+      activationState: undefined,
+      tenantLocationId: undefined,
+      adopt: false,
+      ...args,
+    };
     super(shim("botPhoneNumber"), name, props, opts, TYPE_MODULE, RESOURCE_MODULES.botPhoneNumber.type);
   }
 }
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
 
+/** The tenant's emergency location of a number, lower case; undefined for none (null, "", the zero GUID). */
+function tenantLocation(record: NumberAssignment | undefined): string | undefined {
+  const id = record?.locationId?.toLowerCase();
+  return id && id !== ZERO_GUID ? id : undefined;
+}
+
+/**
+ * The locationId the recorded outputs say was declared. State written before tenantLocationId
+ * existed recorded the tenant's location as locationId, declared or not: it counts as undeclared,
+ * so an upgrade never clears a location the program did not set.
+ */
+function declaredLocation(olds: Partial<BotPhoneNumberOutputs>): string | undefined {
+  return "tenantLocationId" in olds ? olds.locationId : undefined;
+}
+
 function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
   const outs: BotPhoneNumberOutputs = {
     ...inputs,
     assignmentStatus: record?.assignmentStatus ?? "unknown",
     activationState: record?.activationState ?? "unknown",
+    tenantLocationId: tenantLocation(record) ?? null,
   };
-  const locationId = record ? record.locationId : inputs.locationId;
-  if (locationId) outs.locationId = locationId.toLowerCase();
-  else delete outs.locationId;
+  // Managed only when declared: the tenant's value never becomes the input.
+  if (!inputs.locationId) delete outs.locationId;
   return outs;
 }
 
-/** The error to raise after a failed move: both outcomes, and what the account holds now. */
+/** The error to raise after a failed move, recording what the account holds now. */
 function moveFailure(
-  failure: TenantError,
-  restoreError: unknown,
-  restored: NumberAssignment | undefined,
+  outcome: Extract<MoveOutcome, { ok: false }>,
   id: string,
   olds: BotPhoneNumberOutputs,
 ): TenantError {
-  if (restoreError === undefined) {
-    const reason = `${failure.reason}; the previous number ${olds.phoneNumber} was assigned back`;
-    return withPartialState(new TenantError({ ...failure.details(), reason }), id, outputs(olds, restored));
-  }
-  const second = asTenantError(restoreError, `assigning ${olds.phoneNumber} back`, labelOf(olds));
-  const error = new TenantError({
-    ...failure.details(),
-    reason: `${failure.reason}; assigning the previous number ${olds.phoneNumber} back also failed: ${second.reason}`,
-    hint: `The account has no number now: fix the cause and rerun \`pulumi up\`. ${failure.hint ?? ""}`.trim(),
-  });
-  return withPartialState(error, id, { ...outputs(olds, undefined), assignmentStatus: "unassigned" });
+  const held =
+    outcome.holds === "previous"
+      ? outputs(olds, outcome.record)
+      : { ...outputs(olds, undefined), assignmentStatus: "unassigned" };
+  return withPartialState(outcome.error, id, held);
 }
 
 /**
@@ -132,7 +160,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
-    c.required("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
+    c.dependency("instanceId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     const numberType = c.required("numberType", normalizeNumberType);
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
     c.optional("locationId", normalizeLocationId);
@@ -140,24 +168,40 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
   }),
 
   // A number can be on one account only: unassign from the old before assigning to the new.
-  diff: async (_id, olds, news) =>
-    diffByRules<Inputs>(olds, news, {
+  async diff(_id, olds, news) {
+    const result = diffByRules<Inputs>({ ...olds, locationId: declaredLocation(olds) }, news, {
       compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
-    }),
+    });
+    // Tell the other updates of this run that this account gives its number up (number-moves.ts).
+    if (result.replaces.length === 0 && olds.instanceId && changedKeys<Inputs>(olds, news, ["phoneNumber"]).length > 0)
+      announceMove(olds.instanceId, news);
+    return result;
+  },
 
   async create(inputs) {
-    const { numbers } = tenant();
+    const { numbers, requireWrite } = tenant();
     const label = labelOf(inputs);
     const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
+    await requireWrite(["numbers"], operation, label);
     const id = botPhoneNumberId.format(inputs);
-    const { record, alreadyOurs } = await numbers.inspect(inputs, operation, label);
-    if (!alreadyOurs) {
-      const settled = await numbers.assign(inputs, label).catch((e) => {
-        throw asTenantError(e, operation, label);
+    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => numbers.get(inputs.phoneNumber));
+    if (record?.assignmentTargetId !== inputs.instanceId) {
+      // Checked, and taken from its holder only when the holder gives it up in this run.
+      const moved = await numbers.move({ instanceId: inputs.instanceId, to: inputs, label });
+      if (!moved.ok) throw moved.error;
+      return { id, outs: outputs(inputs, moved.record) };
+    }
+    const type = fromWireEnum(record.numberType);
+    if (type && type !== inputs.numberType) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "NumberTypeMismatch",
+        reason: `${inputs.phoneNumber} is a ${type} number, not ${inputs.numberType}`,
+        hint: `Set numberType to ${type}.`,
       });
-      return { id, outs: outputs(inputs, settled) };
     }
     if (!inputs.adopt) {
       throw new TenantError({
@@ -168,13 +212,21 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
         hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
       });
     }
+    // Adopting writes nothing: a declared location must already be the tenant's.
+    const current = tenantLocation(record);
+    if (inputs.locationId && inputs.locationId !== current) {
+      throw new TenantError({
+        operation,
+        resource: label,
+        code: "AdoptMismatch",
+        reason: `the tenant gives the number ${current ? `emergency location ${current}` : "no emergency location"}, the program declares ${inputs.locationId}`,
+        hint: current
+          ? `Adopting changes nothing in the tenant: set locationId to ${current} (or remove it) to adopt, then change it in a later \`pulumi up\`.`
+          : "Adopting changes nothing in the tenant: remove locationId to adopt, then set it in a later `pulumi up`.",
+      });
+    }
     progress(label, "adopting the existing assignment");
-    const wanted = inputs.locationId ?? null;
-    if (!wanted || (record.locationId ?? "").toLowerCase() === wanted) return { id, outs: outputs(inputs, record) };
-    await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-      numbers.setLocation(inputs.phoneNumber, wanted),
-    );
-    return { id, outs: outputs(inputs, { ...record, locationId: wanted }) };
+    return { id, outs: outputs(inputs, record) };
   },
 
   async read(id, props) {
@@ -185,14 +237,19 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     }
     const numberType = fromWireEnum(record.numberType) as NumberType;
     const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
+    // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
+    const current = tenantLocation(record);
+    if (props && declaredLocation(props) && current) inputs.locationId = current;
     return { id, props: outputs(inputs, record) };
   },
 
   async update(id, olds, news) {
-    const { numbers } = tenant();
+    const { numbers, requireWrite } = tenant();
     const label = labelOf(news);
+    await requireWrite(["numbers"], `changing number ${olds.phoneNumber} of ${news.instanceId}`, label);
     if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
-      if (changedKeys<Inputs>(olds, news, ["locationId"]).length > 0) {
+      // A clear (null) only when the program removed a locationId it had declared.
+      if (changedKeys<Inputs>({ locationId: declaredLocation(olds) }, news, ["locationId"]).length > 0) {
         await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
           numbers.setLocation(news.phoneNumber, news.locationId ?? null),
         );
@@ -200,21 +257,45 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
       const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
       return { outs: outputs(news, record) };
     }
-    // Check the new number before touching the old one: most failures stop here.
-    const operation = `assigning number ${news.phoneNumber} to ${news.instanceId}`;
-    const { record, alreadyOurs } = await numbers.inspect(news, operation, label);
-    // Same number, and the tenant already calls it the new type: nothing to move.
-    if (olds.phoneNumber === news.phoneNumber) return { outs: outputs(news, record) };
-    if (alreadyOurs) {
-      await numbers.unassign(olds, labelOf(olds));
+    // Same number, another type: nothing moves; the tenant must already call it the new type.
+    if (olds.phoneNumber === news.phoneNumber) {
+      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
+      if (record && fromWireEnum(record.numberType) !== news.numberType) {
+        throw new TenantError({
+          operation: `assigning number ${news.phoneNumber} to ${news.instanceId}`,
+          resource: label,
+          code: "NumberTypeMismatch",
+          reason: `${news.phoneNumber} is a ${fromWireEnum(record.numberType)} number, not ${news.numberType}`,
+          hint: `Set numberType to ${fromWireEnum(record.numberType)}.`,
+        });
+      }
       return { outs: outputs(news, record) };
     }
-    const moved = await numbers.move(olds, news, { from: labelOf(olds), to: label });
+    // The move, with every move that must happen together with it (a swap, a rotation, a chain).
+    const moved = await numbers.move({
+      instanceId: news.instanceId,
+      from: {
+        phoneNumber: olds.phoneNumber,
+        numberType: olds.numberType,
+        locationId: declaredLocation(olds) ?? null,
+      },
+      to: news,
+      label,
+    });
     if (moved.ok) return { outs: outputs(news, moved.record) };
-    throw moveFailure(asTenantError(moved.error, operation, label), moved.restoreError, moved.record, id, olds);
+    throw moveFailure(moved, id, olds);
   },
 
   async delete(id, props) {
+    const fromId = botPhoneNumberId.parse(id);
+    await tenant().requireWrite(
+      ["numbers"],
+      `unassigning number ${props?.phoneNumber ?? fromId.phoneNumber}`,
+      labelOf({
+        phoneNumber: props?.phoneNumber ?? fromId.phoneNumber,
+        instanceId: props?.instanceId ?? fromId.instanceId,
+      }),
+    );
     const { numbers, phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
     if (!record || !ours) {
       // Unassigned already, or moved to another account: not ours to unassign.

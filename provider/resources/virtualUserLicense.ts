@@ -129,7 +129,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
-    c.required("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
+    c.dependency("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     c.optional("skuPartNumber", normalizeSkuPartNumber, DEFAULT_SKU_PART_NUMBER);
     c.optional("waitForProvisioning", normalizeBoolean, true);
     c.optional("provisioningTimeoutMinutes", (v) => normalizeMinutes(v, 1, 7 * 24 * 60), DEFAULT_TIMEOUT_MINUTES);
@@ -145,8 +145,9 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
     }),
 
   async create(inputs) {
-    const { licences } = tenant();
+    const { licences, requireWrite } = tenant();
     const label = `${inputs.skuPartNumber} on ${inputs.userId}`;
+    await requireWrite(["licences"], `assigning licence ${inputs.skuPartNumber} to ${inputs.userId}`, label);
     const sku = await licences.sku(inputs.skuPartNumber, label);
     const held = (await heldBy(inputs.userId, label))?.find((d) => d.skuId === sku.skuId);
     const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: sku.skuId });
@@ -179,8 +180,9 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
   },
 
   async update(_id, olds, news) {
-    const { licences } = tenant();
+    const { licences, requireWrite } = tenant();
     const label = `${news.skuPartNumber} on ${news.userId}`;
+    await requireWrite(["licences"], `changing licence ${olds.skuPartNumber} of ${news.userId}`, label);
     if (changedKeys<Inputs>(olds, news, ["skuPartNumber"]).length === 0) {
       // Only how we wait changed; a licence left pending by a timed-out create is waited for again.
       if (!news.waitForProvisioning || olds.servicePlanStatus === "Success") return { outs: { ...olds, ...news } };
@@ -196,6 +198,11 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
     const { userId, skuId } = virtualUserLicenseId.parse(id);
     const current = props?.skuId || skuId;
     const label = virtualUserLicenseId.label({ userId, skuId: current }, props?.skuPartNumber);
+    await tenant().requireWrite(
+      ["licences"],
+      `removing licence ${props?.skuPartNumber ?? current} from ${userId}`,
+      label,
+    );
     if (!(await heldBy(userId, label))?.some((d) => d.skuId === current)) {
       progress(label, "licence already gone");
       return;

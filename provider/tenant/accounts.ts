@@ -24,10 +24,12 @@ export interface Accounts {
   /**
    * The account with this UPN: created when none has it (an unclear end is checked and repeated,
    * never two accounts); an existing one only with `adopt`, and only a resource account of the
-   * same application (AlreadyExists, NotAResourceAccount, AdoptMismatch otherwise).
+   * same application with the declared display name and usage location, taken over without a
+   * write (AlreadyExists, NotAResourceAccount, AdoptMismatch otherwise). Teams is asked only when
+   * Graph has a user with the UPN.
    */
   findOrCreate(
-    request: NewAccountRequest & { adopt: boolean },
+    request: NewAccountRequest & { adopt: boolean; usageLocation: string },
   ): Promise<{ instance: TeamsInstance; existingUser: TenantUser | undefined }>;
   /** Maps the instance to its application when it has none (zero-GUID reset on conflict). */
   ensureMapping(instance: TeamsInstance, applicationId: string, label: string): Promise<void>;
@@ -51,13 +53,13 @@ const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.ap
 
 /** Refuses (or accepts, with adopt) an account that already has the UPN. */
 function adoptOrRefuse(
-  inputs: NewAccountRequest & { adopt: boolean },
-  user: TenantUser | undefined,
+  inputs: NewAccountRequest & { adopt: boolean; usageLocation: string },
+  user: TenantUser,
   instance: TeamsInstance | undefined,
 ): TeamsInstance {
   const upn = inputs.userPrincipalName;
   const operation = `creating resource account ${upn}`;
-  const objectId = instance?.objectId ?? user?.id ?? "";
+  const objectId = instance?.objectId ?? user.id;
   if (!instance) {
     throw new TenantError({
       operation,
@@ -85,6 +87,23 @@ function adoptOrRefuse(
       hint: "Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.",
     });
   }
+  // Adopt takes over what matches without a write, and refuses what differs (issue 14).
+  const differences = [
+    { field: "displayName", tenant: user.displayName ?? instance.displayName, declared: inputs.displayName },
+    { field: "usageLocation", tenant: user.usageLocation, declared: inputs.usageLocation },
+  ].filter((d) => (d.tenant ?? "") !== d.declared);
+  if (differences.length > 0) {
+    const said = differences.map(
+      (d) => `${d.field} is ${d.tenant ? `"${d.tenant}"` : "not set"} in the tenant, "${d.declared}" declared`,
+    );
+    throw new TenantError({
+      operation: `adopting resource account ${upn}`,
+      resource: upn,
+      code: "AdoptMismatch",
+      reason: `the existing account differs from the declaration: ${said.join("; ")}`,
+      hint: `Adopt changes nothing: declare the tenant's value${differences.length > 1 ? "s" : ""} (${differences.map((d) => d.field).join(", ")}) to adopt the account, then change ${differences.length > 1 ? "them" : "it"} in a later \`pulumi up\`; or change the account in the tenant.`,
+    });
+  }
   progress(upn, `adopting existing resource account ${objectId}`);
   return instance;
 }
@@ -107,12 +126,16 @@ export class AccountService implements Accounts {
   }
 
   async findOrCreate(
-    request: NewAccountRequest & { adopt: boolean },
+    request: NewAccountRequest & { adopt: boolean; usageLocation: string },
   ): Promise<{ instance: TeamsInstance; existingUser: TenantUser | undefined }> {
     const upn = request.userPrincipalName;
     const existingUser = await during(`looking up ${upn} in Microsoft Graph`, upn, () => this.user(upn));
-    const existing = await during(`looking up ${upn} in Teams`, upn, () => this.instance(existingUser?.id ?? upn));
-    if (existingUser || existing) return { instance: adoptOrRefuse(request, existingUser, existing), existingUser };
+    // Graph knows every account Teams has (an instance is an Entra user): when Graph says no user
+    // has the UPN, Teams is not asked, so its undocumented not-found text does not matter here.
+    if (existingUser) {
+      const existing = await during(`looking up ${upn} in Teams`, upn, () => this.instance(existingUser.id));
+      return { instance: adoptOrRefuse(request, existingUser, existing), existingUser };
+    }
     const instance = await during(`creating resource account ${upn}`, upn, () => this.create(request));
     return { instance, existingUser };
   }

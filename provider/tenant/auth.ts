@@ -1,15 +1,20 @@
 /**
- * App-only tokens through msal-node's ConfidentialClientApplication (client secret, or a PEM
- * certificate with its private key), with MSAL's in-memory token cache.
+ * App-only tokens through msal-node, with MSAL's in-memory token cache: ConfidentialClientApplication
+ * with a client secret, a PEM certificate, or an external OIDC token as client assertion (workload
+ * identity federation: token file, GitHub Actions, Azure DevOps; assertions.ts fetches a new one as
+ * it nears expiry, MSAL asks for one at every token request), or ManagedIdentityApplication for a
+ * host's managed identity. The chosen credential is named once per process in a progress line.
  */
 import { createPrivateKey, X509Certificate } from "crypto";
 import { readFileSync } from "fs";
-import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+import { ConfidentialClientApplication, ManagedIdentityApplication, type Configuration } from "@azure/msal-node";
 
 import { kindFromStatus, kindFromText, TenantError } from "../errors";
 import { explain } from "../hints";
+import { progress } from "../log";
 import { throttling, transient, withRetry } from "../retry";
-import { describeSetting, type TenantSettings } from "../settings";
+import { describeCredential, describeSetting, type Credential, type TenantSettings } from "../settings";
+import { AssertionSource, decodeJwt, TOKEN_EXCHANGE_AUDIENCE, type PresentedClaims } from "./assertions";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
@@ -41,8 +46,32 @@ export function graphScope(graphUrl: string): string {
   return SOVEREIGN_GRAPH_HOSTS.has(url.hostname) ? `${url.origin}/.default` : "https://graph.microsoft.com/.default";
 }
 
+/** The source of external tokens for a federated credential (undefined for the other kinds). */
+export function assertionSourceFor(c: Credential): AssertionSource | undefined {
+  if (c.kind === "tokenFile") return new AssertionSource({ kind: "tokenFile", path: c.tokenFilePath });
+  if (c.kind === "githubOidc")
+    return new AssertionSource({
+      kind: "githubOidc",
+      requestUrl: c.requestUrl,
+      requestToken: c.requestToken,
+      audience: TOKEN_EXCHANGE_AUDIENCE,
+    });
+  if (c.kind === "azureDevOpsOidc")
+    return new AssertionSource({
+      kind: "azureDevOpsOidc",
+      requestUri: c.requestUri,
+      accessToken: c.accessToken,
+      serviceConnectionId: c.serviceConnectionId,
+    });
+  return undefined;
+}
+
+const MSAL_SYSTEM: Configuration["system"] = {
+  loggerOptions: { piiLoggingEnabled: false, logLevel: 0 /* Error */, loggerCallback: () => undefined },
+};
+
 /** The MSAL configuration for these settings (exported for tests; holds the credential). */
-export function msalConfiguration(settings: TenantSettings): Configuration {
+export function msalConfiguration(settings: TenantSettings, assertions?: AssertionSource): Configuration {
   const authority = new URL(settings.authorityHost);
   const auth: Configuration["auth"] = {
     clientId: settings.clientId,
@@ -51,15 +80,47 @@ export function msalConfiguration(settings: TenantSettings): Configuration {
     // internet for instance discovery. MSAL matches on host *with* port.
     ...(MICROSOFT_AUTHORITY_HOSTS.has(authority.hostname) ? {} : { knownAuthorities: [authority.host] }),
   };
-  if (settings.credential.kind === "secret") {
-    auth.clientSecret = settings.credential.clientSecret;
-  } else {
-    auth.clientCertificate = readCertificate(settings.credential.certificatePath);
-  }
-  return {
-    auth,
-    system: { loggerOptions: { piiLoggingEnabled: false, logLevel: 0 /* Error */, loggerCallback: () => undefined } },
+  const c = settings.credential;
+  if (c.kind === "secret") auth.clientSecret = c.clientSecret;
+  else if (c.kind === "certificate") auth.clientCertificate = readCertificate(c.certificatePath);
+  else if (assertions) auth.clientAssertion = () => assertions.get();
+  else throw new Error(`msalConfiguration: the ${c.kind} credential needs an assertion source`);
+  return { auth, system: MSAL_SYSTEM };
+}
+
+const FEDERATION_CODES = /\bAADSTS(70021|700211|700212|700213|70025|700024|700027)\b/;
+
+/** The refusal of a federated token, told with what was presented and what the app would need to accept it. */
+function federationRefusal(
+  settings: TenantSettings,
+  source: AssertionSource,
+  code: string,
+  reason: string,
+  cause: unknown,
+): TenantError {
+  const p: PresentedClaims = source.presented() ?? {};
+  const presented = `issuer '${p.iss ?? "?"}', subject '${p.sub ?? "?"}', audience '${p.aud ?? "?"}'`;
+  const app = `app registration ${settings.clientId}`;
+  const need = `a federated credential on ${app} with issuer '${p.iss ?? "?"}', subject '${p.sub ?? "?"}' and audience '${TOKEN_EXCHANGE_AUDIENCE}'`;
+  const hints: Record<string, string> = {
+    "70021": `Entra expects ${need}: add it (App registrations > Certificates & secrets > Federated credentials), or run from where an existing credential points.`,
+    "700211": `No federated credential of ${app} trusts this issuer. Entra expects ${need}.`,
+    "700213": `The ${app} trusts this issuer, but for other subjects: it expects ${need}. A pull request (or a fork's) must preview with the read-only preview identity, and a deploy run from the branch or environment its credential names (e.g. repo:<owner>/<repo>:environment:production).`,
+    "700212": `Request the token for audience ${TOKEN_EXCHANGE_AUDIENCE} (Entra expects ${need}).`,
+    "70025": `The ${app} has no federated credentials: add ${need}.`,
+    "700024": `The token expired at ${p.expiresAt?.toISOString() ?? "?"}; the provider fetches a new one before expiry, so check this machine's clock and that the platform refreshes the token.`,
+    "700027": `The token's signature does not verify with the keys issuer '${p.iss ?? "?"}' publishes: it was not issued by that issuer.`,
   };
+  if (code === "700024") source.invalidate();
+  return new TenantError({
+    operation: `signing in to tenant ${settings.tenantId} with ${describeCredential(settings.credential)} from ${source.describe()}`,
+    reason: `Entra refused the presented token (${presented}): ${reason}`,
+    code: "FederationMismatch",
+    serviceCode: `AADSTS${code}`,
+    kind: "permanent",
+    hint: hints[code],
+    cause,
+  });
 }
 
 /** Reads a PEM holding the certificate and its private key: SHA-256 thumbprint, PKCS#8 key, x5c chain. */
@@ -86,9 +147,32 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
     });
   }
   const cert = new X509Certificate(certs[0] as string);
-  const keyObject = createPrivateKey(key[0]);
   const problem = (reason: string, hint: string): TenantError =>
     new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
+  // msal-node 7 signs the client assertion itself as PS256 (jsonwebtoken, RSA keys only) from an
+  // unencrypted PEM key: an encrypted or non-RSA key would fail at the first token request with
+  // a cryptic error, so it is refused here, naming the fix. AZURE_CLIENT_CERTIFICATE_PASSWORD is not read.
+  if (/ENCRYPTED/.test(key[0])) {
+    throw problem(
+      "the private key is encrypted (password-protected); the provider needs an unencrypted key (AZURE_CLIENT_CERTIFICATE_PASSWORD is not supported)",
+      `Decrypt it once into a file only the pipeline can read (\`openssl pkey -in <file> -out <key.pem>\`, then append the certificate) and point ${describeSetting("clientCertificatePath")} at that file.`,
+    );
+  }
+  let keyObject: ReturnType<typeof createPrivateKey>;
+  try {
+    keyObject = createPrivateKey(key[0]);
+  } catch (e) {
+    throw problem(
+      `the private key cannot be read (${(e as Error).message})`,
+      "Export the certificate's RSA private key as an unencrypted PEM (PKCS#8 or PKCS#1) into the file.",
+    );
+  }
+  if (keyObject.asymmetricKeyType !== "rsa" && keyObject.asymmetricKeyType !== "rsa-pss") {
+    throw problem(
+      `the private key is ${keyObject.asymmetricKeyType?.toUpperCase() ?? "of an unknown type"}, not RSA: msal-node signs the client assertion with PS256, which needs an RSA key`,
+      `Create an RSA certificate (2048 bits or more), upload it to the app registration and point ${describeSetting("clientCertificatePath")} at it.`,
+    );
+  }
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) {
     throw problem(
@@ -113,11 +197,33 @@ export function readCertificate(path: string): { thumbprintSha256: string; priva
   return { thumbprintSha256, privateKey, x5c: certs.join("\n") };
 }
 
-/** Tokens for one app registration, cached by MSAL in memory. */
+/** Tokens for one app registration (or managed identity), cached by MSAL in memory. */
 export class TokenSource {
   private app: ConfidentialClientApplication | undefined;
+  private mi: ManagedIdentityApplication | undefined;
+  private announced = false;
+  /** External tokens for a federated credential (undefined for secret, certificate, managed identity). */
+  readonly assertions: AssertionSource | undefined;
 
-  constructor(private readonly settings: TenantSettings) {}
+  constructor(private readonly settings: TenantSettings) {
+    this.assertions = assertionSourceFor(settings.credential);
+  }
+
+  /** Names the credential once per process: "[teams] credentials: signing in … with …". */
+  private announce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    const who = this.settings.clientId ? `app ${this.settings.clientId}` : "the host's identity";
+    progress(
+      "credentials",
+      `signing in to tenant ${this.settings.tenantId} as ${who} with ${describeCredential(this.settings.credential)}`,
+    );
+  }
+
+  /** The claims of the token for `scope` (roles, wids: what the identity may do), decoded, not verified. */
+  async claims(scope: string): Promise<Record<string, unknown> | null> {
+    return decodeJwt((await this.token(scope)).accessToken);
+  }
 
   /**
    * An access token for `scope` (e.g. "https://graph.microsoft.com/.default") and when it expires.
@@ -136,14 +242,35 @@ export class TokenSource {
   }
 
   private async acquire(scope: string): Promise<{ accessToken: string; expiresOn: Date | null }> {
-    this.app ??= new ConfidentialClientApplication(msalConfiguration(this.settings));
+    this.announce();
     try {
-      const result = await this.app.acquireTokenByClientCredential({ scopes: [scope] });
+      let result;
+      if (this.settings.credential.kind === "managedIdentity") {
+        this.mi ??= new ManagedIdentityApplication({
+          ...(this.settings.credential.userAssigned
+            ? { managedIdentityIdParams: { userAssignedClientId: this.settings.clientId } }
+            : {}),
+          system: MSAL_SYSTEM,
+        });
+        result = await this.mi.acquireToken({ resource: scope.replace(/\/\.default$/, "") });
+      } else {
+        this.app ??= new ConfidentialClientApplication(msalConfiguration(this.settings, this.assertions));
+        result = await this.app.acquireTokenByClientCredential({ scopes: [scope] });
+      }
       if (!result?.accessToken) throw new Error("the token endpoint returned no access token");
       return { accessToken: result.accessToken, expiresOn: result.expiresOn ?? null };
     } catch (e) {
       if (e instanceof TenantError) throw e;
       const err = e as { errorCode?: string; errorMessage?: string; message?: string; status?: number };
+      const federated = this.assertions && FEDERATION_CODES.exec(`${err.errorMessage ?? ""} ${err.message ?? ""}`);
+      if (this.assertions && federated)
+        throw federationRefusal(
+          this.settings,
+          this.assertions,
+          federated[1]!,
+          (err.errorMessage || err.message || "").split("\n")[0]!,
+          e,
+        );
       const reason =
         err.errorCode === "endpoints_resolution_error"
           ? `cannot read the OpenID configuration of ${this.settings.authorityHost}/${this.settings.tenantId}: the tenant id is wrong or the authority host is unreachable`
@@ -154,7 +281,10 @@ export class TokenSource {
           : err.errorCode === "temporarily_unavailable"
             ? 503
             : undefined;
-      if (status === 429 || (status !== undefined && status >= 500)) this.app = undefined;
+      if (status === 429 || (status !== undefined && status >= 500)) {
+        this.app = undefined;
+        this.mi = undefined;
+      }
       // The hint comes from the table of known failures (errors.ts), like every other one.
       throw new TenantError(
         explain({

@@ -15,17 +15,25 @@ import { LicenceService, type Licences } from "./licences";
 import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
 import { HostPool, TeamsCmdlets } from "./powershell/index";
 import { currentSettings } from "./session";
+import { WriteAccess, type WriteNeed } from "./write-access";
 
 export type * from "./model";
 export type { Accounts } from "./accounts";
 export type { Licences } from "./licences";
-export type { MoveResult, Numbers } from "./numbers";
+export type { Numbers } from "./numbers";
+export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./number-moves";
+export type { WriteNeed } from "./write-access";
 
 /** Everything a resource may ask of the tenant. */
 export interface Tenant {
   accounts: Accounts;
   licences: Licences;
   numbers: Numbers;
+  /**
+   * Before a create, update or delete: refuses (ReadOnlyIdentity, before any tenant call) when the
+   * signed-in identity lacks a permission the change needs (write-access.ts).
+   */
+  requireWrite(needs: WriteNeed[], operation: string, resource?: string): Promise<void>;
   /** Stops what holds resources (the PowerShell host). */
   close(): Promise<void>;
 }
@@ -62,10 +70,18 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   const teams = new TeamsCmdlets(host, now.graphBatchWindowMs);
   // The one place that chooses how numbers are reached.
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
+  const access = new WriteAccess(settings, tokens);
+  const licences = new LicenceService(graph.licences, graph.users, tuning);
   const tenant: Tenant = {
+    requireWrite: (needs, operation, resource) => access.require(needs, operation, resource),
     accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
-    licences: new LicenceService(graph.licences, graph.users, tuning),
-    numbers: new NumberService(numberTransport, tuning),
+    licences,
+    numbers: new NumberService(
+      numberTransport,
+      tuning,
+      (id) => graph.users.get(id),
+      (id) => licences.voicePlanProvisioned(id),
+    ),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

@@ -1,9 +1,11 @@
 /**
  * Licences of resource accounts: the SKU by part number, the free-seat check, the usage location
- * a licence needs, assignLicense (add and remove in one call), and the provisioning wait.
+ * a licence needs, assignLicense (add and remove in one call; refused for a usage location set
+ * moments ago, it is retried within usageLocationLagWaitMs), and the provisioning wait.
  */
 import { waitFor } from "../consistency";
 import { during, TenantError } from "../errors";
+import { waitOutLag } from "../retry";
 import { provisioningTimeoutMs, type Tuning } from "../settings";
 import type { GraphLicences } from "./graph/licences";
 import type { GraphUsers } from "./graph/users";
@@ -120,7 +122,25 @@ export class LicenceService implements Licences {
   }
 
   assign(userId: string, skuId: string, removeSkuIds: string[]): Promise<void> {
-    return this.licences.assign(userId, [{ skuId, disabledPlans: [] }], removeSkuIds);
+    const tuning = this.tuning();
+    // requireUsageLocation saw the usage location: a refusal for it now is licensing lagging behind.
+    return waitOutLag(() => this.licences.assign(userId, [{ skuId, disabledPlans: [] }], removeSkuIds), {
+      condition: "usageLocationNotSeen",
+      budgetMs: tuning.usageLocationLagWaitMs,
+      baseMs: Math.min(tuning.pollIntervalMs, 2_000),
+      resource: userId,
+      what: `assigning licence ${skuId} to ${userId}`,
+      why: "licensing does not see the usage location yet (it lags behind the directory)",
+    });
+  }
+
+  /** Whether the directory shows the account's voice plan (MCOEV_VIRTUALUSER) provisioned. */
+  async voicePlanProvisioned(userId: string): Promise<boolean> {
+    const details = await this.licences.details(userId);
+    return (details ?? []).some((d) => {
+      const plan = watchedPlan(d);
+      return !!plan && VOICE_PLAN.test(plan.servicePlanName) && plan.provisioningStatus === "Success";
+    });
   }
 
   remove(userId: string, skuId: string): Promise<void> {

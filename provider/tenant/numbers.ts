@@ -1,43 +1,40 @@
 /**
  * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
- * (numberAssignment "powershell"): lookup, the checks before an assignment (in the tenant, of the
- * declared type, released by another holder within a bounded wait), assign / unassign repeated
- * after an unclear end and waited for on the number's record, and a move that puts the old number
- * back when the new one fails.
+/**
+ * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
+ * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
+ * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
+ * `pulumi up` that belong together run together, every release before any claim, rolled back as a
+ * whole when a step fails).
+ *
+ * Direct Routing numbers enter the tenant's inventory when assigned (or uploaded) and may leave it
+ * when unassigned: one the inventory does not list is assignable, and absent means unassigned.
+ * Teams lags behind Entra: an assignment it refuses for a licence Graph already shows provisioned
+ * is retried (bounded by numberLicenceLagWaitMs).
  */
-import { formatDuration, waitFor } from "../consistency";
-import { during, isTenantError, TenantError } from "../errors";
+import { waitFor } from "../consistency";
+import { during } from "../errors";
 import { progress } from "../log";
-import { backoffMs, retryUntilKnown } from "../retry";
+import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
 import type { Tuning } from "../settings";
-import type { NumberAssignment, NumberOnAccount } from "./model";
+import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
+import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
 import type { TeamsCmdlets } from "./powershell/index";
-
-/** How a failed number move ended. */
-export type MoveResult =
-  | { ok: true; record: NumberAssignment | undefined }
-  /** The new number failed (`error`); the old one is back (`record`), or putting it back failed too (`restoreError`). */
-  | { ok: false; error: unknown; restoreError?: unknown; record: NumberAssignment | undefined };
 
 /** Phone numbers on resource accounts. */
 export interface Numbers {
   /** The tenant's record of the number, or undefined. */
   get(phoneNumber: string): Promise<NumberAssignment | undefined>;
-  /**
-   * Checks the number can go on the account (in the tenant, of this type, not held elsewhere after
-   * a bounded wait for a holder releasing it). Returns its record and whether it is already ours.
-   */
-  inspect(
-    request: NumberOnAccount,
-    operation: string,
-    label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }>;
   /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
   assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
   /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
   unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
-  /** Unassigns `from`, assigns `to`; when `to` fails, assigns `from` back (labels: each side's resource label). */
-  move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult>;
+  /**
+   * Moves an account to `request.to` (from `request.from`, its recorded number, if any) with every
+   * move that must happen together with it in this run; checks the number before anything changes.
+   * A holder not giving the number up in this run fails it at once, named by UPN and display name.
+   */
+  move(request: MoveRequest): Promise<MoveOutcome>;
   /** Sets (or clears, null) the emergency location. */
   setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
 }
@@ -67,103 +64,75 @@ const NUMBER_CALL_ATTEMPTS = 4;
 
 /** Numbers through one transport. */
 export class NumberService implements Numbers {
+  private readonly moves: NumberMoves;
+
   constructor(
     private readonly transport: NumberTransport,
     /** Read at each wait: tuning comes from the environment of the moment. */
     private readonly tuning: () => Tuning,
-  ) {}
+    /** The user behind an account id, to name holders in messages (Graph). */
+    userOf: (id: string) => Promise<TenantUser | undefined>,
+    /** Whether the directory shows the account's voice licence provisioned (Teams may lag behind it). */
+    private readonly licenceProvisioned: (instanceId: string) => Promise<boolean> = async () => false,
+  ) {
+    this.moves = new NumberMoves(
+      {
+        get: (n) => this.get(n),
+        assign: (r, label) => this.assign(r, label),
+        unassign: (r, label) => this.unassign(r, label, true),
+        account: async (id) => {
+          const u = await userOf(id);
+          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+        },
+      },
+      tuning,
+    );
+  }
 
   get(phoneNumber: string): Promise<NumberAssignment | undefined> {
     return this.transport.get(phoneNumber);
   }
 
-  async inspect(
-    request: NumberOnAccount,
-    operation: string,
-    label: string,
-  ): Promise<{ record: NumberAssignment; alreadyOurs: boolean }> {
-    const { phoneNumber, instanceId, numberType } = request;
-    let record = await during(`looking up ${phoneNumber}`, label, () => this.get(phoneNumber));
-    if (!record) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberNotFound",
-        reason: `the tenant has no number ${phoneNumber}`,
-        hint: "Acquire or port the number first (Teams admin center > Voice > Phone numbers), or fix phoneNumber.",
-      });
-    }
-    if (record.numberType && String(record.numberType).toLowerCase() !== numberType.toLowerCase()) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberTypeMismatch",
-        reason: `${phoneNumber} is a ${record.numberType} number, not ${numberType}`,
-        hint: `Set numberType to ${record.numberType}.`,
-      });
-    }
-    const heldElsewhere = (r: NumberAssignment | undefined): boolean =>
-      !!r?.assignmentTargetId && r.assignmentTargetId !== instanceId;
-    if (heldElsewhere(record)) {
-      const holder = record.assignmentTargetId;
-      const { numberReleaseWaitMs: waitMs, pollIntervalMs } = this.tuning();
-      try {
-        record =
-          (await waitFor<NumberAssignment>({
-            what: `${phoneNumber} to be released by ${holder} (another resource in this update may be moving it)`,
-            resource: label,
-            timeoutMs: waitMs,
-            intervalMs: pollIntervalMs,
-            confirmations: 1,
-            check: async () => {
-              const seen = await this.get(phoneNumber);
-              const status = seen?.assignmentTargetId ? `assigned to ${seen.assignmentTargetId}` : "free";
-              return { done: !heldElsewhere(seen), status, value: seen };
-            },
-          })) ?? record;
-      } catch (e) {
-        if (!isTenantError(e, "WaitTimeout")) throw e;
-        throw new TenantError({
-          operation,
-          resource: label,
-          code: "NumberAssignedElsewhere",
-          reason: `the number is already assigned to another account (${holder})${waitMs > 0 ? `, still after waiting ${formatDuration(waitMs)}` : ""}`,
-          hint: "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
-        });
-      }
-    }
-    return { record, alreadyOurs: record.assignmentTargetId === instanceId };
-  }
-
   async assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined> {
     const what = `assigning number ${request.phoneNumber} to ${request.instanceId}`;
     const wanted = { ...request, locationId: request.locationId ?? null };
+    const tuning = this.tuning();
     await during(what, label, () =>
-      this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)),
+      waitOutLag(() => this.untilKnown(request, true, what, label, () => this.transport.assign(wanted, label)), {
+        condition: "licenceNotSeen",
+        // Only a lag when the directory already shows the licence provisioned; otherwise fail now.
+        lagging: () => this.licenceProvisioned(request.instanceId).catch(() => false),
+        budgetMs: tuning.numberLicenceLagWaitMs,
+        baseMs: tuning.pollIntervalMs,
+        resource: label,
+        what,
+        why: "Teams does not see the licence yet (it lags behind Entra)",
+      }),
     );
     return this.settle(request, true, label);
   }
 
   async unassign(request: NumberOnAccount, label: string, settle = false): Promise<void> {
     const what = `unassigning number ${request.phoneNumber} from ${request.instanceId}`;
-    await during(what, label, () =>
-      this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label)),
-    );
+    await during(what, label, async () => {
+      try {
+        await this.untilKnown(request, false, what, label, () => this.transport.unassign(request, label));
+      } catch (e) {
+        // Refused, but already off the account (a Direct Routing number may have left the inventory):
+        // nothing to unassign. Still ours, or the lookup failed: the refusal stands.
+        const seen = await this.get(request.phoneNumber).catch(() => null);
+        if (seen === null || seen?.assignmentTargetId === request.instanceId) throw e;
+        progress(
+          label,
+          `${request.phoneNumber} is ${seen ? "no longer on the account" : "no longer in the inventory"}: nothing to unassign`,
+        );
+      }
+    });
     if (settle) await this.settle(request, false, label);
   }
 
-  async move(from: NumberOnAccount, to: NumberOnAccount, labels: { from: string; to: string }): Promise<MoveResult> {
-    await this.unassign(from, labels.from);
-    try {
-      return { ok: true, record: await this.assign(to, labels.to) };
-    } catch (error) {
-      progress(labels.from, `assigning the new number failed; assigning ${from.phoneNumber} back`);
-      try {
-        return { ok: false, error, record: await this.assign(from, labels.from) };
-      } catch (restoreError) {
-        return { ok: false, error, restoreError, record: undefined };
-      }
-    }
+  move(request: MoveRequest): Promise<MoveOutcome> {
+    return this.moves.move(request);
   }
 
   setLocation(phoneNumber: string, locationId: string | null): Promise<void> {
@@ -181,7 +150,9 @@ export class NumberService implements Numbers {
     return retryUntilKnown<true>({
       call: () => call().then(() => true as const),
       lookup: async () => {
-        const seen = await this.get(r.phoneNumber).catch(() => undefined);
+        const seen = await this.get(r.phoneNumber).catch(() => null);
+        // Absent: unassigned (a Direct Routing number leaves the inventory); null: the lookup failed.
+        if (seen === undefined) return onAccount ? undefined : true;
         return seen && (seen.assignmentTargetId === r.instanceId) === onAccount ? true : undefined;
       },
       maxAttempts: NUMBER_CALL_ATTEMPTS,

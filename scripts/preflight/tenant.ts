@@ -6,6 +6,7 @@
 import type { HostReady } from "../../protocol/host-protocol";
 import type { TenantSettings } from "../../provider/settings";
 import { TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
+import { odataString } from "../../provider/tenant/graph/index";
 import {
   closeTenants,
   tenantParts,
@@ -28,6 +29,8 @@ export interface PreflightTenant {
   listLicenseSkuPartNumbers(userId: string): Promise<string[] | undefined>;
   listSubscribedSkus(): Promise<SubscribedSku[]>;
   getNumberAssignment(telephoneNumber: string): Promise<NumberAssignment | undefined>;
+  /** True when the tenant has a service principal for this app id (GET /servicePrincipals?$filter=appId eq '…'). */
+  hasServicePrincipal(appId: string): Promise<boolean>;
   /** Starts the PowerShell host and reads one instance (Get-CsOnlineApplicationInstance, app-only). */
   probeTeams(identity: string): Promise<{ ready: HostReady | undefined; error?: unknown }>;
   close(): Promise<void>;
@@ -52,6 +55,14 @@ export function preflightTenant(settings: TenantSettings): PreflightTenant {
     listLicenseSkuPartNumbers: async (userId) => (await graph.licences.details(userId))?.map((l) => l.skuPartNumber),
     listSubscribedSkus: () => graph.licences.subscribedSkus(),
     getNumberAssignment: (n) => graph.numbers.get(n),
+    hasServicePrincipal: async (appId) =>
+      (
+        await graph.client.list<{ appId?: string }>("/servicePrincipals", {
+          permission: "Application.Read.All",
+          filter: `appId eq ${odataString(appId)}`,
+          maxPages: 1,
+        })
+      ).length > 0,
     async probeTeams(identity) {
       try {
         await teams.getApplicationInstance(identity);

@@ -40,7 +40,7 @@ test("bench harness: N = 3, every scenario of both contenders measured", async (
   // Calls are counted: creating 3 bots writes 3 accounts, 3 licences and 3 numbers either way.
   const oursCreate = get("ours", "create");
   const baseCreate = get("baseline", "create");
-  expect(oursCreate.changes?.create).toBe(13);
+  expect(oursCreate.changes?.create).toBe(14); // 3 bots × 4 + stack + number plan
   expect(oursCreate.writes["teams New-CsOnlineApplicationInstance"]).toBe(3);
   expect(oursCreate.writes["graph assignLicense"]).toBe(3);
   expect(baseCreate.writes["teams New-CsOnlineApplicationInstance"]).toBe(3);

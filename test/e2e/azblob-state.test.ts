@@ -73,7 +73,10 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     });
   /** Resource names the declaration implies (account `<bot>`, `<bot>-licence`, `<bot>-number`). */
   const expectedResources = (): string[] =>
-    declared.flatMap((b) => [b.name, `${b.name}-licence`, ...(b.phoneNumber ? [`${b.name}-number`] : [])]).sort();
+    [
+      "number-plan",
+      ...declared.flatMap((b) => [b.name, `${b.name}-licence`, ...(b.phoneNumber ? [`${b.name}-number`] : [])]),
+    ].sort();
 
   const startStackProcess = (command: "up"): StackProcess => {
     const { args, env } = h.stackProgram(command);
@@ -140,8 +143,8 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     const stateBefore = await az.getBlob(CONTAINER, stateKey(h.projectName, h.stackName));
     const r = await h.preview();
     expect(r.exitCode).toBe(0);
-    // stack + 2 × (component, account, licence, number)
-    expect(r.changes.create).toBe(9);
+    // stack + 2 × (component, account, licence, number) + the number plan
+    expect(r.changes.create).toBe(10);
     expect(await audit()).toEqual([]);
     expect(before).toContain(stateKey(h.projectName, h.stackName));
     expect(await blobs()).toEqual(before);
@@ -152,7 +155,7 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     const r = await h.up();
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);
-    expect(r.changes.create).toBe(9);
+    expect(r.changes.create).toBe(10);
     await expectConverged();
     const names = await blobs();
     console.log(`blobs in ${CONTAINER} after up:\n  ${names.join("\n  ")}`);

@@ -132,7 +132,7 @@ describe("a stack repository that depends on this package", () => {
     const r = await stackRun("preview");
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toMatch(/\+ 5 to create/); // stack, component, account, licence, number
+    expect(r.stdout).toMatch(/\+ 6 to create/); // stack, component, account, licence, number, number plan
     expect((await t.admin.get<{ entries: unknown[] }>("/audit")).entries).toEqual([]);
   });
 
@@ -148,7 +148,7 @@ describe("a stack repository that depends on this package", () => {
     expect(fs.existsSync(path.join(repo, "node_modules", "teams-bot-numbers", ".tbn"))).toBe(false);
     const second = await stackRun("up");
     expect(second.exitCode).toBe(0);
-    expect(second.stdout).toMatch(/5 unchanged/);
+    expect(second.stdout).toMatch(/6 unchanged/);
   });
 
   test("drift: a number unassigned by hand is put back by a plain up (Pulumi.yaml refresh: always)", async () => {

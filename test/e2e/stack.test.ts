@@ -49,8 +49,9 @@ describe("bot numbers stack on the real engine", () => {
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
   const idOf = async (upn: string): Promise<string> =>
     (await dump()).users.find((u) => u.userPrincipalName === upn)!.id;
+  /** Who holds a number (null: unassigned, or a Direct Routing number that left the inventory). */
   const holderOf = async (n: string): Promise<string | null> =>
-    (await dump()).numbers.find((x) => x.telephoneNumber === n)!.assignmentTargetId;
+    (await dump()).numbers.find((x) => x.telephoneNumber === n)?.assignmentTargetId ?? null;
   /** Index of the first audit entry after `from` matching the predicate (-1 when none). */
   const at = (entries: Audit[], match: Partial<Audit>): number =>
     entries.findIndex((e) => Object.entries(match).every(([k, v]) => e[k as keyof Audit] === v));
@@ -124,8 +125,8 @@ describe("bot numbers stack on the real engine", () => {
     expect(r.exitCode).toBe(0);
     for (const type of ["ApplicationInstance", "VirtualUserLicense", "BotPhoneNumber"])
       expect(r.stdout).toContain(`pulumi-nodejs:dynamic/teams:${type}`);
-    // stack + 3 × (component, account, licence, number)
-    expect(r.changes.create).toBe(13);
+    // stack + 3 × (component, account, licence, number) + the number plan
+    expect(r.changes.create).toBe(14);
     expect(await audit()).toEqual([]);
   });
 
@@ -133,7 +134,7 @@ describe("bot numbers stack on the real engine", () => {
     const r = await h.up();
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);
-    expect(r.changes.create).toBe(13);
+    expect(r.changes.create).toBe(14);
     const entries = await audit();
     for (const [name, number] of [
       ["alpha-bot", "+14255550100"],
@@ -169,7 +170,7 @@ describe("bot numbers stack on the real engine", () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout + r.stderr).toContain('bots[2].phoneNumber: "555-0300" has no country code');
     expect((await audit()).length).toBe(before);
-    expect(h.resources().filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/teams:"))).toHaveLength(9);
+    expect(h.resources().filter((x) => x.type.startsWith("pulumi-nodejs:dynamic/teams:"))).toHaveLength(10);
     await setBots([
       bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"),
       bot("beta-bot", APP.b, "tel:+14255550200", "DirectRouting"),
@@ -193,7 +194,7 @@ describe("bot numbers stack on the real engine", () => {
     ]);
     const p = await h.preview();
     expect(p.exitCode).toBe(0);
-    expect(p.changes.update).toBe(1);
+    expect(p.changes.update).toBe(2); // the number, and the stack's number plan that declares it
     expect(p.stdout).toMatch(/~ pulumi-nodejs:dynamic\/teams:BotPhoneNumber: \(update\)[\s\S]*alpha-bot-number/);
     const before = (await audit()).length;
     const r = await h.up();

@@ -232,7 +232,7 @@ describe("token endpoint errors", () => {
       400,
       "invalid_scope",
       70011,
-      "The provided request must include a 'scope' input parameter.",
+      "The provided value for the input parameter 'scope' is not valid.",
     );
   });
 

@@ -106,7 +106,7 @@ test("Teams cmdlets are throttled with the service's message and Retry-After", a
   expect(r.status).toBe(429);
   expect(r.error!.message).toContain("The server responded with a Request Error, Status: TooManyRequests");
   expect(r.error!.fullyQualifiedErrorId).toBe(
-    "TooManyRequests,Microsoft.Teams.ConfigAPI.Cmdlets.GetCsOnlineApplicationInstance",
+    "TooManyRequests,Microsoft.Teams.ConfigApi.Cmdlets.GetCsOnlineApplicationInstance",
   );
   expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", {})).status).toBe(200);
 });

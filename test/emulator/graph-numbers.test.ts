@@ -5,8 +5,11 @@ import { graphClient, graphFailure, msalApp, newResourceAccount } from "../helpe
 
 const VU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 const ROOT = "/admin/teams/telephoneNumberManagement";
-const PROVISION_MS = 300;
-const emu = withEmulator({ licenceProvisioningDelayMs: PROVISION_MS, operationDurationMs: 200 });
+// Long enough that a loaded machine still sees every phase: an operation is notStarted for its first
+// quarter, and a licence still provisioning when an operation started right after it completes.
+const PROVISION_MS = 2_000;
+const OPERATION_MS = 1_000;
+const emu = withEmulator({ licenceProvisioningDelayMs: PROVISION_MS, operationDurationMs: OPERATION_MS });
 const g = () => graphClient(emu());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,8 +61,10 @@ describe("list", () => {
     expect(r.value.length).toBeGreaterThanOrEqual(12);
     const nums = (r.value as any[]).map((x) => x.telephoneNumber);
     expect(nums).toEqual([...nums].sort());
+    // Each item names its type, as the documented examples show.
     expect(Object.keys(r.value[0]).sort()).toEqual(
       [
+        "@odata.type",
         "id",
         "telephoneNumber",
         "operatorId",
@@ -88,11 +93,8 @@ describe("list", () => {
       .api(`${ROOT}/numberAssignments`)
       .filter("numberType eq 'directRouting' and assignmentStatus eq 'unassigned'")
       .get();
-    expect((a.value as any[]).map((x) => x.telephoneNumber)).toEqual([
-      "+14255550200",
-      "+14255550201",
-      "+14255550202;ext=10",
-    ]);
+    // +14255550200 is a Direct Routing number the tenant has not seen: not in the inventory.
+    expect((a.value as any[]).map((x) => x.telephoneNumber)).toEqual(["+14255550201", "+14255550202;ext=10"]);
     const b = await g().api(`${ROOT}/numberAssignments`).filter("telephoneNumber eq '14255550151'").get();
     expect(b.value).toHaveLength(1);
     expect(b.value[0]).toMatchObject({
@@ -213,8 +215,8 @@ describe("assignNumber / unassignNumber / operations", () => {
       `Telephone Number '+14255559999' is not found from tenant '${t.tenantId}'`,
     );
     // In inventory but of another type: also "not found".
-    expect((await assignAndWait("+14255550200", ready, "callingPlan")).numbers[0].statusDetail).toBe(
-      `Telephone Number '+14255550200' is not found from tenant '${t.tenantId}'`,
+    expect((await assignAndWait("+14255550201", ready, "callingPlan")).numbers[0].statusDetail).toBe(
+      `Telephone Number '+14255550201' is not found from tenant '${t.tenantId}'`,
     );
     // Subscriber number (userAssignment only) cannot go on a resource account.
     const cap = await assignAndWait("+14255550150", ready, "callingPlan");
@@ -289,6 +291,93 @@ describe("assignNumber / unassignNumber / operations", () => {
 
   test("unknown operation → 404", async () => {
     expect((await graphFailure(g().api(`${ROOT}/operations('nope')`).get())).statusCode).toBe(404);
+  });
+});
+
+describe("issue 11: Direct Routing inventory, emergency locations, Teams lagging behind Entra", () => {
+  const inventory = async (): Promise<string[]> =>
+    ((await g().api(`${ROOT}/numberAssignments`).top(1000).get()).value as any[]).map((x) => x.telephoneNumber);
+
+  test("a Direct Routing number outside the inventory is assigned, enters it, and leaves it when unassigned", async () => {
+    const id = await licensedAccount("dr-unlisted@contoso.com");
+    expect(await inventory()).not.toContain("+14255550260");
+    expect((await assignAndWait("14255550260", id, "directRouting")).status).toBe("succeeded");
+    expect(await numberRow("+14255550260")).toMatchObject({
+      numberType: "directRouting",
+      assignmentTargetId: id,
+      assignmentStatus: "voiceApplicationAssigned",
+      locationId: null,
+      capabilities: ["conferenceAssignment", "voiceApplicationAssignment", "userAssignment"],
+    });
+    const u = await action("unassignNumber", { telephoneNumber: "+14255550260", numberType: "directRouting" });
+    expect((await poll(u.location!)).final.status).toBe("succeeded");
+    expect(await inventory()).not.toContain("+14255550260");
+    // Not a Direct Routing number: still "not found".
+    expect((await assignAndWait("+14255550261", id, "callingPlan")).status).toBe("failed");
+    // Uploaded (seeded) Direct Routing numbers stay after an unassign.
+    expect((await assignAndWait("+14255550201", id, "directRouting")).status).toBe("succeeded");
+    const u2 = await action("unassignNumber", { telephoneNumber: "+14255550201", numberType: "directRouting" });
+    await poll(u2.location!);
+    expect(await numberRow("+14255550201")).toMatchObject({ assignmentStatus: "unassigned" });
+  });
+
+  test("directRoutingAssignUploads: an assigned number stays in the inventory after the unassign", async () => {
+    const id = await licensedAccount("dr-upload@contoso.com");
+    await emu().admin.put("/faults", { directRoutingAssignUploads: true });
+    try {
+      await assignAndWait("+14255550262", id, "directRouting");
+      const u = await action("unassignNumber", { telephoneNumber: "+14255550262", numberType: "directRouting" });
+      await poll(u.location!);
+      expect(await numberRow("+14255550262")).toMatchObject({
+        assignmentStatus: "unassigned",
+        assignmentTargetId: null,
+      });
+    } finally {
+      await emu().admin.put("/faults", { directRoutingAssignUploads: false });
+    }
+  });
+
+  test("Calling Plan and Operator Connect numbers carry a location; a Calling Plan one cannot lose it", async () => {
+    expect((await numberRow("+14255550104")).locationId).toBe("3b1c5a7e-0a2d-4f6b-9c8e-1d2f3a4b5c61");
+    expect((await numberRow("+14255550300")).locationId).toBe("9d4e2f1a-6b3c-4d5e-8f70-a1b2c3d4e5f6");
+    const refused = await graphFailure(
+      g().api(`${ROOT}/numberAssignments/updateNumber`).post({ telephoneNumber: "+14255550104", locationId: "" }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.message).toContain("Removal of location is not supported for telephone number '+14255550104'");
+    expect((await numberRow("+14255550104")).locationId).toBe("3b1c5a7e-0a2d-4f6b-9c8e-1d2f3a4b5c61");
+  });
+
+  test("teamsLicenceLagMs: 'lacks appropriate licenses' while Graph already shows Success; usageLocationLagMs: assignLicense refused", async () => {
+    // Teams' lag outlasts one number operation (OPERATION_MS) after the licence shows Success.
+    const TEAMS_LAG_MS = 3 * OPERATION_MS;
+    await emu().admin.put("/faults", { teamsLicenceLagMs: TEAMS_LAG_MS, usageLocationLagMs: 600 });
+    try {
+      const id = await newResourceAccount(emu(), "lag@contoso.com", "bbbbbbbb-1111-4222-8333-444444444444");
+      await g().api(`/users/${id}`).patch({ usageLocation: "US" });
+      const early = await graphFailure(
+        g()
+          .api(`/users/${id}/assignLicense`)
+          .post({ addLicenses: [{ skuId: VU, disabledPlans: [] }], removeLicenses: [] }),
+      );
+      expect(early.message).toBe("License assignment cannot be done for user with invalid usage location.");
+      await sleep(650);
+      await g()
+        .api(`/users/${id}/assignLicense`)
+        .post({ addLicenses: [{ skuId: VU, disabledPlans: [] }], removeLicenses: [] });
+      await sleep(PROVISION_MS + 50);
+      const plans = (await g().api(`/users/${id}/licenseDetails`).get()).value[0].servicePlans as any[];
+      expect(plans.find((p) => p.servicePlanName === "MCOEV_VIRTUALUSER").provisioningStatus).toBe("Success");
+      expect((await assignAndWait("+14255550105", id, "callingPlan")).numbers[0].statusDetail).toBe(
+        `User '${id}' lacks appropriate licenses to assign a 'CallingPlan' number`,
+      );
+      await sleep(TEAMS_LAG_MS);
+      expect((await assignAndWait("+14255550105", id, "callingPlan")).status).toBe("succeeded");
+      const u = await action("unassignNumber", { telephoneNumber: "+14255550105", numberType: "callingPlan" });
+      await poll(u.location!);
+    } finally {
+      await emu().admin.put("/faults", { teamsLicenceLagMs: 0, usageLocationLagMs: 0 });
+    }
   });
 });
 

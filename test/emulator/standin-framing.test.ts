@@ -7,7 +7,7 @@ import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
 import { TenantError } from "../../provider/errors";
 import { resolveTenantSettings } from "../../provider/settings";
 import { TokenSource } from "../../provider/tenant/auth";
-import { PowerShellHost } from "../../provider/tenant/powershell";
+import { PowerShellHost, TeamsCmdlets } from "../../provider/tenant/powershell";
 import { withEmulator } from "../helpers/emulator";
 import { StandIn } from "../helpers/standin";
 import { GRAPH_SCOPE, msalApp, TEAMS_SCOPE, token } from "../helpers/tenant-clients";
@@ -85,23 +85,19 @@ describe("stand-in framing and module floor", () => {
     }
   });
 
-  // Part B of issue 11: provider/tenant/powershell/lines.ts must read frames with findFrame (marker
-  // anywhere in the line) instead of JSON.parse of the whole line. Until then this test fails,
-  // which `test.failing` expects; flip it to `test` with that change.
-  test.failing(
-    "item 5 (part B): the provider's reader finds a frame that shares its line with stray text",
-    async () => {
-      await withEnv({ TEAMS_STANDIN_NOISE: "sameline" }, async () => {
-        const h = host(3_000);
-        try {
-          const out = await h.invoke("Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550100" });
-          expect(out[0]).toMatchObject({ TelephoneNumber: "+14255550100" });
-        } finally {
-          await h.stop();
-        }
-      });
-    },
-  );
+  // Part B of issue 11: provider/tenant/powershell/lines.ts reads frames with findFrame (marker
+  // anywhere in the line).
+  test("item 5 (part B): the provider's reader finds a frame that shares its line with stray text", async () => {
+    await withEnv({ TEAMS_STANDIN_NOISE: "sameline" }, async () => {
+      const h = host(3_000);
+      try {
+        const out = await h.invoke("Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550100" });
+        expect(out[0]).toMatchObject({ TelephoneNumber: "+14255550100" });
+      } finally {
+        await h.stop();
+      }
+    });
+  });
 
   test("item 3: the stand-in reports its module version in HostReady; an old one is refused naming the floor", async () => {
     const s = new StandIn(emu().pwshPath, { TEAMS_STANDIN_MODULE_VERSION: "6.0.0" });
@@ -144,5 +140,63 @@ describe("stand-in framing and module floor", () => {
       }
     });
     expect(await emu().admin.get("/audit")).toEqual(before);
+  });
+
+  test("item 3: no MicrosoftTeams module: the first call fails naming the floor to install", async () => {
+    await withEnv({ TEAMS_STANDIN_MODULE_VERSION: "none" }, async () => {
+      const h = host(20_000);
+      try {
+        const e = await h.invoke("Get-CsOnlineApplicationInstance", { Identity: "nobody@contoso.com" }).catch((x) => x);
+        expect(e).toBeInstanceOf(TenantError);
+        expect((e as TenantError).code).toBe("ModuleMissing");
+        expect((e as TenantError).message).toContain(
+          `Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser`,
+        );
+      } finally {
+        await h.stop();
+      }
+    });
+  });
+
+  test("item 3: a 403 from an instance cmdlet under app-only auth gets its own hint (module found, floor, clouds), nothing runs", async () => {
+    const before = await emu().admin.get("/audit");
+    await withEnv({ TEAMS_STANDIN_FORBID_APP_ONLY: "New-CsOnlineApplicationInstance" }, async () => {
+      const h = host(20_000);
+      try {
+        const e = await h
+          .invoke("New-CsOnlineApplicationInstance", { UserPrincipalName: "forbidden-bot@contoso.com", Force: true })
+          .catch((x) => x);
+        expect(e).toBeInstanceOf(TenantError);
+        expect((e as TenantError).status).toBe(403);
+        expect((e as TenantError).message).toContain(
+          `Teams refused New-CsOnlineApplicationInstance under app-only auth (403). App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ (found ${TEAMS_MODULE_FLOOR}) in the commercial or GCC cloud; they are not available in GCC High/DoD.`,
+        );
+        expect((e as TenantError).message).not.toContain("lacks the Teams Administrator directory role");
+      } finally {
+        await h.stop();
+      }
+    });
+    expect(await emu().admin.get("/audit")).toEqual(before);
+  });
+
+  test("item 6: an instance not-found phrased outside the documented forms is an error, not 'absent'", async () => {
+    await withEnv({ TEAMS_STANDIN_INSTANCE_NOT_FOUND: "unlisted" }, async () => {
+      const h = host(20_000);
+      try {
+        const teams = new TeamsCmdlets(h);
+        const e = await teams.getApplicationInstance("nobody@contoso.com").catch((x) => x);
+        expect(e).toBeInstanceOf(TenantError);
+        expect((e as TenantError).message).toContain("No application instance matches identity 'nobody@contoso.com'");
+      } finally {
+        await h.stop();
+      }
+    });
+    // The emulator's own form ("Management object not found…", NotFound) is absent.
+    const h = host(20_000);
+    try {
+      await expect(new TeamsCmdlets(h).getApplicationInstance("nobody@contoso.com")).resolves.toBeUndefined();
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -306,7 +306,7 @@ describe("phone number assignment cmdlets", () => {
         NumberType: "CallingPlan",
       }),
       `The user '${ra}' is not found`,
-      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment",
+      "BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set",
     );
     await licence(ra);
     await licence(ra2);
@@ -381,7 +381,13 @@ describe("phone number assignment cmdlets", () => {
       NumberType: "DirectRouting",
       PstnAssignmentStatus: "Unassigned",
     }))!.output!;
-    expect(dr.map((x) => x.TelephoneNumber)).toEqual(["+14255550200", "+14255550201", "+14255550202;ext=10"]);
+    // +14255550200 is a Direct Routing number the tenant has not seen: not in the inventory.
+    expect(dr.map((x) => x.TelephoneNumber)).toEqual(["+14255550201", "+14255550202;ext=10"]);
+    // Direct Routing numbers without a location show the zero GUID; Calling Plan ones carry theirs.
+    expect(dr[0]).toMatchObject({
+      LocationId: "00000000-0000-0000-0000-000000000000",
+      CivicAddressId: "00000000-0000-0000-0000-000000000000",
+    });
     const page = (await invoke(s, "Get-CsPhoneNumberAssignment", { Top: 2, Skip: 1 }))!.output!;
     expect(page.map((x) => x.TelephoneNumber)).toEqual(["+14255550101", "+14255550102"]);
     expect((await invoke(s, "Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550103" }))!.output).toHaveLength(
@@ -409,13 +415,31 @@ describe("phone number assignment cmdlets", () => {
       }))!.ok,
     ).toBe(true);
     expect((await invoke(s, "Get-CsOnlineApplicationInstance", { Identity: ra }))!.output![0]!.PhoneNumber).toBeNull();
-    await invoke(s, "Set-CsPhoneNumberAssignment", {
-      Identity: ra,
-      TelephoneNumber: "+14255550200",
-      NumberType: "DirectRouting",
-    });
+    // A Direct Routing number outside the inventory is assigned directly (Set-CsPhoneNumberAssignment example 5)…
+    expect((await invoke(s, "Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550200" }))!.output).toEqual([]);
+    expect(
+      (await invoke(s, "Set-CsPhoneNumberAssignment", {
+        Identity: ra,
+        TelephoneNumber: "+14255550200",
+        NumberType: "DirectRouting",
+      }))!.ok,
+    ).toBe(true);
+    expect((await invoke(s, "Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550200" }))!.output).toEqual([
+      expect.objectContaining({
+        AssignedPstnTargetId: ra,
+        NumberType: "DirectRouting",
+        LocationId: "00000000-0000-0000-0000-000000000000",
+      }),
+    ]);
     expect((await invoke(s, "Remove-CsPhoneNumberAssignment", { Identity: ra, RemoveAll: true }))!.ok).toBe(true);
     expect((await invoke(s, "Get-CsPhoneNumberAssignment", { AssignedPstnTargetId: ra }))!.output).toEqual([]);
+    // …and, never uploaded, leaves the inventory again when unassigned.
+    expect((await invoke(s, "Get-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550200" }))!.output).toEqual([]);
+    // A Calling Plan number's location cannot be removed (-LocationId 'null').
+    expectError(
+      await invoke(s, "Set-CsPhoneNumberAssignment", { TelephoneNumber: "+14255550104", LocationId: "null" }),
+      "BadRequest - Removal of location is not supported for telephone number '+14255550104': it is supported for Direct Routing numbers and Operator Connect numbers that are not managed by the Service Desk",
+    );
     expect((await invoke(s, "Remove-CsPhoneNumberAssignment", { Identity: ra }))!.error!.fullyQualifiedErrorId).toBe(
       "AmbiguousParameterSet,Remove-CsPhoneNumberAssignment",
     );

@@ -65,8 +65,8 @@ describe("brownfield adoption on the real engine", () => {
     if (up.exitCode !== 0) console.log(up.stdout, up.stderr);
     expect(up.exitCode).toBe(0);
     const withNumber = exported.filter((b) => b.phoneNumber).length;
-    // stack + per bot: component, account, licence (+ number)
-    expect(up.changes.create).toBe(1 + exported.length * 3 + withNumber);
+    // stack + the number plan + per bot: component, account, licence (+ number)
+    expect(up.changes.create).toBe(2 + exported.length * 3 + withNumber);
     expect((await audit()).slice(before)).toEqual([]);
 
     const second = await h.up();
@@ -150,33 +150,38 @@ describe("brownfield adoption on the real engine", () => {
       expect(run.h.resources().some((r) => r.urn.endsWith("ApplicationInstance::no-number-bot-012"))).toBe(false);
     });
 
-    // KNOWN FAILURE (not the export): with --continue-on-error the engine still sends Check for the
-    // refused account's VirtualUserLicense, whose userId input depends on the failed resource; the
-    // Node dynamic-provider host (@pulumi/pulumi cmd/dynamic-provider check) then fails with
-    // "Unexpected struct type" and the whole update stops, so the other bots are adopted only by the
-    // next `up` (without --continue-on-error the engine stops at the first error anyway). See the report.
-    test.failing("adopts every other bot in the same run", () => {
+    // With --continue-on-error the engine still sends Check for the refused account's
+    // VirtualUserLicense with its userId missing; check() treats the missing dependency id as unknown
+    // and never returns an undefined input (which stopped the whole update: "Unexpected struct type").
+    test("adopts every other bot in the same run", () => {
       expect(count(run.h, "ApplicationInstance")).toBe(run.bots.length - 1);
       expect(count(run.h, "VirtualUserLicense")).toBe(run.bots.length - 1);
       expect(count(run.h, "BotPhoneNumber")).toBe(run.bots.filter((b) => b.phoneNumber).length);
     });
   });
 
-  // KNOWN FAILURE (provider): adopt brings a differing display name / usage location to the declared
-  // value (ApplicationInstance create → patchUser: PATCH /users/{id}) and a differing emergency
-  // location too (BotPhoneNumber create → setLocation: updateNumber), instead of refusing the
-  // mismatch without a write. See the report for the change needed.
-  test.failing(
-    "requires-adopt: a display name or emergency location edited by hand is refused naming the difference, zero writes",
-    async () => {
-      const { up, writes } = await upWithEdit("wrongname", [
-        { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
-        { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
-      ]);
-      expect(writes).toEqual([]);
-      expect(up.exitCode).not.toBe(0);
-      expect(up.stdout + up.stderr).toContain("Renamed By Hand");
-      expect(up.stdout + up.stderr).toContain("0e0e0e0e-2222-4333-8444-555566667777");
-    },
-  );
+  test("requires-adopt: a display name edited by hand is refused naming field, tenant and declared value, zero writes", async () => {
+    const { up, edited, writes } = await upWithEdit("wrongdisplay", [
+      { bot: "no-number-bot-020", key: "displayName", value: "Renamed By Hand" },
+    ]);
+    expect(writes).toEqual([]);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(
+      `adopting resource account ${edited[0]!.userPrincipalName}: the existing account differs from the declaration: displayName is "${edited[0]!.displayName}" in the tenant, "Renamed By Hand" declared (AdoptMismatch)`,
+    );
+  });
+
+  // Fixed (issue 11 item 2): adopting a number never writes; a declared emergency location that
+  // differs from the number's is refused naming both values.
+  test("requires-adopt: an emergency location edited by hand is refused naming both values, zero writes", async () => {
+    const { up, edited, writes } = await upWithEdit("wronglocation", [
+      { bot: "calling-plan-bot-016", key: "locationId", value: "0e0e0e0e-2222-4333-8444-555566667777" },
+    ]);
+    expect(writes).toEqual([]);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(
+      `the program declares 0e0e0e0e-2222-4333-8444-555566667777 (AdoptMismatch)`,
+    );
+    expect(up.stdout + up.stderr).toContain(`assigning number ${edited[0]!.phoneNumber}`);
+  });
 });

@@ -264,7 +264,7 @@ describe("bad input corpus", () => {
         {},
         { AZURE_CLIENT_SECRET: null },
         [
-          `${SETTINGS}no credential: set teams-bot-numbers:clientSecret (or AZURE_CLIENT_SECRET) as a secret (pulumi config set --secret clientSecret …) or teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH).`,
+          `${SETTINGS}no credential: set teams-bot-numbers:clientSecret (or AZURE_CLIENT_SECRET) as a secret (pulumi config set --secret clientSecret …), teams-bot-numbers:clientCertificatePath (or AZURE_CLIENT_CERTIFICATE_PATH) or teams-bot-numbers:federatedTokenFile (or AZURE_FEDERATED_TOKEN_FILE); or run in GitHub Actions with \`permissions: id-token: write\`, in Azure Pipelines with teams-bot-numbers:serviceConnectionId (or AZURESUBSCRIPTION_SERVICE_CONNECTION_ID) and SYSTEM_ACCESSTOKEN, or on a host with a managed identity (teams-bot-numbers:useManagedIdentity (or TEAMS_USE_MANAGED_IDENTITY)).`,
         ],
       ],
       [

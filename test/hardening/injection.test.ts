@@ -137,7 +137,8 @@ describe("injection", () => {
     const lines = received().filter((r) =>
       Object.values((r.parameters ?? {}) as Record<string, unknown>).includes(upn),
     );
-    expect(lines.map((r) => r.cmdlet)).toEqual(["Get-CsOnlineApplicationInstance", "New-CsOnlineApplicationInstance"]);
+    // Graph answered "no such user" for the UPN, so Teams is only asked to create it.
+    expect(lines.map((r) => r.cmdlet)).toEqual(["New-CsOnlineApplicationInstance"]);
     expect(
       ((await h.state()).users as Array<{ userPrincipalName: string }>).filter((u) => u.userPrincipalName === upn),
     ).toHaveLength(1);

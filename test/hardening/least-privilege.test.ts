@@ -71,18 +71,19 @@ describe("least privilege", () => {
     [
       "User.ReadWrite.All",
       { graphRole: "User.ReadWrite.All" },
-      /^looking up least-bot@contoso\.com in Microsoft Graph: Insufficient privileges to complete the operation \(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission User\.ReadWrite\.All that GET \/users\/\{id\} needs: add it and grant admin consent/,
+      // Refused before any tenant call: the token's roles lack it (issue 16, write-access.ts).
+      /^creating resource account least-bot@contoso\.com: the signed-in identity \(app [0-9a-f-]+, with a client secret\) lacks User\.ReadWrite\.All; its Graph token grants LicenseAssignment\.ReadWrite\.All, Organization\.Read\.All, TeamsTelephoneNumber\.ReadWrite\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
     ],
     ["Organization.Read.All", { graphRole: "Organization.Read.All" }, /Organization\.Read\.All/],
     [
       "TeamsTelephoneNumber.ReadWrite.All",
       { graphRole: "TeamsTelephoneNumber.ReadWrite.All" },
-      /\(403 Authorization_RequestDenied.*\)\. The app registration lacks the Microsoft Graph application permission TeamsTelephoneNumber\.ReadWrite\.All that GET \/admin\/teams\/telephoneNumberManagement\/numberAssignments needs/,
+      /^assigning number \+14255550100 to [0-9a-f-]+: the signed-in identity \(app [0-9a-f-]+, with a client secret\) lacks TeamsTelephoneNumber\.ReadWrite\.All; .*Nothing was changed \(ReadOnlyIdentity\)/,
     ],
     [
       "Teams Administrator (directory role)",
       { directoryRole: TEAMS_ADMINISTRATOR },
-      /holds no Teams Administrator \(or Global Administrator\) directory role/,
+      /^creating resource account least-bot@contoso\.com: the signed-in identity .* lacks the Teams Administrator directory role; .*\(ReadOnlyIdentity\)/,
     ],
     // Documented, but User.ReadWrite.All already allows assignLicense and Organization.Read.All /subscribedSkus.
     ["LicenseAssignment.ReadWrite.All", { graphRole: "LicenseAssignment.ReadWrite.All" }, null],

@@ -1,7 +1,10 @@
 /**
- * Secrets on the real engine, with secret auth (a Pulumi secret in the stack config) and with
- * certificate auth: after up, refresh and destroy, not one occurrence of the client secret, the
- * private key (PEM body, its lines, its PKCS#8 form) or any access token the emulator issued, in
+ * Secrets on the real engine, with secret auth (a Pulumi secret in the stack config), certificate
+ * auth, and the credentials without a stored secret (federated token file, GitHub Actions OIDC,
+ * Azure DevOps OIDC, managed identity): after up, refresh and destroy, not one occurrence of the
+ * client secret, the private key (PEM body, its lines, its PKCS#8 form), the OIDC tokens the
+ * provider presented as client assertion, the job's request token (ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+ * System.AccessToken), the managed-identity header or any access token the emulator issued, in
  * the state (serialized provider included) and its backups, the stack config file, the engine
  * output at log verbosity 9 on stderr, the PULUMI_HOME files, the emulator's audit log and data
  * dir, the PowerShell stand-in's log, and the argv of every process running during the command
@@ -72,6 +75,10 @@ describe.each([
   ["secret auth (AZURE_CLIENT_SECRET in the environment)", "env-secret"],
   ["secret auth (clientSecret as a Pulumi config secret)", "config-secret"],
   ["certificate auth (clientCertificatePath)", "certificate"],
+  ["federated token file (AZURE_FEDERATED_TOKEN_FILE)", "token-file"],
+  ["GitHub Actions OIDC (ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN)", "github-oidc"],
+  ["Azure DevOps OIDC (SYSTEM_OIDCREQUESTURI, System.AccessToken)", "azure-devops-oidc"],
+  ["managed identity (IDENTITY_ENDPOINT/IDENTITY_HEADER)", "managed-identity"],
 ] as const)("secrets: %s", (label, kind) => {
   let t: TestEmulator;
   let h: EngineHarness;
@@ -83,12 +90,56 @@ describe.each([
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tbn-secrets-emu-"));
     t = await startTestEmulator({ latencyScale: 0, licenceProvisioningDelayMs: 300 }, { dataDir });
     standinLog = path.join(dataDir, "standin.log");
+    // Credentials without a stored secret: what the job or host hands the provider.
+    const jobEnv: Record<string, string> = {};
+    const jobNeedles: Array<[string, string]> = [];
+    if (kind === "token-file") {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tbn-secrets-token-")), "token");
+      const { token } = await t.admin.post<{ token: string }>("/identity/mint", {
+        issuer: "kubernetes",
+        subject: "system:serviceaccount:deploy:teams-bot-numbers",
+        lifetimeS: 3600,
+      });
+      fs.writeFileSync(file, token, { mode: 0o600 });
+      jobEnv.AZURE_FEDERATED_TOKEN_FILE = file;
+    } else if (kind === "github-oidc") {
+      const j = await t.admin.post<{ requestUrl: string; requestToken: string }>("/identity/jobs", {
+        kind: "github",
+        subject: "repo:contoso/teams-bot-numbers:environment:production",
+      });
+      Object.assign(jobEnv, {
+        ACTIONS_ID_TOKEN_REQUEST_URL: j.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: j.requestToken,
+      });
+      jobNeedles.push(["GitHub request token", j.requestToken]);
+    } else if (kind === "azure-devops-oidc") {
+      const sc = "0d4f6a2b-7c1e-4b3a-9f8d-5e6c7b8a9d01";
+      const j = await t.admin.post<{ requestUrl: string; requestToken: string }>("/identity/jobs", {
+        kind: "azure-devops",
+        subject: "sc://contoso/teams-bots/teams-bot-numbers-prod",
+        serviceConnectionId: sc,
+      });
+      Object.assign(jobEnv, {
+        SYSTEM_OIDCREQUESTURI: j.requestUrl,
+        SYSTEM_ACCESSTOKEN: j.requestToken,
+        AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: sc,
+      });
+      jobNeedles.push(["System.AccessToken", j.requestToken]);
+    } else if (kind === "managed-identity") {
+      Object.assign(jobEnv, {
+        IDENTITY_ENDPOINT: t.emulator.managedIdentity.endpoint,
+        IDENTITY_HEADER: t.emulator.managedIdentity.identityHeader,
+      });
+      jobNeedles.push(["managed-identity header", t.emulator.managedIdentity.identityHeader]);
+    }
     const credential: Record<string, { value: string; secret?: boolean }> =
       kind === "config-secret"
         ? { clientSecret: { value: t.clientSecret, secret: true } }
         : kind === "certificate"
           ? { clientCertificatePath: { value: DEPLOYER_CERT } }
-          : {};
+          : kind === "managed-identity"
+            ? { clientId: { value: "" } }
+            : {};
     h = await EngineHarness.create({
       name: `secrets-${kind}`,
       program: botNumbersProgram,
@@ -96,6 +147,7 @@ describe.each([
         ...FAST_ENV,
         TEAMS_STANDIN_LOG: standinLog,
         ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}),
+        ...jobEnv,
       },
       config: {
         ...stackConfigFor(t),
@@ -109,9 +161,11 @@ describe.each([
       },
     });
     needles =
-      kind !== "certificate"
-        ? [["client secret", t.clientSecret]]
-        : keyNeedles(DEPLOYER_CERT).map((k, i) => [i < 2 ? "private key" : "private key line", k] as [string, string]);
+      kind === "certificate"
+        ? keyNeedles(DEPLOYER_CERT).map((k, i) => [i < 2 ? "private key" : "private key line", k] as [string, string])
+        : kind === "env-secret" || kind === "config-secret"
+          ? [["client secret", t.clientSecret]]
+          : jobNeedles;
   });
   afterAll(async () => {
     recordResults(
@@ -142,9 +196,13 @@ describe.each([
 
       const signatures = (await t.admin.get<{ signatures: string[] }>("/tokens")).signatures;
       expect(signatures.length).toBeGreaterThan(0);
+      // The OIDC tokens presented as client assertion (federated kinds).
+      const oidc = (await t.admin.get<{ mintedSignatures: string[] }>("/identity/stats")).mintedSignatures;
+      if (/token-file|oidc/.test(kind)) expect(oidc.length).toBeGreaterThan(0);
       const all: Array<[string, string]> = [
         ...needles,
         ...signatures.map((s) => ["access token", s] as [string, string]),
+        ...oidc.map((s) => ["OIDC token (client assertion)", s] as [string, string]),
       ];
       const newTmp = fs
         .readdirSync(os.tmpdir())
@@ -218,7 +276,7 @@ describe.each([
           check: `${command}: ${place}`,
           cases: 1,
           passed: engineLeaks > 0 ? 0 : 1,
-          detail: `${engineLeaks > 0 ? `KNOWN ENGINE LIMITATION: the CLI logs the config secret in ${engineLeaks} lines at -v 7/9 (provider inputs); otherwise ` : ""}0 occurrences of ${needles.length} ${kind === "certificate" ? "private-key forms" : "secret"} + ${signatures.length} token signatures + any JWT in ${files.length} ${place.startsWith("argv") ? `distinct command lines (${argv.samples} samples)` : "texts"}, ${bytes} bytes`,
+          detail: `${engineLeaks > 0 ? `KNOWN ENGINE LIMITATION: the CLI logs the config secret in ${engineLeaks} lines at -v 7/9 (provider inputs); otherwise ` : ""}0 occurrences of ${needles.length} ${kind === "certificate" ? "private-key forms" : /secret/.test(kind) ? "secret" : "request tokens / headers"} + ${signatures.length} token signatures + ${oidc.length} OIDC token signatures + any JWT in ${files.length} ${place.startsWith("argv") ? `distinct command lines (${argv.samples} samples)` : "texts"}, ${bytes} bytes`,
         });
       }
     });

@@ -9,7 +9,6 @@ import type {
   Accounts,
   LicenceDetail,
   Licences,
-  MoveResult,
   NumberAssignment,
   NumberOnAccount,
   Numbers,
@@ -18,6 +17,7 @@ import type {
   Tenant,
   TenantUser,
 } from "../../provider/tenant";
+import { MoveRegistry, NumberMoves } from "../../provider/tenant/number-moves";
 
 export const FAKE_TENANT_ID = "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91";
 export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
@@ -151,6 +151,8 @@ export class FakeTenant implements Tenant {
     },
   };
 
+  private moves: NumberMoves | undefined;
+
   private put(r: NumberOnAccount, on: boolean): NumberAssignment {
     const record = this.records.get(r.phoneNumber)!;
     const next = {
@@ -165,13 +167,6 @@ export class FakeTenant implements Tenant {
 
   readonly numbers: Numbers = {
     get: async (phoneNumber) => this.records.get(phoneNumber),
-    inspect: async (request, operation) => {
-      const record = this.records.get(request.phoneNumber);
-      if (!record) throw new TenantError({ operation, code: "NumberNotFound", reason: "no such number" });
-      if (record.assignmentTargetId && record.assignmentTargetId !== request.instanceId)
-        throw new TenantError({ operation, code: "NumberAssignedElsewhere", reason: "held elsewhere" });
-      return { record, alreadyOurs: record.assignmentTargetId === request.instanceId };
-    },
     assign: async (request) => {
       this.log(`numbers.assign ${request.phoneNumber}`);
       if (this.failingNumbers.has(request.phoneNumber))
@@ -182,13 +177,22 @@ export class FakeTenant implements Tenant {
       this.log(`numbers.unassign ${request.phoneNumber}`);
       this.put(request, false);
     },
-    move: async (from, to, labels): Promise<MoveResult> => {
-      await this.numbers.unassign(from, labels.from);
-      try {
-        return { ok: true, record: await this.numbers.assign(to, labels.to) };
-      } catch (error) {
-        return { ok: false, error, record: await this.numbers.assign(from, labels.from) };
-      }
+    // The real move coordinator over this fake's numbers (its own registry: no plan declared, no wait).
+    move: (request) => {
+      this.moves ??= new NumberMoves(
+        {
+          get: (n) => this.numbers.get(n),
+          assign: (r, label) => this.numbers.assign(r, label),
+          unassign: (r, label) => this.numbers.unassign(r, label),
+          account: async (id) => {
+            const u = this.users.get(id);
+            return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+          },
+        },
+        () => ({ numberReleaseWaitMs: 0, pollIntervalMs: 1 }),
+        new MoveRegistry(),
+      );
+      return this.moves.move(request);
     },
     setLocation: async (phoneNumber, locationId) => {
       this.log(`numbers.setLocation ${locationId}`);
@@ -197,4 +201,7 @@ export class FakeTenant implements Tenant {
   };
 
   async close(): Promise<void> {}
+
+  /** The fake's identity may write (the read-only refusal is tested against the emulator). */
+  async requireWrite(): Promise<void> {}
 }

@@ -2,6 +2,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import { provider as typed } from "../../provider/resources/applicationInstance";
+import { tenantParts } from "../../provider/tenant/index";
+import { currentSettings } from "../../provider/tenant/session";
 import { auditSince, captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
 const APP = "b2a4c6e8-1111-4222-8333-944455556666";
@@ -169,15 +171,39 @@ describe("ApplicationInstance", () => {
       `adopting resource account adopt-bot@contoso.com: the existing account belongs to application ${APP}, not ${OTHER_APP} (AdoptMismatch). Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.`,
     );
     const before = (await h.audit()).length;
-    const { id, outs } = await create("adopt-bot@contoso.com", {
-      adopt: true,
-      usageLocation: "CA",
-      displayName: "Adopted",
-    });
+    // Issue 14: adopt refuses what differs, naming field, tenant value and declared value, before any write.
+    const differs = await rejection(
+      create("adopt-bot@contoso.com", { adopt: true, usageLocation: "CA", displayName: "Adopted" }),
+    );
+    expect(differs.code).toBe("AdoptMismatch");
+    expect(differs.message).toBe(
+      'adopting resource account adopt-bot@contoso.com: the existing account differs from the declaration: displayName is "Incident Bot" in the tenant, "Adopted" declared; usageLocation is "US" in the tenant, "CA" declared (AdoptMismatch). ' +
+        "Adopt changes nothing: declare the tenant's values (displayName, usageLocation) to adopt the account, then change them in a later `pulumi up`; or change the account in the tenant.",
+    );
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+    // What matches is taken over with zero writes.
+    const { id, outs } = await create("adopt-bot@contoso.com", { adopt: true });
     expect(id).toBe(first.id);
-    expect(outs).toMatchObject({ usageLocation: "CA", displayName: "Adopted", applicationId: APP, adopt: true });
-    // Adopting creates nothing: it only brings name and usage location to the declared values.
-    expect(auditSince(await h.audit(), before)).toEqual(["graph PATCH user ok"]);
+    expect(outs).toMatchObject({ usageLocation: "US", displayName: "Incident Bot", applicationId: APP, adopt: true });
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+  });
+
+  test("a new UPN: Graph says absent, so Teams is not asked (its not-found text is undocumented)", async () => {
+    // The stand-in phrases Get-CsOnlineApplicationInstance's not-found outside every known form.
+    await h.host().stop();
+    process.env.TEAMS_STANDIN_INSTANCE_NOT_FOUND = "unlisted";
+    try {
+      const before = (await h.audit()).length;
+      const { outs } = await create("fresh-bot@contoso.com");
+      expect(outs).toMatchObject({ userPrincipalName: "fresh-bot@contoso.com", applicationId: APP });
+      expect(auditSince(await h.audit(), before)).toEqual([
+        "teams New-CsOnlineApplicationInstance ok",
+        "graph PATCH user ok",
+      ]);
+    } finally {
+      delete process.env.TEAMS_STANDIN_INSTANCE_NOT_FOUND;
+      await h.host().stop();
+    }
   });
 
   test("adopt-syncs-a-missing-mapping", async () => {
@@ -188,12 +214,17 @@ describe("ApplicationInstance", () => {
       Force: true,
     });
     const before = (await h.audit()).length;
-    const { outs } = await create("unmapped-bot@contoso.com", { adopt: true });
+    // Its usage location is not set: adopt refuses to set it (issue 14)…
+    const unset = await rejection(create("unmapped-bot@contoso.com", { adopt: true, displayName: "Unmapped" }));
+    expect(unset.message).toContain('usageLocation is not set in the tenant, "US" declared (AdoptMismatch)');
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+    // …but a missing application mapping is the one repair adopt makes (Sync, no other write).
+    const user = await tenantParts(currentSettings()).graph.users.get("unmapped-bot@contoso.com");
+    await tenantParts(currentSettings()).graph.users.update(user!.id, { usageLocation: "US" });
+    const from = (await h.audit()).length;
+    const { outs } = await create("unmapped-bot@contoso.com", { adopt: true, displayName: "Unmapped" });
     expect(outs.applicationId).toBe(APP);
-    expect(auditSince(await h.audit(), before)).toEqual([
-      "teams Sync-CsOnlineApplicationInstance ok",
-      "graph PATCH user ok",
-    ]);
+    expect(auditSince(await h.audit(), from)).toEqual(["teams Sync-CsOnlineApplicationInstance ok"]);
   });
 
   test("delete", async () => {
@@ -242,8 +273,10 @@ describe("ApplicationInstance", () => {
     await h.faults({ families: { teams: { throttleNext: 1, retryAfterSeconds: 1 } } });
     const { outs } = await create("throttled-bot@contoso.com");
     expect(outs.applicationId).toBe(APP);
+    // The first Teams call of a new UPN is New-CsOnlineApplicationInstance (Graph said it is absent);
+    // a throttled call never ran, so even this call that is not safe to repeat is retried.
     expect(progress.lines.join("")).toMatch(
-      /\[teams\] teams: Get-CsOnlineApplicationInstance: throttled, retrying in 1\.0s/,
+      /\[teams\] teams: New-CsOnlineApplicationInstance: throttled, retrying in 1\.0s/,
     );
   });
 

@@ -8,6 +8,9 @@ import { auditSince, captureProgress, checked, createAccount, rejection, startHa
 const provider = typed as pulumi.dynamic.ResourceProvider;
 const licences = licenceTyped as pulumi.dynamic.ResourceProvider;
 const LOCATION = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+/** The emergency locations the default fixture seeds on its Calling Plan and Operator Connect numbers. */
+const SEEDED_CP_LOCATION = "3b1c5a7e-0a2d-4f6b-9c8e-1d2f3a4b5c61";
+const SEEDED_OC_LOCATION = "9d4e2f1a-6b3c-4d5e-8f70-a1b2c3d4e5f6";
 
 type Outs = Record<string, unknown> & {
   instanceId: string;
@@ -116,12 +119,17 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
   });
 
   test("read-after-external-change", async () => {
-    const instanceId = await licensedAccount();
+    const ownUpn = upn();
+    const { id: instanceId } = await createAccount(h, ownUpn);
+    await h.configure(licences);
+    await licences.create(await checked(licences, { userId: instanceId }));
+    await h.configure(provider, { numberAssignment: mode });
     const { id, outs } = await assign(instanceId, "+14255550101");
     await h.admin("unassignNumber", { telephoneNumber: "+14255550101" });
     expect(await provider.read!(id, outs)).toEqual({});
     // Moved to another account: also gone from this resource's point of view, and not taken back.
-    const other = (await createAccount(h, upn())).id;
+    const otherUpn = upn();
+    const other = (await createAccount(h, otherUpn)).id;
     await h.admin("assignNumber", { telephoneNumber: "+14255550101", targetId: other });
     await h.configure(provider, { numberAssignment: mode });
     expect(await provider.read!(id, outs)).toEqual({});
@@ -129,11 +137,12 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     const e = await rejection(assign(instanceId, "+14255550101")).finally(
       () => delete process.env.TEAMS_NUMBER_RELEASE_WAIT_MS,
     );
+    // Named by UPN and display name (no declared number plan here: the bounded wait applies).
     expect(e.message).toBe(
-      `assigning number +14255550101 to ${instanceId}: the number is already assigned to another account (${other}), still after waiting 2s (NumberAssignedElsewhere). ` +
-        "Unassign it first or choose another number. If a bot removed in this same change held it, run `pulumi up` again: Pulumi deletes removed resources last.",
+      `assigning number +14255550101 to ${ownUpn}: +14255550101 is assigned to ${otherUpn} (${otherUpn.split("@")[0]}), which is not giving it up in this update (waited for it to be released) (NumberAssignedElsewhere). ` +
+        "Unassign it from that account first (Teams admin center > Voice > Phone numbers), or choose another number.",
     );
-    expect(progress.lines.join("")).toContain(`waiting for +14255550101 to be released by ${other}`);
+    expect(progress.lines.join("")).toContain(`waiting for +14255550101 to be released by ${otherUpn}`);
     const before = (await h.audit()).length;
     await provider.delete!(id, outs); // leaves the other account's number alone
     expect(auditSince(await h.audit(), before)).toEqual([]);
@@ -178,17 +187,19 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
 
   test("regress-rollback-of-a-failed-number-change", async () => {
     const instanceId = await licensedAccount();
+    const name = `${mode}-num-${n}@contoso.com`;
     const { id, outs } = await assign(instanceId, "+14255550105");
     // +14255550150 is a subscriber number: Teams refuses it on a resource account, after the unassign.
     const news = await inputs(instanceId, "+14255550150");
     const before = (await h.audit()).length;
     const e = await rejection(provider.update!(id, outs, news));
     expect(e.message).toBe(
-      `assigning number +14255550150 to ${instanceId}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
+      `assigning number +14255550150 to ${name}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
         (mode === "graph"
           ? " (OperationFailed)"
-          : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.SetCsPhoneNumberAssignment)") +
-        ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number.",
+          : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set)") +
+        ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number." +
+        " A Calling Plan subscriber (user) number becomes a service number through a usage change order: New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType, then rerun `pulumi up`.",
     );
     // The engine records the restored state (ErrorResourceInitFailed): the old number.
     expect(e.id).toBe(id);
@@ -216,6 +227,22 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
       stables: [],
     });
     expect(await provider.diff!("x", olds, { ...olds, adopt: true })).toMatchObject({ changes: false });
+  });
+
+  test("regress-state-from-before-tenantLocationId-never-clears", async () => {
+    // Older state recorded the tenant's location as locationId, declared or not: not a declaration.
+    const olds = {
+      instanceId: "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11",
+      phoneNumber: "+14255550100",
+      numberType: "CallingPlan",
+      adopt: false,
+      locationId: SEEDED_CP_LOCATION,
+    };
+    const { locationId: _recorded, ...news } = olds;
+    expect(await provider.diff!("x", olds, news)).toMatchObject({ changes: false });
+    expect(await provider.diff!("x", { ...olds, tenantLocationId: SEEDED_CP_LOCATION }, news)).toMatchObject({
+      changes: true,
+    });
   });
 
   test("delete", async () => {
@@ -248,14 +275,127 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
 
   test("regress-wrong-number-type-and-unknown-number-fail-before-calling", async () => {
     const instanceId = await licensedAccount();
+    const name = `${mode}-num-${n}@contoso.com`;
     const before = (await h.audit()).length;
     const wrongType = await rejection(assign(instanceId, "+14255550201"));
     expect(wrongType.message).toBe(
-      `assigning number +14255550201 to ${instanceId}: +14255550201 is a DirectRouting number, not CallingPlan (NumberTypeMismatch). Set numberType to DirectRouting.`,
+      `assigning number +14255550201 to ${name}: +14255550201 is a DirectRouting number, not CallingPlan (NumberTypeMismatch). Set numberType to DirectRouting.`,
     );
     const unknown = await rejection(assign(instanceId, "+14255559999"));
     expect(unknown.code).toBe("NumberNotFound");
     expect(auditSince(await h.audit(), before)).toEqual([]);
+  });
+
+  // Issue 11 item 1: Direct Routing numbers enter the inventory when assigned (Set-CsPhoneNumberAssignment
+  // example 5 assigns one with no upload step) and, unless uploaded, may leave it when unassigned.
+  test("regress-direct-routing-number-not-in-the-inventory", async () => {
+    const instanceId = await licensedAccount();
+    const inInventory = async (n: string) =>
+      ((await h.state()).numbers as { telephoneNumber: string }[]).some((x) => x.telephoneNumber === n);
+    expect(await inInventory("+14255550210")).toBe(false);
+    const before = (await h.audit()).length;
+    const { id, outs } = await assign(instanceId, "+14255550210", { numberType: "DirectRouting" });
+    expect(outs).toMatchObject({ phoneNumber: "+14255550210", assignmentStatus: "voiceApplicationAssigned" });
+    // No location on it: the stand-in's zero GUID means none, on both paths.
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBeNull();
+    expect(await provider.read!(id, outs)).toEqual({ id, props: outs });
+    await provider.delete!(id, outs);
+    expect(auditSince(await h.audit(), before)).toEqual([
+      `${assignOp} +14255550210 ok`,
+      `${unassignOp} +14255550210 ok`,
+    ]);
+    // Gone from the inventory again: read says unassigned (gone), a second delete does nothing.
+    expect(await inInventory("+14255550210")).toBe(false);
+    expect(await provider.read!(id, outs)).toEqual({});
+    await provider.delete!(id, outs);
+    expect(auditSince(await h.audit(), before)).toHaveLength(2);
+    // A Calling Plan number the tenant does not have is still refused before any call.
+    expect((await rejection(assign(instanceId, "+14255550211"))).code).toBe("NumberNotFound");
+    // Unassigned outside Pulumi, the number left the inventory: a number change just assigns the new one.
+    const again = await assign(instanceId, "+14255550212", { numberType: "DirectRouting" });
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550212" });
+    expect(await inInventory("+14255550212")).toBe(false);
+    const news = await inputs(instanceId, "+14255550104");
+    const { outs: moved } = (await provider.update!(again.id, again.outs, news)) as { outs: Outs };
+    expect(moved).toMatchObject({ phoneNumber: "+14255550104", assignmentStatus: "voiceApplicationAssigned" });
+    await provider.delete!(again.id, moved);
+  });
+
+  // Issue 11 item 2: the tenant's emergency location is reported, not managed, unless declared.
+  test("regress-undeclared-location-is-left-alone", async () => {
+    const instanceId = await licensedAccount();
+    const declared = await inputs(instanceId, "+14255550301", { numberType: "OperatorConnect" });
+    const { id, outs } = await assign(instanceId, "+14255550301", { numberType: "OperatorConnect" });
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBe(SEEDED_OC_LOCATION);
+    expect(await provider.diff!(id, outs, declared)).toMatchObject({ changes: false });
+    const read = await provider.read!(id, outs);
+    expect(read).toEqual({ id, props: outs });
+    expect(await provider.diff!(id, read.props, declared)).toMatchObject({ changes: false });
+    // Declared, then removed: exactly one clear, and only then.
+    const before = (await h.audit()).length;
+    const withLocation = await inputs(instanceId, "+14255550301", {
+      numberType: "OperatorConnect",
+      locationId: LOCATION,
+    });
+    const { outs: set } = (await provider.update!(id, outs, withLocation)) as { outs: Outs };
+    expect(set).toMatchObject({ locationId: LOCATION, tenantLocationId: LOCATION });
+    expect(await provider.diff!(id, set, declared)).toMatchObject({ changes: true });
+    const { outs: cleared } = (await provider.update!(id, set, declared)) as { outs: Outs };
+    expect(cleared.locationId).toBeUndefined();
+    expect(cleared.tenantLocationId).toBeNull();
+    expect(await provider.diff!(id, cleared, declared)).toMatchObject({ changes: false });
+    const location = mode === "graph" ? "graph updateNumber" : "teams Set-CsPhoneNumberAssignment";
+    expect(auditSince(await h.audit(), before)).toEqual([`${location} +14255550301 ok`, `${location} +14255550301 ok`]);
+    await provider.delete!(id, cleared);
+  });
+
+  // Issue 11 item 2 / issue 14: adopting never writes; a declared location that differs is refused.
+  test("regress-adopt-refuses-a-different-location", async () => {
+    const instanceId = await licensedAccount();
+    await h.admin("assignNumber", { telephoneNumber: "+14255550300", targetId: instanceId });
+    const before = (await h.audit()).length;
+    const e = await rejection(
+      assign(instanceId, "+14255550300", { numberType: "OperatorConnect", adopt: true, locationId: LOCATION }),
+    );
+    expect(e.code).toBe("AdoptMismatch");
+    expect(e.message).toBe(
+      `assigning number +14255550300 to ${instanceId}: the tenant gives the number emergency location ${SEEDED_OC_LOCATION}, the program declares ${LOCATION} (AdoptMismatch). ` +
+        `Adopting changes nothing in the tenant: set locationId to ${SEEDED_OC_LOCATION} (or remove it) to adopt, then change it in a later \`pulumi up\`.`,
+    );
+    const { outs } = await assign(instanceId, "+14255550300", { numberType: "OperatorConnect", adopt: true });
+    expect(outs.locationId).toBeUndefined();
+    expect(outs.tenantLocationId).toBe(SEEDED_OC_LOCATION);
+    const same = await assign(instanceId, "+14255550300", {
+      numberType: "OperatorConnect",
+      adopt: true,
+      locationId: SEEDED_OC_LOCATION.toUpperCase(),
+    });
+    expect(same.outs).toMatchObject({ locationId: SEEDED_OC_LOCATION, tenantLocationId: SEEDED_OC_LOCATION });
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550300" });
+  });
+
+  // Issue 11 item 4: Teams lags behind Entra; the refusals it gives meanwhile are waited out.
+  test("regress-teams-lags-behind-entra", async () => {
+    await h.faults({ teamsLicenceLagMs: 1500, usageLocationLagMs: 1000 });
+    try {
+      const instanceId = await licensedAccount();
+      const { outs } = await assign(instanceId, "+14255550103");
+      expect(outs).toMatchObject({
+        assignmentStatus: "voiceApplicationAssigned",
+        tenantLocationId: SEEDED_CP_LOCATION,
+      });
+      const lines = progress.lines.join("");
+      expect(lines).toMatch(
+        /licensing does not see the usage location yet \(it lags behind the directory\): retrying in/,
+      );
+      expect(lines).toMatch(/Teams does not see the licence yet \(it lags behind Entra\): retrying in/);
+      await provider.delete!(`${instanceId}/+14255550103`, outs);
+    } finally {
+      await h.faults({ teamsLicenceLagMs: 0, usageLocationLagMs: 0 });
+    }
   });
 
   test("regress-unlicensed-account-gets-the-licence-hint", async () => {

@@ -27,7 +27,8 @@ describe("Graph $batch coalescing", () => {
     "+14255550105",
     "+14255550150",
     "+14255550151",
-    "+14255550200",
+    // (+14255550200, the dev stack's Direct Routing number, is not in the inventory until assigned.)
+    "+14255550202;ext=10",
     "+14255550201",
     "+14255550300",
     "+14255550301",

@@ -112,6 +112,18 @@ describe("resource hooks on a fake tenant", () => {
     expect(fake.calls.filter((c) => c.startsWith("numbers.assign"))).toEqual([]);
   });
 
+  test("regress-adopt-checks-the-number-type: a number on the account with another type is refused, even with adopt", async () => {
+    const p = await hooks("botPhoneNumber");
+    const instanceId = fake.addAccount("typed-bot@contoso.com", APP);
+    fake.addNumber("+14255550100", "CallingPlan", instanceId);
+    const e = await rejection(
+      p.create(await checked(p, { instanceId, phoneNumber: "+14255550100", numberType: "DirectRouting", adopt: true })),
+    );
+    expect(e.message).toContain(
+      "+14255550100 is a CallingPlan number, not DirectRouting (NumberTypeMismatch). Set numberType to CallingPlan.",
+    );
+  });
+
   test("BotPhoneNumber update to a number that fails: the old one is back and recorded", async () => {
     const p = await hooks("botPhoneNumber");
     const instanceId = fake.addAccount("move-bot@contoso.com", APP);

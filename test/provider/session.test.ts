@@ -92,7 +92,8 @@ describe("provider session", () => {
   test("regress-wrong-secret-fails-clearly-without-echoing-it", async () => {
     await h.configure(provider, { clientSecret: "wrong-secret-value-123" });
     const e = await rejection(create("denied-bot@contoso.com"));
-    expect(e.message).toMatch(new RegExp(`^looking up denied-bot@contoso\\.com in Microsoft Graph: .*AADSTS7000215`));
+    // The first tenant-facing step of a create is the write-access check, which signs in first.
+    expect(e.message).toMatch(/^getting a token for https:\/\/graph\.microsoft\.com\/\.default from .*AADSTS7000215/);
     expect(e.message).not.toContain("wrong-secret-value-123");
     expect(e.hint).toBe(
       "Check teams-bot-numbers:tenantId (AZURE_TENANT_ID), teams-bot-numbers:clientId (AZURE_CLIENT_ID) and the credential: teams-bot-numbers:clientSecret (AZURE_CLIENT_SECRET) or the certificate registered on the app, teams-bot-numbers:clientCertificatePath (AZURE_CLIENT_CERTIFICATE_PATH).",
@@ -125,7 +126,10 @@ describe("provider session", () => {
   test("regress-app-without-teams-role-gets-the-permission-hint", async () => {
     await h.configure(provider, { clientId: h.emulator.reader.clientId, clientSecret: h.emulator.reader.clientSecret });
     const e = await rejection(create("reader-bot@contoso.com"));
-    expect(e.message).toMatch(/^looking up reader-bot@contoso\.com in Teams: /);
+    // Refused before any tenant call: the token's roles and wids lack what a create needs (issue 16).
+    expect(e.message).toMatch(
+      /^creating resource account reader-bot@contoso\.com: the signed-in identity .* lacks the Teams Administrator directory role/,
+    );
     expect(e.message).toMatch(/Teams Administrator/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { GraphError } from "@microsoft/microsoft-graph-client";
 
-import { TenantError, type ErrorKind } from "../../errors";
+import { conditionFromText, TenantError, type ErrorKind } from "../../errors";
 import { parseRetryAfterMs } from "../../retry";
 
 /** What a failed Graph call said. */
@@ -62,6 +62,7 @@ export function graphError(operation: string, f: GraphFailure): TenantError {
     retryAfterMs: parseRetryAfterMs(f.header ? f.header("retry-after") : f.retryAfter),
     permission: f.permission,
     kind: f.kind,
+    condition: message ? conditionFromText(message) : undefined,
     cause: f.cause,
   });
 }

@@ -3,7 +3,7 @@
  * operation succeeded, failed or was skipped (bounded).
  */
 import { waitFor } from "../../consistency";
-import { TenantError } from "../../errors";
+import { conditionFromText, TenantError } from "../../errors";
 import { parseRetryAfterMs, sleep } from "../../retry";
 import type { GraphClient } from "./client";
 
@@ -65,6 +65,7 @@ export async function runOperation(graph: GraphClient, r: OperationRequest): Pro
       operation: `POST ${r.path}`,
       code: "OperationFailed",
       kind: "permanent",
+      condition: detail ? conditionFromText(detail) : undefined,
       reason: detail || `operation ${final.id ?? ""} failed without details`,
     });
   }

@@ -5,12 +5,12 @@
  */
 import type { AllowedCmdlet, InvokeRequest } from "../../../protocol/host-protocol";
 import { TenantError } from "../../errors";
-import { fromWireEnum, toWireEnum } from "../../formats";
+import { fromWireEnum, toWireEnum, ZERO_GUID } from "../../formats";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
 import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
 import { isNotFound } from "./errors";
 import { InstanceReads } from "./instance-reads";
-import type { HostPool, LazyParameters } from "./pool";
+import type { CmdletRunner, LazyParameters } from "./pool";
 
 /** Cmdlets that change things and are safe to repeat (set to a value). */
 const IDEMPOTENT: RetryStrategy[] = [throttling(2_000), transient(1_000)];
@@ -51,7 +51,8 @@ export function numberAssignmentFromCmdlet(o: Record<string, unknown>): NumberAs
     assignmentTargetId: text(o, "AssignedPstnTargetId")?.toLowerCase() ?? null,
     assignmentStatus: toWireEnum(text(o, "PstnAssignmentStatus") ?? "unknown"),
     activationState: toWireEnum(text(o, "ActivationState") ?? "unknown"),
-    locationId: text(o, "LocationId"),
+    // The zero GUID is how the cmdlet shows "no location" (its examples 2 and 10-13).
+    locationId: text(o, "LocationId") === ZERO_GUID ? null : text(o, "LocationId"),
     capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : [])
       .filter(Boolean)
       .map((c) => toWireEnum(String(c))),
@@ -65,7 +66,7 @@ export class TeamsCmdlets {
 
   /** `gatherWindowMs`: quiet gap that closes the window gathering instance reads. */
   constructor(
-    readonly host: HostPool,
+    readonly host: CmdletRunner,
     gatherWindowMs = 20,
   ) {
     this.instanceReads = new InstanceReads(

@@ -7,12 +7,13 @@
  */
 import type execa from "execa";
 
-import type {
-  AllowedCmdlet,
-  HostReady,
-  HostRequest,
-  HostResponse,
-  InvokeRequest,
+import {
+  TEAMS_MODULE_FLOOR,
+  type AllowedCmdlet,
+  type HostReady,
+  type HostRequest,
+  type HostResponse,
+  type InvokeRequest,
 } from "../../../protocol/host-protocol";
 import { redact, TenantError, type ErrorCode } from "../../errors";
 import { describeSetting, type TenantSettings } from "../../settings";
@@ -76,7 +77,7 @@ export class PowerShellHost {
       };
       const response = await this.send(request, cmdlet, timeoutMs);
       if (response.ok) return response.output ?? [];
-      throw cmdletError(cmdlet, response.error);
+      throw cmdletError(cmdlet, response.error, { moduleVersion: this.ready?.teamsModuleVersion });
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
@@ -125,7 +126,7 @@ export class PowerShellHost {
         operation: "connecting to Microsoft Teams (Connect-MicrosoftTeams -AccessTokens)",
         serviceCode: response.error.fullyQualifiedErrorId || undefined,
         reason: response.error.message,
-        hint: "Check that the app registration holds the Teams Administrator role and Organization.Read.All, and that MicrosoftTeams 6.x or later is installed.",
+        hint: `Check that the app registration holds the Teams Administrator role and Organization.Read.All, and that MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later is installed.`,
       });
     }
     this.connects++;
@@ -141,6 +142,9 @@ export class PowerShellHost {
     const lines = new HostLines(
       (line) => child.stdin?.write(line),
       (reason) => this.fail(child, "ProtocolViolation", reason),
+      // Stdout text outside the protocol (module warnings, progress) joins the stderr tail, so an
+      // error message shows it; it never hides or delays a reply.
+      (line) => this.keepTail(`stdout: ${line}\n`),
     );
     this.lines = lines;
     this.starts++;
@@ -150,9 +154,7 @@ export class PowerShellHost {
     child.stdout?.setEncoding("utf8");
     child.stdout?.on("data", (chunk: string) => lines.feed(chunk));
     child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-2_000);
-    });
+    child.stderr?.on("data", (chunk: string) => this.keepTail(chunk));
     child.stdin?.on("error", () => undefined); // EPIPE after a crash: reported through exit
     child.on("error", (e) =>
       this.onExit(
@@ -182,9 +184,14 @@ export class PowerShellHost {
         operation: "starting the Teams PowerShell host",
         code: "ModuleMissing",
         reason: "the MicrosoftTeams module is not installed for this pwsh",
-        hint: "Run `Install-Module MicrosoftTeams -MinimumVersion 6.0.0 -Scope CurrentUser` in PowerShell 7.",
+        hint: `Run \`Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser\` in PowerShell 7 (${TEAMS_MODULE_FLOOR} is the oldest version supported).`,
       });
     }
+  }
+
+  /** Keeps the last 2,000 characters of what the host said outside the protocol. */
+  private keepTail(text: string): void {
+    this.stderrTail = (this.stderrTail + text).slice(-2_000);
   }
 
   private send(request: HostRequest, what: string, timeoutMs: number): Promise<HostResponse> {

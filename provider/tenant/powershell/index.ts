@@ -4,4 +4,4 @@ export { statusFromHostError, isMappingConflict, isNotFound } from "./errors";
 export { PowerShellHost, type HostTimeouts } from "./host";
 export { InstanceReads } from "./instance-reads";
 export { hostScriptPath, resolvePwshPath } from "./locate";
-export { HostPool, type LazyParameters, type PoolSize } from "./pool";
+export { HostPool, type CmdletRunner, type LazyParameters, type PoolSize } from "./pool";

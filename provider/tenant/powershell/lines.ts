@@ -1,8 +1,16 @@
 /**
- * The host's line protocol (protocol/host-protocol.ts) over one process's pipes: JSON lines,
- * one request pending at a time, answered by id; the first line is HostReady.
+ * The host's line protocol (protocol/host-protocol.ts) over one process's pipes: JSON request
+ * lines in, framed replies out (found with `findFrame`, wherever the marker starts in a line), one
+ * request pending at a time, answered by id; the first frame is HostReady. A line without a frame
+ * is not protocol: it goes to `stray` (the host keeps it with its stderr tail for error messages).
  */
-import type { HostReady, HostRequest, HostResponse } from "../../../protocol/host-protocol";
+import {
+  findFrame,
+  FRAME_MARKER,
+  type HostReady,
+  type HostRequest,
+  type HostResponse,
+} from "../../../protocol/host-protocol";
 
 type Pending = { id: number; what: string; resolve: (r: HostResponse) => void; reject: (e: Error) => void };
 
@@ -17,6 +25,8 @@ export class HostLines {
     private readonly write: (line: string) => void,
     /** Called when the host breaks the protocol (answers another id). */
     private readonly violated: (reason: string) => void,
+    /** Gets each stdout line that carries no frame (warnings, progress, banners), never dropped silently. */
+    private readonly stray: (line: string) => void = () => undefined,
   ) {}
 
   /** What the pending request runs, for error messages. */
@@ -57,13 +67,13 @@ export class HostLines {
   }
 
   private onLine(line: string): void {
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      return; // stray output (warnings, banners) is not part of the protocol
+    const m = findFrame(line);
+    if (!m) {
+      this.stray(line);
+      return;
     }
-    const m = message as Partial<HostReady & HostResponse>;
+    const before = line.slice(0, line.indexOf(FRAME_MARKER)).trim();
+    if (before) this.stray(before); // text that shared the frame's line
     if (m.type === "ready" && this.waitingForReady) {
       this.waitingForReady.resolve(m as HostReady);
       this.waitingForReady = undefined;

@@ -39,11 +39,27 @@ export function hostScriptPath(dir = __dirname): string {
 }
 
 /** Environment variables never handed to the host (it needs none of our credentials). */
-const SECRET_ENV = [
+export const SECRET_ENV = [
   "AZURE_CLIENT_SECRET",
   "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "AZURE_CLIENT_CERTIFICATE_PATH",
+  "AZURE_FEDERATED_TOKEN_FILE",
   "PULUMI_CONFIG_PASSPHRASE",
+  "PULUMI_CONFIG_PASSPHRASE_FILE",
   "PULUMI_ACCESS_TOKEN",
+  // State backend credentials (README "State in Azure Blob Storage").
+  "AZURE_STORAGE_KEY",
+  "AZURE_STORAGE_SAS_TOKEN",
+  "AZURE_STORAGE_CONNECTION_STRING",
+  // Per-job token requesters and managed-identity secrets (README "Credentials").
+  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+  "ACTIONS_ID_TOKEN_REQUEST_URL",
+  "ACTIONS_RUNTIME_TOKEN",
+  "SYSTEM_ACCESSTOKEN",
+  "IDENTITY_HEADER",
+  "IDENTITY_ENDPOINT",
+  "MSI_SECRET",
+  "GITHUB_TOKEN",
 ];
 
 /** Starts `pwsh -File teams-host.ps1` with piped stdio, no secret in its environment or argv. */

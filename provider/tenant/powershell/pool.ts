@@ -15,6 +15,11 @@ import { PowerShellHost, type HostTimeouts } from "./host";
 /** Cmdlet parameters, or a function giving them when a host takes the call (gathered reads close then). */
 export type LazyParameters = InvokeRequest["parameters"] | (() => InvokeRequest["parameters"]);
 
+/** What runs cmdlets: the pool, or one host on its own (tests, scripts). */
+export interface CmdletRunner {
+  invoke(cmdlet: AllowedCmdlet, parameters: LazyParameters, timeoutMs?: number): Promise<Record<string, unknown>[]>;
+}
+
 /** How large the pool may grow and when it grows. */
 export interface PoolSize {
   /** Most hosts started at once (≥ 1). */
@@ -35,7 +40,7 @@ interface Job {
 }
 
 /** The PowerShell hosts of one provider process (one tenant's settings). */
-export class HostPool {
+export class HostPool implements CmdletRunner {
   /** The hosts started so far, in order. */
   readonly hosts: PowerShellHost[] = [];
   /** Times the pool paused for throttling. */

@@ -1,0 +1,62 @@
+/** What a Graph route is: method, path template, required app roles, handler. */
+import { EmulatorContext } from "../context";
+import { AccessClaims } from "../tokens";
+import { graphErrors } from "./errors";
+
+/** A Graph request as the router sees it (path without `/v1.0`). */
+export interface GraphRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/** A Graph response. */
+export interface GraphResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** What a handler returns; `audit` fills the audit entry of a mutating route (null: nothing to record now). */
+export interface HandlerResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  audit?: { target: string | null; number: string | null } | null;
+}
+
+/** Everything a handler may need; `params` holds the template's `{name}` segments, decoded. */
+export interface HandlerArgs {
+  ctx: EmulatorContext;
+  req: GraphRequest;
+  params: Record<string, string>;
+  claims: AccessClaims;
+}
+
+/** A Graph route. */
+export interface GraphRoute {
+  method: string;
+  /** Literal segments and `{name}` parameters, e.g. `/users/{id}/assignLicense` (segments match case-insensitively). */
+  path: string;
+  /** App roles of which the token needs any (null: none). */
+  roles: readonly string[] | null;
+  /** Audit operation name for mutating routes. */
+  audit?: string;
+  handler: (a: HandlerArgs) => HandlerResult | Promise<HandlerResult>;
+}
+
+/** Reads a JSON object body or throws 400. */
+export function objectBody(req: GraphRequest): Record<string, unknown> {
+  if (req.body === undefined || req.body === null || typeof req.body !== "object" || Array.isArray(req.body)) {
+    throw graphErrors.emptyPayload();
+  }
+  return req.body as Record<string, unknown>;
+}
+
+/** The first value of a header, case-insensitively. */
+export function header(req: GraphRequest, name: string): string | undefined {
+  const k = Object.keys(req.headers).find((h) => h.toLowerCase() === name.toLowerCase());
+  return k === undefined ? undefined : req.headers[k];
+}

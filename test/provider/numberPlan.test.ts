@@ -1,0 +1,73 @@
+/**
+ * NumberPlan hooks (no tenant): check normalises and refuses a number declared twice; diff and
+ * update declare the plan to the provider process and keep the accounts the stack removed.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+import { provider as typed } from "../../provider/resources/numberPlan";
+import { moveRegistry, resetMoves } from "../../provider/tenant/number-moves";
+
+const provider = typed as pulumi.dynamic.ResourceProvider;
+const [A, B, C] = ["a", "b", "c"].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`) as [string, string, string];
+const bot = (instanceId: string, upn: string, phoneNumber?: string) => ({
+  instanceId,
+  userPrincipalName: upn,
+  ...(phoneNumber ? { phoneNumber, numberType: "CallingPlan" } : {}),
+});
+
+afterEach(() => resetMoves());
+
+test("check: entries normalised; a number on two bots refused with the path", async () => {
+  const ok = await provider.check!({}, { bots: [bot(A.toUpperCase(), "Alpha@Contoso.com", "tel:+1 425 555 0100")] });
+  expect(ok).toEqual({
+    inputs: {
+      bots: [
+        {
+          instanceId: A,
+          userPrincipalName: "alpha@contoso.com",
+          phoneNumber: "+14255550100",
+          numberType: "CallingPlan",
+        },
+      ],
+    },
+    failures: [],
+  });
+  const twice = await provider.check!(
+    {},
+    { bots: [bot(A, "a@contoso.com", "+14255550100"), bot(B, "b@contoso.com", "+1 425 555 0100"), bot(C, "nope")] },
+  );
+  expect(twice.failures).toEqual([
+    {
+      property: "bots[1].phoneNumber",
+      reason: "+14255550100 is also declared on bots[0]: a number can be on one account only",
+    },
+    {
+      property: "bots[2].userPrincipalName",
+      reason: '"nope" is not a user principal name: expected name@domain, e.g. incident-bot@contoso.com',
+    },
+  ]);
+});
+
+test("diff declares the plan; update keeps the removed accounts across runs", async () => {
+  const run1 = { bots: [bot(A, "a@contoso.com", "+14255550100"), bot(B, "b@contoso.com", "+14255550101")] };
+  const { outs: first } = await provider.create(run1);
+  expect(first).toEqual({ ...run1, removed: [] });
+  // Run 2: B removed, C new with B's number.
+  const run2 = { bots: [bot(A, "a@contoso.com", "+14255550100"), bot(C, "c@contoso.com", "+14255550101")] };
+  expect(await provider.diff!("number-plan", first, run2)).toMatchObject({ changes: true, replaces: [] });
+  expect(moveRegistry.removed.has(B)).toBe(true);
+  expect(moveRegistry.wantOf(C)).toEqual({
+    to: { phoneNumber: "+14255550101", numberType: "CallingPlan", locationId: null },
+  });
+  expect(moveRegistry.nameOf(B)).toBe("b@contoso.com");
+  const { outs: second } = (await provider.update!("number-plan", first, run2)) as { outs: Record<string, unknown> };
+  expect(second.removed).toEqual([{ instanceId: B, userPrincipalName: "b@contoso.com" }]);
+  // Run 3: nothing changed: no update, B still known as removed (its delete may not have run).
+  expect(await provider.diff!("number-plan", second, run2)).toMatchObject({ changes: false });
+  expect(moveRegistry.removed.has(B)).toBe(true);
+  // B comes back: no longer removed.
+  const run4 = { bots: [...run2.bots, bot(B, "b@contoso.com")] };
+  const { outs: fourth } = (await provider.update!("number-plan", second, run4)) as { outs: Record<string, unknown> };
+  expect(fourth.removed).toEqual([]);
+  expect(moveRegistry.wantOf(B)).toEqual({ to: undefined });
+});
