@@ -6,7 +6,7 @@
  * protocol/host-protocol.ts wire protocol, tokens from msal-node (cached across processes,
  * which favours the baseline).
  *
- * The fixed waits equal the profile's replication and provisioning delays plus 10 % — the
+ * The fixed waits equal the profile's replication, provisioning and lag delays plus 10 % — the
  * shortest fixed waits that do not fail, so the baseline is as fast as a fixed-wait script can be
  * (TeamsFunctions' own waits, 60 s and up to 600 s, would be slower).
  */
@@ -31,6 +31,10 @@ export interface BaselineTarget {
   replicationWaitMs: number;
   /** Fixed wait after assigning the licence (provisioning). */
   provisioningWaitMs: number;
+  /** Fixed wait after setting the usage location, before assigning the licence (licensing lags behind it). */
+  usageLocationWaitMs?: number;
+  /** Fixed wait after provisioning before the number (Teams lags behind Graph's licence state). */
+  teamsLicenceWaitMs?: number;
 }
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
@@ -134,11 +138,12 @@ export class BaselineScript {
       });
       await sleep(this.t.replicationWaitMs);
       await this.graph("PATCH", `/users/${objectId}`, { usageLocation: b.usageLocation });
+      await sleep(this.t.usageLocationWaitMs ?? 0);
       await this.graph("POST", `/users/${objectId}/assignLicense`, {
         addLicenses: [{ skuId: VIRTUAL_USER_SKU, disabledPlans: [] }],
         removeLicenses: [],
       });
-      await sleep(this.t.provisioningWaitMs);
+      await sleep(this.t.provisioningWaitMs + (this.t.teamsLicenceWaitMs ?? 0));
       await this.cmdlet("Set-CsPhoneNumberAssignment", {
         Identity: objectId,
         PhoneNumber: b.phoneNumber,

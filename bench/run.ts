@@ -353,6 +353,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             env: { ...process.env, ...env },
             replicationWaitMs: Math.ceil(REAL_PROFILE_MS.replicationDelayMs * o.scale * 1.1),
             provisioningWaitMs: Math.ceil(REAL_PROFILE_MS.licenceProvisioningDelayMs * o.scale * 1.1),
+            usageLocationWaitMs: Math.ceil(REAL_PROFILE_MS.usageLocationLagMs * o.scale * 1.1),
+            teamsLicenceWaitMs: Math.ceil(REAL_PROFILE_MS.teamsLicenceLagMs * o.scale * 1.1),
           });
           let ids = new Map<string, string>();
           await measure("baseline", "create", async () => void (ids = await script.create(bots)));
