@@ -130,9 +130,13 @@ function checkBots(raw: unknown): { inputs: Inputs; failures: CheckFailure[] } {
   const owner = new Map<string, number>();
   const bots = raw.map((b: Record<string, unknown>, i): PlanBot => {
     const at = (k: string): string => `bots[${i}].${k}`;
+    // An absent account id is not known yet, no failure: under --continue-on-error the engine still
+    // checks the plan when one bot's account failed, with that account's objectId missing.
+    const known = b?.instanceId !== undefined && b?.instanceId !== null && b?.instanceId !== "";
     const bot: PlanBot = {
-      instanceId:
-        take(at("instanceId"), normalizeGuid(b?.instanceId, "an object id (ApplicationInstance.objectId)")) ?? "",
+      instanceId: known
+        ? (take(at("instanceId"), normalizeGuid(b.instanceId, "an object id (ApplicationInstance.objectId)")) ?? "")
+        : "",
       userPrincipalName: take(at("userPrincipalName"), normalizeUpn(b?.userPrincipalName)) ?? "",
     };
     if (b?.phoneNumber !== undefined) {
