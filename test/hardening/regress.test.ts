@@ -123,8 +123,9 @@ describe("hardening regressions", () => {
           }),
         );
         await l.create(await checked(l, { userId: account.id }));
-        // Call 1: Get-CsPhoneNumberAssignment (is it free?); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
-        await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
+        // Calls 1 and 2: Get-CsPhoneNumberAssignment (create's lookup, then the move's check that it is
+        // free); call 3: Set-CsPhoneNumberAssignment, on which the stand-in dies.
+        await h.faults({ pwshCrash: { afterCalls: 3, mode } }, true);
         await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
         const held = (
           (await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>
