@@ -8,7 +8,6 @@ import * as path from "path";
 import { shim } from "../../provider/shim";
 
 // The module object the shim's own `require("fs")` returns (an ES namespace import cannot be spied on).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fs = require("fs") as typeof import("fs");
 const fixtureRoot = path.join(__dirname, "..", "fixtures", "shim-root");
 
