@@ -14,7 +14,8 @@ const shims = new Map<ResourceModuleName, pulumi.dynamic.ResourceProvider>();
  * name (and the package name, a string), so state stays small, holds no code and no secret, and a
  * package upgrade takes effect at the next run. The implementation is located once per provider
  * process and module (memoized on the process's global object, not in the closure), not on every
- * hook call.
+ * hook call. Closures here are parsed by TypeScript 3.8 where the stack repository has no TypeScript
+ * of its own: keep their syntax within it (test/unit/shim-serialize.test.ts).
  */
 export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider {
   const known = shims.get(name);
@@ -25,9 +26,9 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
   const load = (): pulumi.dynamic.ResourceProvider => {
     // Keyed by where the lookup starts too, so a process that moves (tests) finds the right root.
     const key = `${packageName}/${name}|${process.env.TEAMS_BOT_NUMBERS_ROOT ?? ""}|${process.cwd()}`;
-    const memo = ((
-      globalThis as { __teamsBotNumbersProviders?: Record<string, pulumi.dynamic.ResourceProvider> }
-    ).__teamsBotNumbersProviders ??= {});
+    // No `??=` here: a repository without TypeScript parses this closure with Pulumi's vendored 3.8.
+    const g = globalThis as { __teamsBotNumbersProviders?: Record<string, pulumi.dynamic.ResourceProvider> };
+    const memo = g.__teamsBotNumbersProviders || (g.__teamsBotNumbersProviders = {});
     const found = memo[key];
     if (found) return found;
     const nodePath = require("path") as typeof import("path");
