@@ -5,17 +5,32 @@ import { NAMESPACE } from "./settings";
 
 export type { ResourceModuleName } from "./registry";
 
+/** One shim per module in the program process, so Pulumi serializes each closure once (its cache is per object). */
+const shims = new Map<ResourceModuleName, pulumi.dynamic.ResourceProvider>();
+
 /**
  * The provider object Pulumi serializes into state: a thin shim that loads the implementation
  * (`dist/provider/resources/<name>.js` of this package) at call time. It captures only the module
- * name, so state stays small, holds no code and no secret, and a package upgrade takes effect at
- * the next run.
+ * name (and the package name, a string), so state stays small, holds no code and no secret, and a
+ * package upgrade takes effect at the next run. The implementation is located once per provider
+ * process and module (memoized on the process's global object, not in the closure), not on every
+ * hook call. Closures here are parsed by TypeScript 3.8 where the stack repository has no TypeScript
+ * of its own: keep their syntax within it (test/unit/shim-serialize.test.ts).
  */
 export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider {
+  const known = shims.get(name);
+  if (known) return known;
   // Captured as a plain string (not the settings module), like `name`.
   const packageName: string = NAMESPACE;
   // Everything below runs inside the engine's dynamic-provider process; only `name` and `packageName` are captured.
   const load = (): pulumi.dynamic.ResourceProvider => {
+    // Keyed by where the lookup starts too, so a process that moves (tests) finds the right root.
+    const key = `${packageName}/${name}|${process.env.TEAMS_BOT_NUMBERS_ROOT ?? ""}|${process.cwd()}`;
+    // No `??=` here: a repository without TypeScript parses this closure with Pulumi's vendored 3.8.
+    const g = globalThis as { __teamsBotNumbersProviders?: Record<string, pulumi.dynamic.ResourceProvider> };
+    const memo = g.__teamsBotNumbersProviders || (g.__teamsBotNumbersProviders = {});
+    const found = memo[key];
+    if (found) return found;
     const nodePath = require("path") as typeof import("path");
     const fs = require("fs") as typeof import("fs");
     const candidates: string[] = [];
@@ -29,7 +44,7 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
       const file = nodePath.join(root, "dist", "provider", "resources", `${name}.js`);
       const pkg = nodePath.join(root, "package.json");
       if (fs.existsSync(file) && fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === packageName) {
-        return require(file).provider;
+        return (memo[key] = require(file).provider as pulumi.dynamic.ResourceProvider);
       }
     }
     throw new Error(
@@ -38,13 +53,27 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
     );
   };
   // Optional hooks fall back to what Pulumi does when a provider omits them.
-  return {
+  const provider: pulumi.dynamic.ResourceProvider = {
     configure: async (req) => load().configure?.(req),
-    check: async (olds, news) => (load().check ? load().check!(olds, news) : { inputs: news }),
-    diff: async (id, olds, news) => (load().diff ? load().diff!(id, olds, news) : {}),
+    check: async (olds, news) => {
+      const impl = load();
+      return impl.check ? impl.check(olds, news) : { inputs: news };
+    },
+    diff: async (id, olds, news) => {
+      const impl = load();
+      return impl.diff ? impl.diff(id, olds, news) : {};
+    },
     create: (inputs) => load().create(inputs),
-    read: async (id, props) => (load().read ? load().read!(id, props) : { id, props }),
-    update: async (id, olds, news) => (load().update ? load().update!(id, olds, news) : {}),
+    read: async (id, props) => {
+      const impl = load();
+      return impl.read ? impl.read(id, props) : { id, props };
+    },
+    update: async (id, olds, news) => {
+      const impl = load();
+      return impl.update ? impl.update(id, olds, news) : {};
+    },
     delete: async (id, props) => load().delete?.(id, props),
   };
+  shims.set(name, provider);
+  return provider;
 }
