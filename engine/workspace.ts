@@ -141,6 +141,28 @@ export function offlineEnv(opts: { backend: StateBackend; pulumiHome: string }):
   };
 }
 
+/** The V8 young-generation cap the provider processes get (MB per semi-space; Node's default is 16). */
+export const PROVIDER_SEMI_SPACE_MB = 2;
+
+/**
+ * Memory settings for the processes the engine starts (the dynamic provider inherits the engine's
+ * environment): a small V8 young generation and two glibc malloc arenas. Measured on a 200-bot
+ * create at scale 0.1: provider peak RSS 242 MB → 187 MB at the same wall time (bench/results).
+ * Flags the caller already set win: an own `--max-semi-space-size` in NODE_OPTIONS, an own MALLOC_ARENA_MAX.
+ */
+export function providerMemoryEnv(
+  nodeOptions: string | undefined,
+  mallocArenaMax: string | undefined,
+): Record<string, string> {
+  const flags = (nodeOptions ?? "").trim();
+  return {
+    NODE_OPTIONS: /--max-semi-space-size\b/.test(flags)
+      ? flags
+      : `${flags} --max-semi-space-size=${PROVIDER_SEMI_SPACE_MB}`.trim(),
+    MALLOC_ARENA_MAX: mallocArenaMax || "2",
+  };
+}
+
 /** Options for {@link openStack}. */
 export interface OpenStackOptions {
   projectName: string;
@@ -180,7 +202,14 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
     projectSettings: fs.existsSync(path.join(o.workDir, "Pulumi.yaml"))
       ? undefined
       : { name: o.projectName, runtime: "nodejs", backend: { url: backendUrl(o.backend) } },
-    envVars: { ...offlineEnv(o), ...o.env },
+    envVars: {
+      ...offlineEnv(o),
+      ...o.env,
+      ...providerMemoryEnv(
+        o.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS,
+        o.env?.MALLOC_ARENA_MAX ?? process.env.MALLOC_ARENA_MAX,
+      ),
+    },
   });
   return Stack.createOrSelect(o.stackName, ws);
 }
