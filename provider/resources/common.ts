@@ -56,5 +56,5 @@ export function checkWith<I extends object>(
   };
 }
 
-/** The provider object of a resource module: the hooks the shim loads, typed by inputs and outputs. */
-export type Hooks<I, O> = pulumi.dynamic.ResourceProvider<I, O>;
+/** The provider object of a resource module: every hook (the shim calls each without a fallback), typed by inputs and outputs. */
+export type Hooks<I, O> = Required<pulumi.dynamic.ResourceProvider<I, O>>;

@@ -3,12 +3,12 @@
  * the Teams instance listing).
  */
 
-/** A gathering window stays open at most this many quiet gaps after its first item. */
-const MAX_GATHER_GAPS = 10;
+/** By default a gathering window stays open at most this many quiet gaps after its first item. */
+export const MAX_GATHER_GAPS = 10;
 
 /**
  * Gathers concurrent requests: `flush` runs once no new item arrived for `quietMs`, at the latest
- * `quietMs × MAX_GATHER_GAPS` after the window opened. The engine hands a refresh's reads to the
+ * `quietMs × maxGaps` after the window opened. The engine hands a refresh's reads to the
  * provider a few at a time, so a fixed window would catch only a handful of them; a real Graph
  * call takes hundreds of milliseconds, so waiting for the stream to pause costs little.
  */
@@ -20,6 +20,7 @@ export class GatherWindow {
   constructor(
     private readonly quietMs: number,
     private readonly flush: () => void,
+    private readonly maxGaps: number = MAX_GATHER_GAPS,
   ) {}
 
   /** Notes that an item arrived, opening the window when it is closed. */
@@ -40,7 +41,7 @@ export class GatherWindow {
       this.timer = undefined;
       const now = Date.now();
       const quietForMs = now - this.lastArrivalAt;
-      const leftMs = this.quietMs * MAX_GATHER_GAPS - (now - this.openedAt);
+      const leftMs = this.quietMs * this.maxGaps - (now - this.openedAt);
       if (quietForMs < this.quietMs && leftMs > 0) {
         this.arm(Math.min(this.quietMs - quietForMs, leftMs));
         return;

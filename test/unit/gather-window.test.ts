@@ -1,5 +1,5 @@
 /** GatherWindow: closes after a quiet gap, but never later than ten gaps after it opened. */
-import { GatherWindow } from "../../provider/tenant/graph";
+import { BATCH_GATHER_GAPS, GatherWindow } from "../../provider/tenant/graph";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -27,5 +27,20 @@ describe("GatherWindow", () => {
     }
     expect(flushes.length).toBeGreaterThanOrEqual(2);
     expect(flushes[0]).toBeLessThanOrEqual(130); // 10 gaps of 10 ms, plus timer slack
+  });
+});
+
+describe("GatherWindow with a longer cap ($batch and number lookups: BATCH_GATHER_GAPS)", () => {
+  test("a steady trickle is cut at the window's own cap, not the default ten gaps", async () => {
+    const flushes: number[] = [];
+    const started = Date.now();
+    const w = new GatherWindow(10, () => flushes.push(Date.now() - started), 30);
+    while (Date.now() - started < 450) {
+      w.arrived();
+      await sleep(3);
+    }
+    expect(flushes[0]).toBeGreaterThanOrEqual(290); // 30 gaps of 10 ms, not 10
+    expect(flushes[0]).toBeLessThanOrEqual(420);
+    expect(BATCH_GATHER_GAPS).toBeGreaterThan(10);
   });
 });

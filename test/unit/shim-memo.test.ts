@@ -29,7 +29,7 @@ describe("shim", () => {
     const p = shim("botPhoneNumber");
     for (let i = 0; i < 5; i++)
       await expect(p.read!(`id-${i}`, { a: i })).resolves.toEqual({ id: `id-${i}`, props: { a: i } });
-    // Hooks the fixture does not implement fall back to Pulumi's defaults, through the same memo.
+    // Other hooks go through the same memo.
     await expect(p.check!({}, { b: 1 })).resolves.toEqual({ inputs: { b: 1 } });
     await expect(p.diff!("id", {}, {})).resolves.toEqual({});
     const packageJsonReads = reads.mock.calls.filter(([f]) => String(f).endsWith("package.json"));

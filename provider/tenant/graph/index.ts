@@ -6,7 +6,7 @@ import { GraphLicences } from "./licences";
 import { GraphNumbers } from "./numbers";
 import { GraphUsers } from "./users";
 
-export { GatherWindow, GraphBatcher, MAX_BATCH_SIZE, type BatchItemResponse } from "./batch";
+export { BATCH_GATHER_GAPS, GatherWindow, GraphBatcher, MAX_BATCH_SIZE, type BatchItemResponse } from "./batch";
 export { odataString } from "./client";
 
 /** How Graph paces itself. */

@@ -5,7 +5,7 @@
  */
 import { fromWireEnum, toWireEnum } from "../../formats";
 import type { NumberAssignment, NumberOnAccount } from "../model";
-import { GatherWindow, MAX_BATCH_SIZE } from "./batch";
+import { BATCH_GATHER_GAPS, GatherWindow, MAX_BATCH_SIZE } from "./batch";
 import { odataString, type GraphClient } from "./client";
 import { runOperation } from "./operations";
 
@@ -51,7 +51,7 @@ export class GraphNumbers {
     private readonly graph: GraphClient,
     private readonly timing: { pollIntervalMs: number; operationTimeoutMs: number },
   ) {
-    this.window = new GatherWindow(graph.batchWindowMs, () => void this.flushLookups());
+    this.window = new GatherWindow(graph.batchWindowMs, () => void this.flushLookups(), BATCH_GATHER_GAPS);
   }
 
   /** Number assignments matching a filter (values are escaped, never pasted). */
