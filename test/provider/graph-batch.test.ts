@@ -92,6 +92,29 @@ describe("Graph $batch coalescing", () => {
     expect(batched.client.batcher?.sent).toMatchObject({ batches: 3, singles: 0 });
   });
 
+  test("read: a partial batch waits while another $batch is in flight, and goes out filled", async () => {
+    const g = graph(5);
+    const expected = await Promise.all(accounts.map((id) => graph(0).users.get(id)));
+    await t.admin.put("/faults", { latencyScale: 1, families: { graph: { latencyMs: 300, jitterMs: 0 } } });
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    try {
+      const r = await counted(async () => {
+        // 20 at once (a full batch, in flight for 300 ms), then two groups of 5 while it is.
+        const first = accounts.slice(0, 20).map((id) => g.users.get(id));
+        await sleep(60);
+        const second = accounts.slice(20, 25).map((id) => g.users.get(id));
+        await sleep(60);
+        const third = accounts.slice(25, 30).map((id) => g.users.get(id));
+        return Promise.all([...first, ...second, ...third]);
+      });
+      expect(r.value).toEqual(expected);
+      // Sent when they closed, each group would be a batch of its own (3 in all).
+      expect(r).toMatchObject({ reads: 30, batches: 2, http: 2 });
+    } finally {
+      await t.admin.put("/faults?replace=true", {});
+    }
+  });
+
   test("read: a GET alone in its window is sent on its own", async () => {
     const g = graph(5);
     const r = await counted(() => g.users.get(accounts[0]!));
