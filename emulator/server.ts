@@ -70,26 +70,16 @@ export function createApp(ctx: EmulatorContext): express.Express {
     next();
   });
 
-  app.use(
-    "/_emulator/identity",
-    (req, _res, next) => {
-      const p = parseJson(req.body);
-      req.body = p.ok ? p.value : undefined;
-      next();
-    },
-    identityAdminRouter(ctx),
-  );
+  // The admin routers read JSON bodies (undefined when the body is not JSON: each router says what it needs).
+  const jsonBody: express.RequestHandler = (req, _res, next) => {
+    const p = parseJson(req.body);
+    req.body = p.ok ? p.value : undefined;
+    next();
+  };
+  app.use("/_emulator/identity", jsonBody, identityAdminRouter(ctx));
   app.use("/oidc", oidcRouter(ctx));
 
-  app.use(
-    "/_emulator",
-    (req, _res, next) => {
-      const p = parseJson(req.body);
-      req.body = p.ok ? p.value : undefined;
-      next();
-    },
-    inspectRouter(ctx),
-  );
+  app.use("/_emulator", jsonBody, inspectRouter(ctx));
 
   app.use(
     "/teams",
