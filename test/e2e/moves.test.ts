@@ -4,18 +4,11 @@
  * combine with type and location changes, a removed bot's number goes to a new bot in one `up`, and
  * a number held outside the stack fails at once naming the holder. The audit log proves the order.
  */
+import type { AuditEntry as Audit } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness, EngineRun } from "./harness";
 
-interface Audit {
-  seq: number;
-  family: string;
-  operation: string;
-  target: string | null;
-  number: string | null;
-  outcome: string;
-}
 interface TenantDump {
   users: Array<{ id: string; userPrincipalName: string }>;
   numbers: Array<{ telephoneNumber: string; assignmentTargetId: string | null; locationId: string | null }>;

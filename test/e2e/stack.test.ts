@@ -3,18 +3,11 @@
  * number change, number move + bot removal, drift, destroy back to the seed, bad config.
  * The emulator's audit log proves the order of tenant calls.
  */
+import type { AuditEntry as Audit } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness } from "./harness";
 
-interface Audit {
-  seq: number;
-  family: string;
-  operation: string;
-  target: string | null;
-  number: string | null;
-  outcome: string;
-}
 interface TenantDump {
   users: Array<{ id: string; userPrincipalName: string; licenses: Array<{ skuId: string }> }>;
   numbers: Array<{ telephoneNumber: string; assignmentTargetId: string | null }>;

@@ -8,20 +8,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 
+import type { AuditEntry as Audit } from "../../emulator/state";
 import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
 import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness, type EngineRun, type RunOptions } from "../e2e/harness";
 import { stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { exportWith } from "./helpers";
-
-interface Audit {
-  seq: number;
-  family: string;
-  operation: string;
-  target: string | null;
-  number: string | null;
-  outcome: string;
-}
 
 describe("brownfield adoption on the real engine", () => {
   let t: TestEmulator;

@@ -7,19 +7,13 @@ import * as fs from "fs";
 import * as path from "path";
 
 import type { ProfileInput } from "../../emulator";
+import type { AuditEntry } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness } from "../e2e/harness";
 import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
 /** One mutating call as the emulator's audit log records it. */
-export interface Audit {
-  seq: number;
-  family: string;
-  operation: string;
-  target: string | null;
-  number: string | null;
-  outcome: string;
-}
+export type Audit = AuditEntry;
 
 /** The parts of /_emulator/state the checks read. */
 export interface TenantDump {
