@@ -35,12 +35,12 @@ describe("GatherWindow with a longer cap ($batch and number lookups: BATCH_GATHE
     const flushes: number[] = [];
     const started = Date.now();
     const w = new GatherWindow(10, () => flushes.push(Date.now() - started), 30);
-    while (Date.now() - started < 450) {
+    while (Date.now() - started < 700) {
       w.arrived();
       await sleep(3);
     }
     expect(flushes[0]).toBeGreaterThanOrEqual(290); // 30 gaps of 10 ms, not 10
-    expect(flushes[0]).toBeLessThanOrEqual(420);
+    expect(flushes[0]).toBeLessThan(700); // cut while the trickle still ran (timer slack allowed)
     expect(BATCH_GATHER_GAPS).toBeGreaterThan(10);
   });
 });
