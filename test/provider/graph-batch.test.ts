@@ -95,11 +95,11 @@ describe("Graph $batch coalescing", () => {
   test("read: a partial batch waits while another $batch is in flight, and goes out filled", async () => {
     const g = graph(5);
     const expected = await Promise.all(accounts.map((id) => graph(0).users.get(id)));
-    await t.admin.put("/faults", { latencyScale: 1, families: { graph: { latencyMs: 300, jitterMs: 0 } } });
+    await t.admin.put("/faults", { latencyScale: 1, families: { graph: { latencyMs: 800, jitterMs: 0 } } });
     const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     try {
       const r = await counted(async () => {
-        // 20 at once (a full batch, in flight for 300 ms), then two groups of 5 while it is.
+        // 20 at once (a full batch, in flight for 800 ms), then two groups of 5 while it is.
         const first = accounts.slice(0, 20).map((id) => g.users.get(id));
         await sleep(60);
         const second = accounts.slice(20, 25).map((id) => g.users.get(id));
