@@ -50,7 +50,7 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
   let declared: Bot[] = [];
   const spawned: ChildProcess[] = [];
 
-  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  const audit = (): Promise<Audit[]> => t.admin.audit();
   const dump = (): Promise<TenantDump> => t.admin.get<TenantDump>("/state");
   const declare = async (bots: Bot[]): Promise<void> => {
     declared = bots;

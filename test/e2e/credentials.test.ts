@@ -36,7 +36,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+const audit = (): Promise<Audit[]> => t.admin.audit();
 const dump = (): Promise<TenantDump> => t.admin.get<TenantDump>("/state");
 const mint = async (body: Record<string, unknown>): Promise<string> =>
   (await t.admin.post<{ token: string }>("/identity/mint", body)).token;

@@ -44,7 +44,7 @@ describe("number moves as one plan (real engine)", () => {
   let h: EngineHarness;
   let seed: TenantDump;
 
-  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  const audit = (): Promise<Audit[]> => t.admin.audit();
   const dump = (): Promise<TenantDump> => t.admin.get<TenantDump>("/state");
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
   const idOf = async (name: Name): Promise<string | undefined> =>

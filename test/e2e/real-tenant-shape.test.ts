@@ -5,16 +5,11 @@
  * a second changes nothing and writes nothing, and a locationId the program declared and then
  * removed is cleared exactly once.
  */
+import type { AuditEntry as Audit } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness } from "./harness";
 
-interface Audit {
-  family: string;
-  operation: string;
-  number: string | null;
-  outcome: string;
-}
 interface TenantNumber {
   telephoneNumber: string;
   assignmentTargetId: string | null;
@@ -45,7 +40,7 @@ describe("real tenant shape on the real engine (issue 11)", () => {
   let t: TestEmulator;
   let h: EngineHarness;
 
-  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  const audit = (): Promise<Audit[]> => t.admin.audit();
   const numberOf = async (n: string): Promise<TenantNumber | undefined> =>
     (await t.admin.get<{ numbers: TenantNumber[] }>("/state")).numbers.find((x) => x.telephoneNumber === n);
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });

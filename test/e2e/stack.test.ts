@@ -37,7 +37,7 @@ describe("bot numbers stack on the real engine", () => {
   let h: EngineHarness;
   let seed: TenantDump;
 
-  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  const audit = (): Promise<Audit[]> => t.admin.audit();
   const dump = (): Promise<TenantDump> => t.admin.get<TenantDump>("/state");
   const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
   const idOf = async (upn: string): Promise<string> =>

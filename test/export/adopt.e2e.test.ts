@@ -19,7 +19,7 @@ describe("brownfield adoption on the real engine", () => {
   let t: TestEmulator;
   const harnesses: EngineHarness[] = [];
 
-  const audit = async (): Promise<Audit[]> => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries;
+  const audit = (): Promise<Audit[]> => t.admin.audit();
   /** A stack pointed at the emulator, with the exported bots merged into its Pulumi.<stack>.yaml. */
   const exportedStack = async (name: string): Promise<{ h: EngineHarness; workDir: string }> => {
     const h = await EngineHarness.create({

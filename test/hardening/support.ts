@@ -108,7 +108,7 @@ export async function startRig(
     t,
     h,
     seed,
-    audit: async () => (await t.admin.get<{ entries: Audit[] }>("/audit")).entries,
+    audit: () => t.admin.audit(),
     dump: () => t.admin.get<TenantDump>("/state"),
     setBots: (bots) => h.stack.setConfig("bots", { value: JSON.stringify(bots) }),
     faults: async (p, replace = false) => void (await t.admin.put(`/faults${replace ? "?replace=true" : ""}`, p)),

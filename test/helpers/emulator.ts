@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { FixtureInput, loadFixture, ProfileInput, RunningEmulator, startEmulator } from "../../emulator";
+import type { AuditEntry } from "../../emulator/state";
 
 /** Repository root. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -45,6 +46,8 @@ export interface AdminApi {
   get<T = unknown>(p: string): Promise<T>;
   post<T = unknown>(p: string, body?: unknown): Promise<T>;
   put<T = unknown>(p: string, body?: unknown): Promise<T>;
+  /** The mutating calls so far, in order (GET /_emulator/audit). */
+  audit(): Promise<AuditEntry[]>;
 }
 
 /** A started test emulator. */
@@ -85,6 +88,7 @@ function adminApi(url: string): AdminApi {
     get: (p) => call("GET", p),
     post: (p, b) => call("POST", p, b ?? {}),
     put: (p, b) => call("PUT", p, b ?? {}),
+    audit: async () => (await call<{ entries: AuditEntry[] }>("GET", "/audit")).entries,
   };
 }
 

@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { ProfileInput } from "../../emulator";
+import type { AuditEntry } from "../../emulator/state";
 import { TenantError } from "../../provider/errors";
 import { closeTenants, tenantParts } from "../../provider/tenant";
 import type { HostPool } from "../../provider/tenant/powershell";
@@ -13,13 +14,7 @@ import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
 /** One audit entry of the emulator (ordered mutating calls). */
-export interface AuditEntry {
-  family: string;
-  operation: string;
-  target: string | null;
-  number: string | null;
-  outcome: string;
-}
+export type { AuditEntry } from "../../emulator/state";
 
 /** A started emulator plus helpers. */
 export interface Harness {
@@ -66,7 +61,7 @@ export async function startHarness(profile?: ProfileInput, opts?: TestEmulatorOp
       const get = (k: string) => current[k.replace(/^teams-bot-numbers:/, "")];
       await provider.configure!({ config: { get, require: (k: string) => get(k)! } });
     },
-    audit: async () => (await t.admin.get<{ entries: AuditEntry[] }>("/audit")).entries,
+    audit: () => t.admin.audit(),
     state: () => t.admin.get<Record<string, unknown>>("/state"),
     faults: async (p, replace = false) => void (await t.admin.put(`/faults${replace ? "?replace=true" : ""}`, p)),
     admin: async (action, body) => void (await t.admin.post(`/admin/${action}`, body)),
