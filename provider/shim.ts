@@ -1,12 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ResourceModuleName } from "./registry";
+import type { Hooks } from "./resources/common";
 import { NAMESPACE } from "./settings";
 
 export type { ResourceModuleName } from "./registry";
-
-/** Every hook a resource module implements (the shim calls each without a fallback). */
-export type AllHooks = Required<pulumi.dynamic.ResourceProvider>;
 
 /** One shim per module in the program process, so Pulumi serializes each closure once (its cache is per object). */
 const shims = new Map<ResourceModuleName, pulumi.dynamic.ResourceProvider>();
@@ -30,8 +28,8 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
   const known = shims.get(name);
   if (known) return known;
   const packageName: string = NAMESPACE;
-  const memo: { impl?: AllHooks } = {};
-  const load = (): AllHooks => {
+  const memo: { impl?: Hooks<unknown, unknown> } = {};
+  const load = (): Hooks<unknown, unknown> => {
     if (memo.impl) return memo.impl;
     const p = require("path") as typeof import("path");
     const fs = require("fs") as typeof import("fs");
@@ -44,13 +42,13 @@ export function shim(name: ResourceModuleName): pulumi.dynamic.ResourceProvider 
       const f = p.join(r, "dist", "provider", "resources", `${name}.js`);
       const j = p.join(r, "package.json");
       if (fs.existsSync(f) && fs.existsSync(j) && JSON.parse(fs.readFileSync(j, "utf8")).name === packageName)
-        return (memo.impl = require(f).provider as AllHooks);
+        return (memo.impl = require(f).provider as Hooks<unknown, unknown>);
     }
     throw new Error(
       `${packageName}: cannot find dist/provider/resources/${name}.js from ${process.cwd()}. Run "npm run build" in the project, or set TEAMS_BOT_NUMBERS_ROOT to the package directory.`,
     );
   };
-  const provider: AllHooks = {
+  const provider: Hooks<unknown, unknown> = {
     configure: async (q) => load().configure(q),
     check: async (o, n) => load().check(o, n),
     diff: async (i, o, n) => load().diff(i, o, n),

@@ -4,7 +4,7 @@
  */
 
 /** By default a gathering window stays open at most this many quiet gaps after its first item. */
-export const MAX_GATHER_GAPS = 10;
+const MAX_GATHER_GAPS = 10;
 
 /**
  * Gathers concurrent requests: `flush` runs once no new item arrived for `quietMs`, at the latest
