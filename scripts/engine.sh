@@ -35,6 +35,16 @@ place_launcher() { # $1 = bin dir
   fi
 }
 
+# The CLI built here has no Node.js language host (the Go module proxy does not serve it): put the
+# stand-in beside it (engine/language-host.ts), where the engine looks for bundled language plugins.
+place_language_host() { # $1 = bin dir
+  if ! cmp -s "$root/engine/bin/pulumi-language-nodejs" "$1/pulumi-language-nodejs" 2>/dev/null; then
+    cp "$root/engine/bin/pulumi-language-nodejs" "$1/pulumi-language-nodejs.tmp"
+    chmod 0755 "$1/pulumi-language-nodejs.tmp"
+    mv "$1/pulumi-language-nodejs.tmp" "$1/pulumi-language-nodejs"
+  fi
+}
+
 if [ -z "${TBN_FORCE_ENGINE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   found="$(pulumi version 2>/dev/null || true)"
   if version_ok "$found"; then
@@ -56,6 +66,7 @@ recipe="$(cat "$root/engine/go.mod" "$root/engine/go.sum" | sha256sum | cut -d' 
 
 if [ -x "$bin/pulumi" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$recipe" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$want" ]; then
   place_launcher "$bin"
+  place_language_host "$bin"
   say "pulumi v$want ready in $bin"
   echo "$bin"
   exit 0
@@ -82,5 +93,6 @@ start=$(date +%s)
 mv "$bin/pulumi.tmp" "$bin/pulumi"
 echo "$recipe" > "$stamp"
 place_launcher "$bin"
+place_language_host "$bin"
 say "built $("$bin/pulumi" version) in $(( $(date +%s) - start ))s: $bin ($(du -h "$bin/pulumi" | cut -f1))"
 echo "$bin"
