@@ -3,14 +3,17 @@
  * state backend (a local directory or Azure Blob Storage), which secrets provider, which environment. Used by the demo (`npm run demo`),
  * the real-engine tests and the benchmarks.
  *
- * Programs run through the Automation API's inline route (the CLI runs `preview/up/refresh/destroy`
- * and talks back to this Node process), because the Node.js language host cannot be built from
- * the Go module proxy here. Users with a normal Pulumi install can run `pulumi up` directly.
+ * Programs run the way `pulumi up` runs them: the CLI reads the work dir's Pulumi.yaml and starts the
+ * Node.js language host, which runs `main` through Pulumi's own loader (here the stand-in host of
+ * engine/language-host.ts, as the Go host cannot be built from the module proxy). An inline program
+ * (the Automation API runs it in this process, ignoring `main`) is only for tests of the provider
+ * with programs of their own.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { parseDocument } from "yaml";
 
 /** Repository root (this file lives in engine/ or dist/engine/). */
 export const REPO_ROOT = ((): string => {
@@ -167,7 +170,11 @@ export function providerMemoryEnv(
 export interface OpenStackOptions {
   projectName: string;
   stackName: string;
-  program: PulumiFn;
+  /**
+   * An inline program run in this process (tests of the provider with programs of their own). Without
+   * it the CLI runs the work dir's Pulumi.yaml `main`, as `pulumi up` does.
+   */
+  program?: PulumiFn;
   /** Work dir: @pulumi/pulumi must resolve from it (this repository, or a stack repository that installed this package). */
   workDir: string;
   backend: StateBackend;
@@ -190,6 +197,9 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
         `Keep Pulumi.yaml in a directory whose node_modules hold teams-bot-numbers (npm install it there), or run from inside this repository.`,
     );
   }
+  const hasProjectFile = fs.existsSync(path.join(o.workDir, "Pulumi.yaml"));
+  if (!o.program && !hasProjectFile)
+    throw new Error(`${o.workDir} has no Pulumi.yaml: the CLI runs the program its main names`);
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(pulumiCliDir()) });
   const ws = await LocalWorkspace.create({
     workDir: o.workDir,
@@ -199,7 +209,7 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
     secretsProvider: "passphrase",
     // A work dir with its own Pulumi.yaml (the repository root for the dev stack) keeps it;
     // otherwise the workspace writes one for the inline program.
-    projectSettings: fs.existsSync(path.join(o.workDir, "Pulumi.yaml"))
+    projectSettings: hasProjectFile
       ? undefined
       : { name: o.projectName, runtime: "nodejs", backend: { url: backendUrl(o.backend) } },
     envVars: {
@@ -212,6 +222,19 @@ export async function openStack(o: OpenStackOptions): Promise<Stack> {
     },
   });
   return Stack.createOrSelect(o.stackName, ws);
+}
+
+/**
+ * Writes `dir/Pulumi.yaml` as this repository's (runtime, options), named `projectName`, with `main`
+ * the stacks program of this checkout (absolute, since the file lives elsewhere): a stack directory
+ * of its own that runs what `pulumi up` runs here.
+ */
+export function writeStacksProject(dir: string, projectName: string): void {
+  const doc = parseDocument(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8"));
+  doc.set("name", projectName);
+  doc.set("main", path.resolve(REPO_ROOT, String(doc.get("main"))));
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), doc.toString());
 }
 
 /** Key of a stack's checkpoint in any DIY backend: `.pulumi/stacks/<project>/<stack>.json`. */

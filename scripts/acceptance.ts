@@ -19,14 +19,13 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-import { LOCAL_DIR, openStack } from "../engine/workspace";
+import { LOCAL_DIR, openStack, writeStacksProject } from "../engine/workspace";
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
 import { TenantError } from "../provider/errors";
 import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { TEAMS_ADMIN_SCOPE } from "../provider/tenant/auth";
 import { tenantParts } from "../provider/tenant/index";
 import type { BotConfig } from "../stacks/config";
-import { botNumbersProgram } from "../stacks/program";
 import { runPreflight } from "./preflight";
 
 /** The variables that must all be set for a run (besides one credential). */
@@ -106,10 +105,10 @@ async function engineSteps(
   const passEnv: Record<string, string> = {};
   for (const k of ["AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "NODE_EXTRA_CA_CERTS"])
     if (env[k]) passEnv[k] = env[k]!;
+  writeStacksProject(path.join(dir, "work"), "teams-bot-numbers");
   const stack = await openStack({
     projectName: "teams-bot-numbers",
     stackName: "acceptance",
-    program: botNumbersProgram,
     workDir: path.join(dir, "work"),
     backend: { kind: "file", dir: path.join(dir, "backend") },
     pulumiHome: path.join(dir, "home"),

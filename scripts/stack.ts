@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Runs `preview | up | refresh | destroy` on a stack of this project through the Automation API's
- * inline route (the CLI runs; the stacks program runs in this process). For machines where the
- * Node.js language host is missing; with a regular Pulumi install `pulumi up` does the same.
+ * Runs `preview | up | refresh | destroy` on a stack with the offline settings of engine/workspace.ts
+ * (state under .tbn/ unless a backend is given, an isolated Pulumi home, no plugin downloads): the
+ * CLI runs the work dir's Pulumi.yaml `main` as `pulumi up` does. It checks the stack config first,
+ * so a config error is one message with no engine output around it.
  *
  *   node dist/scripts/stack.js up --stack prod [--refresh] [--expect-no-changes]
  *     [--work-dir DIR] [--backend URL | --backend-dir DIR] [--pulumi-home DIR]
@@ -21,7 +22,7 @@ import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { cleanOutput, engineColor } from "../engine/output";
 import { LOCAL_DIR, openStack, parseBackendUrl, REPO_ROOT, StateBackend } from "../engine/workspace";
 import { parseStackConfig } from "../stacks/config";
-import { botNumbersProgram, PROJECT } from "../stacks/program";
+import { PROJECT } from "../stacks/program";
 
 /** Engine commands this runner offers. */
 export const COMMANDS = ["preview", "up", "refresh", "destroy"] as const;
@@ -50,15 +51,14 @@ export function defaultWorkDir(cwd = process.cwd()): string {
   return fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : REPO_ROOT;
 }
 
-/** Opens the stack with the stacks program and the offline settings. */
+/** Opens the stack of the work dir's Pulumi.yaml with the offline settings. */
 export function openProjectStack(o: StackRun): Promise<Stack> {
   const workDir = o.workDir ?? defaultWorkDir();
   // Local state and Pulumi home belong to the stack repository, never inside node_modules.
   const localDir = workDir === REPO_ROOT ? LOCAL_DIR : path.join(workDir, ".tbn");
   return openStack({
-    projectName: "teams-bot-numbers",
+    projectName: PROJECT,
     stackName: o.stackName,
-    program: botNumbersProgram,
     workDir,
     backend: o.backend ?? { kind: "file", dir: path.join(localDir, "state") },
     pulumiHome: o.pulumiHome ?? path.join(localDir, "pulumi-home"),
@@ -72,8 +72,8 @@ export function openProjectStack(o: StackRun): Promise<Stack> {
  * summary, nothing sent to the tenant. The program validates again (plain `pulumi up`).
  */
 export async function checkStackConfig(stack: Stack): Promise<void> {
-  const entry = (await stack.getAllConfig())[`${PROJECT}:bots`];
-  let bots: unknown = entry?.value;
+  const config = await stack.getAllConfig();
+  let bots: unknown = config[`${PROJECT}:bots`]?.value;
   if (typeof bots === "string") {
     try {
       bots = JSON.parse(bots);
@@ -81,7 +81,7 @@ export async function checkStackConfig(stack: Stack): Promise<void> {
       // Not JSON: parseStackConfig reports the wrong shape.
     }
   }
-  parseStackConfig({ bots });
+  parseStackConfig({ bots, protect: config[`${PROJECT}:protect`]?.value });
 }
 
 /** Runs the command, streaming the engine's output; returns the stack outputs after `up`. */

@@ -42,6 +42,11 @@ export interface BotConfig {
 /** The validated stack config. */
 export interface StackConfig {
   bots: BotConfig[];
+  /**
+   * Pulumi `protect` on every bot's resources (`teams-bot-numbers:protect`, default true): a run that
+   * would delete or replace one fails, naming it, until the stack sets false and runs `up`.
+   */
+  protect: boolean;
 }
 
 /** Every problem found in the stack config, each with its path. */
@@ -73,14 +78,20 @@ const botShape = z
   })
   .strict();
 
-const configShape = z.object({ bots: z.array(z.unknown()).min(1, "declare at least one bot") }).strict();
+const configShape = z
+  .object({
+    bots: z.array(z.unknown()),
+    // Pulumi config values arrive as strings; a YAML boolean `protect: false` reads as "false".
+    protect: z.union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" }).optional(),
+  })
+  .strict();
 
 /** Formats a zod issue path as `bots[2].phoneNumber`. */
 function pathOf(parts: ReadonlyArray<PropertyKey>): string {
   return parts.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
-/** Validates and normalises raw stack config (`{ bots: [...] }`). Throws StackConfigError. */
+/** Validates and normalises raw stack config (`{ bots: [...], protect? }`). Throws StackConfigError. */
 export function parseStackConfig(raw: unknown): StackConfig {
   const problems: string[] = [];
   if ((raw as { bots?: unknown } | undefined)?.bots === undefined) {
@@ -100,6 +111,13 @@ export function parseStackConfig(raw: unknown): StackConfig {
     }
     throw new StackConfigError(problems);
   }
+  const protect = top.data.protect === undefined || String(top.data.protect) === "true";
+  if (top.data.bots.length === 0 && protect)
+    throw new StackConfigError([
+      "bots: is empty, which would remove every bot of the stack, and the stack protects its bots " +
+        "(teams-bot-numbers:protect). To remove them all on purpose, set teams-bot-numbers:protect to false " +
+        "and run pulumi up, then empty the list (or run pulumi destroy); README: Removing bots",
+    ]);
 
   const bots: BotConfig[] = [];
   // Index in the config of each entry of `bots` (entries with a wrong shape are skipped).
@@ -195,5 +213,5 @@ export function parseStackConfig(raw: unknown): StackConfig {
   }
 
   if (problems.length > 0) throw new StackConfigError(problems);
-  return { bots };
+  return { bots, protect };
 }

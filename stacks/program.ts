@@ -72,8 +72,12 @@ class Bot extends pulumi.ComponentResource {
   readonly licence: VirtualUserLicense;
   private number: BotPhoneNumber | undefined;
 
-  constructor(readonly bot: BotConfig) {
-    super("teams:index:Bot", bot.name, {}, {});
+  /** `protect` is inherited by everything the bot declares (Pulumi passes it from parent to child). */
+  constructor(
+    readonly bot: BotConfig,
+    protect: boolean,
+  ) {
+    super("teams:index:Bot", bot.name, {}, { protect });
     const applicationId = bot.appId !== undefined ? pulumi.output(bot.appId) : createBotApp(bot, this);
     this.account = new ApplicationInstance(
       bot.name,
@@ -150,8 +154,10 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   // registered lets the inline Automation API host finish the run and the engine then deletes
   // every bot; test/e2e/stack.test.ts guards this.)
   // A RunError: the engine prints its message without a JavaScript stack trace.
-  const { bots } = parseOrRunError(() => parseStackConfig({ bots: config.getObject<unknown[]>("bots") }));
-  const declared = bots.map((bot) => new Bot(bot));
+  const { bots, protect } = parseOrRunError(() =>
+    parseStackConfig({ bots: config.getObject<unknown[]>("bots"), protect: config.get("protect") }),
+  );
+  const declared = bots.map((bot) => new Bot(bot, protect));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
   const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared) });
   const outputs: Record<string, BotOutputs> = {};

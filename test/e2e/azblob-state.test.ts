@@ -11,7 +11,6 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { backendUrl, stateKey } from "../../engine/workspace";
-import { botNumbersProgram } from "../../stacks/program";
 import { Audit, Bot, bot, convergence, FAST_ENV, TenantDump } from "../hardening/support";
 import { Azurite, startAzurite } from "../helpers/azurite";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
@@ -115,7 +114,6 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     await az.createContainer(CONTAINER);
     h = await EngineHarness.create({
       name: "azblob",
-      program: botNumbersProgram,
       backend: { kind: "azblob", container: CONTAINER, account: az.account, key: az.key, emulatorHost: az.host },
       env: FAST_ENV,
       // The deployer's secret as a Pulumi config secret, encrypted with the stack's passphrase.

@@ -12,7 +12,6 @@ import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
-import { botNumbersProgram } from "../../stacks/program";
 import { APPS, bot, FAST_ENV, type Audit, type TenantDump } from "../hardening/support";
 import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness, EngineRun } from "./harness";
@@ -59,7 +58,6 @@ async function stack(
   const base = stackConfigFor(t) as Record<string, { value: string; secret?: boolean }>;
   const h = await EngineHarness.create({
     name: `creds-${name}`,
-    program: botNumbersProgram,
     env: { ...FAST_ENV, ...env },
     config: { ...base, ...config, bots: { value: JSON.stringify(bots) } },
   });

@@ -1,7 +1,10 @@
 /**
- * Real-engine harness: runs the Pulumi CLI (preview/up/refresh/destroy) on an inline program with an
- * isolated PULUMI_HOME and a file backend (or the backend given, e.g. Azure Blob Storage in Azurite),
- * and returns the engine's output, exit code and state file.
+ * Real-engine harness: runs the Pulumi CLI (preview/up/refresh/destroy) with an isolated PULUMI_HOME
+ * and a file backend (or the backend given, e.g. Azure Blob Storage in Azurite), and returns the
+ * engine's output, exit code and state file. The stacks program runs the way `pulumi up` runs it:
+ * from a Pulumi.yaml like this repository's (its runtime and options, `main` = the stacks program),
+ * through the language host and Pulumi's own loader. Tests of the provider with programs of their
+ * own pass an inline program instead.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -18,6 +21,7 @@ import {
   REPO_ROOT,
   StateBackend,
   stateFilePath,
+  writeStacksProject,
 } from "../../engine/workspace";
 
 /** What one engine command produced. */
@@ -64,7 +68,8 @@ export class EngineHarness {
   /** Creates a fresh isolated stack; `env` reaches the CLI and the provider processes. */
   static async create(o: {
     name: string;
-    program: PulumiFn;
+    /** An inline program; default: the stacks program, run from Pulumi.yaml by the CLI. */
+    program?: PulumiFn;
     projectName?: string;
     stackName?: string;
     env?: Record<string, string>;
@@ -77,6 +82,7 @@ export class EngineHarness {
     const projectName = o.projectName ?? "teams-bot-numbers";
     const stackName = o.stackName ?? "test";
     const backend = o.backend ?? { kind: "file", dir: path.join(dir, "backend") };
+    if (!o.program) writeStacksProject(path.join(dir, "work"), projectName);
     const stack = await openStack({
       projectName,
       stackName,
@@ -86,7 +92,8 @@ export class EngineHarness {
       pulumiHome: path.join(dir, "home"),
       env: o.env,
     });
-    if (o.config) await stack.setAllConfig(o.config);
+    // Test stacks are throwaway: unprotected unless the test says otherwise.
+    await stack.setAllConfig({ "teams-bot-numbers:protect": { value: "false" }, ...o.config });
     return new EngineHarness(stack, dir, backend, projectName, stackName, o.env ?? {});
   }
 

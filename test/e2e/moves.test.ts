@@ -5,7 +5,6 @@
  * a number held outside the stack fails at once naming the holder. The audit log proves the order.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
-import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness, EngineRun } from "./harness";
 
@@ -95,7 +94,6 @@ describe("number moves as one plan (real engine)", () => {
     seed = await dump();
     h = await EngineHarness.create({
       name: "moves",
-      program: botNumbersProgram,
       env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "200" },
       config: stackConfigFor(t),
     });

@@ -6,7 +6,6 @@
  * removed is cleared exactly once.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
-import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness } from "./harness";
 
@@ -53,7 +52,6 @@ describe("real tenant shape on the real engine (issue 11)", () => {
     t = await startTestEmulator({ teamsLicenceLagMs: 2_000, usageLocationLagMs: 1_000 });
     h = await EngineHarness.create({
       name: "real-shape",
-      program: botNumbersProgram,
       env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "250" },
       config: stackConfigFor(t),
     });

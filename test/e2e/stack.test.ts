@@ -4,7 +4,6 @@
  * The emulator's audit log proves the order of tenant calls.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
-import { botNumbersProgram } from "../../stacks/program";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { EngineHarness } from "./harness";
 
@@ -54,7 +53,6 @@ describe("bot numbers stack on the real engine", () => {
     seed = await dump();
     h = await EngineHarness.create({
       name: "stack",
-      program: botNumbersProgram,
       env: { AZURE_CLIENT_SECRET: t.clientSecret },
       config: stackConfigFor(t),
     });

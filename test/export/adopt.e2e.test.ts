@@ -10,7 +10,6 @@ import { parseDocument } from "yaml";
 
 import type { AuditEntry as Audit } from "../../emulator/state";
 import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
-import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness, type EngineRun, type RunOptions } from "../e2e/harness";
 import { stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { exportWith } from "./helpers";
@@ -24,7 +23,6 @@ describe("brownfield adoption on the real engine", () => {
   const exportedStack = async (name: string): Promise<{ h: EngineHarness; workDir: string }> => {
     const h = await EngineHarness.create({
       name,
-      program: botNumbersProgram,
       stackName: name,
       env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "50" },
       config: stackConfigFor(t),

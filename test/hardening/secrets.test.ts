@@ -15,7 +15,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness, EngineRun } from "../e2e/harness";
 import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { bot, FAST_ENV, recordResults, ResultRow } from "./support";
@@ -142,7 +141,6 @@ describe.each([
             : {};
     h = await EngineHarness.create({
       name: `secrets-${kind}`,
-      program: botNumbersProgram,
       env: {
         ...FAST_ENV,
         TEAMS_STANDIN_LOG: standinLog,

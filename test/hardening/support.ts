@@ -8,7 +8,6 @@ import * as path from "path";
 
 import type { ProfileInput } from "../../emulator";
 import type { AuditEntry } from "../../emulator/state";
-import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness } from "../e2e/harness";
 import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 
@@ -97,7 +96,6 @@ export async function startRig(
   const seed = await t.admin.get<TenantDump>("/state");
   const h = await EngineHarness.create({
     name,
-    program: botNumbersProgram,
     env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : { AZURE_CLIENT_SECRET: t.clientSecret }), ...o.env },
     config: {
       ...stackConfigFor(t),

@@ -38,6 +38,21 @@ describe("stack config", () => {
     });
   });
 
+  test("protect: on unless the stack sets false (Pulumi config values are strings)", () => {
+    expect(parseStackConfig({ bots: [bot()] }).protect).toBe(true);
+    expect(parseStackConfig({ bots: [bot()], protect: "true" }).protect).toBe(true);
+    expect(parseStackConfig({ bots: [bot()], protect: "false" }).protect).toBe(false);
+    expect(parseStackConfig({ bots: [bot()], protect: false }).protect).toBe(false);
+    expect(problemsOf({ bots: [bot()], protect: "no" })).toEqual(["protect: must be true or false"]);
+  });
+
+  test("an empty bot list is refused while the stack protects its bots, and removes them all once it does not", () => {
+    const [problem] = problemsOf({ bots: [] });
+    expect(problem).toMatch(/^bots: is empty, which would remove every bot of the stack/);
+    expect(problem).toContain("set teams-bot-numbers:protect to false and run pulumi up");
+    expect(parseStackConfig({ bots: [], protect: "false" })).toEqual({ bots: [], protect: false });
+  });
+
   test("createApp: true replaces appId", () => {
     const { bots } = parseStackConfig({ bots: [bot({ appId: undefined, createApp: true })] });
     expect(bots[0].createApp).toEqual({});
@@ -99,7 +114,6 @@ describe("stack config", () => {
         "bots[0].usageLocation: is required",
       ]),
     );
-    expect(problemsOf({ bots: [] })).toEqual(["bots: declare at least one bot"]);
   });
 
   test("appId xor createApp, numberType with phoneNumber", () => {
