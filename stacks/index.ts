@@ -5,4 +5,10 @@
  */
 import { botNumbersProgram } from "./program";
 
-export = botNumbersProgram();
+const program = botNumbersProgram();
+// Pulumi's loader awaits the exported promise a few ticks after loading this file; a config error
+// rejects it at once. Marked as handled here, Node does not report it in between
+// (PromiseRejectionHandledWarning); the loader still receives the rejection and reports it once.
+program.catch(() => undefined);
+
+export = program;

@@ -43,7 +43,7 @@ export interface BotOutputs {
  * bot needs. Returns the app (client) id. Loaded lazily: only stacks using createApp need azuread.
  */
 function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<string> {
-  const azuread = require("@pulumi/azuread") as typeof import("@pulumi/azuread");
+  const azuread = loadAzuread(bot);
   const opts = { parent };
   const app = new azuread.Application(
     `${bot.name}-app`,
@@ -64,6 +64,19 @@ function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<st
     );
   }
   return app.clientId;
+}
+
+/** `@pulumi/azuread`, an optional peer dependency: only stacks with a createApp bot install it. */
+function loadAzuread(bot: BotConfig): typeof import("@pulumi/azuread") {
+  try {
+    return require("@pulumi/azuread") as typeof import("@pulumi/azuread");
+  } catch (e) {
+    if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
+    throw new pulumi.RunError(
+      `${bot.name}: createApp creates the bot's app with @pulumi/azuread, which this stack repository does not have: ` +
+        `run npm install @pulumi/azuread@^6.9.1 (or give the bot an appId instead of createApp). Nothing was changed.`,
+    );
+  }
 }
 
 /** A component per bot so the preview groups its account, licence and number. */
