@@ -19,6 +19,8 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
+import { refused } from "../provider/process-guard";
+
 /** Exit code of `cmd/run` after it printed a user-actionable message itself (cmd/run/index.js). */
 export const EXIT_AFTER_REPORTED_ERROR = 32;
 
@@ -227,6 +229,18 @@ export async function serve(argv: string[]): Promise<void> {
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
   process.stdout.write(`${port}\n`);
+  // The engine owns this process: when it is gone (killed), stop the program it asked for and exit,
+  // as plugins do, instead of lingering as an orphan.
+  if (engineAddress) {
+    const [host, portText] = [engineAddress.slice(0, engineAddress.lastIndexOf(":")), engineAddress.split(":").pop()];
+    setInterval(() => {
+      void refused({ host, port: Number(portText) }).then((gone) => {
+        if (!gone) return;
+        for (const child of running) child.kill("SIGTERM");
+        process.exit(0);
+      });
+    }, 1_000).unref();
+  }
 }
 
 if (require.main === module) {

@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   "FederatedTokenUnavailable",
   "FederationMismatch",
   "ReadOnlyIdentity",
+  // The provider process
+  "EngineGone",
 ] as const;
 
 /** One of ERROR_CODES. */

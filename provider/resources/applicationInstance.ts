@@ -19,10 +19,12 @@
  *   change it as a Teams admin in a delegated session and run `pulumi refresh`. Replacing
  *   silently would drop the bot's number for as long as the new licence takes to provision.
  *
- * Adopt: create refuses an existing account with the same UPN unless `adopt: true` and the
- * existing account is a resource account for the same applicationId whose display name and usage
- * location equal the declared ones: adopting writes nothing (only a missing application mapping is
- * synced), and a difference is refused naming the field, the tenant's and the declared value. The
+ * Existing account with the UPN: taken without `adopt` when it is the account this declaration
+ * creates (same applicationId or none mapped yet, same display name: what an interrupted run
+ * leaves), and the create goes on (mapping, usage location). Otherwise refused unless `adopt: true`
+ * and it is a resource account for the same applicationId whose display name and usage location
+ * equal the declared ones: adopting writes nothing (only a missing application mapping is synced),
+ * and a difference is refused naming the field, the tenant's and the declared value. The
  * orchestration lives in the accounts service (provider/tenant/accounts.ts). check() refuses a
  * placeholder applicationId (nil GUID, repeated digits: normalizeAppId).
  */

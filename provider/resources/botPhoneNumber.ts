@@ -4,8 +4,9 @@
  * create: assigned through Graph or Set-CsPhoneNumberAssignment (numberAssignment "powershell")
  * as a move of the numbers service: checked first (in the tenant, of the declared type); a number
  * on another account is taken only when that account gives it up in this run (a swap, a rotation,
- * a bot the stack removes), else refused at once naming the holder. One already on this account is
- * refused unless `adopt: true`.
+ * a bot the stack removes), else refused at once naming the holder. One already on this account
+ * (the stack's account) is recorded — what an interrupted run leaves — and its declared location
+ * set; with `adopt: true` nothing is written and a differing location is refused.
  * read: the number's assignment; unassigned or moved to another account reads as gone, so
  * `pulumi refresh` shows the drift (and `pulumi up` then refuses to take it back silently).
  * update: a number or type change = a move: release the old, then claim the new, together with
@@ -203,17 +204,20 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
         hint: `Set numberType to ${type}.`,
       });
     }
+    const current = tenantLocation(record);
     if (!inputs.adopt) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "AlreadyAssigned",
-        reason: "the number is already assigned to this account outside Pulumi",
-        hint: "To manage the existing assignment with Pulumi, set adopt: true on this BotPhoneNumber.",
-      });
+      // The account is this stack's, so the number on it is too: what an interrupted run (or an admin)
+      // left in place is recorded, and a declared location is set as a create would.
+      progress(label, "already on this account (as an interrupted run leaves it): recorded");
+      if (inputs.locationId && inputs.locationId !== current) {
+        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
+          numbers.setLocation(inputs.phoneNumber, inputs.locationId!),
+        );
+        return { id, outs: outputs(inputs, await numbers.get(inputs.phoneNumber)) };
+      }
+      return { id, outs: outputs(inputs, record) };
     }
     // Adopting writes nothing: a declared location must already be the tenant's.
-    const current = tenantLocation(record);
     if (inputs.locationId && inputs.locationId !== current) {
       throw new TenantError({
         operation,

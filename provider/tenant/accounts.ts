@@ -51,7 +51,12 @@ const CREATE_ATTEMPTS = 3;
 /** True when the instance is mapped to an application. */
 const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.applicationId !== ZERO_GUID;
 
-/** Refuses (or accepts, with adopt) an account that already has the UPN. */
+/**
+ * Takes or refuses an account that already has the UPN. With `adopt` it is taken over without a
+ * write when it matches; without, it is taken only when it is the very account this declaration
+ * creates — same application (or none mapped yet) and same display name — as a run that was
+ * interrupted after New-CsOnlineApplicationInstance leaves it; the create then goes on as usual.
+ */
 function adoptOrRefuse(
   inputs: NewAccountRequest & { adopt: boolean; usageLocation: string },
   user: TenantUser,
@@ -70,12 +75,18 @@ function adoptOrRefuse(
     });
   }
   if (!inputs.adopt) {
+    const sameApp = !hasMapping(instance) || instance.applicationId === inputs.applicationId;
+    const sameName = (user.displayName ?? instance.displayName) === inputs.displayName;
+    if (sameApp && sameName) {
+      progress(upn, `found in place (object id ${objectId}), as an interrupted run leaves it: continuing with it`);
+      return instance;
+    }
     throw new TenantError({
       operation,
       resource: upn,
       code: "AlreadyExists",
-      reason: `a resource account with this user principal name already exists (object id ${objectId}, application id ${instance.applicationId || "none"})`,
-      hint: `To manage it with Pulumi, set adopt: true on this ApplicationInstance (it is adopted only if its application id is ${inputs.applicationId}); or choose another userPrincipalName.`,
+      reason: `a resource account with this user principal name already exists (object id ${objectId}, application id ${instance.applicationId || "none"}, display name "${user.displayName ?? instance.displayName ?? ""}")`,
+      hint: `To manage it with Pulumi, set adopt: true on the bot in the stack config (it is adopted only if its application id is ${inputs.applicationId}); or choose another userPrincipalName.`,
     });
   }
   if (hasMapping(instance) && instance.applicationId !== inputs.applicationId) {

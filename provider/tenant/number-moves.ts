@@ -18,6 +18,7 @@
 import { asTenantError, during, TenantError } from "../errors";
 import { fromWireEnum, NUMBER_TYPES, type NumberType } from "../formats";
 import { progress } from "../log";
+import { critical } from "../process-guard";
 import { sleep } from "../retry";
 import type { NumberAssignment } from "./model";
 import {
@@ -232,7 +233,8 @@ export class NumberMoves {
       const ran = new Promise<void>((resolve) => (finish = resolve));
       for (const m of members) this.running.set(m.instanceId, ran);
       try {
-        const outcomes = await this.run(members, steps, request.label);
+        // Once the first number is released the plan runs to its end (claims or roll-back), even if the engine goes away.
+        const outcomes = await critical(() => this.run(members, steps, request.label));
         for (const m of members.slice(1)) if (m.to) this.outcomes.set(keyOf(m.instanceId, m.to), outcomes.get(m)!);
         return outcomes.get(members[0]!)!;
       } finally {

@@ -6,7 +6,7 @@
  * through the language host and Pulumi's own loader. Tests of the provider with programs of their
  * own pass an inline program instead.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -17,7 +17,9 @@ import {
   backendEnv,
   backendUrl,
   LOCAL_DIR,
+  offlineEnv,
   openStack,
+  pulumiCliDir,
   REPO_ROOT,
   StateBackend,
   stateFilePath,
@@ -127,6 +129,26 @@ export class EngineHarness {
   destroy(o: RunOptions = {}): Promise<EngineRun> {
     const { expectNoChanges: _e, ...rest } = o;
     return this.run("destroy", (streams) => this.stack.destroy({ ...streams, ...rest }).then(updateResult));
+  }
+
+  /** The environment the CLI gets for this stack from the Automation API (to run `pulumi` directly). */
+  cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...offlineEnv({ backend: this.backend, pulumiHome: path.join(this.dir, "home") }),
+      ...this.env,
+      ...extra,
+      PATH: `${pulumiCliDir()}${path.delimiter}${process.env.PATH}`,
+    };
+  }
+
+  /** `pulumi <args> --stack <this stack>` in the stack's work dir, as a user types it. */
+  cli(args: string[], extra: Record<string, string> = {}): ChildProcess {
+    return spawn(path.join(pulumiCliDir(), "pulumi"), [...args, "--stack", this.stackName, "--non-interactive"], {
+      cwd: path.join(this.dir, "work"),
+      env: this.cliEnv(extra),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   }
 
   /** Raw checkpoint file of the stack, as the backend stores it. */

@@ -151,12 +151,17 @@ describe("ApplicationInstance", () => {
   });
 
   test("requires-adopt", async () => {
-    await create("taken-bot@contoso.com");
+    const first = await create("taken-bot@contoso.com");
     const before = (await h.audit()).length;
-    const e = await rejection(create("taken-bot@contoso.com"));
+    // Issue 20: the very account this declaration creates (an interrupted run's) is found in place.
+    const again = await create("taken-bot@contoso.com");
+    expect(again.id).toBe(first.id);
+    expect(auditSince(await h.audit(), before)).toEqual([]);
+    // Another display name: someone else's account with this UPN.
+    const e = await rejection(create("taken-bot@contoso.com", { displayName: "Someone Else" }));
     expect(e.code).toBe("AlreadyExists");
     expect(e.message).toMatch(
-      /^creating resource account taken-bot@contoso\.com: a resource account with this user principal name already exists \(object id [0-9a-f-]{36}, application id b2a4c6e8-1111-4222-8333-944455556666\) \(AlreadyExists\)\. To manage it with Pulumi, set adopt: true on this ApplicationInstance/,
+      /^creating resource account taken-bot@contoso\.com: a resource account with this user principal name already exists \(object id [0-9a-f-]{36}, application id b2a4c6e8-1111-4222-8333-944455556666, display name "[^"]+"\) \(AlreadyExists\)\. To manage it with Pulumi, set adopt: true on the bot in the stack config/,
     );
     expect(auditSince(await h.audit(), before)).toEqual([]);
     // A plain user is never adopted.

@@ -100,13 +100,13 @@ describe("resource hooks on a fake tenant", () => {
     expect(fake.calls.filter((c) => c.startsWith("licences.remove"))).toHaveLength(1);
   });
 
-  test("BotPhoneNumber requires adopt for a number already on the account, and adopts with it", async () => {
+  test("BotPhoneNumber records a number already on the account, with or without adopt, without assigning", async () => {
     const p = await hooks("botPhoneNumber");
     const instanceId = fake.addAccount("num-bot@contoso.com", APP);
     fake.addNumber("+14255550100", "CallingPlan", instanceId);
     const base = { instanceId, phoneNumber: "+14255550100", numberType: "CallingPlan" };
-    const refused = await rejection(p.create(await checked(p, base)));
-    expect(refused.code).toBe("AlreadyAssigned");
+    const found = await p.create(await checked(p, base));
+    expect(found.outs).toMatchObject({ assignmentStatus: "voiceApplicationAssigned", adopt: false });
     const { outs } = await p.create(await checked(p, { ...base, adopt: true }));
     expect(outs).toMatchObject({ assignmentStatus: "voiceApplicationAssigned", adopt: true });
     expect(fake.calls.filter((c) => c.startsWith("numbers.assign"))).toEqual([]);

@@ -12,6 +12,7 @@ import {
 } from "@microsoft/microsoft-graph-client";
 
 import { TenantError } from "../../errors";
+import { checkWrite } from "../../process-guard";
 import { transient, withRetry } from "../../retry";
 import type { TenantSettings } from "../../settings";
 import type { TokenSource } from "../auth";
@@ -179,6 +180,7 @@ export class GraphClient {
     idempotent = true,
   ): Promise<T> {
     const operation = `${method} ${path.split("?")[0]}`;
+    if (method !== "GET") checkWrite(operation);
     const once = async (): Promise<T> => {
       try {
         return await send();

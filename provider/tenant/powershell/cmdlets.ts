@@ -5,6 +5,7 @@
  */
 import type { AllowedCmdlet, InvokeRequest } from "../../../protocol/host-protocol";
 import { TenantError } from "../../errors";
+import { checkWrite } from "../../process-guard";
 import { fromWireEnum, toWireEnum, ZERO_GUID } from "../../formats";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
 import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
@@ -165,6 +166,7 @@ export class TeamsCmdlets {
     parameters: LazyParameters,
     strategies: RetryStrategy[],
   ): Promise<Record<string, unknown>[]> {
+    if (!cmdlet.startsWith("Get-")) checkWrite(cmdlet);
     // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.
     return withRetry(() => this.host.invoke(cmdlet, parameters), {
       strategies,
