@@ -145,6 +145,14 @@ export function normalizeDisplayName(raw: unknown): Normalized<string> {
     : ok(name);
 }
 
+/** A label for messages (how the stack config names a bot, e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`). */
+export function normalizeLabel(raw: unknown): Normalized<string> {
+  if (typeof raw !== "string" || raw.trim() === "") return fail("a label is a non-empty text");
+  return raw.length > 300
+    ? fail(`the label is ${raw.length} characters long; at most 300 are allowed`)
+    : ok(raw.trim());
+}
+
 /** Whole minutes in [min, max]; numeric strings accepted (stack config values arrive as strings). */
 export function normalizeMinutes(raw: unknown, min = 1, max = 24 * 60): Normalized<number> {
   const n = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;

@@ -85,12 +85,17 @@ class Bot extends pulumi.ComponentResource {
   readonly licence: VirtualUserLicense;
   private number: BotPhoneNumber | undefined;
 
+  /** How messages name the bot: its stack config entry and account, e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`. */
+  readonly label: string;
+
   /** `protect` is inherited by everything the bot declares (Pulumi passes it from parent to child). */
   constructor(
     readonly bot: BotConfig,
+    index: number,
     protect: boolean,
   ) {
     super("teams:index:Bot", bot.name, {}, { protect });
+    this.label = `bots[${index}] (${bot.name}, ${bot.userPrincipalName})`;
     const applicationId = bot.appId !== undefined ? pulumi.output(bot.appId) : createBotApp(bot, this);
     this.account = new ApplicationInstance(
       bot.name,
@@ -100,10 +105,15 @@ class Bot extends pulumi.ComponentResource {
         applicationId,
         usageLocation: bot.usageLocation,
         adopt: bot.adopt,
+        bot: this.label,
       },
       { parent: this },
     );
-    this.licence = new VirtualUserLicense(`${bot.name}-licence`, { userId: this.account.objectId }, { parent: this });
+    this.licence = new VirtualUserLicense(
+      `${bot.name}-licence`,
+      { userId: this.account.objectId, bot: this.label },
+      { parent: this },
+    );
   }
 
   /** What the stack's number plan declares for this bot. */
@@ -134,6 +144,7 @@ class Bot extends pulumi.ComponentResource {
               numberType: b.numberType!,
               locationId: b.locationId,
               adopt: b.adopt,
+              bot: this.label,
             },
             { parent: this, dependsOn: [this.licence, plan] },
           );
@@ -170,7 +181,7 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   const { bots, protect } = parseOrRunError(() =>
     parseStackConfig({ bots: config.getObject<unknown[]>("bots"), protect: config.get("protect") }),
   );
-  const declared = bots.map((bot) => new Bot(bot, protect));
+  const declared = bots.map((bot, i) => new Bot(bot, i, protect));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
   const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared) });
   const outputs: Record<string, BotOutputs> = {};

@@ -41,10 +41,11 @@ import {
   normalizeAppId,
   normalizeBoolean,
   normalizeDisplayName,
+  normalizeLabel,
   normalizeUpn,
   normalizeUsageLocation,
 } from "../validate";
-import { changedKeys, checkWith, diffByRules, type Hooks } from "./common";
+import { changedKeys, checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 
 /** Inputs of an ApplicationInstance. */
 export interface ApplicationInstanceArgs {
@@ -57,11 +58,12 @@ export interface ApplicationInstanceArgs {
   /** ISO 3166-1 alpha-2 country where the account is used (required before licensing), e.g. US. */
   usageLocation: pulumi.Input<string>;
   /** Take over an existing resource account with this UPN and applicationId instead of refusing. */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean>; /** How the stack config names the bot (e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`), for messages. */
+  bot?: pulumi.Input<string>;
 }
 
 /** Normalised inputs as check() returns them. */
-interface Inputs {
+interface Inputs extends BotLabel {
   userPrincipalName: string;
   displayName: string;
   applicationId: string;
@@ -115,7 +117,7 @@ function outputs(
 }
 
 /** The implementation the shim loads at call time. */
-export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
+export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
@@ -124,6 +126,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
     c.required("applicationId", (v) => normalizeAppId(v));
     c.required("usageLocation", normalizeUsageLocation);
     c.optional("adopt", normalizeBoolean, false);
+    c.optional("bot", normalizeLabel);
   }),
 
   async diff(_id, olds, news) {
@@ -176,6 +179,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
       applicationId: props?.applicationId ?? instance?.applicationId ?? "",
       usageLocation: props?.usageLocation ?? user.usageLocation ?? "",
       adopt: props?.adopt ?? false,
+      ...(props?.bot ? { bot: props.bot } : {}),
     };
     const tenantId = instance?.tenantId ?? props?.tenantId ?? accounts.tenantId;
     return { id, props: outputs(inputs, objectId, tenantId, user, instance) };
@@ -225,4 +229,4 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = {
     if (!deleted) progress(label, "already gone");
     await accounts.waitForUser(objectId, label, false);
   },
-};
+});

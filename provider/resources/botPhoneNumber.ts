@@ -35,11 +35,12 @@ import { configureSession } from "../tenant/session";
 import {
   normalizeBoolean,
   normalizeGuid,
+  normalizeLabel,
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
 } from "../validate";
-import { changedKeys, checkWith, diffByRules, type Hooks } from "./common";
+import { changedKeys, checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 
 /** Inputs of a BotPhoneNumber. */
 export interface BotPhoneNumberArgs {
@@ -55,11 +56,12 @@ export interface BotPhoneNumberArgs {
    */
   locationId?: pulumi.Input<string>;
   /** Take over the number when it is already assigned to this very account. */
-  adopt?: pulumi.Input<boolean>;
+  adopt?: pulumi.Input<boolean>; /** How the stack config names the bot (e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`), for messages. */
+  bot?: pulumi.Input<string>;
 }
 
 /** Normalised inputs as check() returns them. */
-interface Inputs {
+interface Inputs extends BotLabel {
   instanceId: string;
   phoneNumber: string;
   numberType: NumberType;
@@ -157,7 +159,7 @@ async function recordedNumber(id: string, props: Partial<BotPhoneNumberOutputs> 
 }
 
 /** The implementation the shim loads at call time. */
-export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
+export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
@@ -166,6 +168,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     c.required("phoneNumber", (v) => normalizePhoneNumber(v, numberType));
     c.optional("locationId", normalizeLocationId);
     c.optional("adopt", normalizeBoolean, false);
+    c.optional("bot", normalizeLabel);
   }),
 
   // A number can be on one account only: unassign from the old before assigning to the new.
@@ -240,7 +243,13 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
       return {};
     }
     const numberType = fromWireEnum(record.numberType) as NumberType;
-    const inputs: Inputs = { instanceId, phoneNumber, numberType, adopt: props?.adopt ?? false };
+    const inputs: Inputs = {
+      instanceId,
+      phoneNumber,
+      numberType,
+      adopt: props?.adopt ?? false,
+      ...(props?.bot ? { bot: props.bot } : {}),
+    };
     // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
     const current = tenantLocation(record);
     if (props && declaredLocation(props) && current) inputs.locationId = current;
@@ -310,4 +319,4 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = {
     const numberType = (props?.numberType ?? record.numberType) as NumberType;
     await numbers.unassign({ phoneNumber, instanceId, numberType }, label, true);
   },
-};
+});

@@ -58,3 +58,32 @@ export function checkWith<I extends object>(
 
 /** The provider object of a resource module: every hook (the shim calls each without a fallback), typed by inputs and outputs. */
 export type Hooks<I, O> = Required<pulumi.dynamic.ResourceProvider<I, O>>;
+
+/** The inputs every resource of a bot takes for messages: how the stack config names the bot. */
+export interface BotLabel {
+  /** E.g. `bots[2] (survey-bot, survey-bot@contoso.com)`: prefixed to every error, never compared. */
+  bot?: string;
+}
+
+/** Puts the bot's label in front of every error a hook raises (its message and, for init failures, its reasons). */
+export function namedBy<I extends BotLabel, O extends BotLabel>(hooks: Hooks<I, O>): Hooks<I, O> {
+  const named = async <T>(label: string | undefined, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      if (label && e instanceof Error && !e.message.startsWith(label)) {
+        e.message = `${label}: ${e.message}`;
+        const withReasons = e as { reasons?: string[] };
+        if (withReasons.reasons) withReasons.reasons = withReasons.reasons.map((r) => `${label}: ${r}`);
+      }
+      throw e;
+    }
+  };
+  return {
+    ...hooks,
+    create: (inputs) => named(inputs.bot, () => hooks.create(inputs)),
+    read: (id, props) => named(props?.bot, () => hooks.read(id, props)),
+    update: (id, olds, news) => named(news.bot, () => hooks.update(id, olds, news)),
+    delete: (id, props) => named(props.bot, () => hooks.delete(id, props)),
+  };
+}

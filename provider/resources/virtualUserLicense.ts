@@ -20,8 +20,8 @@ import { shim } from "../shim";
 import { tenant, type LicenceDetail, type SubscribedSku } from "../tenant";
 import { watchedPlan } from "../tenant/licences";
 import { configureSession } from "../tenant/session";
-import { normalizeBoolean, normalizeGuid, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
-import { changedKeys, checkWith, diffByRules, type Hooks } from "./common";
+import { normalizeBoolean, normalizeGuid, normalizeLabel, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
+import { changedKeys, checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 
 /** Inputs of a VirtualUserLicense. */
 export interface VirtualUserLicenseArgs {
@@ -32,11 +32,12 @@ export interface VirtualUserLicenseArgs {
   /** Wait until the voice service plan is provisioned (default true). */
   waitForProvisioning?: pulumi.Input<boolean>;
   /** How long to wait for provisioning, in minutes (default 30). */
-  provisioningTimeoutMinutes?: pulumi.Input<number>;
+  provisioningTimeoutMinutes?: pulumi.Input<number>; /** How the stack config names the bot (e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`), for messages. */
+  bot?: pulumi.Input<string>;
 }
 
 /** Normalised inputs as check() returns them. */
-interface Inputs {
+interface Inputs extends BotLabel {
   userId: string;
   skuPartNumber: string;
   waitForProvisioning: boolean;
@@ -125,7 +126,7 @@ function heldBy(userId: string, label: string): Promise<LicenceDetail[] | undefi
 }
 
 /** The implementation the shim loads at call time. */
-export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
+export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = namedBy({
   configure: configureSession,
 
   check: checkWith<Inputs>((c) => {
@@ -133,6 +134,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
     c.optional("skuPartNumber", normalizeSkuPartNumber, DEFAULT_SKU_PART_NUMBER);
     c.optional("waitForProvisioning", normalizeBoolean, true);
     c.optional("provisioningTimeoutMinutes", (v) => normalizeMinutes(v, 1, 7 * 24 * 60), DEFAULT_TIMEOUT_MINUTES);
+    c.optional("bot", normalizeLabel);
   }),
 
   // Free the seat before taking one for the new account: seats are few (25 by default).
@@ -175,6 +177,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
       skuPartNumber: licence.skuPartNumber,
       waitForProvisioning: props?.waitForProvisioning ?? true,
       provisioningTimeoutMinutes: props?.provisioningTimeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
+      ...(props?.bot ? { bot: props.bot } : {}),
     };
     return { id, props: outputs(inputs, licence.skuId, licence) };
   },
@@ -211,4 +214,4 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = {
       tenant().licences.remove(userId, current),
     );
   },
-};
+});

@@ -317,15 +317,25 @@ export class NumberMoves {
       lost.size > 0
         ? `The account has no number now: fix the cause and rerun \`pulumi up\`. ${cause.hint ?? ""}`.trim()
         : cause.hint;
+    // The whole story once, in the failed member's error; the others say what they hold and point there.
+    const failedBy = this.label(failed.step.instanceId);
     for (const m of members) {
       const own = m.instanceId === failed.step.instanceId;
+      const who = this.label(m.instanceId);
+      const now = !m.from
+        ? "it had no number before"
+        : !released.has(m.instanceId)
+          ? `it keeps ${m.from.phoneNumber}`
+          : lost.has(m.instanceId)
+            ? `it has no number (assigning ${m.from.phoneNumber} back failed: ${lost.get(m.instanceId)})`
+            : `it holds ${m.from.phoneNumber} again`;
       const error = new TenantError({
         ...cause.details(),
-        operation: own ? cause.operation : `moving ${this.label(m.instanceId)} to ${m.to?.phoneNumber ?? "no number"}`,
+        operation: own ? cause.operation : `moving ${who} to ${m.to?.phoneNumber ?? "no number"}`,
         reason: own
           ? `${cause.reason}${summary}`
-          : `not moved: ${this.what(failed.step)} failed: ${cause.reason}${summary}`,
-        hint,
+          : `not moved: the plan was rolled back because ${this.what(failed.step)} failed (the error of ${failedBy} has the details); ${now}`,
+        hint: own ? hint : lost.has(m.instanceId) ? hint : "Fix the cause named there and rerun `pulumi up`.",
       });
       const holds = lost.has(m.instanceId) || !m.from ? "none" : "previous";
       const record = holds === "previous" ? await this.ops.get(m.from!.phoneNumber).catch(() => undefined) : undefined;

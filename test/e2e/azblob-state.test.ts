@@ -6,7 +6,7 @@
  * the first converges, nothing lost); a killed run's lock cleared with `pulumi cancel`; previews
  * write nothing and are not blocked by the lock.
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -15,7 +15,7 @@ import { Audit, Bot, bot, convergence, FAST_ENV, TenantDump } from "../hardening
 import { Azurite, startAzurite } from "../helpers/azurite";
 import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { alive, descendants } from "../helpers/processes";
-import { EngineHarness } from "./harness";
+import { EngineHarness, runCommand } from "./harness";
 
 const CONTAINER = "pulumi-state";
 /** The DIY backend's refusal while another run holds the stack (pkg/backend/diy/lock.go, v3.248.0). */
@@ -204,14 +204,17 @@ describe("state in Azure Blob Storage (Azurite) on the real engine", () => {
     const names = await blobs();
     const state = await az.getBlob(CONTAINER, stateKey(h.projectName, h.stackName));
     const before = (await audit()).length;
-    const run = (command: "preview" | "up"): { status: number | null; out: string } => {
+    // Not spawnSync: the preview reads the tenant (Pulumi.yaml refresh: always), and the emulator
+    // answers from this process.
+    const run = async (command: "preview" | "up"): Promise<{ status: number | null; out: string }> => {
       const { args, env } = h.stackProgram(command, { env: readOnly });
-      const r = spawnSync(process.execPath, args, { env, encoding: "utf8" });
-      return { status: r.status, out: r.stdout + r.stderr };
+      const r = await runCommand(command, process.execPath, args, { env });
+      return { status: r.exitCode, out: r.stdout + r.stderr };
     };
-    const preview = run("preview");
+    const preview = await run("preview");
+    if (preview.status !== 0) console.log(preview.out);
     expect(preview.status).toBe(0);
-    const up = run("up");
+    const up = await run("up");
     console.log(
       `up with a read-only SAS:\n${up.out
         .split("\n")

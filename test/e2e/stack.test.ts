@@ -251,6 +251,8 @@ describe("bot numbers stack on the real engine", () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toMatch(/^ {4}1 errored$/m);
     expect(r.stdout + r.stderr).toContain("+14255550999");
+    // The error names the bot by its stack config entry and account (issue 20).
+    expect(r.stdout + r.stderr).toMatch(/error: bots\[2\] \(delta-bot, delta-bot@contoso\.com\): /);
   });
 
   test("destroy returns the tenant to its seed", async () => {

@@ -213,12 +213,18 @@ describe("bad input corpus", () => {
       undefined,
       "bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)",
     ],
-    ["bots an empty list", "[]", "bots: declare at least one bot"],
+    // A protected stack (every stack but the dev stack, unless it says otherwise) refuses to lose every bot.
+    [
+      "bots an empty list",
+      "[]",
+      "bots: is empty, which would remove every bot of the stack, and the stack protects its bots (teams-bot-numbers:protect)",
+    ],
     ["bots not a list", '{"name":"x"}', "bots: Invalid input: expected array, received object"],
   ])("stack config: %s", async (what, value, line) => {
     if (value === undefined) await r.h.stack.removeConfig("bots");
     else await r.h.stack.setConfig("bots", { value });
-    const res = await r.h.runStackProgram("up");
+    await r.h.stack.setConfig("protect", { value: "true" });
+    const res = await r.h.runStackProgram("up").finally(() => r.h.stack.setConfig("protect", { value: "false" }));
     expect(res.exitCode).not.toBe(0);
     expect(res.stdout + res.stderr).toContain(`  - ${line}`);
     expect(await mutatingCalls()).toBe(0);

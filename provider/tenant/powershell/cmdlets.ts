@@ -5,8 +5,8 @@
  */
 import type { AllowedCmdlet, InvokeRequest } from "../../../protocol/host-protocol";
 import { TenantError } from "../../errors";
-import { checkWrite } from "../../process-guard";
 import { fromWireEnum, toWireEnum, ZERO_GUID } from "../../formats";
+import { checkWrite } from "../../process-guard";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
 import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
 import { isNotFound } from "./errors";
