@@ -293,6 +293,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
             graphUrl: { value: emulator.url },
             pwshPath: { value: pwshPath },
             bots: { value: stackConfigOf(bots) },
+            // Throwaway stacks: destroyed at the end of each run.
+            protect: { value: "false" },
           });
           await measure(
             "ours",

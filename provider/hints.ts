@@ -39,7 +39,7 @@ const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     match: /invalid usage location/i,
-    hint: "Set usageLocation on the ApplicationInstance (an ISO 3166 code such as US) before licensing it.",
+    hint: "Set the bot's usageLocation in the stack config (an ISO 3166 code such as US) before licensing it.",
   },
   {
     match: /does not have any available licenses|CountViolation/i,

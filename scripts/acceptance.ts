@@ -123,6 +123,8 @@ async function engineSteps(
       "teams-bot-numbers:numberAssignment": { value: settings.numberAssignment },
       "teams-bot-numbers:pwshPath": { value: settings.pwshPath },
       "teams-bot-numbers:bots": { value: JSON.stringify(bots) },
+      // A throwaway bot, destroyed at the end of the run.
+      "teams-bot-numbers:protect": { value: "false" },
     });
   const quiet = { onOutput: () => undefined, onError: () => undefined };
   const changes = (r: { summary: { resourceChanges?: Record<string, number> } }) => r.summary.resourceChanges ?? {};

@@ -134,7 +134,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
     if (changed.includes("applicationId") && !changed.includes("userPrincipalName")) {
       progress(
         news.userPrincipalName ?? olds.userPrincipalName,
-        'applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the resource has replaceOnChanges: ["applicationId"]',
+        "applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the bot also gets a new userPrincipalName (or the resource has replaceOnChanges: [\"applicationId\"])",
       );
     }
     // The UPN can be held by one account only: the old one must go first.
@@ -198,8 +198,9 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
         reason:
           "Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place",
         hint:
-          'Add the resource option replaceOnChanges: ["applicationId"] to replace the account (its licence and number are re-created), ' +
-          "or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`.",
+          "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow), " +
+          "or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
+          'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
       });
     }
     const current = await during(`reading resource account ${upn}`, upn, () => accounts.user(objectId));

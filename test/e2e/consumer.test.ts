@@ -11,6 +11,7 @@ import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { snippet } from "../helpers/markdown";
 import { EngineRun, runCommand } from "./harness";
 
 interface TenantDump {
@@ -55,18 +56,8 @@ describe("a stack repository that depends on this package", () => {
       path.join(repo, "package.json"),
       JSON.stringify({ name: "bots-infra", private: true, dependencies: { "teams-bot-numbers": `file:${tarball}` } }),
     );
-    fs.writeFileSync(
-      path.join(repo, "Pulumi.yaml"),
-      [
-        "name: bots-infra",
-        "runtime: nodejs",
-        "# `pulumi up` with a regular Pulumi install runs the package's stacks program:",
-        "main: node_modules/teams-bot-numbers/dist/stacks/",
-        "options:",
-        "  refresh: always",
-        "",
-      ].join("\n"),
-    );
+    // The Pulumi.yaml the README tells users to write.
+    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), snippet("README.md", "# Pulumi.yaml of your stack repository"));
     fs.writeFileSync(
       path.join(repo, "Pulumi.test.yaml"),
       [
@@ -164,7 +155,17 @@ describe("a stack repository that depends on this package", () => {
     expect(await holder()).toBe(id);
   });
 
-  test("destroy removes the bot", async () => {
+  test("destroy is refused while the stack protects its bots; the README's way (protect: false, up, destroy) removes the bot", async () => {
+    const refused = await stackRun("destroy");
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/cannot be deleted\s+because it is protected/);
+    const stackFile = path.join(repo, "Pulumi.test.yaml");
+    fs.writeFileSync(
+      stackFile,
+      fs.readFileSync(stackFile, "utf8").replace("config:\n", "config:\n  teams-bot-numbers:protect: false\n"),
+    );
+    const unprotect = await stackRun("up");
+    expect(unprotect.exitCode).toBe(0);
     const r = await stackRun("destroy");
     if (r.exitCode !== 0) console.log(r.stdout, r.stderr);
     expect(r.exitCode).toBe(0);

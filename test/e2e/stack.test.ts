@@ -106,6 +106,18 @@ describe("bot numbers stack on the real engine", () => {
     expect(out).toMatchSnapshot();
   });
 
+  test("a config error under pulumi preview (the CLI runs the program through Pulumi's loader): one message, no Node warning, no stack trace", async () => {
+    await setBots([bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"), bot("Beta Bot", APP.b)]);
+    const r = await h.preview();
+    expect(r.exitCode).not.toBe(0);
+    const out = r.stdout + r.stderr;
+    expect(out.match(/stack config teams-bot-numbers:bots is invalid/g)).toHaveLength(1);
+    expect(out).toContain(`  - bots[1].name: "Beta Bot" must be lower-case letters, digits and dashes`);
+    expect(out).not.toMatch(/Warning|\(node:\d+\)/);
+    expect(out).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    expect(await audit()).toEqual([]);
+  });
+
   test("preview from empty lists the creates with readable type tokens and calls nothing mutating", async () => {
     await setBots([
       bot("alpha-bot", APP.a, "+1 425 555 0100", "CallingPlan"),

@@ -180,8 +180,9 @@ describe("fault matrix on the real engine", () => {
     test(`PowerShell host crash ${mode} running New-CsOnlineApplicationInstance: restart, one account`, async () => {
       const b = mode === "after" ? bot("zeta-bot", 5, "+14255550104") : bot("eta-bot", 6, "+14255550105");
       await declare([...declared, b]);
-      // Graph says the UPN is free, so Teams is not asked first: call 1 is the New, the stand-in dies on it.
-      await r.faults({ pwshCrash: { afterCalls: 1, mode } }, true);
+      // Call 1 is the refresh's one listing of the accounts (Pulumi.yaml refresh: always); Graph then says
+      // the UPN is free, so Teams is not asked first: call 2 is the New, the stand-in dies on it.
+      await r.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
       const from = (await r.audit()).length;
       const res = await up();
       if (!/ended without an answer/.test(res.out)) console.log(res.out);

@@ -153,6 +153,6 @@ describe("number hints (issue 11 item 10)", () => {
       operation: "assigning a licence",
       reason: "License assignment cannot be done for user with invalid usage location.",
     });
-    expect(d.hint).toMatch(/^Set usageLocation on the ApplicationInstance/);
+    expect(d.hint).toMatch(/^Set the bot's usageLocation in the stack config/);
   });
 });

@@ -56,7 +56,7 @@ describe("TenantError", () => {
     await expect(
       during("assigning licence PHONESYSTEM_VIRTUALUSER to x", "lic", () => Promise.reject(inner)),
     ).rejects.toThrow(
-      "assigning licence PHONESYSTEM_VIRTUALUSER to x: License assignment cannot be done for user with invalid usage location (400 Request_BadRequest). Set usageLocation on the ApplicationInstance (an ISO 3166 code such as US) before licensing it.",
+      "assigning licence PHONESYSTEM_VIRTUALUSER to x: License assignment cannot be done for user with invalid usage location (400 Request_BadRequest). Set the bot's usageLocation in the stack config (an ISO 3166 code such as US) before licensing it.",
     );
   });
 
