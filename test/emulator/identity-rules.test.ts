@@ -49,7 +49,7 @@ describe("managed identity: App Service path forms and mi_res_id", () => {
 });
 
 describe("managed identity: the IMDS form (Azure VMs), through msal-node", () => {
-  const host = (t: TestEmulator): string => new URL(t.emulator.managedIdentity.endpoint).origin;
+  const host = (t: TestEmulator): string => t.emulator.managedIdentity.imdsAuthorityHost;
 
   test("regress: msal-node's IMDS source gets system- and user-assigned tokens from the emulator", async () => {
     const t = emu();
@@ -57,7 +57,8 @@ describe("managed identity: the IMDS form (Azure VMs), through msal-node", () =>
     delete process.env.IDENTITY_HEADER;
     process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = host(t);
     const system = new ManagedIdentityApplication({});
-    expect(system.getManagedIdentitySource()).toBe("Imds");
+    // msal-node names IMDS "DefaultToImds" when no other source's variables are set.
+    expect(system.getManagedIdentitySource()).toBe("DefaultToImds");
     const s = await system.acquireToken({ resource: "https://graph.microsoft.com" });
     expect(jwt.decode(s.accessToken)).toMatchObject({ appid: SYSTEM_MI, aud: "https://graph.microsoft.com" });
     const user = new ManagedIdentityApplication({ managedIdentityIdParams: { userAssignedClientId: USER_MI } });
