@@ -7,7 +7,8 @@
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantNumber {
@@ -54,7 +55,7 @@ describe("real tenant shape on the real engine (issue 11)", () => {
     h = await EngineHarness.create({
       name: "real-shape",
       program: botNumbersProgram,
-      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "250" },
+      env: { ...secretEnv(t), TEAMS_POLL_INTERVAL_MS: "250" },
       config: stackConfigFor(t),
     });
   });

@@ -5,7 +5,8 @@
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantDump {
@@ -55,7 +56,7 @@ describe("bot numbers stack on the real engine", () => {
     h = await EngineHarness.create({
       name: "stack",
       program: botNumbersProgram,
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: stackConfigFor(t),
     });
   });

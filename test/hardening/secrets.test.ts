@@ -17,7 +17,8 @@ import * as path from "path";
 
 import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness, EngineRun } from "../e2e/harness";
-import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { DEPLOYER_CERT, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { bot, FAST_ENV, recordResults, ResultRow } from "./support";
 
 const rows: ResultRow[] = [];
@@ -146,7 +147,7 @@ describe.each([
       env: {
         ...FAST_ENV,
         TEAMS_STANDIN_LOG: standinLog,
-        ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}),
+        ...(kind === "env-secret" ? secretEnv(t) : {}),
         ...jobEnv,
       },
       config: {

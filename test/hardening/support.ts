@@ -10,7 +10,8 @@ import type { ProfileInput } from "../../emulator";
 import type { AuditEntry } from "../../emulator/state";
 import { botNumbersProgram } from "../../stacks/program";
 import { EngineHarness } from "../e2e/harness";
-import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 
 /** One mutating call as the emulator's audit log records it. */
 export type Audit = AuditEntry;
@@ -98,7 +99,7 @@ export async function startRig(
   const h = await EngineHarness.create({
     name,
     program: botNumbersProgram,
-    env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : { AZURE_CLIENT_SECRET: t.clientSecret }), ...o.env },
+    env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : secretEnv(t)), ...o.env },
     config: {
       ...stackConfigFor(t),
       ...o.config,

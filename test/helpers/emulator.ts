@@ -7,6 +7,8 @@
  *   t.emulator (RunningEmulator), t.reader (a second app with read-only permissions), t.stop()
  *   t.admin.get("/state") / t.admin.put("/faults", {...}) / t.admin.post("/reset")  (the /_emulator API)
  *
+ * How those settings reach the provider (configure keys, environment, stack config): ./emulator-settings.ts.
+ *
  * The CA lives in $TBN_CA_DIR (default /work/main/.tbn/ca); NODE_EXTRA_CA_CERTS must point at its
  * ca.pem before the test process starts (scripts do this), otherwise Node refuses the TLS connection.
  */
@@ -149,16 +151,5 @@ export function withEmulator(profile?: ProfileInput, opts?: TestEmulatorOptions)
   return () => {
     if (!t) throw new Error("withEmulator(): the emulator is not started (use the getter inside a test)");
     return t;
-  };
-}
-
-/** Stack config (project namespace) that points a stack at this emulator as the deployer app. */
-export function stackConfigFor(t: DeployerSettings): Record<string, { value: string }> {
-  return {
-    tenantId: { value: t.tenantId },
-    clientId: { value: t.clientId },
-    authorityHost: { value: t.authorityHost },
-    graphUrl: { value: t.graphUrl },
-    pwshPath: { value: t.pwshPath },
   };
 }

@@ -8,6 +8,7 @@ import { resolveTenantSettings } from "../../provider/settings";
 import { TokenSource } from "../../provider/tenant/auth";
 import { createGraph, type Graph } from "../../provider/tenant/graph";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { emulatorSettings } from "../helpers/emulator-settings";
 import { newResourceAccount } from "../helpers/tenant-clients";
 
 interface Stats {
@@ -35,17 +36,7 @@ describe("Graph $batch coalescing", () => {
   ];
 
   const graph = (batchWindowMs: number): Graph => {
-    const settings = resolveTenantSettings(
-      (k) =>
-        ({
-          tenantId: t.tenantId,
-          clientId: t.clientId,
-          clientSecret: t.clientSecret,
-          authorityHost: t.authorityHost,
-          graphUrl: t.graphUrl,
-        })[k],
-      {},
-    );
+    const settings = resolveTenantSettings((k) => emulatorSettings(t)[k], {});
     return createGraph(settings, new TokenSource(settings), {
       pollIntervalMs: 50,
       batchWindowMs,
