@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Latency and faults: Retry-After honoured by the real Graph client, 5xx, seeded reproducibility, replication delay, Teams throttling. */
+import { useTestClock } from "../helpers/clock";
 import { startTestEmulator, withEmulator } from "../helpers/emulator";
 import { cmdlet, graphClient, graphFailure, msalApp, newResourceAccount } from "../helpers/tenant-clients";
 
@@ -87,16 +88,20 @@ test("same seed, same fault sequence; another seed, another sequence", async () 
   expect(a).toContain(200);
 });
 
-test("replication delay: a new instance is invisible to Graph, then appears", async () => {
-  const t = emu();
-  await t.admin.put("/faults", { replicationDelayMs: 500 });
-  const id = await newResourceAccount(t, "replicating@contoso.com");
-  const g = graphClient(t);
-  expect((await graphFailure(g.api(`/users/${id}`).get())).statusCode).toBe(404);
-  // Teams sees it at once.
-  expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).status).toBe(200);
-  await new Promise((r) => setTimeout(r, 550));
-  expect((await g.api(`/users/${id}`).get()).id).toBe(id);
+describe("with the test clock (emulator time moves only when the test moves it)", () => {
+  const clock = useTestClock();
+
+  test("replication delay: a new instance is invisible to Graph, then appears", async () => {
+    const t = emu();
+    await t.admin.put("/faults", { replicationDelayMs: 500 });
+    const id = await newResourceAccount(t, "replicating@contoso.com");
+    const g = graphClient(t);
+    expect((await graphFailure(g.api(`/users/${id}`).get())).statusCode).toBe(404);
+    // Teams sees it at once.
+    expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).status).toBe(200);
+    clock.advance(550);
+    expect((await g.api(`/users/${id}`).get()).id).toBe(id);
+  });
 });
 
 test("Teams cmdlets are throttled with the service's message and Retry-After", async () => {
