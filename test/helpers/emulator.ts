@@ -94,6 +94,30 @@ function adminApi(url: string): AdminApi {
   };
 }
 
+/**
+ * The emulator's signing keys (`*-key.pem` in its data dir), made by the first test emulator and
+ * copied into the fresh data dir of every later one, in every jest worker: generating RSA keys is
+ * most of an emulator's start-up CPU. An emulator restarted on its data dir keeps its keys the same
+ * way. Written once, atomically (like the CA); tests that bring their own data dir are left alone.
+ */
+const KEY_CACHE = path.join(REPO_ROOT, ".tbn", "test-emulator-keys");
+
+function seedKeys(dataDir: string): void {
+  if (!fs.existsSync(KEY_CACHE)) return;
+  for (const f of fs.readdirSync(KEY_CACHE))
+    if (f.endsWith("-key.pem")) fs.copyFileSync(path.join(KEY_CACHE, f), path.join(dataDir, f));
+}
+
+function keepKeys(dataDir: string): void {
+  fs.mkdirSync(KEY_CACHE, { recursive: true });
+  for (const f of fs.readdirSync(dataDir)) {
+    if (!f.endsWith("-key.pem") || fs.existsSync(path.join(KEY_CACHE, f))) continue;
+    const tmp = path.join(KEY_CACHE, `.${f}.${process.pid}.tmp`);
+    fs.copyFileSync(path.join(dataDir, f), tmp);
+    fs.renameSync(tmp, path.join(KEY_CACHE, f));
+  }
+}
+
 /** Starts an emulator for a test (fresh temp data dir unless given). */
 export async function startTestEmulator(profile?: ProfileInput, opts: TestEmulatorOptions = {}): Promise<TestEmulator> {
   const caDir = testCaDir();
@@ -106,6 +130,7 @@ export async function startTestEmulator(profile?: ProfileInput, opts: TestEmulat
   }
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "tbn-emu-"));
   const ownsDir = opts.dataDir === undefined;
+  if (ownsDir) seedKeys(dataDir);
   const emulator = await startEmulator({
     dataDir,
     caDir,
@@ -115,6 +140,7 @@ export async function startTestEmulator(profile?: ProfileInput, opts: TestEmulat
     profile,
     seed: opts.seed,
   });
+  if (ownsDir) keepKeys(dataDir);
   const fixture = loadFixture(opts.fixture);
   const [deployer, reader] = fixture.apps;
   if (!deployer || !reader) throw new Error("the fixture needs the deployer app first and the reader app second");
