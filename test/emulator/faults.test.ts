@@ -49,15 +49,41 @@ test("503 serviceNotAvailable is retried by the client; 500 surfaces as generalE
 test("fixed latency is applied per family and scaled", async () => {
   const t = emu();
   const g = graphClient(t);
-  await g.api(`/users/${ADELE}`).get();
+  await g.api(`/users/${ADELE}`).get(); // its token, before the clock stops
   await t.admin.put("/faults", { families: { graph: { latencyMs: 150, jitterMs: 0 } } });
-  let started = Date.now();
-  await g.api(`/users/${ADELE}`).get();
-  expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-  await t.admin.put("/faults", { latencyScale: 0 });
-  started = Date.now();
-  await g.api(`/users/${ADELE}`).get();
-  expect(Date.now() - started).toBeLessThan(150);
+  // Jest's timers from here: the emulator's latency is a timer, so a request waits until the clock
+  // has moved 150 ms, and with the latency scaled to 0 it needs no timer at all, however busy the
+  // machine is. I/O stays real.
+  const realSleep = (
+    (timeout) => (ms: number) =>
+      new Promise((r) => timeout(r, ms))
+  )(setTimeout);
+  jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "clearImmediate", "queueMicrotask"] });
+  try {
+    expect(jest.getTimerCount()).toBe(0);
+    let done = false;
+    const slow = g
+      .api(`/users/${ADELE}`)
+      .get()
+      .finally(() => (done = true));
+    while (!done && jest.getTimerCount() === 0) await realSleep(5); // until it waits on its latency
+    await jest.advanceTimersByTimeAsync(149);
+    await realSleep(20);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect((await slow).id).toBe(ADELE);
+    await t.admin.put("/faults", { latencyScale: 0 });
+    let fastDone = false;
+    const fast = g
+      .api(`/users/${ADELE}`)
+      .get()
+      .finally(() => (fastDone = true));
+    while (!fastDone && jest.getTimerCount() === 0) await realSleep(5);
+    expect(jest.getTimerCount()).toBe(0);
+    expect((await fast).id).toBe(ADELE);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 async function statusSequence(seed: number): Promise<number[]> {
