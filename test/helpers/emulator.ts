@@ -96,9 +96,9 @@ function adminApi(url: string): AdminApi {
 
 /**
  * The emulator's signing keys (`*-key.pem` in its data dir), made by the first test emulator and
- * copied into the fresh data dir of every later one, in every jest worker: generating RSA keys is
- * most of an emulator's start-up CPU. An emulator restarted on its data dir keeps its keys the same
- * way. Written once, atomically (like the CA); tests that bring their own data dir are left alone.
+ * copied into the fresh data dir of every later one, in every jest worker: generating those four
+ * RSA keys took about a third of an emulator's start-up CPU (1.3 s → 0.85 s measured). An emulator
+ * restarted on its data dir keeps its keys the same way. Written once, atomically (like the CA); tests that bring their own data dir are left alone.
  */
 const KEY_CACHE = path.join(REPO_ROOT, ".tbn", "test-emulator-keys");
 
