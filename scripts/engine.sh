@@ -28,10 +28,11 @@ version_ok() { # $1 = version like v3.250.1 → true when >= $want
   [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$want" "$v" | sort -V | head -n1)" = "$want" ]
 }
 
-place_launcher() { # $1 = bin dir
+place_launcher() { # $1 = bin dir; copy then rename, so a concurrent run never sees half a launcher
   if ! cmp -s "$launcher" "$1/pulumi-resource-pulumi-nodejs" 2>/dev/null; then
-    cp "$launcher" "$1/pulumi-resource-pulumi-nodejs"
-    chmod 0755 "$1/pulumi-resource-pulumi-nodejs"
+    cp "$launcher" "$1/.pulumi-resource-pulumi-nodejs.$$"
+    chmod 0755 "$1/.pulumi-resource-pulumi-nodejs.$$"
+    mv -f "$1/.pulumi-resource-pulumi-nodejs.$$" "$1/pulumi-resource-pulumi-nodejs"
   fi
 }
 
@@ -88,9 +89,9 @@ start=$(date +%s)
   say "compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
   CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -tags osusergo \
     -ldflags "-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$want" \
-    -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    -o "$bin/pulumi.tmp.$$" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 )
-mv "$bin/pulumi.tmp" "$bin/pulumi"
+mv -f "$bin/pulumi.tmp.$$" "$bin/pulumi"
 echo "$recipe" > "$stamp"
 place_launcher "$bin"
 place_language_host "$bin"

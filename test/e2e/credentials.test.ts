@@ -13,7 +13,8 @@ import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
 import { APPS, bot, FAST_ENV, type Audit, type TenantDump } from "../hardening/support";
-import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { DEPLOYER_CERT, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, EngineRun } from "./harness";
 
 const PREVIEW_APP = "5b8e2c1d-9f4a-4e6b-8c3d-2a1f0e9d8c71";
@@ -78,7 +79,7 @@ describe("up with each credential kind: converges, names the kind, no stored sec
   const kinds: Array<
     [string, () => Promise<{ env: Record<string, string>; config?: Record<string, { value: string }> }>, RegExp]
   > = [
-    ["client secret", async () => ({ env: { AZURE_CLIENT_SECRET: t.clientSecret } }), /with a client secret/],
+    ["client secret", async () => ({ env: secretEnv(t) }), /with a client secret/],
     [
       "certificate",
       async () => ({ env: { AZURE_CLIENT_CERTIFICATE_PATH: DEPLOYER_CERT } }),

@@ -10,7 +10,8 @@ import * as path from "path";
 import { parseDocument } from "yaml";
 
 import { REPO_ROOT } from "../../engine/workspace";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantDump {
@@ -49,7 +50,7 @@ describe("protected bots (real engine, Pulumi.yaml main)", () => {
     t = await startTestEmulator();
     h = await EngineHarness.create({
       name: "protect",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: {
         ...stackConfigFor(t),
         bots: { value: JSON.stringify(BOTS) },

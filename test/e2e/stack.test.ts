@@ -4,7 +4,8 @@
  * The emulator's audit log proves the order of tenant calls.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantDump {
@@ -53,7 +54,7 @@ describe("bot numbers stack on the real engine", () => {
     seed = await dump();
     h = await EngineHarness.create({
       name: "stack",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: stackConfigFor(t),
     });
   });

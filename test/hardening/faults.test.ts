@@ -9,6 +9,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
+import { secretEnv } from "../helpers/emulator-settings";
 import { alive, descendants } from "../helpers/processes";
 import { Bot, bot, convergence, FAST_ENV, numberGaps, recordResults, ResultRow, StackRig, startRig } from "./support";
 
@@ -222,7 +223,7 @@ describe("fault matrix on the real engine", () => {
         path.join(h.dir, "home"),
       ],
       {
-        env: { ...process.env, ...FAST_ENV, AZURE_CLIENT_SECRET: r.t.clientSecret },
+        env: { ...process.env, ...FAST_ENV, ...secretEnv(r.t) },
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -36,7 +36,8 @@ describe("process guard", () => {
     );
     const launcher = spawn("sh", ["-c", `node ${fakeProvider} 127.0.0.1:1`], { stdio: ["ignore", "pipe", "pipe"] });
     const pidFile = path.join(dir, "pid");
-    for (let i = 0; i < 100 && !fs.existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    // The first stderr line comes after the pid file is written, however long node takes to start.
+    await new Promise((resolve) => launcher.stderr!.once("data", resolve));
     const providerPid = Number(fs.readFileSync(pidFile, "utf8"));
     const alive = (pid: number): boolean => {
       try {
