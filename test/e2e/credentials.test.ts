@@ -324,8 +324,9 @@ describe("the read-only preview identity", () => {
     const refused = await h.up();
     expect(refused.exitCode).not.toBe(0);
     const out = output(refused).replace(/\r/g, "");
+    // Named by its stack config entry first (issue 20); the preview app reads service principals too (issue 23).
     expect(out).toMatch(
-      /creating resource account readonly-two-bot@contoso\.com: the signed-in identity \(app 5b8e2c1d-[0-9a-f-]+, with a GitHub Actions OIDC token[^)]*\)\) lacks the Teams Administrator directory role and User\.ReadWrite\.All; its Graph token grants User\.Read\.All, Organization\.Read\.All, TeamsTelephoneNumber\.Read\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
+      /bots\[1\] \(readonly-two-bot, readonly-two-bot@contoso\.com\): creating resource account readonly-two-bot@contoso\.com: the signed-in identity \(app 5b8e2c1d-[0-9a-f-]+, with a GitHub Actions OIDC token[^)]*\)\) lacks the Teams Administrator directory role and User\.ReadWrite\.All; its Graph token grants User\.Read\.All, Organization\.Read\.All, TeamsTelephoneNumber\.Read\.All, Application\.Read\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
     );
     expect(out).toContain("run `pulumi up` with the deploy identity");
     expect((await audit()).length).toBe(writesBefore);
