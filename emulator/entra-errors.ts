@@ -72,6 +72,14 @@ export const entraErrors = {
       70011,
       `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
     ),
+  /** Scopes of more than one resource (reference-error-codes.md: InvalidMultipleResourcesScope). */
+  multipleResources: (scope: string) =>
+    new EntraError(
+      400,
+      "invalid_scope",
+      700022,
+      `The provided value for the input parameter scope isn't valid because it contains more than one resource. The scope ${scope} isn't valid.`,
+    ),
   unknownResource: (resource: string, tenantName: string) =>
     new EntraError(
       400,

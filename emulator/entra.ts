@@ -38,7 +38,10 @@ function endpoints(
 function audienceFor(ctx: EmulatorContext, scope: string | undefined): string {
   if (!scope || scope.trim() === "") throw entraErrors.missingParameter("scope");
   const scopes = scope.trim().split(/\s+/);
-  if (scopes.length !== 1 || !scopes[0]!.endsWith("/.default")) throw entraErrors.invalidScope(scope);
+  // reference-error-codes.md: AADSTS700022 when the scopes name more than one resource.
+  if (scopes.length > 1 && scopes.every((x) => x.endsWith("/.default")) && new Set(scopes).size > 1)
+    throw entraErrors.multipleResources(scope);
+  if (new Set(scopes).size !== 1 || !scopes[0]!.endsWith("/.default")) throw entraErrors.invalidScope(scope);
   const resource = scopes[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
   if (resource === GRAPH_RESOURCE || resource === "00000003-0000-0000-c000-000000000000") return GRAPH_RESOURCE;
   if (resource === TEAMS_ADMIN_API || resource === `api://${TEAMS_ADMIN_API}`) return TEAMS_ADMIN_API;

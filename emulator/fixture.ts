@@ -64,6 +64,8 @@ const fixtureSchema = z.object({
     z.object({
       clientId: guid,
       displayName: z.string(),
+      /** The application object's id (Graph `/applications/{id}`); derived from the client id when absent. */
+      objectId: guid.optional(),
       secrets: z.array(z.string()).default([]),
       certificates: z
         .array(
@@ -80,6 +82,7 @@ const fixtureSchema = z.object({
       federatedIdentityCredentials: z
         .array(
           z.object({
+            id: guid.optional(),
             name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/, "3-120 characters: letters, digits, - and _"),
             issuer: z.string().min(1).max(600),
             subject: z.string().min(1).max(600),
@@ -89,10 +92,17 @@ const fixtureSchema = z.object({
         )
         .default([]),
       managedIdentity: z.enum(["systemAssigned", "userAssigned"]).optional(),
+      /** A user-assigned identity's Azure resource id (what `mi_res_id` / `msi_res_id` name). */
+      managedIdentityResourceId: z
+        .string()
+        .regex(
+          /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+$/i,
+        )
+        .optional(),
     }),
   ),
   /** Service principals of other apps in the tenant (e.g. the bots' apps), besides the `apps`' own. */
-  servicePrincipals: z.array(z.object({ appId: guid, displayName: z.string() })).default([]),
+  servicePrincipals: z.array(z.object({ id: guid.optional(), appId: guid, displayName: z.string() })).default([]),
   teams: z
     .object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) })
     .default({ allowSetApplicationInstanceAppOnly: false }),

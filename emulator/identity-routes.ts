@@ -12,7 +12,7 @@ import express from "express";
 
 import { EmulatorContext } from "./context";
 import { ISSUER_NAMES, IssuerName, MintRequest, TOKEN_EXCHANGE_AUDIENCE } from "./oidc-issuer";
-import type { FederatedCredentialRec } from "./state";
+import { uuidFrom, type FederatedCredentialRec } from "./state";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
@@ -127,6 +127,7 @@ export function identityAdminRouter(ctx: EmulatorContext): express.Router {
       if (!Array.isArray(o.audiences) || o.audiences.length !== 1 || typeof o.audiences[0] !== "string")
         return bad(res, `[${i}].audiences: Federated identity credentials must have exactly one audience.`);
       fics.push({
+        id: uuidFrom(`fic:${app.clientId}:${o.name}`),
         name: o.name,
         issuer: o.issuer,
         subject: o.subject,

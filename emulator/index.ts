@@ -52,8 +52,11 @@ export interface RunningEmulator {
   caPath: string;
   tenantId: string;
   dataDir: string;
-  /** The host's managed-identity endpoint (App Service form, plain HTTP on 127.0.0.1): IDENTITY_ENDPOINT / IDENTITY_HEADER. */
-  managedIdentity: { endpoint: string; identityHeader: string };
+  /**
+   * The host's managed-identity endpoints (plain HTTP on 127.0.0.1): the App Service form
+   * (IDENTITY_ENDPOINT / IDENTITY_HEADER) and the Azure VM form, IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST).
+   */
+  managedIdentity: { endpoint: string; identityHeader: string; imdsAuthorityHost: string };
   /** Closes the server and removes emulator.json. */
   stop(): Promise<void>;
 }
@@ -135,7 +138,11 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     caPath,
     tenantId,
     dataDir,
-    managedIdentity: { endpoint: mi.endpoint, identityHeader: mi.identityHeader },
+    managedIdentity: {
+      endpoint: mi.endpoint,
+      identityHeader: mi.identityHeader,
+      imdsAuthorityHost: mi.imdsAuthorityHost,
+    },
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;

@@ -26,6 +26,15 @@ function parseJson(raw: unknown): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** A percent-decoded segment, or the segment as written when its escapes are broken. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 /** A Graph error response outside the pipeline (unreadable body, body-parser failures). */
 function graphFailure(e: GraphError, clientRequestId: string | undefined): GraphResponse {
   const requestId = crypto.randomUUID();
@@ -95,10 +104,12 @@ export function createApp(ctx: EmulatorContext): express.Express {
 
   // No capturing group: express would percent-decode it and fail before Graph can name the segment.
   app.all(/^\/v1\.0(?:\/.*)?$/, async (req, res) => {
+    // The URL parser resolves dot segments (RFC 3986 §5.2.4), as every client and the service's front door do.
     const url = new URL(req.originalUrl, "https://emulator.invalid");
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-    const path = url.pathname.slice("/v1.0".length) || "/";
+    const version = /^\/([^/]*)/.exec(url.pathname)?.[1] ?? "";
+    const path = url.pathname.slice(`/${version}`.length) || "/";
     // A body must be JSON and say so: Graph cannot read it otherwise.
     const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
     const p =
@@ -106,7 +117,9 @@ export function createApp(ctx: EmulatorContext): express.Express {
         ? ({ ok: false } as const)
         : parseJson(req.body);
     let out: GraphResponse;
-    if (!p.ok) {
+    if (version !== "v1.0") {
+      out = graphFailure(graphErrors.invalidVersion(safeDecode(version)), headers["client-request-id"]);
+    } else if (!p.ok) {
       out = graphFailure(graphErrors.unreadableJson(), headers["client-request-id"]);
     } else if (req.method === "POST" && path === "/$batch") {
       out = await handleBatch(ctx, { method: "POST", path, query: url.searchParams, headers, body: p.value });

@@ -73,6 +73,8 @@ export interface SkuRec {
 
 /** A federated identity credential of an app registration (Graph `federatedIdentityCredential`). */
 export interface FederatedCredentialRec {
+  /** Graph `id` (absent in older state files: derived from the app and the name). */
+  id?: string;
   name: string;
   /** Issuer URL; a path ("/oidc/github") names an issuer of this emulator. */
   issuer: string;
@@ -85,6 +87,8 @@ export interface FederatedCredentialRec {
 export interface AppRec {
   clientId: string;
   displayName: string;
+  /** The application object's id (Graph `/applications/{id}`); absent in older state files (see `appObjectId`). */
+  objectId?: string;
   servicePrincipalId: string;
   secretSha256: string[];
   certificates: { certificatePem: string; sha1: string; sha256: string }[];
@@ -94,6 +98,23 @@ export interface AppRec {
   federatedIdentityCredentials?: FederatedCredentialRec[];
   /** Set when this service principal is the managed identity of the emulated host. */
   managedIdentity?: "systemAssigned" | "userAssigned";
+  /** A user-assigned identity's Azure resource id (`mi_res_id` / `msi_res_id` of the managed-identity endpoints). */
+  managedIdentityResourceId?: string;
+}
+
+/** The application object id of an app registration (derived when an older state file has none). */
+export function appObjectId(a: AppRec): string {
+  return a.objectId ?? uuidFrom(`app:${a.clientId}`);
+}
+
+/** A new federated identity credential id. */
+export function newFicId(): string {
+  return crypto.randomUUID();
+}
+
+/** The Graph id of a federated identity credential (derived when an older state file has none). */
+export function ficId(a: AppRec, f: FederatedCredentialRec): string {
+  return f.id ?? uuidFrom(`fic:${a.clientId}:${f.name}`);
 }
 
 /** A Graph telephone-number long-running operation. */
@@ -198,12 +219,14 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),
       displayName: a.displayName,
+      objectId: (a.objectId ?? uuidFrom(`app:${a.clientId.toLowerCase()}`)).toLowerCase(),
       servicePrincipalId: uuidFrom(`sp:${a.clientId}`),
       secretSha256: a.secrets.map(secretHash),
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
       federatedIdentityCredentials: a.federatedIdentityCredentials.map((f) => ({
+        id: (f.id ?? uuidFrom(`fic:${a.clientId.toLowerCase()}:${f.name}`)).toLowerCase(),
         name: f.name,
         issuer: f.issuer,
         subject: f.subject,
@@ -211,9 +234,10 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
         description: f.description ?? null,
       })),
       ...(a.managedIdentity ? { managedIdentity: a.managedIdentity } : {}),
+      ...(a.managedIdentityResourceId ? { managedIdentityResourceId: a.managedIdentityResourceId } : {}),
     })),
     servicePrincipals: f.servicePrincipals.map((sp) => ({
-      id: uuidFrom(`sp:${sp.appId}`),
+      id: (sp.id ?? uuidFrom(`sp:${sp.appId}`)).toLowerCase(),
       appId: sp.appId.toLowerCase(),
       displayName: sp.displayName,
     })),

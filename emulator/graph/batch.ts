@@ -12,6 +12,16 @@ import { GraphRequest, GraphResponse } from "./route";
 import { authenticate, dispatchGraph } from "./router";
 
 const MAX_REQUESTS = 20;
+/** Header names as json-batching.md's example inner responses spell them. */
+const INNER_HEADER_NAMES: Record<string, string> = {
+  "content-type": "Content-Type",
+  "odata-version": "OData-Version",
+  "cache-control": "Cache-Control",
+  location: "Location",
+  "retry-after": "Retry-After",
+};
+const innerHeaders = (h: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(h).map(([k, v]) => [INNER_HEADER_NAMES[k.toLowerCase()] ?? k, v]));
 
 interface InnerRequest {
   id: string;
@@ -114,8 +124,10 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
   while (pending.length > 0) {
     const ready = pending.filter((r) => r.dependsOn.every((d) => done.has(d.toLowerCase())));
     if (ready.length === 0) {
-      for (const r of pending)
-        responses.push({ id: r.id, ...failure(graphErrors.failedDependency("Dependency cycle.")) });
+      for (const r of pending) {
+        const f = failure(graphErrors.failedDependency("Dependency cycle."));
+        responses.push({ id: r.id, ...f, headers: innerHeaders(f.headers) });
+      }
       break;
     }
     for (const r of ready) pending.splice(pending.indexOf(r), 1);
@@ -126,7 +138,7 @@ export async function handleBatch(ctx: EmulatorContext, outer: GraphRequest): Pr
       responses.push({
         id: r.id,
         status: res.status,
-        headers: res.headers,
+        headers: innerHeaders(res.headers),
         ...(res.body !== undefined ? { body: res.body } : {}),
       });
     });

@@ -3,9 +3,48 @@ import { GUID_RE } from "../constants";
 import { EmulatorContext } from "../context";
 import { planStatus } from "../rules";
 import { LicenceRec, UserRec } from "../state";
+import { EntityType, project, selectedProps } from "./entity";
 import { graphErrors } from "./errors";
+import { directoryQuery, Query } from "./query";
 import { GraphRoute, objectBody } from "./route";
 import { graphUser, userView } from "./users";
+
+/** A read-only type whose every property is in the default projection (for `$select`). */
+const selectable = (name: string, props: string[]): EntityType => ({
+  name,
+  resource: name.split(".").pop()!,
+  properties: Object.fromEntries(props.map((k) => [k, { kind: "string", byDefault: true }])),
+  filter: { eq: [], startswith: [], endswith: [], collections: [] },
+  orderby: { byDefault: [], advanced: [] },
+  tokenized: [],
+  relationships: {},
+});
+/** resources/subscribedsku.md. */
+const SKU_TYPE = selectable("microsoft.graph.subscribedSku", [
+  "accountId",
+  "accountName",
+  "appliesTo",
+  "capabilityStatus",
+  "consumedUnits",
+  "id",
+  "prepaidUnits",
+  "servicePlans",
+  "skuId",
+  "skuPartNumber",
+  "subscriptionIds",
+]);
+/** resources/licensedetails.md. */
+const DETAILS_TYPE = selectable("microsoft.graph.licenseDetails", ["id", "servicePlans", "skuId", "skuPartNumber"]);
+
+/** Items projected onto a `$select` (validated against the type), with the context's select suffix. */
+function selectItems(
+  type: EntityType,
+  q: Query,
+  items: Record<string, unknown>[],
+): { value: unknown[]; suffix: string } {
+  const names = selectedProps(type, q.selectNames(), true);
+  return { value: items.map((v) => project(v, names)), suffix: q.has("$select") ? `(${names.join(",")})` : "" };
+}
 
 const SKU_READ = [
   "LicenseAssignment.Read.All",
@@ -75,26 +114,49 @@ export const licenceRoutes: GraphRoute[] = [
     method: "GET",
     path: "/subscribedSkus",
     roles: SKU_READ,
-    handler: ({ ctx }) => ({
-      status: 200,
-      body: {
-        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus`,
-        value: ctx.store.state.skus.map((s) => skuView(ctx, s.skuId)),
-      },
-    }),
+    // subscribedsku-list.md: "supports only the $select OData query parameter … It does not support $filter."
+    query: directoryQuery("$select"),
+    handler: ({ ctx, query }) => {
+      const { value, suffix } = selectItems(
+        SKU_TYPE,
+        query,
+        ctx.store.state.skus.map((s) => skuView(ctx, s.skuId)),
+      );
+      return {
+        status: 200,
+        body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus${suffix}`, value },
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/subscribedSkus/{id}",
+    roles: SKU_READ,
+    // subscribedsku-get.md: "does not support the OData Query Parameters".
+    query: directoryQuery(),
+    handler: ({ ctx, params }) => {
+      const s = ctx.store.state.skus.find(
+        (x) => `${ctx.store.state.tenant.id}_${x.skuId}` === params.id!.toLowerCase(),
+      );
+      if (!s) throw graphErrors.objectNotFound(params.id!);
+      return {
+        status: 200,
+        body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#subscribedSkus/$entity`, ...skuView(ctx, s.skuId) },
+      };
+    },
   },
   {
     method: "GET",
     path: "/users/{id}/licenseDetails",
     roles: DETAILS_READ,
-    handler: ({ ctx, params }) => {
+    // user-list-licensedetails.md: "supports the $select query parameter".
+    query: directoryQuery("$select"),
+    handler: ({ ctx, params, query }) => {
       const u = graphUser(ctx, params.id!);
+      const { value, suffix } = selectItems(DETAILS_TYPE, query, licenceDetails(ctx, u));
       return {
         status: 200,
-        body: {
-          "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users('${u.id}')/licenseDetails`,
-          value: licenceDetails(ctx, u),
-        },
+        body: { "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#users('${u.id}')/licenseDetails${suffix}`, value },
       };
     },
   },
@@ -102,6 +164,7 @@ export const licenceRoutes: GraphRoute[] = [
     method: "POST",
     path: "/users/{id}/assignLicense",
     roles: ASSIGN,
+    query: directoryQuery(),
     audit: "assignLicense",
     handler: ({ ctx, req, params }) => {
       const u = graphUser(ctx, params.id!);

@@ -5,6 +5,7 @@ import { NumberRec, NumberType } from "../state";
 import { graphErrors } from "./errors";
 import { FilterClause, matches, parseFilter } from "./odata-filter";
 import { createOperation, operationStatus } from "./operations";
+import { queryString, workloadQuery } from "./query";
 import { GraphRoute, objectBody } from "./route";
 
 const ROOT = "/admin/teams/telephoneNumberManagement";
@@ -94,35 +95,6 @@ function operationLocation(ctx: EmulatorContext, id: string): string {
   return `${ctx.baseUrl}/v1.0${ROOT}/operations('${id}')`;
 }
 
-function intParam(q: URLSearchParams, name: string, dflt: number): number {
-  const raw = q.get(name);
-  if (raw === null) return dflt;
-  if (!/^\d+$/.test(raw)) throw graphErrors.badQueryOption(name, raw);
-  return Number(raw);
-}
-
-/** Properties of a numberAssignment, for $select. */
-const NUMBER_PROPS = [
-  "id",
-  ...FILTERABLE,
-  "activationState",
-  "capabilities",
-  "civicAddressId",
-  "portInStatus",
-  "city",
-  "supportedCustomerActions",
-  "reverseNumberLookupOptions",
-];
-
-function numberSelect(raw: string | null): string[] | null {
-  if (raw === null) return null;
-  return raw.split(",").map((n) => {
-    const k = NUMBER_PROPS.find((p) => p.toLowerCase() === n.trim().toLowerCase());
-    if (!k) throw graphErrors.unknownProperty(n.trim(), NUMBER_TYPE.slice(1));
-    return k;
-  });
-}
-
 function numberMatches(v: Record<string, unknown>, c: FilterClause): boolean {
   if (c.kind === "eq" && c.property === "telephoneNumber" && typeof c.value === "string") {
     const p = normaliseNumber(c.value);
@@ -137,15 +109,12 @@ export const numberRoutes: GraphRoute[] = [
     method: "GET",
     path: `${ROOT}/numberAssignments`,
     roles: READ,
-    handler: ({ ctx, req }) => {
-      const q = new URLSearchParams([...req.query].map(([k, v]): [string, string] => [k.toLowerCase(), v]));
-      const top = intParam(q, "$top", 500);
-      if (top > 1000) throw graphErrors.topTooLarge(top);
-      const skip = intParam(q, "$skip", 0);
-      const count = q.get("$count");
-      if (count !== null && count !== "true" && count !== "false") throw graphErrors.badQueryOption("$count", count);
-      const select = numberSelect(q.get("$select"));
-      const filter = q.get("$filter");
+    // The page documents `$filter`, `$top` (default 500, at most 1,000) and `$skip`, and no other option.
+    query: workloadQuery("$filter", "$top", "$skip"),
+    handler: ({ ctx, query }) => {
+      const top = query.top(500, 1000, graphErrors.topTooLarge);
+      const skip = query.skip();
+      const filter = query.get("$filter");
       let items = [...ctx.store.state.numbers]
         .sort((a, b) => (a.telephoneNumber < b.telephoneNumber ? -1 : a.telephoneNumber > b.telephoneNumber ? 1 : 0))
         .map((n) => numberView(ctx, n));
@@ -156,20 +125,14 @@ export const numberRoutes: GraphRoute[] = [
         });
         items = items.filter((v) => clauses.every((c) => numberMatches(v, c)));
       }
-      const page = items
-        .slice(skip, skip + top)
-        .map((v) => (select ? Object.fromEntries([["@odata.type", NUMBER_TYPE], ...select.map((k) => [k, v[k]])]) : v));
       const body: Record<string, unknown> = {
-        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments${select ? `(${select.join(",")})` : ""}`,
+        "@odata.context": `${ctx.baseUrl}/v1.0/$metadata#admin/teams/telephoneNumberManagement/numberAssignments`,
+        value: items.slice(skip, skip + top),
       };
-      if (count === "true") body["@odata.count"] = items.length;
-      body.value = page;
       if (skip + top < items.length) {
-        const next = new URLSearchParams(q);
-        next.set("$top", String(top));
-        next.set("$skip", String(skip + top));
-        body["@odata.nextLink"] =
-          `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments?${next.toString().replace(/\+/g, "%20")}`;
+        const next = [...query.raw].filter(([k]) => !["$top", "$skip"].includes(k.toLowerCase()));
+        next.push(["$top", String(top)], ["$skip", String(skip + top)]);
+        body["@odata.nextLink"] = `${ctx.baseUrl}/v1.0${ROOT}/numberAssignments?${queryString(next)}`;
       }
       return { status: 200, body };
     },
@@ -178,6 +141,7 @@ export const numberRoutes: GraphRoute[] = [
     method: "GET",
     path: `${ROOT}/numberAssignments/{id}`,
     roles: READ,
+    query: workloadQuery(),
     handler: ({ ctx, params }) => {
       const n = ctx.store.state.numbers.find((x) => numberAssignmentId(ctx, x.telephoneNumber) === params.id);
       if (!n) throw graphErrors.numberAssignmentNotFound(params.id!);
@@ -189,6 +153,7 @@ export const numberRoutes: GraphRoute[] = [
     method: "POST",
     path: `${ROOT}/numberAssignments/assignNumber`,
     roles: WRITE,
+    query: workloadQuery(),
     audit: "assignNumber",
     handler: ({ ctx, req, claims }) => {
       const body = objectBody(req);
@@ -220,6 +185,7 @@ export const numberRoutes: GraphRoute[] = [
     method: "POST",
     path: `${ROOT}/numberAssignments/unassignNumber`,
     roles: WRITE,
+    query: workloadQuery(),
     audit: "unassignNumber",
     handler: ({ ctx, req, claims }) => {
       const body = objectBody(req);
@@ -242,6 +208,7 @@ export const numberRoutes: GraphRoute[] = [
     method: "POST",
     path: `${ROOT}/numberAssignments/updateNumber`,
     roles: WRITE,
+    query: workloadQuery(),
     audit: "updateNumber",
     handler: ({ ctx, req }) => {
       const body = objectBody(req);
@@ -280,6 +247,7 @@ export const numberRoutes: GraphRoute[] = [
     method: "GET",
     path: `${ROOT}/operations/{id}`,
     roles: READ,
+    query: workloadQuery(),
     handler: ({ ctx, params }) => {
       const op = ctx.store.state.operations.find((o) => o.id === params.id);
       if (!op) throw graphErrors.operationNotFound(params.id!);

@@ -1,7 +1,8 @@
-/** What a Graph route is: method, path template, required app roles, handler. */
+/** What a Graph route is: method, path template, required app roles, the query options it documents, handler. */
 import { EmulatorContext } from "../context";
 import { AccessClaims } from "../tokens";
 import { graphErrors } from "./errors";
+import type { Query, QueryRules } from "./query";
 
 /** A Graph request as the router sees it (path without `/v1.0`). */
 export interface GraphRequest {
@@ -33,15 +34,22 @@ export interface HandlerArgs {
   req: GraphRequest;
   params: Record<string, string>;
   claims: AccessClaims;
+  /** The request's system query options, already checked against the route's `query` rules. */
+  query: Query;
 }
 
 /** A Graph route. */
 export interface GraphRoute {
   method: string;
-  /** Literal segments and `{name}` parameters, e.g. `/users/{id}/assignLicense` (segments match case-insensitively). */
+  /**
+   * Literal segments and `{name}` parameters, e.g. `/users/{id}/assignLicense`, or an alternate key
+   * `/servicePrincipals(appId={appId})` (segments match case-insensitively).
+   */
   path: string;
   /** App roles of which the token needs any (null: none). */
   roles: readonly string[] | null;
+  /** The query options the operation documents and how its workload refuses the rest (graph/query.ts). */
+  query: QueryRules;
   /** Audit operation name for mutating routes. */
   audit?: string;
   handler: (a: HandlerArgs) => HandlerResult | Promise<HandlerResult>;

@@ -1,7 +1,8 @@
 /**
  * Graph v1.0 pipeline: one entry point used by the HTTP route and by $batch for each inner request.
  * Steps, in order: latency → settle due operations → path → route → auth → app roles → faults →
- * handler → audit. Every failure leaves as Graph's error envelope with this request's ids.
+ * query options (the route's rules, graph/query.ts) → handler → audit. Every failure leaves as
+ * Graph's error envelope with this request's ids; a JSON success carries Graph's OData headers.
  */
 import * as crypto from "crypto";
 
@@ -10,7 +11,8 @@ import { EmulatorContext } from "../context";
 import { AccessClaims } from "../tokens";
 import { GraphError, graphErrorBody, graphErrors } from "./errors";
 import { settleOperations } from "./operations";
-import { pathSegments } from "./path";
+import { PathSegment, pathSegments } from "./path";
+import { readQuery } from "./query";
 import { GraphRequest, GraphResponse, GraphRoute } from "./route";
 import { GRAPH_ROUTES } from "./routes";
 
@@ -35,25 +37,38 @@ export function authenticate(ctx: EmulatorContext, authorization: string | undef
 
 type Match = { route: GraphRoute; params: Record<string, string> };
 
+/** JSON success headers of Graph (json-batching.md's example responses). */
+const ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+const templates = new Map<string, PathSegment[]>();
+function template(path: string): PathSegment[] {
+  let t = templates.get(path);
+  if (!t) templates.set(path, (t = pathSegments(path)));
+  return t;
+}
+
 /** Finds the route for decoded segments; literal segments beat `{parameters}`; else names the failing segment. */
-function match(routes: readonly GraphRoute[], method: string, segs: string[]): Match | GraphError {
+function match(routes: readonly GraphRoute[], method: string, segs: PathSegment[]): Match | GraphError {
   const full: (Match & { literals: number })[] = [];
   let deepest = 0;
   for (const route of routes) {
-    const tpl = route.path.split("/").filter(Boolean);
+    const tpl = template(route.path);
     const params: Record<string, string> = {};
     let depth = 0;
     let literals = 0;
     for (; depth < Math.min(tpl.length, segs.length); depth += 1) {
       const t = tpl[depth]!;
-      if (t.startsWith("{")) params[t.slice(1, -1)] = segs[depth]!;
-      else if (t.toLowerCase() === segs[depth]!.toLowerCase()) literals += 1;
+      const s = segs[depth]!;
+      // An alternate key (`(appId='…')`) matches only a template segment declaring the same key.
+      if ((t.key ?? "").toLowerCase() !== (s.key ?? "").toLowerCase()) break;
+      if (t.value.startsWith("{")) params[t.value.slice(1, -1)] = s.value;
+      else if (t.value.toLowerCase() === s.value.toLowerCase()) literals += 1;
       else break;
     }
     deepest = Math.max(deepest, depth);
     if (depth === tpl.length && depth === segs.length) full.push({ route, params, literals });
   }
-  if (full.length === 0) return graphErrors.unknownSegment(segs[Math.min(deepest, segs.length - 1)] ?? "");
+  if (full.length === 0) return graphErrors.unknownSegment(segs[Math.min(deepest, segs.length - 1)]?.value ?? "");
   full.sort((a, b) => b.literals - a.literals);
   const hit = full.find((m) => m.route.method === method);
   return hit ?? graphErrors.methodNotAllowed(method);
@@ -70,7 +85,7 @@ export async function dispatchGraph(
   const ids: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId ?? requestId };
   const fail = (e: GraphError): GraphResponse => ({
     status: e.status,
-    headers: { ...ids, ...e.headers, "content-type": "application/json" },
+    headers: { ...ids, "cache-control": "no-cache", ...e.headers, "content-type": "application/json" },
     body: graphErrorBody(e, requestId, clientRequestId),
   });
   await ctx.faults.delay("graph");
@@ -118,11 +133,15 @@ export async function dispatchGraph(
     return fail(e);
   }
   try {
-    const r = await route.handler({ ctx, req, params, claims });
+    const query = readQuery(req, route.query);
+    const r = await route.handler({ ctx, req, params, claims, query });
     // Operations audit themselves when they settle; a null audit means "nothing to record now".
     if (r.audit !== null) audit("ok", r.audit);
-    const headers: Record<string, string> = { ...ids, ...(r.headers ?? {}) };
-    if (r.body !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+    const headers: Record<string, string> = { ...ids, "cache-control": "no-cache", ...(r.headers ?? {}) };
+    if (r.body !== undefined && !headers["content-type"]) {
+      headers["content-type"] = ODATA_JSON;
+      headers["odata-version"] = "4.0";
+    }
     return { status: r.status, headers, body: r.body };
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;

@@ -1,31 +1,16 @@
 /**
- * The user resource's documented properties (microsoft-graph-docs-contrib
- * api-reference/v1.0/resources/user.md, writable ones from api/user-update.md): JSON type, whether
- * PATCH may set them, whether GET returns them without $select, and whether a collection read
- * may select them.
+ * The user resource as the query options see it (microsoft-graph-docs-contrib
+ * api-reference/v1.0/resources/user.md; writable properties from api/user-update.md; `$filter`,
+ * `$orderby`, `$search` support from concepts/aad-advanced-queries.md and user-list.md;
+ * relationships from resources/user.md).
  */
+import { EntityProp, EntityType } from "./entity";
 
-/** JSON kind of a property. */
-export type PropKind = "string" | "strings" | "boolean" | "dateTime" | "object" | "objects";
-
-/** One documented property. */
-export interface UserProp {
-  kind: PropKind;
-  /** PATCH may set it. */
-  writable?: boolean;
-  /** In the default projection (no $select). */
-  byDefault?: boolean;
-  /** Only on a single-user GET (a collection `$select` of it is 501). */
-  singleOnly?: boolean;
-  /** Never returned on read (e.g. passwordProfile). */
-  writeOnly?: boolean;
-}
-
-const s = (o: Partial<UserProp> = {}): UserProp => ({ kind: "string", ...o });
-const ss = (o: Partial<UserProp> = {}): UserProp => ({ kind: "strings", ...o });
+const s = (o: Partial<EntityProp> = {}): EntityProp => ({ kind: "string", ...o });
+const ss = (o: Partial<EntityProp> = {}): EntityProp => ({ kind: "strings", ...o });
 
 /** Every user property the emulator knows, by its exact name. */
-export const USER_PROPERTIES: Record<string, UserProp> = {
+export const USER_PROPERTIES: Record<string, EntityProp> = {
   id: s({ byDefault: true }),
   businessPhones: ss({ writable: true, byDefault: true }),
   displayName: s({ writable: true, byDefault: true }),
@@ -82,30 +67,38 @@ export const USER_PROPERTIES: Record<string, UserProp> = {
   userType: s({ writable: true }),
 };
 
-/** The exact name of a property (names match case-insensitively), or undefined. */
-export function userPropName(name: string): string | undefined {
-  const k = name.toLowerCase();
-  return Object.keys(USER_PROPERTIES).find((p) => p.toLowerCase() === k);
-}
+const STRINGS = Object.keys(USER_PROPERTIES).filter((k) => USER_PROPERTIES[k]!.kind === "string");
 
-/** The default projection (no $select), in the documented order. */
-export const DEFAULT_USER_PROPS = Object.keys(USER_PROPERTIES).filter((k) => USER_PROPERTIES[k]!.byDefault);
-
-/** True when `v` has the property's JSON kind (null is allowed for every kind but collections). */
-export function hasKind(kind: PropKind, v: unknown): boolean {
-  if (v === null) return kind !== "strings" && kind !== "objects";
-  switch (kind) {
-    case "string":
-      return typeof v === "string";
-    case "strings":
-      return Array.isArray(v) && v.every((x) => typeof x === "string");
-    case "boolean":
-      return typeof v === "boolean";
-    case "dateTime":
-      return typeof v === "string" && !Number.isNaN(Date.parse(v));
-    case "object":
-      return typeof v === "object" && !Array.isArray(v);
-    case "objects":
-      return Array.isArray(v) && v.every((x) => x !== null && typeof x === "object");
-  }
-}
+/** The user entity type. */
+export const USER_TYPE: EntityType = {
+  name: "microsoft.graph.user",
+  resource: "User",
+  properties: USER_PROPERTIES,
+  filter: {
+    eq: [...STRINGS, "accountEnabled", "createdDateTime", "employeeHireDate", "onPremisesSyncEnabled"],
+    startswith: STRINGS,
+    // aad-advanced-queries.md: "The endsWith operator is supported only with advanced queries on mail and userPrincipalName".
+    endswith: ["mail", "userPrincipalName"],
+    collections: ["businessPhones", "otherMails", "proxyAddresses", "imAddresses", "assignedLicenses", "identities"],
+  },
+  // user-list.md / query-parameters.md: `/users?$orderby=displayName` works by default.
+  orderby: {
+    byDefault: ["displayName", "userPrincipalName"],
+    advanced: ["createdDateTime", "mail", "givenName", "surname"],
+  },
+  tokenized: ["displayName"],
+  // The emulated tenant has no groups, managers, devices or extensions: each of these is empty.
+  relationships: {
+    manager: "single",
+    directReports: "collection",
+    memberOf: "collection",
+    transitiveMemberOf: "collection",
+    ownedObjects: "collection",
+    ownedDevices: "collection",
+    registeredDevices: "collection",
+    createdObjects: "collection",
+    extensions: "collection",
+    appRoleAssignments: "collection",
+    oauth2PermissionGrants: "collection",
+  },
+};

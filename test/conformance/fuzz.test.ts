@@ -3,7 +3,11 @@
  * query options, bodies of any type with or without Content-Type, deeply nested JSON, $batch bodies
  * with wrong types, cmdlet calls with any parameters, token requests with any form — the emulator
  * answers below 500 (no fault is injected here) and never shows internal text. Graph errors come in
- * Graph's envelope with a GUID request-id. One emulator for every generated request.
+ * Graph's envelope with a GUID request-id. One emulator for every generated request. A second
+ * property sends documented query options (and undocumented ones) to every served collection and
+ * read and checks that a 200 honoured each of them: an option is either applied or refused, never
+ * ignored (issue 23). The oracle is the Microsoft pages' option lists (DOCUMENTED below), not the
+ * emulator's route table.
  */
 import fc from "fast-check";
 
@@ -13,6 +17,8 @@ import { Replayer } from "./replay";
 
 const quiet = { latencyMs: 0, jitterMs: 0 };
 const emu = withEmulator({ families: { graph: quiet, entra: quiet, teams: quiet }, operationDurationMs: 0 });
+const DEPLOYER_APP = "3f1c2b7e-6a59-4d0e-9b8a-5c4d3e2f1a07";
+const BOT_APP = "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10";
 
 /** Text that must never reach a client: stack frames, JS error names, source paths. */
 const INTERNAL = [
@@ -21,7 +27,7 @@ const INTERNAL = [
   /node_modules|\/work\/|\.ts:\d+/,
 ];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const stats = { requests: 0, byStatus: new Map<number, number>() };
+const stats = { requests: 0, byStatus: new Map<number, number>(), honoured: 0 };
 
 async function send(url: string, init: RequestInit): Promise<{ status: number; text: string; headers: Headers }> {
   const res = await fetch(url, init);
@@ -73,6 +79,17 @@ const known = fc.constantFrom(
   "users('adele.vance@contoso.com')",
   "users('o''brien@contoso.com')",
   "operations('QXNzaWdubWVudHwx')",
+  "servicePrincipals",
+  `servicePrincipals(appId='${BOT_APP}')`,
+  "servicePrincipals(appId='')",
+  "servicePrincipals(displayName='x')",
+  "applications",
+  `applications(appId='${DEPLOYER_APP}')`,
+  "applications(appId='nope')",
+  "federatedIdentityCredentials",
+  "github-main",
+  "..",
+  ".",
 );
 const escapes = fc.constantFrom(
   "%",
@@ -112,6 +129,15 @@ const route = fc.constantFrom(
   `${NUMBERS}/operations/{x}`,
   `${NUMBERS}/operations('{x}')`,
   "/me/{x}",
+  "/servicePrincipals",
+  "/servicePrincipals/$count",
+  "/servicePrincipals/{x}",
+  "/servicePrincipals(appId='{x}')",
+  "/subscribedSkus/{x}",
+  "/applications/{x}/federatedIdentityCredentials",
+  `/applications(appId='${DEPLOYER_APP}')/federatedIdentityCredentials`,
+  `/applications(appId='${DEPLOYER_APP}')/federatedIdentityCredentials/{x}`,
+  "/applications(appId='{x}')/federatedIdentityCredentials/{x}",
 );
 /** Paths the routes know, with any value where a parameter goes (reaches the handlers), or any segments. */
 const pathArb = fc.oneof(
@@ -128,6 +154,10 @@ const option = fc.constantFrom(
   "$skiptoken",
   "$search",
   "$expand",
+  "$format",
+  "$Top",
+  "top",
+  "$nope",
   "x",
 );
 const filterish = fc.oneof(
@@ -141,6 +171,10 @@ const filterish = fc.oneof(
     "accountEnabled eq true",
     "x eq 'unterminated",
     "((((",
+    '"displayName:ade"',
+    '"displayName:wa" OR "mail:x"',
+    "memberOf",
+    "manager($select=id)",
   ),
   fc.string({ maxLength: 30 }),
 );
@@ -228,9 +262,105 @@ const batchArb = fc.oneof(
   anything,
 );
 
+// ── query options: what each served read documents (the Microsoft pages), and how to see an option applied ──
+const ADELE = "1d7a2b3c-8e5f-4a91-8b24-6c3d9e0f1a22";
+const DIRECTORY_LIST = ["$count", "$expand", "$filter", "$orderby", "$search", "$select", "$top", "$skiptoken"];
+interface Target {
+  path: string;
+  /** The options the operation's page documents; any other one must be refused. */
+  documented: string[];
+  /** A directory collection: `$count=true` gives @odata.count exactly with ConsistencyLevel: eventual. */
+  directory?: boolean;
+}
+const TARGETS: Target[] = [
+  { path: "/users", documented: DIRECTORY_LIST, directory: true }, // user-list.md
+  { path: `/users/${ADELE}`, documented: ["$select", "$expand"] }, // user-get.md
+  { path: "/servicePrincipals", documented: DIRECTORY_LIST, directory: true }, // serviceprincipal-list.md
+  { path: `/servicePrincipals(appId='${BOT_APP}')`, documented: ["$select", "$expand"] }, // serviceprincipal-get.md
+  { path: "/subscribedSkus", documented: ["$select"] }, // subscribedsku-list.md
+  { path: `/users/${ADELE}/licenseDetails`, documented: ["$select"] }, // user-list-licensedetails.md
+  { path: `${NUMBERS}/numberAssignments`, documented: ["$filter", "$top", "$skip"] }, // …-list-numberassignments.md
+  { path: `/applications(appId='${DEPLOYER_APP}')/federatedIdentityCredentials`, documented: ["$filter", "$select"] },
+];
+const targetArb = fc.constantFrom(...TARGETS);
+/** Filters with the predicate an item that has the property must satisfy. */
+const FILTERS: Record<string, (item: Record<string, unknown>) => boolean | undefined> = {
+  "startswith(displayName,'a')": (i) =>
+    typeof i.displayName === "string" ? i.displayName.toLowerCase().startsWith("a") : undefined,
+  "accountEnabled eq true": (i) => (i.accountEnabled === undefined ? undefined : i.accountEnabled === true),
+  "numberType eq 'callingPlan'": (i) => (i.numberType === undefined ? undefined : i.numberType === "callingPlan"),
+  "name eq 'github-main'": (i) => (i.name === undefined ? undefined : i.name === "github-main"),
+  [`appId eq '${BOT_APP}'`]: (i) => (i.appId === undefined ? undefined : i.appId === BOT_APP),
+  "nope eq 'x'": () => false,
+};
+const VALUES: Record<string, readonly string[]> = {
+  $select: ["id,displayName", "displayName", "telephoneNumber,numberType", "skuId", "name,subject", "nope"],
+  $filter: Object.keys(FILTERS),
+  $top: ["1", "2", "0", "5", "abc"],
+  $count: ["true", "false"],
+  $orderby: ["displayName", "displayName desc"],
+  $search: ['"displayName:ade"', '"displayName:bot"'],
+  $expand: ["memberOf", "owners", "manager", "nope"],
+  $skip: ["1", "2"],
+  $skiptoken: ["garbage"],
+  $format: ["json"],
+  $nope: ["1"],
+  top: ["1"],
+};
+const optionsArb = fc
+  .uniqueArray(fc.constantFrom(...Object.keys(VALUES)), { maxLength: 3 })
+  .chain((keys) => fc.tuple(...keys.map((k) => fc.constantFrom(...VALUES[k]!).map((v): [string, string] => [k, v]))));
+
+/** Why a 200 did not honour its options (empty: every option was applied). */
+function ignoredOptions(
+  t: Target,
+  options: [string, string][],
+  eventual: boolean,
+  body: Record<string, unknown>,
+  url: string,
+): string[] {
+  const problems: string[] = [];
+  const o = new Map(options);
+  for (const [k] of options)
+    if (!t.documented.includes(k)) problems.push(`'${k}' is not documented here, yet answered 200`);
+  const items = (Array.isArray(body.value) ? body.value : [body]) as Record<string, unknown>[];
+  const data = (i: Record<string, unknown>): string[] => Object.keys(i).filter((k) => !k.startsWith("@odata."));
+  if (o.has("$top") && items.length > Number(o.get("$top")))
+    problems.push(`${items.length} items for $top=${o.get("$top")}`);
+  if (o.has("$select")) {
+    const allowed = new Set([...o.get("$select")!.split(","), ...(o.has("$expand") ? [o.get("$expand")!] : [])]);
+    for (const i of items) for (const k of data(i)) if (!allowed.has(k)) problems.push(`'${k}' outside $select`);
+  }
+  const filter = o.get("$filter");
+  if (filter) for (const i of items) if (FILTERS[filter]!(i) === false) problems.push(`an item fails ${filter}`);
+  if (o.has("$search")) {
+    const term = /displayName:(\w+)/.exec(o.get("$search")!)![1]!;
+    for (const i of items)
+      if (typeof i.displayName === "string" && !i.displayName.toLowerCase().includes(term))
+        problems.push(`${i.displayName} does not match $search ${term}`);
+  }
+  if (o.has("$orderby")) {
+    const names = items.map((i) => i.displayName).filter((n): n is string => typeof n === "string");
+    const sorted = [...names].sort((a, b) => a.localeCompare(b));
+    if (o.get("$orderby")!.endsWith("desc")) sorted.reverse();
+    if (JSON.stringify(names) !== JSON.stringify(sorted)) problems.push(`not ordered by ${o.get("$orderby")}`);
+  }
+  if (o.has("$expand"))
+    for (const i of items)
+      if (!(o.get("$expand")! in i) && o.get("$expand") !== "manager") problems.push(`no ${o.get("$expand")}`);
+  if (t.directory && o.get("$count") === "true" && eventual !== "@odata.count" in body)
+    problems.push(
+      `@odata.count ${"@odata.count" in body ? "present" : "absent"} with${eventual ? "" : "out"} ConsistencyLevel`,
+    );
+  if (body["@odata.nextLink"] === url) problems.push("@odata.nextLink points at the page itself");
+  return problems;
+}
+
 afterAll(() => {
   const statuses = [...stats.byStatus.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`);
-  console.log(`fuzz: ${stats.requests} generated requests, statuses ${statuses.join(" ")}`);
+  console.log(
+    `fuzz: ${stats.requests} generated requests, statuses ${statuses.join(" ")}; ${stats.honoured} 200s with query options checked as honoured`,
+  );
 });
 
 describe("no 5xx and no internal text for any input (no fault injected)", () => {
@@ -244,18 +374,39 @@ describe("no 5xx and no internal text for any input (no fault injected)", () => 
 
   test("Graph paths, query strings, methods and bodies", async () => {
     await fc.assert(
-      fc.asyncProperty(method, pathArb, queryArb, bodyArb, contentType, async (m, p, q, b, ct) => {
+      fc.asyncProperty(method, pathArb, queryArb, bodyArb, contentType, fc.boolean(), async (m, p, q, b, ct, ev) => {
         const headers: Record<string, string> = { authorization: `Bearer ${graphToken}` };
         if (ct) headers["content-type"] = ct;
+        if (ev) headers.ConsistencyLevel = "eventual";
         const hasBody = b !== undefined && m !== "GET";
         const r = await send(`${emu().url}/v1.0${p}${q ? `?${q}` : ""}`, {
           method: m,
           headers,
           body: hasBody ? b : undefined,
         });
-        check(r, true, `${m} ${p}?${q}`);
+        // A path whose dot segments leave /v1.0 is resolved by the client before it is sent: no Graph request.
+        check(r, new URL(`${emu().url}/v1.0${p}`).pathname.startsWith("/v1.0"), `${m} ${p}?${q}`);
       }),
       { numRuns: 2000 },
+    );
+  }, 120_000);
+
+  test("query options: a 200 honoured every option it was given (never a 200 that ignored one)", async () => {
+    await fc.assert(
+      fc.asyncProperty(targetArb, optionsArb, fc.boolean(), async (target, options, ev) => {
+        const query = options.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
+        const url = `${emu().url}/v1.0${target.path}${query ? `?${query}` : ""}`;
+        const headers: Record<string, string> = { authorization: `Bearer ${graphToken}` };
+        if (ev) headers.ConsistencyLevel = "eventual";
+        const r = await send(url, { headers });
+        const what = `GET ${target.path}?${query}${ev ? " (eventual)" : ""}`;
+        check(r, true, what);
+        if (r.status !== 200) return;
+        const problems = ignoredOptions(target, options, ev, JSON.parse(r.text) as Record<string, unknown>, url);
+        if (problems.length > 0) throw new Error(`${what}: ${problems.join("; ")}`);
+        stats.honoured += 1;
+      }),
+      { numRuns: 800 },
     );
   }, 120_000);
 

@@ -56,6 +56,19 @@ describe("the comparer is not blind", () => {
       "no request-id header with a GUID",
     ]);
   });
+  test("$batch inner responses: a missing OData-Version or a differently named Content-Type is reported", () => {
+    const docHeaders = { "Content-Type": "application/json;odata.metadata=minimal", "OData-Version": "4.0" };
+    const doc = { status: 200, body: { responses: [{ id: "1", status: 200, headers: docHeaders }] } };
+    const inner = (headers: Record<string, string>) =>
+      json(200, { responses: [{ id: "1", status: 200, headers }] }, ids);
+    expect(compareResponse(doc, ...inner(docHeaders), true)).toEqual([]);
+    expect(compareResponse(doc, ...inner({ "Content-Type": "application/json" }), true)).toEqual([
+      "responses[id=1].headers: OData-Version undefined, documented 4.0",
+    ]);
+    expect(
+      compareResponse(doc, ...inner({ "content-type": "application/json", "OData-Version": "4.0" }), true),
+    ).toHaveLength(1);
+  });
   test("exactKeys reports undocumented fields; exact paths compare values", () => {
     const doc = { status: 200, body: { value: [{ a: 1 }] }, exactKeys: true, exact: ["value.0.a"] };
     expect(compareResponse(doc, ...json(200, { value: [{ a: 1, b: 2 }] }, ids), true)).toEqual([

@@ -43,6 +43,8 @@ export interface DocCase {
   source?: { repo: string; path: string };
   adapted?: string;
   defects?: string[];
+  /** Latency/fault profile put before the request (e.g. a throttled request, throttling.md). */
+  faults?: Record<string, unknown>;
   setup?: DocRequest[];
   request: DocRequest;
   response: DocResponse;
@@ -69,14 +71,19 @@ export function caseFiles(): { name: string; file: CaseFile }[] {
 
 /** The conformance tenant: the default fixture plus the documented entities (tenant.json). */
 export function conformanceFixture(): Record<string, unknown> {
-  const base = loadFixture() as unknown as Record<string, unknown[]> & Record<string, unknown>;
+  const base = structuredClone(loadFixture()) as unknown as Record<string, unknown[]> & Record<string, unknown>;
   const extra = JSON.parse(fs.readFileSync(path.join(__dirname, "tenant.json"), "utf8")) as Record<string, unknown>;
+  const [deployer, ...apps] = base.apps as { graphRoles: string[] }[];
+  // The documented writes of app registrations (federated credentials) need Application.ReadWrite.All.
+  deployer!.graphRoles.push(...((extra.deployerGraphRoles as string[] | undefined) ?? []));
   return {
     ...base,
     tenantId: extra.tenantId,
     skus: [...base.skus!, ...(extra.skus as unknown[])],
     users: [...base.users!, ...(extra.users as unknown[])],
     numbers: [...base.numbers!, ...(extra.numbers as unknown[])],
+    apps: [deployer, ...apps, ...((extra.apps as unknown[] | undefined) ?? [])],
+    servicePrincipals: [...base.servicePrincipals!, ...((extra.servicePrincipals as unknown[] | undefined) ?? [])],
   };
 }
 
@@ -132,13 +139,25 @@ export class Replayer {
     );
   }
 
-  /** Sends a documented request to the emulator (hosts, tenant and credential placeholders replaced). */
+  /** An external token the deployer's federated credential `github-main` trusts (workload identity federation). */
+  async federatedAssertion(): Promise<string> {
+    const subject = "repo:contoso/teams-bot-numbers:ref:refs/heads/main";
+    return (await this.t.admin.post<{ token: string }>("/identity/mint", { issuer: "github", subject })).token;
+  }
+
+  /** Sends a documented request to the emulator (hosts, tenant, endpoint and credential placeholders replaced). */
   async send(r: DocRequest, location?: string): Promise<Response> {
+    const mi = this.t.emulator.managedIdentity;
     const url = (r.url === "{location}" ? (location ?? "") : r.url)
       .replace(/^https:\/\/graph\.microsoft\.com/, this.t.url)
       .replace(/^https:\/\/login\.microsoftonline\.com/, this.t.url)
+      .replace(/^http:\/\/169\.254\.169\.254/, mi.imdsAuthorityHost)
+      .replace(/^http:\/\/localhost:4141/, new URL(mi.endpoint).origin)
+      .replace("{IDENTITY_ENDPOINT}", mi.endpoint)
       .replace("{tenant}", this.t.tenantId);
-    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    const headers: Record<string, string> = Object.fromEntries(
+      Object.entries(r.headers ?? {}).map(([k, v]) => [k, v === "{IDENTITY_HEADER}" ? mi.identityHeader : v]),
+    );
     if (url.startsWith(`${this.t.url}/v1.0/`)) headers.Authorization = `Bearer ${await this.token(GRAPH_SCOPE)}`;
     let body: string | undefined;
     if (r.form) {
@@ -146,6 +165,7 @@ export class Replayer {
         "{client_id}": this.t.clientId,
         "{client_secret}": this.t.clientSecret,
         "{client_assertion}": this.assertion(),
+        "{federated_assertion}": await this.federatedAssertion(),
       };
       body = new URLSearchParams(
         Object.entries(r.form).map(([k, v]): [string, string] => [k, fill[v] ?? v]),
@@ -163,13 +183,14 @@ export class Replayer {
       if (res.status >= 400) return [`setup ${s.method} ${s.url}: HTTP ${res.status} ${await res.text()}`];
       location = res.headers.get("location") ?? location;
     }
+    if (c.faults) await this.t.admin.put("/faults", c.faults);
     const res = await this.send(c.request, location);
     const text = await res.text();
     return compareResponse(
       c.response,
       res,
       text,
-      c.request.url.includes("graph.microsoft.com") || c.request.url === "{location}",
+      c.request.url.startsWith("https://graph.microsoft.com") || c.request.url === "{location}",
     );
   }
 }
@@ -270,12 +291,16 @@ function shape(doc: unknown, actual: unknown, at: string, exactKeys: boolean, pr
     } else if (k === "@odata.type") {
       if (o[k] !== v) problems.push(`${p}: ${String(o[k])}, documented ${String(v)}`);
     } else if (k === "headers" && at.includes("responses")) {
-      // Inner responses: only Content-Type is compared.
-      const ct = Object.entries(v as Record<string, string>).find(([h]) => h.toLowerCase() === "content-type");
-      const got = Object.entries((o[k] ?? {}) as Record<string, string>).find(
-        ([h]) => h.toLowerCase() === "content-type",
-      );
-      if (ct && (!got || mediaType(got[1]) !== mediaType(ct[1]))) problems.push(`${p}: Content-Type ${got?.[1]}`);
+      // Inner responses: Content-Type (media type), OData-Version and Cache-Control, named as documented.
+      const doc = v as Record<string, string>;
+      const got = (o[k] ?? {}) as Record<string, string>;
+      if (
+        doc["Content-Type"] !== undefined &&
+        (got["Content-Type"] === undefined || mediaType(got["Content-Type"]) !== mediaType(doc["Content-Type"]))
+      )
+        problems.push(`${p}: Content-Type ${got["Content-Type"]}, documented ${doc["Content-Type"]}`);
+      for (const h of ["OData-Version", "Cache-Control"])
+        if (doc[h] !== undefined && got[h] !== doc[h]) problems.push(`${p}: ${h} ${got[h]}, documented ${doc[h]}`);
     } else shape(v, o[k], p, exactKeys, problems);
   }
   if (exactKeys)

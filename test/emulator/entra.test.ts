@@ -223,16 +223,25 @@ describe("token endpoint errors", () => {
     );
   });
 
-  test.each([
-    ["https://graph.microsoft.com/User.Read"],
-    ["https://graph.microsoft.com/.default 48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default"],
-  ])("invalid scope %s: AADSTS70011", async (scope) => {
+  test.each([["https://graph.microsoft.com/User.Read"], ["openid"]])("invalid scope %s: AADSTS70011", async (scope) => {
     expectAadsts(
       await postToken(secretForm({ scope })),
       400,
       "invalid_scope",
       70011,
       "The provided value for the input parameter 'scope' is not valid.",
+    );
+  });
+
+  test("scopes of two resources: AADSTS700022 (reference-error-codes.md, InvalidMultipleResourcesScope)", async () => {
+    expectAadsts(
+      await postToken(
+        secretForm({ scope: "https://graph.microsoft.com/.default 48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default" }),
+      ),
+      400,
+      "invalid_scope",
+      700022,
+      "The provided value for the input parameter scope isn't valid because it contains more than one resource.",
     );
   });
 

@@ -2,7 +2,8 @@
 /**
  * GET /servicePrincipals (graph-docs api-reference/v1.0/api/serviceprincipal-list.md): the read the
  * preflight uses to warn about a bot app id without a service principal. Application permissions
- * Application.Read.All, Application.ReadWrite.All, Directory.Read.All; `$filter` on appId.
+ * Application.Read.All, Application.ReadWrite.All, Directory.Read.All; `$filter` on appId. The
+ * fixture's deployer holds Application.Read.All (the preflight recommends it); `unreading` drops it.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,8 +12,9 @@ import { REPO_ROOT, withEmulator, type TestEmulator } from "../helpers/emulator"
 import { GRAPH_SCOPE, msalApp, token } from "../helpers/tenant-clients";
 
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8"));
-const reading = structuredClone(fixture);
-reading.apps[0].graphRoles.push("Application.Read.All");
+const reading = fixture;
+const unreading = structuredClone(fixture);
+unreading.apps[0].graphRoles = unreading.apps[0].graphRoles.filter((r: string) => r !== "Application.Read.All");
 
 async function list(t: TestEmulator, query: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${t.url}/v1.0/servicePrincipals${query}`, {
@@ -22,11 +24,15 @@ async function list(t: TestEmulator, query: string): Promise<{ status: number; b
 }
 
 describe("without a permission to read service principals", () => {
-  const emu = withEmulator(undefined, { fixture });
-  test("403 Authorization_RequestDenied", async () => {
+  const emu = withEmulator(undefined, { fixture: unreading });
+  test("403 Authorization_RequestDenied; its own service principal it may still read (serviceprincipal-get.md)", async () => {
     const r = await list(emu(), "");
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe("Authorization_RequestDenied");
+    const own = await list(emu(), `(appId='${emu().clientId}')`);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ appId: emu().clientId, servicePrincipalType: "Application" });
+    expect((await list(emu(), "(appId='6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10')")).status).toBe(403);
   });
 });
 

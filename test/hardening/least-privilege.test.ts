@@ -21,12 +21,13 @@ const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8")) as {
   apps: Array<{ graphRoles: string[]; directoryRoles: string[] }>;
 };
-/** The README's "Configuring a real tenant" steps 2 and 3 (without createApp). */
+/** The README's "Configuring a real tenant" steps 2 and 3 (without createApp), with the recommended Application.Read.All. */
 const DOCUMENTED_GRAPH_ROLES = [
   "User.ReadWrite.All",
   "LicenseAssignment.ReadWrite.All",
   "Organization.Read.All",
   "TeamsTelephoneNumber.ReadWrite.All",
+  "Application.Read.All",
 ];
 
 /** Runs the whole chain and its deletion; returns the first error. */
@@ -72,7 +73,7 @@ describe("least privilege", () => {
       "User.ReadWrite.All",
       { graphRole: "User.ReadWrite.All" },
       // Refused before any tenant call: the token's roles lack it (issue 16, write-access.ts).
-      /^creating resource account least-bot@contoso\.com: the signed-in identity \(app [0-9a-f-]+, with a client secret\) lacks User\.ReadWrite\.All; its Graph token grants LicenseAssignment\.ReadWrite\.All, Organization\.Read\.All, TeamsTelephoneNumber\.ReadWrite\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
+      /^creating resource account least-bot@contoso\.com: the signed-in identity \(app [0-9a-f-]+, with a client secret\) lacks User\.ReadWrite\.All; its Graph token grants LicenseAssignment\.ReadWrite\.All, Organization\.Read\.All, TeamsTelephoneNumber\.ReadWrite\.All, Application\.Read\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
     ],
     ["Organization.Read.All", { graphRole: "Organization.Read.All" }, /Organization\.Read\.All/],
     [
@@ -87,6 +88,8 @@ describe("least privilege", () => {
     ],
     // Documented, but User.ReadWrite.All already allows assignLicense and Organization.Read.All /subscribedSkus.
     ["LicenseAssignment.ReadWrite.All", { graphRole: "LicenseAssignment.ReadWrite.All" }, null],
+    // Recommended for the preflight's service-principal check only: the chain does not need it.
+    ["Application.Read.All", { graphRole: "Application.Read.All" }, null],
   ];
 
   test.each(CASES)("without %s", async (what, remove, expected) => {
@@ -108,7 +111,9 @@ describe("least privilege", () => {
           cases: 1,
           passed: 1,
           detail:
-            "FINDING: the whole chain (create, licence, number, delete) still works: User.ReadWrite.All covers assignLicense, Organization.Read.All covers /subscribedSkus; the permission can be dropped from the documented set",
+            what === "Application.Read.All"
+              ? "the whole chain (create, licence, number, delete) works without it: it serves only the preflight's service-principal check (recommended, optional)"
+              : "FINDING: the whole chain (create, licence, number, delete) still works: User.ReadWrite.All covers assignLicense, Organization.Read.All covers /subscribedSkus; the permission can be dropped from the documented set",
         });
         return;
       }
