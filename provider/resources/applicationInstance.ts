@@ -134,7 +134,7 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
     if (changed.includes("applicationId") && !changed.includes("userPrincipalName")) {
       progress(
         news.userPrincipalName ?? olds.userPrincipalName,
-        "applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the bot also gets a new userPrincipalName (or the resource has replaceOnChanges: [\"applicationId\"])",
+        'applicationId cannot change in place with app-only auth: `pulumi up` will fail unless the bot also gets a new userPrincipalName (or the resource has replaceOnChanges: ["applicationId"])',
       );
     }
     // The UPN can be held by one account only: the old one must go first.

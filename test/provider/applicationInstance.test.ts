@@ -146,7 +146,7 @@ describe("ApplicationInstance", () => {
     expect(e.message).toBe(
       `changing the application id of remap-bot@contoso.com from ${APP} to ${OTHER_APP}: Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place (UnsupportedWithAppOnlyAuth). ` +
         "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow), or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
-          'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
+        'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
     );
     expect(auditSince(await h.audit(), before)).toEqual([]);
   });
