@@ -128,6 +128,17 @@ export function onlineUserView(ctx: EmulatorContext, u: UserRec): Record<string,
 }
 
 const ALWAYS = ["Identity", "UserPrincipalName", "Alias", "AccountEnabled", "DisplayName"];
+/** Every property onlineUserView writes (what -Properties may name). */
+const ONLINE_USER_PROPERTIES = [
+  ...ALWAYS,
+  "AccountType",
+  "TenantId",
+  "Department",
+  "UsageLocation",
+  "LineURI",
+  "FeatureTypes",
+  "OnlineVoiceRoutingPolicy",
+];
 const ACCOUNT_TYPES = ["User", "ResourceAccount", "Guest", "SfBOnPremUser", "IneligibleUser"];
 
 /** Get-CsOnlineUser [-Identity] [-AccountType] [-Properties] [-ResultSize]; the rest refused by name. */
@@ -169,7 +180,7 @@ export const getOnlineUser: CmdletDef = {
       const wanted = p.Properties.split(",")
         .map((s) => s.trim())
         .filter(Boolean);
-      const known = Object.keys(output[0] ?? onlineUserView(ctx, ctx.store.state.users[0]!));
+      const known = ONLINE_USER_PROPERTIES;
       const unknown = wanted.find((w) => !known.some((k) => k.toLowerCase() === w.toLowerCase()));
       if (unknown)
         throw teamsErrors.validation(this.name, `'${unknown}' is not a property of the Get-CsOnlineUser output.`);
