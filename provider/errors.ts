@@ -14,7 +14,6 @@ export const ERROR_CODES = [
   "NumberNotFound",
   "NumberTypeMismatch",
   "NumberAssignedElsewhere",
-  "AlreadyAssigned",
   // ApplicationInstance
   "AlreadyExists",
   "NotAResourceAccount",

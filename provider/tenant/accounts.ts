@@ -53,9 +53,10 @@ const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.ap
 
 /**
  * Takes or refuses an account that already has the UPN. With `adopt` it is taken over without a
- * write when it matches; without, it is taken only when it is the very account this declaration
- * creates — same application (or none mapped yet) and same display name — as a run that was
- * interrupted after New-CsOnlineApplicationInstance leaves it; the create then goes on as usual.
+ * write when it matches. Without, it is taken only when it is what a run interrupted after
+ * New-CsOnlineApplicationInstance leaves: the same application (or none mapped yet) and display
+ * name, no licence, no number, and no usage location or the declared one — an account in use (a
+ * brownfield bot, another stack's) is never taken silently. The create then goes on as usual.
  */
 function adoptOrRefuse(
   inputs: NewAccountRequest & { adopt: boolean; usageLocation: string },
@@ -77,7 +78,11 @@ function adoptOrRefuse(
   if (!inputs.adopt) {
     const sameApp = !hasMapping(instance) || instance.applicationId === inputs.applicationId;
     const sameName = (user.displayName ?? instance.displayName) === inputs.displayName;
-    if (sameApp && sameName) {
+    const unused =
+      (user.assignedLicenses ?? []).length === 0 &&
+      !instance.phoneNumber &&
+      (!user.usageLocation || user.usageLocation === inputs.usageLocation);
+    if (sameApp && sameName && unused) {
       progress(upn, `found in place (object id ${objectId}), as an interrupted run leaves it: continuing with it`);
       return instance;
     }

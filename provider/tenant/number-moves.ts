@@ -66,6 +66,8 @@ export interface DeclaredStack {
   bots: DeclaredBot[];
   /** Accounts the stack had and removes in this run (or removed before): their numbers may be taken. */
   removed: { instanceId: string; userPrincipalName: string }[];
+  /** Accounts the stack no longer declares but protects (their delete will be refused): numbers kept. */
+  kept?: { instanceId: string; userPrincipalName: string }[];
 }
 
 /** One account's move as its BotPhoneNumber asks for it. */
@@ -94,11 +96,13 @@ export type MoveOutcome =
 export class MoveRegistry {
   declared: Map<string, DeclaredBot> | undefined;
   removed = new Map<string, string>();
+  kept = new Map<string, string>();
   announced = new Map<string, { to?: Target }>();
 
   declareStack(stack: DeclaredStack): void {
     this.declared = new Map(stack.bots.map((b) => [b.instanceId.toLowerCase(), b]));
     this.removed = new Map(stack.removed.map((r) => [r.instanceId.toLowerCase(), r.userPrincipalName]));
+    this.kept = new Map((stack.kept ?? []).map((r) => [r.instanceId.toLowerCase(), r.userPrincipalName]));
   }
 
   announce(instanceId: string, to: Target | undefined): void {
@@ -121,6 +125,7 @@ export class MoveRegistry {
   reset(): void {
     this.declared = undefined;
     this.removed.clear();
+    this.kept.clear();
     this.announced.clear();
   }
 }
@@ -403,6 +408,14 @@ export class NumberMoves {
     const holder = await this.name(chain.holder, true);
     const wantedBy = await this.name(chain.wantedBy);
     const waited = !this.registry.declared && this.tuning().numberReleaseWaitMs > 0;
+    if (this.registry.kept.has(chain.holder.toLowerCase()))
+      return new TenantError({
+        operation: `assigning number ${chain.phoneNumber} to ${wantedBy}`,
+        resource: request.label,
+        code: "NumberAssignedElsewhere",
+        reason: `${chain.phoneNumber} is assigned to ${holder}, a bot this stack no longer declares but still protects, so it keeps its number`,
+        hint: "Remove a bot in two steps (README: Removing bots): set teams-bot-numbers:protect to false and run `pulumi up`, then remove it; its number can then go to another bot in the same run.",
+      });
     return new TenantError({
       operation: `assigning number ${chain.phoneNumber} to ${wantedBy}`,
       resource: request.label,

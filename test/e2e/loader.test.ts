@@ -54,7 +54,7 @@ function expectBotsDeclared(declared: Declared[], config: StackConfig): void {
       ...(b.appId ? { applicationId: b.appId } : {}),
     });
     expect(ours.find((d) => d.type === TYPE.licence && d.name === `${b.name}-licence`)).toBeDefined();
-    expect(ours.find((d) => d.type === TYPE.bot && d.name === b.name)?.protect ?? config.protect).toBe(config.protect);
+    expect(ours.find((d) => d.type === TYPE.bot && d.name === b.name)?.protect).toBe(config.protect);
     if (b.phoneNumber)
       expect(ours.find((d) => d.type === TYPE.number && d.name === `${b.name}-number`)?.inputs).toMatchObject({
         phoneNumber: b.phoneNumber,
@@ -194,6 +194,22 @@ describe("the program Pulumi runs from Pulumi.yaml's main (real CLI, Pulumi's lo
       const declared = await cliPreview(repo, "test");
       expectBotsDeclared(declared, stackConfigOf(path.join(repo, "Pulumi.test.yaml")));
     }, 300_000);
+  });
+
+  test("main pointing at the package itself (`main: .` here): the library entry refuses to run, nothing declared", async () => {
+    const record = await runProgram({
+      project: "teams-bot-numbers",
+      stack: "dev",
+      rootDirectory: REPO_ROOT,
+      ...programLocation(REPO_ROOT, "."),
+      config: {},
+      options: { typescript: false },
+    });
+    expect(record.exitCode).not.toBe(0);
+    expect(record.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(record.logs.map((l) => l.message).join("\n")).toContain(
+      "Pulumi.yaml's main points at the teams-bot-numbers package, whose entry is a library that declares no resources",
+    );
   });
 
   test("the Pulumi.prod.example.yaml shape (createApp): declared through the loader, protected by default", async () => {

@@ -13,6 +13,7 @@ import * as path from "path";
 import { REPO_ROOT } from "../../engine/workspace";
 import { AssertionSource, decodeJwt } from "../../provider/tenant/assertions";
 import { jobTokenOrigin, keepTokenFile } from "../../scripts/token-file";
+import { useTestClock } from "../helpers/clock";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 
 const PRODUCTION = "repo:contoso/teams-bot-numbers:environment:production";
@@ -55,8 +56,12 @@ describe.each([
   ["GitHub Actions", { kind: "github", subject: PRODUCTION }],
   ["Azure DevOps", { kind: "azure-devops", subject: ADO_SUBJECT, serviceConnectionId: SERVICE_CONNECTION }],
 ])("%s job", (_name, jobBody) => {
-  test("the file always holds a token Entra accepts, renewed before it expires, over three lifetimes", async () => {
-    const j = await job({ ...jobBody, lifetimeS: 4 });
+  // Token lifetimes are minutes: the emulator and the renewal read this clock, moved by the test.
+  const clock = useTestClock();
+  const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300));
+
+  test("the file always holds a token Entra accepts: rewritten at half its lifetime, not before", async () => {
+    const j = await job({ ...jobBody, lifetimeS: 300 });
     const env =
       jobBody.kind === "github"
         ? { ACTIONS_ID_TOKEN_REQUEST_URL: j.requestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: j.requestToken }
@@ -67,24 +72,29 @@ describe.each([
           };
     const file = path.join(tmp, `${jobBody.kind}-token`);
     const source = new AssertionSource(jobTokenOrigin(env));
-    const keeper = await keepTokenFile(source, file, { checkIntervalMs: 100, log: () => undefined });
-    const seen = new Set<string>();
+    const keeper = await keepTokenFile(source, file, { checkIntervalMs: 50, log: () => undefined });
+    const read = (): string => fs.readFileSync(file, "utf8");
     try {
-      for (const end = Date.now() + 12_000; Date.now() < end;) {
-        const token = fs.readFileSync(file, "utf8");
-        seen.add(token);
-        const exp = (decodeJwt(token)!.exp as number) * 1000;
-        expect(exp).toBeGreaterThan(Date.now());
-        expect(await exchange(file)).toEqual({ status: 200, error: undefined });
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      const first = read();
+      expect(await exchange(file)).toEqual({ status: 200, error: undefined });
+      clock.advance(140_000); // 140 s of 300: still the first token
+      await settle();
+      expect(read()).toBe(first);
+      expect(await exchange(file)).toEqual({ status: 200, error: undefined });
+      clock.advance(20_000); // 160 s: past half its lifetime, a new one
+      await settle();
+      const second = read();
+      expect(second).not.toBe(first);
+      expect(await exchange(file)).toEqual({ status: 200, error: undefined });
+      clock.advance(200_000); // 360 s: the first one has expired, the file holds a third
+      await settle();
+      expect(read()).not.toBe(second);
+      expect(await exchange(file)).toEqual({ status: 200, error: undefined });
+      expect(source.fetched).toBe(3);
     } finally {
       keeper.stop();
     }
-    expect(seen.size).toBeGreaterThanOrEqual(3);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    // Without renewal the first token would be refused by now.
-    expect(source.fetched).toBeGreaterThanOrEqual(3);
   }, 60_000);
 });
 

@@ -36,6 +36,8 @@ describe("example pipelines: credentials", () => {
       // No Azure CLI session (it cannot renew): the state backend reads the job's renewed token file.
       expect(pulumiJob(w).steps.find((s) => s.uses?.startsWith("azure/login@"))).toBeUndefined();
       expect(text).toMatch(/AZURE_FEDERATED_TOKEN_FILE=\$RUNNER_TEMP\/azure-federated-token/);
+      // …which the provider would take first: it keeps requesting its own tokens.
+      expect(pulumiJob(w).env?.TEAMS_CREDENTIAL).toBe("githubOidc");
     },
   );
 
