@@ -116,7 +116,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     throw new StackConfigError([
       "bots: is empty, which would remove every bot of the stack, and the stack protects its bots " +
         "(teams-bot-numbers:protect). To remove them all on purpose, set teams-bot-numbers:protect to false " +
-        "and run pulumi up, then empty the list (or run pulumi destroy); README: Removing bots",
+        "and run pulumi up, then empty the list (or run pulumi destroy); see docs/removing-bots.md",
     ]);
 
   const bots: BotConfig[] = [];
