@@ -69,10 +69,13 @@ describe("docs: the demo, as README.md and docs/getting-started.md show it", () 
   });
 
   afterAll(async () => {
-    for (const b of background) await b.stop();
-    const pid = demoEmulatorPid();
-    if (pid !== undefined && alive(pid)) process.kill(pid, "SIGTERM");
-    sb?.dispose();
+    try {
+      for (const b of background) await b.stop();
+    } finally {
+      const pid = sb && demoEmulatorPid();
+      if (pid !== undefined && alive(pid)) process.kill(pid, "SIGTERM");
+      sb?.dispose();
+    }
   });
 
   test("npm run demo creates the dev stack's three bots; npm test runs and reports its count (README, getting started)", async () => {
