@@ -5,7 +5,7 @@
  *
  *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
  *
- * `--identity preview` checks the read-only preview identity (README "Credentials"): read
+ * `--identity preview` checks the read-only preview identity (docs/credentials-and-pipelines.md): read
  * permissions and Global Reader, and that it holds no write permission or role.
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
@@ -19,7 +19,7 @@ import { describeCredential, resolveTenantSettings, type TenantSettings } from "
 import { parseStackConfig, type BotConfig } from "../stacks/config";
 import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
 
-/** Microsoft Graph application permissions a run needs (README "Configuring a real tenant", step 2). */
+/** Microsoft Graph application permissions a run needs (docs/real-tenant.md, step 2). */
 export const REQUIRED_GRAPH_ROLES = [
   "User.ReadWrite.All",
   "Organization.Read.All",
@@ -27,7 +27,7 @@ export const REQUIRED_GRAPH_ROLES = [
 ];
 /** Extra permissions for bots with createApp. */
 export const CREATE_APP_GRAPH_ROLES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
-/** What the read-only preview identity needs (README "Credentials"): each satisfied by itself or its ReadWrite form. */
+/** What the read-only preview identity needs (docs/credentials-and-pipelines.md): each satisfied by itself or its ReadWrite form. */
 export const PREVIEW_GRAPH_ROLES = ["User.Read.All", "Organization.Read.All", "TeamsTelephoneNumber.Read.All"];
 /** Graph permissions a preview identity must NOT hold: a pull request's code runs with it. */
 export const WRITE_GRAPH_ROLES = [
@@ -69,7 +69,7 @@ export interface PreflightInput {
   bots: BotConfig[];
   /** Tenant access (tests may hand in their own; default: preflightTenant(settings)). */
   tenant?: PreflightTenant;
-  /** Which identity signs in: the deploy one (default) or the read-only preview one (README "Credentials"). */
+  /** Which identity signs in: the deploy one (default) or the read-only preview one (docs/credentials-and-pipelines.md). */
   identity?: "deploy" | "preview";
 }
 
@@ -98,7 +98,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           title: credentialTitle,
           status: "fail",
           detail: message(e),
-          fix: 'Check tenantId, clientId and the credential (README "Credentials": a secret or certificate must be current on the app registration; a federated token\'s issuer, subject and audience must match a federated credential of the app).',
+          fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
         });
         return undefined;
       },

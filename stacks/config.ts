@@ -62,8 +62,8 @@ export class StackConfigError extends Error {
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-// Structure only; values are checked below with the provider's own normalisers.
-const botShape = z
+/** A bot entry's structure (every field it may have); values are checked below with the provider's own normalisers. */
+export const botShape = z
   .object({
     name: z.string(),
     userPrincipalName: z.string(),
@@ -78,7 +78,8 @@ const botShape = z
   })
   .strict();
 
-const configShape = z
+/** The keys of `teams-bot-numbers:` the program reads (the tenant settings are the provider's: provider/settings.ts). */
+export const configShape = z
   .object({
     bots: z.array(z.unknown()),
     // Pulumi config values arrive as strings; a YAML boolean `protect: false` reads as "false".
@@ -116,7 +117,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     throw new StackConfigError([
       "bots: is empty, which would remove every bot of the stack, and the stack protects its bots " +
         "(teams-bot-numbers:protect). To remove them all on purpose, set teams-bot-numbers:protect to false " +
-        "and run pulumi up, then empty the list (or run pulumi destroy); README: Removing bots",
+        "and run pulumi up, then empty the list (or run pulumi destroy); see docs/removing-bots.md",
     ]);
 
   const bots: BotConfig[] = [];

@@ -57,8 +57,11 @@ describe("a stack repository that depends on this package", () => {
       path.join(repo, "package.json"),
       JSON.stringify({ name: "bots-infra", private: true, dependencies: { "teams-bot-numbers": `file:${tarball}` } }),
     );
-    // The Pulumi.yaml the README tells users to write.
-    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), snippet("README.md", "# Pulumi.yaml of your stack repository"));
+    // The Pulumi.yaml docs/stack-repository.md tells users to write.
+    fs.writeFileSync(
+      path.join(repo, "Pulumi.yaml"),
+      snippet("docs/stack-repository.md", "# Pulumi.yaml of your stack repository"),
+    );
     fs.writeFileSync(
       path.join(repo, "Pulumi.test.yaml"),
       [
@@ -152,7 +155,7 @@ describe("a stack repository that depends on this package", () => {
     expect(await holder()).toBe(id);
   });
 
-  test("destroy is refused while the stack protects its bots; the README's way (protect: false, up, destroy) removes the bot", async () => {
+  test("destroy is refused while the stack protects its bots; the documented way (protect: false, up, destroy) removes the bot", async () => {
     const refused = await stackRun("destroy");
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stdout + refused.stderr).toMatch(/cannot be deleted\s+because it is protected/);

@@ -3,7 +3,7 @@
  * Pulumi.yaml's `main` against the emulator: a stack with three bots and `protect` on (the default),
  * then `main` pointed at a program that declares nothing (what Pulumi ran before the entry-point fix:
  * the package's library exports) → preview and up fail naming the protected resources, no tenant
- * write; the README's way to remove bots on purpose (protect: false, up, then destroy) works.
+ * write; the documented way (docs/removing-bots.md) to remove bots on purpose (protect: false, up, then destroy) works.
  */
 import * as fs from "fs";
 import * as path from "path";

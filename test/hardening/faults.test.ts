@@ -148,7 +148,7 @@ describe("fault matrix on the real engine", () => {
     await declare([...declared, epsilon]);
     const from = (await r.audit()).length;
     const env = (r.h.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
-    // Test-only override of the 1-minute minimum of provisioningTimeoutMinutes (README, Security model).
+    // Test-only override of the 1-minute minimum of provisioningTimeoutMinutes (docs/configuration.md, Tuning).
     env.TEAMS_PROVISIONING_TIMEOUT_MS = "1500";
     const first = await r.h.up();
     delete env.TEAMS_PROVISIONING_TIMEOUT_MS;
