@@ -29,9 +29,9 @@ describe("example pipeline workflows", () => {
     .filter((f) => f.endsWith(".yml"))
     .map((f) => path.join(workflowsDir, f));
 
-  test("PR preview comments, deploy runs up, drift check expects no changes", () => {
+  test("PR preview comments its number plan, deploy runs up, drift check expects no changes", () => {
     const text = (name: string): string => fs.readFileSync(path.join(workflowsDir, name), "utf8");
-    expect(text("pr-preview.yml")).toMatch(/comment-on-pr: true/);
+    expect(text("pr-preview.yml")).toMatch(/plan-comment\.js github --stack prod/);
     expect(text("deploy.yml")).toMatch(/command: up/);
     expect(text("drift-check.yml")).toMatch(/refresh: true[\s\S]*expect-no-changes: true/);
     expect(files).toHaveLength(4);
