@@ -117,6 +117,18 @@ describe("docs: a production stack, from the preflight to interrupted runs", () 
     expectExit(check!, 0);
   });
 
+  test("the number plan commands render the prod stack's plan (text, Markdown, from a saved preview)", async () => {
+    const block = claims.take(
+      "docs/pull-request-plans.md",
+      "npm run plan -- --stack prod                          # runs the preview, prints the plan as text",
+    );
+    const [text, markdown, saved, rendered] = await sb.run(block);
+    for (const r of [text!, markdown!, saved!, rendered!]) expectExit(r, 0);
+    expect(text!.stdout).toContain("incident-bot");
+    expect(markdown!.stdout).toMatch(/^#+ /m);
+    expect(fs.readFileSync(path.join(sb.repo, "plan.md"), "utf8")).toContain("incident-bot");
+  });
+
   test("the drift check passes, then fails on a number unassigned by hand; a plain up (with the memory settings) repairs it", async () => {
     const drift = claims.take("docs/drift.md", "pulumi preview --stack prod --refresh --expect-no-changes");
     const [clean] = await sb.run(drift);

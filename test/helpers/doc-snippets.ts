@@ -67,6 +67,10 @@ export const DOC_CLAIMS: Record<string, BlockRef[]> = {
       firstLine: "pulumi cancel --yes --stack prod      # deletes every lock of the stack",
     },
     { file: "docs/interrupted-runs.md", firstLine: "pulumi refresh --clear-pending-creates --stack prod" },
+    {
+      file: "docs/pull-request-plans.md",
+      firstLine: "npm run plan -- --stack prod                          # runs the preview, prints the plan as text",
+    },
   ],
   "test/e2e/docs-existing-tenant.test.ts": [
     {

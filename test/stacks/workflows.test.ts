@@ -32,9 +32,9 @@ describe("example pipeline workflows", () => {
     .filter((f) => f.endsWith(".yml"))
     .map((f) => path.join(workflowsDir, f));
 
-  test("PR preview comments, deploy runs up, drift check expects no changes", () => {
+  test("PR preview comments its number plan, deploy runs up, drift check expects no changes", () => {
     const text = (name: string): string => fs.readFileSync(path.join(workflowsDir, name), "utf8");
-    expect(text("pr-preview.yml")).toMatch(/comment-on-pr: true/);
+    expect(text("pr-preview.yml")).toMatch(/plan-comment\.js github --stack prod/);
     expect(text("deploy.yml")).toMatch(/command: up/);
     expect(text("drift-check.yml")).toMatch(/refresh: true[\s\S]*expect-no-changes: true/);
     expect(files).toHaveLength(4);
@@ -49,7 +49,12 @@ describe("example pipeline workflows", () => {
       const wf = yaml.load(fs.readFileSync(file, "utf8")) as { jobs: Record<string, { steps: Step[] }> };
       const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
       const where = (match: (s: Step) => boolean): number => steps.findIndex(match);
-      const pulumi = where((s) => (s.uses ?? "").startsWith("pulumi/actions"));
+      // The first step that reaches the state: pulumi/actions running a command, or `pulumi …` run by hand.
+      const pulumi = where(
+        (s) =>
+          ((s.uses ?? "").startsWith("pulumi/actions") && !!(s as { with?: { command?: string } }).with?.command) ||
+          /^pulumi (preview|up|refresh|destroy)\b/m.test(s.run ?? ""),
+      );
       const token = where((s) => /dist\/scripts\/token-file\.js/.test(s.run ?? ""));
       const install = where((s) => /Install-Module MicrosoftTeams/.test(s.run ?? ""));
       expect({ file: path.basename(file), token: token === pulumi - 1, afterInstall: token > install }).toEqual({
