@@ -234,9 +234,8 @@ export class PowerShellHost {
       operation: what
         ? `running ${what} in the PowerShell host (${this.settings.pwshPath})`
         : `starting the PowerShell host (${this.settings.pwshPath})`,
+      // Its kind comes from the code (ERROR_KINDS): a call the host never answered may or may not have run.
       code,
-      // A call the host never answered (crash, timeout) may or may not have run.
-      kind: code === "HostExited" || code === "HostTimeout" ? "outcomeUnknown" : "permanent",
       reason: `the host ${reason}`,
       hint:
         code === "PwshNotFound"
