@@ -21,7 +21,7 @@
  * when a declared locationId is removed.
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  * diff announces a number change to the other updates of the run (programs without a NumberPlan).
- * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts, moves/). */
 import * as pulumi from "@pulumi/pulumi";
 
 import { during, TenantError, withPartialState } from "../errors";
@@ -178,7 +178,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
     });
-    // Tell the other updates of this run that this account gives its number up (number-moves.ts).
+    // Tell the other updates of this run that this account gives its number up (moves/registry.ts).
     if (result.replaces.length === 0 && olds.instanceId && changedKeys<Inputs>(olds, news, ["phoneNumber"]).length > 0)
       announceMove(olds.instanceId, news);
     return result;

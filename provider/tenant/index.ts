@@ -21,7 +21,7 @@ export type * from "./model";
 export type { Accounts } from "./accounts";
 export type { Licences } from "./licences";
 export type { Numbers } from "./numbers";
-export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./number-moves";
+export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./moves/index";
 export type { WriteNeed } from "./write-access";
 
 /** Everything a resource may ask of the tenant. */

@@ -3,7 +3,7 @@
 /**
  * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
  * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
- * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
+ * waited for on the number's record, and moves as one plan (moves/: the moves of one
  * `pulumi up` that belong together run together, every release before any claim, rolled back as a
  * whole when a step fails).
  *
@@ -18,7 +18,7 @@ import { progress } from "../log";
 import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
 import type { Tuning } from "../settings";
 import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
-import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
+import { NumberMoves, type MoveOutcome, type MoveRequest } from "./moves/index";
 import type { TeamsCmdlets } from "./powershell/index";
 
 /** Phone numbers on resource accounts. */

@@ -17,7 +17,7 @@ import type {
   Tenant,
   TenantUser,
 } from "../../provider/tenant";
-import { MoveRegistry, NumberMoves } from "../../provider/tenant/number-moves";
+import { MoveRegistry, NumberMoves } from "../../provider/tenant/moves/index";
 
 export const FAKE_TENANT_ID = "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91";
 export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";

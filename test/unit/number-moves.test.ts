@@ -6,7 +6,7 @@
  * fails at once by name.
  */
 import type { NumberAssignment } from "../../provider/tenant/model";
-import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/number-moves";
+import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/moves/index";
 
 const id = (c: string): string => `${c.repeat(8)}-0000-4000-8000-000000000000`;
 const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(id) as [string, string, string, string, string];
