@@ -35,8 +35,7 @@ import { applicationInstanceId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type TeamsInstance, type TenantUser } from "../tenant";
-import { configureSession } from "../tenant/session";
+import { configureSession, tenant, type TeamsInstance, type TenantUser } from "../tenant";
 import {
   normalizeAppId,
   normalizeBoolean,

@@ -30,8 +30,14 @@ import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { announceMove, tenant, type MoveOutcome, type NumberAssignment, type Numbers } from "../tenant";
-import { configureSession } from "../tenant/session";
+import {
+  announceMove,
+  configureSession,
+  tenant,
+  type MoveOutcome,
+  type NumberAssignment,
+  type Numbers,
+} from "../tenant";
 import {
   normalizeBoolean,
   normalizeGuid,

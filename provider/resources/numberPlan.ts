@@ -16,8 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { declareStack, type DeclaredStack } from "../tenant";
-import { configureSession } from "../tenant/session";
+import { configureSession, declareStack, type DeclaredStack } from "../tenant";
 import {
   normalizeGuid,
   normalizeLocationId,

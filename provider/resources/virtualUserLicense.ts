@@ -17,9 +17,8 @@ import { virtualUserLicenseId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type LicenceDetail, type SubscribedSku } from "../tenant";
+import { configureSession, tenant, type LicenceDetail, type SubscribedSku } from "../tenant";
 import { watchedPlan } from "../tenant/licences";
-import { configureSession } from "../tenant/session";
 import { normalizeBoolean, normalizeGuid, normalizeLabel, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
 import { changedKeys, checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 

@@ -8,7 +8,7 @@ import { during, TenantError } from "../errors";
 import { ZERO_GUID } from "../formats";
 import { progress } from "../log";
 import { retryUntilKnown } from "../retry";
-import type { Tuning } from "../settings";
+import type { Tuning } from "../tuning";
 import type { GraphUsers } from "./graph/users";
 import type { NewAccountRequest, TeamsInstance, TenantUser } from "./model";
 import { isMappingConflict, type TeamsCmdlets } from "./powershell/index";

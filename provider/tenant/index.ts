@@ -6,23 +6,26 @@
  */
 import { createHash } from "crypto";
 
-import { resolveTuning, type TenantSettings, type Tuning } from "../settings";
+import { currentSettings } from "../access/session";
+import { TokenSource } from "../access/tokens";
+import { WriteAccess, type WriteNeed } from "../access/write-access";
+import type { TenantSettings } from "../settings";
+import { resolveTuning, type Tuning } from "../tuning";
 import { AccountService, type Accounts } from "./accounts";
-import { TokenSource } from "./auth";
 // "./graph/index", not "./graph": a dist/ built before this layout still holds graph.js, which would win.
 import { createGraph, type Graph } from "./graph/index";
 import { LicenceService, type Licences } from "./licences";
 import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
 import { HostPool, TeamsCmdlets } from "./powershell/index";
-import { currentSettings } from "./session";
-import { WriteAccess, type WriteNeed } from "./write-access";
 
 export type * from "./model";
 export type { Accounts } from "./accounts";
 export type { Licences } from "./licences";
 export type { Numbers } from "./numbers";
 export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./moves/index";
-export type { WriteNeed } from "./write-access";
+export type { WriteNeed } from "../access/catalogue";
+export { odataString } from "./graph/index";
+export { configureSession } from "../access/session";
 
 /** Everything a resource may ask of the tenant. */
 export interface Tenant {

@@ -6,7 +6,7 @@
 import { waitFor } from "../consistency";
 import { during, TenantError } from "../errors";
 import { waitOutLag } from "../retry";
-import { provisioningTimeoutMs, type Tuning } from "../settings";
+import { provisioningTimeoutMs, type Tuning } from "../tuning";
 import type { GraphLicences } from "./graph/licences";
 import type { GraphUsers } from "./graph/users";
 import type { LicenceDetail, SubscribedSku } from "./model";

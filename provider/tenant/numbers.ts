@@ -16,7 +16,7 @@ import { waitFor } from "../consistency";
 import { during } from "../errors";
 import { progress } from "../log";
 import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
-import type { Tuning } from "../settings";
+import type { Tuning } from "../tuning";
 import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
 import { NumberMoves, type MoveOutcome, type MoveRequest } from "./moves/index";
 import type { TeamsCmdlets } from "./powershell/index";

@@ -3,10 +3,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+import { currentSettings } from "../../provider/access/session";
+import { TokenSource } from "../../provider/access/tokens";
 import { TenantError, withPartialState } from "../../provider/errors";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
-import { TokenSource } from "../../provider/tenant/auth";
-import { currentSettings } from "../../provider/tenant/session";
 import { normalizeUpn } from "../../provider/validate";
 import { parseStackConfig } from "../../stacks/config";
 import { captureProgress, checked, Harness, rejection, startHarness } from "../provider/harness";

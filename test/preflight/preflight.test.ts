@@ -6,9 +6,12 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
+import { ROLES } from "../../provider/access/index";
 import { closeTenants } from "../../provider/tenant/index";
-import { preflightMain, TEAMS_ADMINISTRATOR } from "../../scripts/preflight";
+import { preflightMain } from "../../scripts/preflight";
 import { REPO_ROOT, stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+
+const TEAMS_ADMINISTRATOR = ROLES.teamsAdministrator.id;
 
 type Fixture = {
   apps: Array<{ graphRoles: string[]; directoryRoles: string[]; secrets: string[] }>;

@@ -5,9 +5,9 @@
  * "…timed out…" in words) read as transient, so the assign was sent again while it still ran.
  */
 import { ERROR_CODES, ERROR_KINDS, TenantError } from "../../provider/errors";
-import { resolveTuning } from "../../provider/settings";
 import type { NumberOnAccount } from "../../provider/tenant/model";
 import { NumberService, type NumberTransport } from "../../provider/tenant/numbers";
+import { resolveTuning } from "../../provider/tuning";
 
 const INSTANCE = "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11";
 

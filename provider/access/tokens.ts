@@ -13,8 +13,9 @@ import { kindFromStatus, kindFromText, TenantError } from "../errors";
 import { explain } from "../hints";
 import { progress } from "../log";
 import { throttling, transient, withRetry } from "../retry";
-import { describeCredential, describeSetting, type Credential, type TenantSettings } from "../settings";
+import { describeSetting, type TenantSettings } from "../settings";
 import { AssertionSource, decodeJwt, TOKEN_EXCHANGE_AUDIENCE, type PresentedClaims } from "./assertions";
+import { describeCredential, type Credential } from "./credentials";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
