@@ -1,6 +1,7 @@
 import * as path from "path";
 
-import { graphScope, msalConfiguration, readCertificate, TEAMS_ADMIN_SCOPE } from "../../provider/access/tokens";
+import { readCertificate } from "../../provider/access/certificate";
+import { graphScope, msalConfiguration, TEAMS_ADMIN_SCOPE } from "../../provider/access/tokens";
 import { fromWireEnum as fromWireNumberType, toWireEnum as wireNumberType } from "../../provider/formats";
 import type { TenantSettings } from "../../provider/settings";
 import { odataString } from "../../provider/tenant/graph";

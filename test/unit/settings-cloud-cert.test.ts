@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { readCertificate } from "../../provider/access/tokens";
+import { readCertificate } from "../../provider/access/certificate";
 import { TenantError } from "../../provider/errors";
 import { resolveTenantSettings, SettingsError } from "../../provider/settings";
 
