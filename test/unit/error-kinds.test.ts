@@ -6,7 +6,7 @@
  */
 import { ERROR_CODES, ERROR_KINDS, TenantError } from "../../provider/errors";
 import type { NumberOnAccount } from "../../provider/tenant/model";
-import { NumberService, type NumberTransport } from "../../provider/tenant/numbers";
+import { TenantNumberOps, type NumberTransport } from "../../provider/tenant/numbers/ops";
 import { resolveTuning } from "../../provider/tuning";
 
 const INSTANCE = "8f0e0f3e-1c77-4c52-9a43-2b1f2b9c5a11";
@@ -59,11 +59,7 @@ describe("error kinds", () => {
       unassign: async () => undefined,
       setLocation: async () => undefined,
     };
-    const numbers = new NumberService(
-      transport,
-      () => ({ ...resolveTuning({}), pollIntervalMs: 1 }),
-      async () => undefined,
-    );
+    const numbers = new TenantNumberOps(transport, () => ({ ...resolveTuning({}), pollIntervalMs: 1 }));
     const request = { phoneNumber: "+14255550100", instanceId: INSTANCE, numberType: "CallingPlan" as const };
     await expect(numbers.assign(request, "label")).rejects.toMatchObject({ errorCode: "WaitTimeout" });
     expect(sent).toEqual(["+14255550100"]);
