@@ -123,9 +123,9 @@ describe("hardening regressions", () => {
           }),
         );
         await l.create(await checked(l, { userId: account.id }));
-        // Calls 1 and 2: Get-CsPhoneNumberAssignment (create's lookup, then the move's check that it is
-        // free); call 3: Set-CsPhoneNumberAssignment, on which the stand-in dies.
-        await h.faults({ pwshCrash: { afterCalls: 3, mode } }, true);
+        // Call 1: Get-CsPhoneNumberAssignment (the claim's lookup, which the move takes as its look at
+        // the number: read once); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
+        await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
         await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
         const held = (
           (await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>
