@@ -10,7 +10,9 @@
  * are moved on another's behalf (they are licensed); a new account's claim waits for its own create.
  *
  * One move, step by step: wait while the account is in a running plan → take an outcome a plan
- * left for it → plan (read along the chain of holders, check the wanted numbers) → run as one.
+ * left for it → plan (read along the chain of holders, check the wanted numbers) → unless a member
+ * is in another plan or a plan ended meanwhile, run as one (registered without an await between
+ * the check and the registration, so two moves never plan for the same member at once).
  */
 import { during } from "../../errors";
 import { progress } from "../../log";
@@ -77,26 +79,41 @@ export class NumberMoves {
         this.outcomes.delete(keyOf(id, request.to));
         return left;
       }
-      const planned = await this.plan(start, request.label, wait, seen);
+      const generation = this.generation;
+      const planned = await this.plan(
+        start,
+        request.label,
+        wait,
+        seen && { ...seen, fresh: seen.generation === generation },
+      );
       seen = undefined;
-      if (planned !== "again") return this.runAsOne(planned.members, planned.steps, request.label);
+      if (planned === "again") continue;
+      // From here until the plan is registered as running nothing awaits, so no other move plans
+      // for these members meanwhile. A member already in another plan: wait, then look again (its
+      // outcome may be ours). A plan ended while we read: what we read may be stale, read again.
+      const other = planned.members.map((m) => this.running.get(m.instanceId)).find((p) => p !== undefined);
+      if (other) {
+        await other;
+        continue;
+      }
+      if (generation !== this.generation) continue;
+      return this.runAsOne(planned.members, planned.steps, request.label);
     }
   }
 
   /**
    * Plans the move with every move it depends on, checking the wanted numbers before anything is
-   * touched. "again": look again (a holder may still release, a member is in another plan, or a
-   * plan ended while we read).
+   * touched; `seen` is taken as read when `fresh` (no plan ended since it was read). "again": look
+   * again (a holder may still release).
    */
   private async plan(
     start: Omit<Member, "reason">,
     label: string,
     wait: ReleaseWait,
-    seen: SeenNumber | undefined,
+    seen: (SeenNumber & { fresh: boolean }) | undefined,
   ): Promise<{ members: Member[]; steps: Steps } | "again"> {
-    const generation = this.generation;
     const reads = new PlanReads(this.ops, this.registry, label);
-    if (seen && seen.generation === generation) reads.remember(seen.phoneNumber, seen.record);
+    if (seen?.fresh) reads.remember(seen.phoneNumber, seen.record);
     const chain = await reads.chain(start);
     if (chain.kind === "blocked") {
       if (await this.waitForRelease(chain, label, wait)) return "again";
@@ -107,12 +124,6 @@ export class NumberMoves {
     for (const m of members)
       if (m.to) await this.checkTarget(m.instanceId, m.to, reads.records.get(m.to.phoneNumber), label);
     for (const m of members) await this.names.resolve(m.instanceId);
-    const other = members.map((m) => this.running.get(m.instanceId)).find((p) => p !== undefined);
-    if (other) {
-      await other;
-      return "again";
-    }
-    if (generation !== this.generation) return "again";
     return { members, steps: stepsOf(members, reads.view) };
   }
 
