@@ -12,6 +12,7 @@ import {
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
+  normalizeProvisioningMinutes,
   normalizeUpn,
   normalizeUsageLocation,
   NumberType,
@@ -37,6 +38,8 @@ export const botSchema = z
     locationId: z.string().optional(),
     /** Take over an existing account / assignment that matches instead of refusing. */
     adopt: z.boolean().optional(),
+    /** How long `pulumi up` waits for the licence to be provisioned, in minutes (default 30). */
+    provisioningTimeoutMinutes: z.number().optional(),
   })
   .strict();
 
@@ -177,6 +180,10 @@ function parseBot(entry: unknown, i: number, problems: string[]): BotConfig | un
     problems.push(`${at("phoneNumber")}: is required when numberType or locationId is set`);
   }
   const locationId = b.locationId === undefined ? undefined : take("locationId", normalizeLocationId(b.locationId));
+  const provisioningTimeoutMinutes =
+    b.provisioningTimeoutMinutes === undefined
+      ? undefined
+      : take("provisioningTimeoutMinutes", normalizeProvisioningMinutes(b.provisioningTimeoutMinutes));
   // Fields without a normaliser pass as the schema read them.
   return {
     ...b,
@@ -188,6 +195,7 @@ function parseBot(entry: unknown, i: number, problems: string[]): BotConfig | un
     phoneNumber,
     numberType,
     locationId,
+    provisioningTimeoutMinutes,
   };
 }
 

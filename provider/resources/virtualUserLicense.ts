@@ -17,7 +17,13 @@ import { virtualUserLicenseId } from "../ids";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
 import { configureSession, tenant, type LicenceRequest, type LicenceState, type Outcome } from "../tenant";
-import { normalizeBoolean, normalizeGuid, normalizeLabel, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
+import {
+  normalizeBoolean,
+  normalizeGuid,
+  normalizeLabel,
+  normalizeProvisioningMinutes,
+  normalizeSkuPartNumber,
+} from "../validate";
 import { checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 
 /** Inputs of a VirtualUserLicense. */
@@ -100,7 +106,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = namedBy({
     c.dependency("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     c.optional("skuPartNumber", normalizeSkuPartNumber, DEFAULT_SKU_PART_NUMBER);
     c.optional("waitForProvisioning", normalizeBoolean, true);
-    c.optional("provisioningTimeoutMinutes", (v) => normalizeMinutes(v, 1, 7 * 24 * 60), DEFAULT_TIMEOUT_MINUTES);
+    c.optional("provisioningTimeoutMinutes", normalizeProvisioningMinutes, DEFAULT_TIMEOUT_MINUTES);
     c.optional("bot", normalizeLabel);
   }),
 
