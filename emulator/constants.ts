@@ -22,3 +22,22 @@ export const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Access token lifetime. */
 export const ACCESS_TOKEN_LIFETIME_S = 3600;
+/**
+ * Azure Resource Manager audiences a token may carry (ARM's InvalidAuthenticationTokenAudience
+ * message lists them: 'https://management.core.windows.net/', 'https://management.core.windows.net',
+ * 'https://management.azure.com/', 'https://management.azure.com').
+ */
+export const ARM_AUDIENCES = [
+  "https://management.core.windows.net/",
+  "https://management.core.windows.net",
+  "https://management.azure.com/",
+  "https://management.azure.com",
+] as const;
+/** Built-in Azure role definitions the emulator models (azure-docs role-based-access-control/built-in-roles.md). */
+export const AZURE_ROLES = {
+  Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+  Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+} as const;
+/** Service plans of the Pay-As-You-Go Calling Plan SKUs (the licensing reference names zone 1's; zone 2's by the Teams add-on list). */
+export const PAYG_SERVICE_PLANS = ["MCOPSTN_PAYG_1", "MCOPSTN_PAYG_2"] as const;

@@ -2,7 +2,7 @@
 import express from "express";
 import jwt from "jsonwebtoken";
 
-import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
+import { ARM_AUDIENCES, GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
 import { EmulatorContext } from "./context";
 import { EntraError, entraErrors } from "./entra-errors";
 import { isFederatedAssertion, verifyFederatedAssertion } from "./federation";
@@ -45,6 +45,8 @@ function audienceFor(ctx: EmulatorContext, scope: string | undefined): string {
   const resource = scopes[0]!.slice(0, -"/.default".length).replace(/\/+$/, "");
   if (resource === GRAPH_RESOURCE || resource === "00000003-0000-0000-c000-000000000000") return GRAPH_RESOURCE;
   if (resource === TEAMS_ADMIN_API || resource === `api://${TEAMS_ADMIN_API}`) return TEAMS_ADMIN_API;
+  // Azure Resource Manager: the token's aud is the resource as asked (ARM accepts each spelling).
+  if ((ARM_AUDIENCES as readonly string[]).includes(resource)) return resource;
   throw entraErrors.unknownResource(resource, ctx.store.state.tenant.displayName);
 }
 

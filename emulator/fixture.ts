@@ -104,8 +104,49 @@ const fixtureSchema = z.object({
   /** Service principals of other apps in the tenant (e.g. the bots' apps), besides the `apps`' own. */
   servicePrincipals: z.array(z.object({ id: guid.optional(), appId: guid, displayName: z.string() })).default([]),
   teams: z
-    .object({ allowSetApplicationInstanceAppOnly: z.boolean().default(false) })
-    .default({ allowSetApplicationInstanceAppOnly: false }),
+    .object({
+      allowSetApplicationInstanceAppOnly: z.boolean().default(false),
+      /** Online voice routing policies (Get-CsOnlineVoiceRoutingPolicy): `Global` plus per-user `Tag:<name>` ones. */
+      onlineVoiceRoutingPolicies: z
+        .array(
+          z.object({
+            identity: z.string().regex(/^(Global|Tag:[^\s:][^:]*)$/, "Global or Tag:<name>"),
+            description: z.string().nullable().default(null),
+            onlinePstnUsages: z.array(z.string()).default([]),
+          }),
+        )
+        .default([]),
+      /** Per-user online voice routing policy assignments: user id or UPN -> policy name. */
+      voiceRoutingPolicyAssignments: z.record(z.string(), z.string()).default({}),
+    })
+    .default({
+      allowSetApplicationInstanceAppOnly: false,
+      onlineVoiceRoutingPolicies: [],
+      voiceRoutingPolicyAssignments: {},
+    }),
+  /**
+   * The Azure side (Microsoft.BotService over ARM): subscriptions, their resource groups, role
+   * assignments (principal = an app's client id, built-in role name, scope) and Azure Bots.
+   */
+  azure: z
+    .object({
+      subscriptions: z.array(z.object({ subscriptionId: guid, displayName: z.string() })).default([]),
+      resourceGroups: z
+        .array(z.object({ subscriptionId: guid, name: z.string().min(1).max(90), location: z.string().min(1) }))
+        .default([]),
+      roleAssignments: z
+        .array(
+          z.object({
+            clientId: guid,
+            role: z.enum(["Owner", "Contributor", "Reader"]),
+            scope: z
+              .string()
+              .regex(/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?$/i, "a subscription or resource group id"),
+          }),
+        )
+        .default([]),
+    })
+    .default({ subscriptions: [], resourceGroups: [], roleAssignments: [] }),
   profile: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -133,6 +174,16 @@ export function parseFixture(raw: unknown, source = "fixture"): Fixture {
     const lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new Error(`${source} is invalid:\n  ${lines.join("\n  ")}`);
   }
+  const clientIds = new Set(r.data.apps.map((a) => a.clientId.toLowerCase()));
+  for (const ra of r.data.azure.roleAssignments)
+    if (!clientIds.has(ra.clientId.toLowerCase()))
+      throw new Error(`${source}: azure.roleAssignments: ${ra.clientId} is not one of apps[].clientId`);
+  const policyNames = new Set(
+    r.data.teams.onlineVoiceRoutingPolicies.map((p) => p.identity.replace(/^Tag:/i, "").toLowerCase()),
+  );
+  for (const [user, name] of Object.entries(r.data.teams.voiceRoutingPolicyAssignments))
+    if (!policyNames.has(name.toLowerCase()))
+      throw new Error(`${source}: teams.voiceRoutingPolicyAssignments.${user}: no policy named ${name}`);
   for (const app of r.data.apps) {
     for (const c of app.certificates) {
       const t = thumbprints(c.certificatePem);

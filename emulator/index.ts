@@ -10,6 +10,7 @@ import { Faults } from "./faults";
 import { Fixture, FixtureInput, loadFixture } from "./fixture";
 import { settleOperations } from "./graph/operations";
 import { startManagedIdentityEndpoint } from "./managed-identity";
+import { isLoopbackHost } from "./net";
 import { OidcIssuers } from "./oidc-issuer";
 import { defaultProfile, mergeProfile, profileFromEnv, ProfileInput } from "./profile";
 import { createApp } from "./server";
@@ -61,12 +62,7 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
-
-/** True for addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\./.test(host);
-}
+export { isLoopbackHost } from "./net";
 
 /** Starts the emulator over HTTPS and resolves once it listens. */
 export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator> {
@@ -101,6 +97,7 @@ export async function startEmulator(o: EmulatorOptions): Promise<RunningEmulator
     },
     baseProfile: base,
     baseUrl: "",
+    caPem: fs.readFileSync(caPath, "utf8"),
   };
   const app = createApp(ctx);
   const srv = https.createServer({ cert: server.certPem + fs.readFileSync(caPath, "utf8"), key: server.keyPem }, app);

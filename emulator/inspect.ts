@@ -1,6 +1,8 @@
 /** Inspection and admin endpoints under /_emulator (no auth, loopback clients only). */
 import express from "express";
 
+import { callerNumber, placeIncomingCall } from "./calling/incoming-call";
+import { placeOutboundCall } from "./calling/outbound-call";
 import { ACCESS_TOKEN_LIFETIME_S } from "./constants";
 import { EmulatorContext, newStats } from "./context";
 import { loadFixture } from "./fixture";
@@ -92,6 +94,48 @@ export function inspectRouter(ctx: EmulatorContext): express.Router {
       outcome: "ok",
     });
     res.json({ ok: true });
+  });
+  // A synthetic incoming PSTN call: follows number → resource account → app id → Azure Bot → Teams
+  // channel and POSTs Graph's incoming-call notification to the calling webhook (calling/incoming-call.ts).
+  r.post("/admin/incomingCall", async (req, res, next) => {
+    try {
+      const b = body(req);
+      const n = number(b.telephoneNumber);
+      if (!n) return bad(res, "telephoneNumber: give the called number in E.164 (e.g. +14255550100)");
+      const from = b.from === undefined ? "+14255550199" : callerNumber(b.from);
+      if (!from) return bad(res, "from: give the caller's number in E.164 (e.g. +14255550199), or leave it out");
+      const report = await placeIncomingCall(ctx, n, from);
+      ctx.store.audit({
+        family: "admin",
+        operation: "incomingCall",
+        target: report.chain.resourceAccount?.id ?? null,
+        number: n,
+        appId: report.chain.applicationId ?? null,
+        outcome: report.delivered ? "ok" : `refused: ${report.missing}`,
+      });
+      res.json(report);
+    } catch (e) {
+      next(e);
+    }
+  });
+  // A synthetic outbound PSTN call from a resource account (calling/outbound-call.ts).
+  r.post("/admin/outboundCall", (req, res) => {
+    const b = body(req);
+    const to = callerNumber(b.to);
+    if (!to) return bad(res, "to: give the called number in E.164 (e.g. +14255550199)");
+    if (typeof b.from !== "string" || b.from.trim() === "")
+      return bad(res, "from: give the resource account (UPN or object id) or its phone number");
+    const fromNumber = number(b.from);
+    const report = placeOutboundCall(ctx, fromNumber ?? b.from.trim(), to);
+    ctx.store.audit({
+      family: "admin",
+      operation: "outboundCall",
+      target: null,
+      number: to,
+      appId: null,
+      outcome: report.placed ? "ok" : `refused: ${report.missing}`,
+    });
+    res.json(report);
   });
   r.post("/admin/deleteUser", (req, res) => {
     const b = body(req);

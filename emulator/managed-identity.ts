@@ -16,7 +16,7 @@ import * as crypto from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
 
-import { GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
+import { ARM_AUDIENCES, GRAPH_RESOURCE, TEAMS_ADMIN_API } from "./constants";
 import { EmulatorContext } from "./context";
 import type { AppRec } from "./state";
 
@@ -38,6 +38,7 @@ function audienceFor(resource: string): string | undefined {
   const r = resource.replace(/\/\.default$/, "").replace(/\/+$/, "");
   if (r === GRAPH_RESOURCE || r === "00000003-0000-0000-c000-000000000000") return GRAPH_RESOURCE;
   if (r === TEAMS_ADMIN_API || r === `api://${TEAMS_ADMIN_API}`) return TEAMS_ADMIN_API;
+  if ((ARM_AUDIENCES as readonly string[]).includes(r)) return r;
   return undefined;
 }
 

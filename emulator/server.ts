@@ -2,6 +2,8 @@
 import * as crypto from "crypto";
 import express from "express";
 
+import { armRouter } from "./arm/router";
+import { notificationKeysRouter } from "./calling/notification-keys";
 import { EmulatorContext } from "./context";
 import { entraRouter } from "./entra";
 import { entraErrors } from "./entra-errors";
@@ -72,6 +74,7 @@ export function createApp(ctx: EmulatorContext): express.Express {
     if (p.startsWith("/_emulator")) return next();
     if (p === "/teams/connect") h.connect += 1;
     else if (p.startsWith("/teams/")) h.teams += 1;
+    else if (p === "/subscriptions" || p.startsWith("/subscriptions/")) h.arm += 1;
     else if (p === "/v1.0" || p.startsWith("/v1.0/")) {
       h.graph += 1;
       if (req.method === "POST" && p === "/v1.0/$batch") h.graphBatch += 1;
@@ -131,6 +134,10 @@ export function createApp(ctx: EmulatorContext): express.Express {
     if (out.body === undefined) res.end();
     else res.send(JSON.stringify(out.body));
   });
+
+  // Azure Resource Manager (Microsoft.BotService): ARM paths start with /subscriptions, which no Entra path does.
+  app.use("/subscriptions", armRouter(ctx));
+  app.use("/aps", notificationKeysRouter(ctx));
 
   app.use(entraRouter(ctx));
 

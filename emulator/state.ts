@@ -36,6 +36,8 @@ export interface UserRec {
   applicationInstance?: { applicationId: string | null };
   /** Other documented user properties set through PATCH (absent = the property's default). */
   profile?: Record<string, unknown>;
+  /** Per-user online voice routing policy (Grant-CsOnlineVoiceRoutingPolicy), by policy name; absent = none (the Global one applies). */
+  onlineVoiceRoutingPolicy?: string;
 }
 
 /** A phone number in the tenant's inventory. */
@@ -69,6 +71,56 @@ export interface SkuRec {
   prepaidUnits: { enabled: number; lockedOut: number; suspended: number; warning: number };
   subscriptionIds: string[];
   servicePlans: { servicePlanId: string; servicePlanName: string; appliesTo: string }[];
+}
+
+/** An online voice routing policy (Get-CsOnlineVoiceRoutingPolicy). */
+export interface VoiceRoutingPolicyRec {
+  /** `Global` or `Tag:<name>`. */
+  identity: string;
+  description: string | null;
+  onlinePstnUsages: string[];
+}
+
+/** A channel of an Azure Bot (ARM `Microsoft.BotService/botServices/channels`). */
+export interface ChannelRec {
+  /** The ChannelName enum value, e.g. `MsTeamsChannel`. */
+  channelName: string;
+  location: string;
+  etag: string;
+  /** The channel type's own properties (`properties.properties` on the wire). */
+  properties: Record<string, unknown>;
+}
+
+/** An Azure Bot (ARM `Microsoft.BotService/botServices`). */
+export interface BotRec {
+  subscriptionId: string;
+  /** As the creating request spelled it (ARM keeps the resource group name's case). */
+  resourceGroup: string;
+  name: string;
+  location: string;
+  kind: string | null;
+  sku: { name: string } | null;
+  etag: string;
+  tags: Record<string, string>;
+  /** BotProperties as written (write-only secrets are kept but never returned). */
+  properties: Record<string, unknown>;
+  channels: ChannelRec[];
+}
+
+/** A role assignment: a service principal (object id) holds a built-in role at a scope. */
+export interface RoleAssignmentRec {
+  principalId: string;
+  role: "Owner" | "Contributor" | "Reader";
+  /** `/subscriptions/<id>` or `/subscriptions/<id>/resourceGroups/<name>`. */
+  scope: string;
+}
+
+/** The Azure side of the emulated world: subscriptions, resource groups, RBAC, Azure Bots. */
+export interface AzureState {
+  subscriptions: { subscriptionId: string; displayName: string }[];
+  resourceGroups: { subscriptionId: string; name: string; location: string }[];
+  roleAssignments: RoleAssignmentRec[];
+  bots: BotRec[];
 }
 
 /** A federated identity credential of an app registration (Graph `federatedIdentityCredential`). */
@@ -137,7 +189,7 @@ export interface OperationRec {
 export interface AuditEntry {
   seq: number;
   time: string;
-  family: "graph" | "teams" | "admin";
+  family: "graph" | "teams" | "admin" | "arm";
   operation: string;
   target: string | null;
   number: string | null;
@@ -161,6 +213,10 @@ export interface TenantState {
   operations: OperationRec[];
   audit: AuditEntry[];
   auditSeq: number;
+  /** Teams voice policies; absent in older state files. */
+  teamsPolicies?: { onlineVoiceRoutingPolicies: VoiceRoutingPolicyRec[] };
+  /** Subscriptions, resource groups, role assignments and Azure Bots; absent in older state files. */
+  azure?: AzureState;
 }
 
 /** SHA-256 (hex) of a client secret. */
@@ -172,8 +228,13 @@ export function secretHash(secret: string): string {
 export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
   const created = new Date(nowMs).toISOString();
   const aps: Record<string, string> = {};
+  const policyOf = (u: { id: string; userPrincipalName: string }): string | undefined => {
+    const a = f.teams.voiceRoutingPolicyAssignments;
+    return a[u.id] ?? a[u.id.toLowerCase()] ?? a[u.userPrincipalName] ?? a[u.userPrincipalName.toLowerCase()];
+  };
   const users: UserRec[] = f.users.map((u) => {
     if (u.applicationInstance?.applicationId) aps[u.id] = u.applicationInstance.applicationId;
+    const policy = policyOf(u);
     return {
       id: u.id,
       userPrincipalName: u.userPrincipalName,
@@ -185,8 +246,12 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       visibleFromMs: 0,
       licenses: u.licenses.map((skuId) => ({ skuId, disabledPlans: [], assignedAtMs: 0 })),
       ...(u.applicationInstance ? { applicationInstance: { applicationId: u.applicationInstance.applicationId } } : {}),
+      ...(policy ? { onlineVoiceRoutingPolicy: policy } : {}),
     };
   });
+  // A role assignment names an app by client id; its principal is that app's service principal.
+  const spIdOf = (clientId: string): string =>
+    uuidFrom(`sp:${f.apps.find((a) => a.clientId.toLowerCase() === clientId.toLowerCase())?.clientId ?? clientId}`);
   return {
     version: 1,
     tenant: {
@@ -244,6 +309,23 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
     operations: [],
     audit: [],
     auditSeq: 0,
+    teamsPolicies: {
+      onlineVoiceRoutingPolicies: f.teams.onlineVoiceRoutingPolicies.map((p) => ({
+        identity: p.identity,
+        description: p.description,
+        onlinePstnUsages: [...p.onlinePstnUsages],
+      })),
+    },
+    azure: {
+      subscriptions: f.azure.subscriptions.map((x) => ({ ...x, subscriptionId: x.subscriptionId.toLowerCase() })),
+      resourceGroups: f.azure.resourceGroups.map((x) => ({ ...x, subscriptionId: x.subscriptionId.toLowerCase() })),
+      roleAssignments: f.azure.roleAssignments.map((r) => ({
+        principalId: spIdOf(r.clientId),
+        role: r.role,
+        scope: r.scope,
+      })),
+      bots: [],
+    },
   };
 }
 
@@ -325,6 +407,16 @@ export class Store {
   /** Seats in use for a SKU (derived from the users, so it can never drift). */
   consumedUnits(skuId: string): number {
     return this.state.users.filter((u) => u.licenses.some((l) => l.skuId === skuId)).length;
+  }
+
+  /** The Azure side (empty for older state files). */
+  azure(): AzureState {
+    return (this.state.azure ??= { subscriptions: [], resourceGroups: [], roleAssignments: [], bots: [] });
+  }
+
+  /** The online voice routing policies (none for older state files). */
+  voiceRoutingPolicies(): VoiceRoutingPolicyRec[] {
+    return (this.state.teamsPolicies ??= { onlineVoiceRoutingPolicies: [] }).onlineVoiceRoutingPolicies;
   }
 
   /** The app registration for a client id. */

@@ -8,6 +8,9 @@ import { writeAtomic } from "./atomic-file";
 import { ACCESS_TOKEN_LIFETIME_S } from "./constants";
 import { AppRec } from "./state";
 
+/** Issuer of the tokens Teams puts on call notifications (call-notifications.md). */
+export const NOTIFICATION_ISSUER = "https://api.botframework.com";
+
 /** Claims the emulator puts into an access token. */
 export interface AccessClaims {
   aud: string;
@@ -85,6 +88,22 @@ export class TokenService {
     this.issuedSignatures.push(token.slice(token.lastIndexOf(".") + 1));
     if (this.issuedSignatures.length > 1000) this.issuedSignatures.shift();
     return { token, expiresInS: this.lifetimeS - 1 };
+  }
+
+  /**
+   * Signs the bearer token of a call notification (call-notifications.md: audience the bot's app
+   * id, issuer `https://api.botframework.com`, the tenant id), valid for `lifetimeS`.
+   */
+  signNotification(audience: string, tenantId: string, lifetimeS = 3900): string {
+    const now = Math.floor(Date.now() / 1000);
+    const token = jwt.sign(
+      { aud: audience, iss: NOTIFICATION_ISSUER, iat: now, nbf: now, exp: now + lifetimeS, tid: tenantId },
+      this.privateKey,
+      { algorithm: "RS256", header: { alg: "RS256", typ: "JWT", kid: this.kid } },
+    );
+    this.issuedSignatures.push(token.slice(token.lastIndexOf(".") + 1));
+    if (this.issuedSignatures.length > 1000) this.issuedSignatures.shift();
+    return token;
   }
 
   /** Verifies signature and lifetime; returns claims or the reason it failed. */

@@ -31,7 +31,6 @@ export interface RunRequestInfo {
   organization?: string;
   project: string;
   stack: string;
-  pwd: string;
   dryRun: boolean;
   parallel: number;
   /** `ProgramInfo.entryPoint`: a file name in the program directory, or "." for the directory itself. */
@@ -62,19 +61,26 @@ export function loaderInvocation(
     ...flag("project", req.project),
     ...flag("root-directory", req.rootDirectory),
     ...flag("stack", req.stack),
-    ...flag("pwd", req.pwd),
+    ...flag("pwd", req.programDirectory),
     ...(req.dryRun ? ["--dry-run"] : []),
     ...flag("parallel", String(req.parallel)),
     req.entryPoint || ".",
     ...req.args,
   ];
+  // Config keys in the form older SDKs read (`<namespace>:config:<name>`; the SDK reads both).
+  const config = Object.fromEntries(
+    Object.entries(req.config).map(([key, value]) => {
+      const at = key.indexOf(":");
+      return [at < 0 ? key : `${key.slice(0, at)}:config:${key.slice(at + 1)}`, value];
+    }),
+  );
   const env: NodeJS.ProcessEnv = {
     ...baseEnv,
-    PULUMI_CONFIG: JSON.stringify(req.config),
+    PULUMI_CONFIG: JSON.stringify(config),
     PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.configSecretKeys),
-    // Pulumi's Node.js runtime option `typescript` defaults to true.
-    PULUMI_NODEJS_TYPESCRIPT: String(req.options.typescript !== false),
   };
+  // Pulumi's Node.js runtime option `typescript` defaults to true; set only when on.
+  if (req.options.typescript !== false) env.PULUMI_NODEJS_TYPESCRIPT = "true";
   if (typeof req.options.tsconfig === "string") env.PULUMI_NODEJS_TSCONFIG_PATH = req.options.tsconfig;
   return { args, env };
 }
@@ -85,41 +91,48 @@ export function locateLoader(programDirectory: string): string {
   return require.resolve(override || "@pulumi/pulumi/cmd/run", { paths: [programDirectory] });
 }
 
-/** Packages under `dir`'s node_modules that declare a resource plugin (`"pulumi": { "resource": true }`). */
-export function resourcePlugins(dir: string): Array<{ name: string; version: string; server?: string }> {
-  const found = new Map<string, { name: string; version: string; server?: string }>();
-  const visit = (modules: string, depth: number): void => {
-    if (depth > 4 || !fs.existsSync(modules)) return;
-    for (const entry of fs.readdirSync(modules)) {
-      const dirs = entry.startsWith("@")
-        ? fs.readdirSync(path.join(modules, entry)).map((e) => path.join(modules, entry, e))
-        : [path.join(modules, entry)];
-      for (const pkgDir of dirs) {
-        const manifest = path.join(pkgDir, "package.json");
-        if (!fs.existsSync(manifest)) continue;
-        const pkg = JSON.parse(fs.readFileSync(manifest, "utf8")) as {
+/**
+ * The packages with a resource plugin the program needs: every `package.json` inside a
+ * `node_modules` directory below the program directory (searched downwards, symlinks followed once)
+ * that declares `"pulumi": { "resource": true }`; third-party packages must name their plugin.
+ */
+export function resourcePlugins(programDirectory: string): Array<{ name: string; version: string; server?: string }> {
+  const found: Array<{ name: string; version: string; server?: string }> = [];
+  const visited = new Set<string>();
+  const visit = (dir: string, inNodeModules: boolean): void => {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (visited.has(real)) return;
+    visited.add(real);
+    for (const entry of fs.readdirSync(real, { withFileTypes: true })) {
+      const full = path.join(real, entry.name);
+      let isDir = entry.isDirectory();
+      if (entry.isSymbolicLink()) isDir = fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      if (isDir) visit(full, inNodeModules || path.basename(real) === "node_modules");
+      else if (inNodeModules && entry.name === "package.json") {
+        const pkg = JSON.parse(fs.readFileSync(full, "utf8")) as {
           name?: string;
           version?: string;
           pulumi?: { resource?: boolean; name?: string; version?: string; server?: string };
         };
-        if (pkg.pulumi?.resource && pkg.name) {
-          const name = pkg.pulumi.name ?? pkg.name.replace(/^@pulumi\//, "").replace(/^@/, "");
-          const version = pkg.pulumi.version ?? pkg.version ?? "";
-          found.set(`${name}@${version}`, {
-            name,
-            version: version.startsWith("v") ? version : `v${version}`,
-            ...(pkg.pulumi.server ? { server: pkg.pulumi.server } : {}),
-          });
-        }
-        visit(path.join(pkgDir, "node_modules"), depth + 1);
+        if (!pkg.pulumi?.resource) continue;
+        const name = pkg.pulumi.name ?? (pkg.name?.startsWith("@pulumi/") ? pkg.name.slice("@pulumi/".length) : "");
+        const version = pkg.pulumi.version ?? pkg.version ?? "";
+        if (!name || !version) continue;
+        found.push({
+          name,
+          version: version.startsWith("v") ? version : `v${version}`,
+          ...(pkg.pulumi.server ? { server: pkg.pulumi.server } : {}),
+        });
       }
     }
   };
-  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-    visit(path.join(d, "node_modules"), 0);
-    if (path.dirname(d) === d) break;
-  }
-  return [...found.values()];
+  visit(programDirectory, false);
+  return found;
 }
 
 /** Loads grpc-js and the language protocol from the @pulumi/pulumi this host runs beside. */
@@ -155,19 +168,17 @@ export async function serve(argv: string[]): Promise<void> {
     handshake: (_call: unknown, cb: (e: null, r: unknown) => void) => cb(null, new lang.LanguageHandshakeResponse()),
     getPluginInfo: (_call: unknown, cb: (e: null, r: unknown) => void) =>
       cb(null, new plugin.PluginInfo().setVersion(require("@pulumi/pulumi/package.json").version)),
-    getRequiredPlugins: (
-      call: { request: InstanceType<typeof lang.GetRequiredPluginsRequest> },
+    getRequiredPackages: (
+      call: { request: InstanceType<typeof lang.GetRequiredPackagesRequest> },
       cb: (e: null, r: unknown) => void,
     ) => {
-      const info = call.request.getInfo();
-      const dir = info?.getProgramDirectory() || call.request.getProgram() || process.cwd();
+      const dir = call.request.getInfo()?.getProgramDirectory() || process.cwd();
       const deps = resourcePlugins(dir).map((p) => {
-        const d = new plugin.PluginDependency().setName(p.name).setKind("resource").setVersion(p.version);
+        const d = new plugin.PackageDependency().setName(p.name).setKind("resource").setVersion(p.version);
         return p.server ? d.setServer(p.server) : d;
       });
-      cb(null, new lang.GetRequiredPluginsResponse().setPluginsList(deps));
+      cb(null, new lang.GetRequiredPackagesResponse().setPackagesList(deps));
     },
-    getRequiredPackages: unimplemented,
     run: (call: { request: InstanceType<typeof lang.RunRequest> }, cb: (e: unknown, r?: unknown) => void) => {
       const r = call.request;
       const info = r.getInfo();
@@ -177,7 +188,6 @@ export async function serve(argv: string[]): Promise<void> {
         organization: r.getOrganization(),
         project: r.getProject(),
         stack: r.getStack(),
-        pwd: r.getPwd(),
         dryRun: r.getDryrun(),
         parallel: r.getParallel(),
         entryPoint: info?.getEntryPoint() || r.getProgram() || ".",

@@ -86,6 +86,9 @@ export const ALLOWED_CMDLETS = [
   "Set-CsPhoneNumberAssignment",
   "Remove-CsPhoneNumberAssignment",
   "Get-CsPhoneNumberAssignment",
+  "Get-CsOnlineVoiceRoutingPolicy",
+  "Grant-CsOnlineVoiceRoutingPolicy",
+  "Get-CsOnlineUser",
 ] as const;
 
 /** One of the allow-listed cmdlet names. */

@@ -51,7 +51,10 @@ $AllowedCmdlets = @(
     'Sync-CsOnlineApplicationInstance',
     'Set-CsPhoneNumberAssignment',
     'Remove-CsPhoneNumberAssignment',
-    'Get-CsPhoneNumberAssignment'
+    'Get-CsPhoneNumberAssignment',
+    'Get-CsOnlineVoiceRoutingPolicy',
+    'Grant-CsOnlineVoiceRoutingPolicy',
+    'Get-CsOnlineUser'
 )
 
 function Write-Frame {
@@ -128,19 +131,22 @@ function Test-ScalarParameters {
 $StringProperties = @(
     'ObjectId', 'TenantId', 'UserPrincipalName', 'ApplicationId', 'DisplayName', 'PhoneNumber',
     'TelephoneNumber', 'NumberType', 'AssignedPstnTargetId', 'PstnAssignmentStatus', 'ActivationState',
-    'LocationId', 'AssignmentCategory', 'IsoCountryCode', 'City', 'NumberSource'
+    'LocationId', 'AssignmentCategory', 'IsoCountryCode', 'City', 'NumberSource',
+    'Identity', 'Alias', 'AccountType', 'LineURI', 'OnlineVoiceRoutingPolicy', 'Description', 'RouteType'
 )
+# List-valued properties the provider reads, projected as lists of strings.
+$ListProperties = @('Capability', 'OnlinePstnUsages', 'FeatureTypes')
 
 function ConvertTo-PlainObject {
-    # One output object -> ordered dictionary: the provider's fields as [string] (Capability as a
-    # list of strings), every other property kept as it is (RunspaceId is a PowerShell artefact).
+    # One output object -> ordered dictionary: the provider's fields as [string] ($ListProperties
+    # as lists of strings), every other property kept as it is (RunspaceId is a PowerShell artefact).
     param([AllowNull()] $Item)
     $plain = [ordered]@{}
     foreach ($property in $Item.PSObject.Properties) {
         $name = $property.Name
         if ($name -eq 'RunspaceId') { continue }
         $value = $property.Value
-        if ($name -eq 'Capability') {
+        if ($ListProperties -contains $name) {
             $plain[$name] = [string[]]@(@($value) | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
         }
         elseif ($StringProperties -contains $name) {

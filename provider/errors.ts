@@ -25,7 +25,6 @@ export const ERROR_KINDS = {
   NumberNotFound: "permanent",
   NumberTypeMismatch: "permanent",
   NumberAssignedElsewhere: "permanent",
-  AlreadyAssigned: "permanent",
   // ApplicationInstance
   AlreadyExists: "permanent",
   NotAResourceAccount: "permanent",

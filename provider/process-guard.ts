@@ -19,6 +19,8 @@ import { TenantError } from "./errors";
 
 /** How often the parent and the engine are checked. */
 const CHECK_INTERVAL_MS = 1_000;
+/** Refused connections in a row that mean the engine is gone (one could be a passing hiccup). */
+const REFUSALS_TO_GIVE_UP = 3;
 
 let installed = false;
 let engineGoneSince: number | undefined;
@@ -56,9 +58,10 @@ export function refused(address: { host: string; port: number }): Promise<boolea
 
 /**
  * Runs `work` to its end even if the engine goes away meanwhile: its tenant writes are allowed,
- * and the process exits only after it has finished.
+ * and the process exits only after it has finished. None starts once the engine is gone.
  */
 export function critical<T>(work: () => Promise<T>): Promise<T> {
+  if (engineGoneSince !== undefined) return Promise.reject(engineGoneError("starting a number move"));
   const running = insideCritical.run(true, work);
   const settled = running.then(
     () => undefined,
@@ -69,20 +72,24 @@ export function critical<T>(work: () => Promise<T>): Promise<T> {
   return running;
 }
 
-/** Refuses a tenant write once the engine is gone, unless it belongs to a critical section. */
-export function checkWrite(operation: string, resource?: string): void {
-  if (engineGoneSince === undefined || insideCritical.getStore()) return;
-  throw new TenantError({
+function engineGoneError(operation: string, resource?: string): TenantError {
+  return new TenantError({
     operation,
     resource,
     code: "EngineGone",
     kind: "permanent",
     reason: "the Pulumi engine that started this provider is gone, so nothing would record this change",
-    hint: "Run `pulumi cancel` if the stack is still locked, then `pulumi up`: it finds what was done.",
+    hint: "Once this provider process has exited (it finishes a number move it had begun), run `pulumi cancel` if the stack is still locked, then `pulumi up`: it finds what was done.",
   });
 }
 
-/** Stops tenant writes, lets the critical sections finish, then exits. */
+/** Refuses a tenant write once the engine is gone, unless it belongs to a critical section. */
+export function checkWrite(operation: string, resource?: string): void {
+  if (engineGoneSince === undefined || insideCritical.getStore()) return;
+  throw engineGoneError(operation, resource);
+}
+
+/** Stops tenant writes, lets the critical sections finish, then exits (`exit` is replaceable for tests). */
 export async function engineGone(exit: () => void = () => process.exit(0)): Promise<void> {
   if (engineGoneSince !== undefined) return;
   engineGoneSince = Date.now();
@@ -100,11 +107,13 @@ export function guardProviderProcess(): void {
   const parent = process.ppid;
   const engine = engineAddress();
   let checking = false;
+  let refusals = 0;
   setInterval(() => {
     if (checking) return;
     checking = true;
     void (async () => {
-      if (process.ppid !== parent || (engine && (await refused(engine)))) await engineGone();
+      refusals = engine && (await refused(engine)) ? refusals + 1 : 0;
+      if (process.ppid !== parent || refusals >= REFUSALS_TO_GIVE_UP) await engineGone();
       checking = false;
     })();
   }, CHECK_INTERVAL_MS).unref();

@@ -36,6 +36,8 @@ export function normalizePhoneNumber(raw: unknown, numberType?: NumberType): Nor
     return fail(
       `"${raw}" is not a phone number (only digits, +, spaces, dashes, dots and parentheses are allowed): ${E164_HINT}`,
     );
+  if (/^\s*00/.test(body))
+    return fail(`"${raw}" starts with the international prefix 00: replace 00 with + (E.164, e.g. +14255550100)`);
   if (!body.startsWith("+")) return fail(`"${raw}" has no country code: ${E164_HINT}`);
   const parsed = parsePhoneNumberFromString(body);
   if (!parsed || !parsed.isPossible()) return fail(`"${raw}" is not a possible phone number: ${E164_HINT}`);

@@ -287,7 +287,9 @@ export async function runAcceptance(env: NodeJS.ProcessEnv, outFile: string): Pr
 if (require.main === module) {
   const reason = skipReason(process.env);
   if (reason) {
-    process.stdout.write(`test:tenant skipped: ${reason}. See README "Acceptance against a real tenant".\n`);
+    process.stdout.write(
+      `test:tenant skipped: ${reason}. See docs/real-tenant.md#acceptance-against-a-real-tenant-npm-run-testtenant.\n`,
+    );
     process.exit(0);
   }
   runAcceptance(process.env, process.env.TBN_ACCEPTANCE_OUT || "acceptance-observed.json").then(

@@ -10,13 +10,23 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 
 import { loadFixture } from "../emulator";
 import { LOCAL_DIR, REPO_ROOT } from "../engine/workspace";
 import { COMMANDS, exitCodeOf, runStack, StackCommand } from "./stack";
 
 const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
-const EMULATOR_PORT = 8443; // Pulumi.dev.yaml points authorityHost and graphUrl here.
+
+/** The emulator's port: where Pulumi.dev.yaml's authorityHost points (https://localhost:8443), its one home. */
+function emulatorPort(): number {
+  const file = path.join(REPO_ROOT, "Pulumi.dev.yaml");
+  const config = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+  const url = new URL(String(config["teams-bot-numbers:authorityHost"]));
+  if (url.hostname !== "localhost" || !url.port)
+    throw new Error(`${file}: teams-bot-numbers:authorityHost must be the emulator's https://localhost:<port>`);
+  return Number(url.port);
+}
 
 interface EmulatorInfo {
   url: string;
@@ -50,7 +60,7 @@ async function ensureEmulator(): Promise<EmulatorInfo> {
       path.join(REPO_ROOT, "dist", "emulator", "cli.js"),
       "start",
       "--port",
-      String(EMULATOR_PORT),
+      String(emulatorPort()),
       "--data-dir",
       EMULATOR_DIR,
     ],

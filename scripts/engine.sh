@@ -28,22 +28,19 @@ version_ok() { # $1 = version like v3.250.1 → true when >= $want
   [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$want" "$v" | sort -V | head -n1)" = "$want" ]
 }
 
-place_launcher() { # $1 = bin dir
-  if ! cmp -s "$launcher" "$1/pulumi-resource-pulumi-nodejs" 2>/dev/null; then
-    cp "$launcher" "$1/pulumi-resource-pulumi-nodejs"
-    chmod 0755 "$1/pulumi-resource-pulumi-nodejs"
+place() { # $1 = file, $2 = bin dir; copy then rename, so a concurrent run never sees half a file
+  local name
+  name="$(basename "$1")"
+  if ! cmp -s "$1" "$2/$name" 2>/dev/null; then
+    cp "$1" "$2/.$name.$$"
+    chmod 0755 "$2/.$name.$$"
+    mv -f "$2/.$name.$$" "$2/$name"
   fi
 }
-
+place_launcher() { place "$launcher" "$1"; }
 # The CLI built here has no Node.js language host (the Go module proxy does not serve it): put the
 # stand-in beside it (engine/language-host.ts), where the engine looks for bundled language plugins.
-place_language_host() { # $1 = bin dir
-  if ! cmp -s "$root/engine/bin/pulumi-language-nodejs" "$1/pulumi-language-nodejs" 2>/dev/null; then
-    cp "$root/engine/bin/pulumi-language-nodejs" "$1/pulumi-language-nodejs.tmp"
-    chmod 0755 "$1/pulumi-language-nodejs.tmp"
-    mv "$1/pulumi-language-nodejs.tmp" "$1/pulumi-language-nodejs"
-  fi
-}
+place_language_host() { place "$root/engine/bin/pulumi-language-nodejs" "$1"; }
 
 if [ -z "${TBN_FORCE_ENGINE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   found="$(pulumi version 2>/dev/null || true)"
@@ -88,9 +85,9 @@ start=$(date +%s)
   say "compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
   CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -tags osusergo \
     -ldflags "-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$want" \
-    -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    -o "$bin/pulumi.tmp.$$" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 )
-mv "$bin/pulumi.tmp" "$bin/pulumi"
+mv -f "$bin/pulumi.tmp.$$" "$bin/pulumi"
 echo "$recipe" > "$stamp"
 place_launcher "$bin"
 place_language_host "$bin"

@@ -5,7 +5,7 @@
  *
  *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
  *
- * `--identity preview` checks the read-only preview identity (README "Credentials"): read
+ * `--identity preview` checks the read-only preview identity (docs/credentials-and-pipelines.md): read
  * permissions and Global Reader, and that it holds no write permission or role.
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
@@ -46,7 +46,7 @@ export interface PreflightInput {
   bots: BotConfig[];
   /** Tenant access (tests may hand in their own; default: preflightTenant(settings)). */
   tenant?: PreflightTenant;
-  /** Which identity signs in: the deploy one (default) or the read-only preview one (README "Credentials"). */
+  /** Which identity signs in: the deploy one (default) or the read-only preview one (docs/credentials-and-pipelines.md). */
   identity?: "deploy" | "preview";
 }
 
@@ -109,7 +109,7 @@ async function checkTokens(run: Run, settings: TenantSettings): Promise<Claims |
         title: credentialTitle,
         status: "fail",
         detail: message(e),
-        fix: 'Check tenantId, clientId and the credential (README "Credentials": a secret or certificate must be current on the app registration; a federated token\'s issuer, subject and audience must match a federated credential of the app).',
+        fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
       });
       return undefined;
     },

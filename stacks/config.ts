@@ -23,7 +23,7 @@ import {
  * schema of a bot. Structure only; values are checked in `parseBot` with the provider's own
  * normalisers. Export, benchmarks, the hardening suite and tests derive their bots from it.
  */
-export const botSchema = z
+export const botShape = z
   .object({
     name: z.string(),
     userPrincipalName: z.string(),
@@ -44,7 +44,7 @@ export const botSchema = z
   .strict();
 
 /** A bot entry as written in the stack config. */
-export type BotEntry = z.input<typeof botSchema>;
+export type BotEntry = z.input<typeof botShape>;
 
 /** A bot's app registration, created by this stack instead of given by id. */
 export type CreateAppConfig = Exclude<NonNullable<BotEntry["createApp"]>, boolean>;
@@ -78,7 +78,8 @@ export class StackConfigError extends Error {
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-const configShape = z
+/** The keys of `teams-bot-numbers:` the program reads (the tenant settings are the provider's: provider/settings.ts). */
+export const configShape = z
   .object({
     bots: z.array(z.unknown()),
     // Pulumi config values arrive as strings; a YAML boolean `protect: false` reads as "false".
@@ -114,7 +115,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     throw new StackConfigError([
       "bots: is empty, which would remove every bot of the stack, and the stack protects its bots " +
         "(teams-bot-numbers:protect). To remove them all on purpose, set teams-bot-numbers:protect to false " +
-        "and run pulumi up, then empty the list (or run pulumi destroy); README: Removing bots",
+        "and run pulumi up, then empty the list (or run pulumi destroy); see docs/removing-bots.md",
     ]);
   const problems: string[] = [];
   const bots: { bot: BotConfig; index: number }[] = [];
@@ -131,7 +132,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
 function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     if (issue.code === "unrecognized_keys")
-      return `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botSchema.shape).join(", ")})`;
+      return `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`;
     // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
     const given = issue.path.reduce<unknown>(
       (o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined),
@@ -144,7 +145,7 @@ function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z
 /** One entry validated and normalised (problems pushed, each naming `bots[i].<field>`); undefined for a wrong shape. */
 function parseBot(entry: unknown, i: number, problems: string[]): BotConfig | undefined {
   const at = (field?: string): string => `bots[${i}]${field ? `.${field}` : ""}`;
-  const shaped = botSchema.safeParse(entry);
+  const shaped = botShape.safeParse(entry);
   if (!shaped.success) {
     problems.push(...shapeProblems(entry, at, shaped.error.issues));
     return undefined;

@@ -20,6 +20,6 @@ export function refuseToRunAsProgram(entry: NodeJS.Module): void {
     "Pulumi.yaml's main points at the teams-bot-numbers package, whose entry is a library that declares no resources " +
       "(running it would delete every bot of the stack); nothing was changed. Point main at the stacks program: " +
       "`main: node_modules/teams-bot-numbers/dist/stacks/index.js` in a stack repository, " +
-      "`main: dist/stacks/index.js` in the teams-bot-numbers repository (README: Your own stack repository).",
+      "`main: dist/stacks/index.js` in the teams-bot-numbers repository (docs/stack-repository.md).",
   );
 }

@@ -183,7 +183,7 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   );
   const declared = bots.map((bot, i) => new Bot(bot, i, protect));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
-  const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared) });
+  const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared), protect });
   const outputs: Record<string, BotOutputs> = {};
   for (const bot of declared) outputs[bot.bot.name] = bot.addNumber(plan);
   return { bots: outputs };

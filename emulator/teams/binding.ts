@@ -11,12 +11,14 @@ export interface ParamSpec {
   type: ParamType;
   aliases?: string[];
   mandatory?: boolean;
+  /** [AllowNull()]: `$null` binds (as null) instead of being refused or dropped (Grant-Cs*Policy -PolicyName $null). */
+  allowNull?: boolean;
   validateSet?: string[];
   max?: number;
 }
 
-/** Bound parameters keyed by canonical name. */
-export type Bound = Record<string, string | number | boolean>;
+/** Bound parameters keyed by canonical name (null only for `allowNull` parameters given `$null`). */
+export type Bound = Record<string, string | number | boolean | null>;
 
 /** PowerShell common parameters: accepted and ignored (the host adds -ErrorAction Stop itself). */
 const COMMON = [
@@ -46,6 +48,10 @@ export function bind(cmdlet: string, specs: ParamSpec[], raw: Record<string, unk
     if (!spec) throw teamsErrors.parameterNotFound(cmdlet, given);
     if (spec.name in out) throw teamsErrors.parameterAlreadyBound(cmdlet, spec.name);
     if (value === null || value === undefined) {
+      if (spec.allowNull) {
+        out[spec.name] = null;
+        continue;
+      }
       if (spec.mandatory) throw teamsErrors.nullNotAllowed(cmdlet, spec.name);
       continue;
     }

@@ -47,6 +47,9 @@ export function cmdletSource(cmdlet: string): string {
   return `Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.${verbNoun}_${cmdlet.split("-")[0]}`;
 }
 
+/** The internal cmdlet behind Grant-Cs*Policy, as the module names it in its error ids. */
+const GRANT_SOURCE = "Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.GrantCsUserPolicy_GrantExpanded";
+
 const binding = (id: string, cmdlet: string, message: string, category = "InvalidArgument"): CmdletError =>
   new CmdletError(400, message, `${id},${cmdlet}`, category, BINDING_EXCEPTION);
 
@@ -62,6 +65,30 @@ export const teamsErrors = {
       `Management object not found for identity "${identity}".`,
       `NotFound,${cmdletSource(cmdlet)}`,
       "ObjectNotFound",
+    ),
+  /**
+   * Grant-Cs*Policy errors come from the module's internal Grant-CsUserPolicy
+   * (`ClientError,…GrantCsUserPolicy_GrantExpanded`, office-docs-powershell issues 8336, 8930).
+   */
+  grantUserMissing: () =>
+    new CmdletError(404, "User does not exist", `ClientError,${GRANT_SOURCE}`, "InvalidOperation", "System.Exception"),
+  /** A policy name the tenant has no policy for (office-docs-powershell issue 9103: `[ClientError] : "<name>" not found`). */
+  grantPolicyMissing: (name: string) =>
+    new CmdletError(
+      404,
+      `[ClientError] : "${name}" not found`,
+      `ClientError,${GRANT_SOURCE}`,
+      "InvalidOperation",
+      "System.Exception",
+    ),
+  /** A parameter (set) the emulator does not model: refused by name, never ignored. */
+  notModelled: (cmdlet: string, what: string) =>
+    new CmdletError(
+      400,
+      `${cmdlet}: ${what} is not modelled by the tenant emulator.`,
+      `NotModelled,${cmdletSource(cmdlet)}`,
+      "NotImplemented",
+      "System.NotSupportedException",
     ),
   /** Sync of an instance already mapped to another app (the documented conflict text). */
   syncConflict: (cmdlet: string) =>

@@ -10,13 +10,22 @@ import { CmdletDef } from "./cmdlet";
 import { CmdletError, teamsErrors } from "./errors";
 import { getInstance, newInstance, setInstance, syncInstance } from "./instances";
 import { getAssignment, removeAssignment, setAssignment } from "./numbers";
+import { getOnlineUser, getVoiceRoutingPolicy, grantVoiceRoutingPolicy } from "./voice-routing";
 
 /** Every emulated cmdlet by name. */
 export const CMDLETS: Record<string, CmdletDef> = Object.fromEntries(
-  [newInstance, getInstance, setInstance, syncInstance, setAssignment, removeAssignment, getAssignment].map((c) => [
-    c.name,
-    c,
-  ]),
+  [
+    newInstance,
+    getInstance,
+    setInstance,
+    syncInstance,
+    setAssignment,
+    removeAssignment,
+    getAssignment,
+    getVoiceRoutingPolicy,
+    grantVoiceRoutingPolicy,
+    getOnlineUser,
+  ].map((c) => [c.name, c]),
 );
 
 const CONNECT_ID = "Connect-MicrosoftTeams";

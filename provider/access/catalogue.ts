@@ -60,7 +60,7 @@ export interface IdentityGrants {
   roles: DirectoryRole[];
 }
 
-/** The identity `pulumi up` runs with (README "Configuring a real tenant", steps 2 and 3). */
+/** The identity `pulumi up` runs with (docs/real-tenant.md, steps 2 and 3). */
 export const DEPLOY: IdentityGrants & { createAppGraph: string[] } = {
   /** Graph application permissions a run needs. */
   graph: [GRAPH.usersWrite, GRAPH.organizationRead, GRAPH.numbersWrite],
@@ -70,7 +70,7 @@ export const DEPLOY: IdentityGrants & { createAppGraph: string[] } = {
   roles: [ROLES.teamsAdministrator, ROLES.globalAdministrator],
 };
 
-/** The read-only preview identity (README "Credentials"): a pull request's code runs with it. */
+/** The read-only preview identity (docs/credentials-and-pipelines.md): a pull request's code runs with it. */
 export const PREVIEW: IdentityGrants & { forbiddenGraph: string[] } = {
   /** Graph permissions it needs, each also satisfied by its ReadWrite form. */
   graph: [GRAPH.usersRead, GRAPH.organizationRead, GRAPH.numbersRead],

@@ -8,6 +8,7 @@
  * - session.ts       the stack config of this provider process, resolved into tenant settings.
  * The public pieces (scripts read these; the tenant layer imports the files).
  */
+export { AssertionSource, TOKEN_EXCHANGE_AUDIENCE, type AssertionOrigin } from "./assertions";
 export * from "./catalogue";
 export { describeCredential, type Credential, type CredentialKind } from "./credentials";
 export { graphScope, TEAMS_ADMIN_SCOPE } from "./tokens";

@@ -65,18 +65,23 @@ export interface BotLabel {
   bot?: string;
 }
 
-/** Puts the bot's label in front of every error a hook raises (its message and, for init failures, its reasons). */
+/**
+ * Puts the bot's label in front of every error a hook raises (its message and, for init failures, its
+ * reasons). The error is copied, not changed: one error can reach several resources' hooks (a token
+ * failure shared by concurrent Graph calls), and each must carry its own bot's name.
+ */
 export function namedBy<I extends BotLabel, O extends BotLabel>(hooks: Hooks<I, O>): Hooks<I, O> {
   const named = async <T>(label: string | undefined, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (e) {
-      if (label && e instanceof Error && !e.message.startsWith(label)) {
-        e.message = `${label}: ${e.message}`;
-        const withReasons = e as { reasons?: string[] };
-        if (withReasons.reasons) withReasons.reasons = withReasons.reasons.map((r) => `${label}: ${r}`);
-      }
-      throw e;
+      if (!label || !(e instanceof Error)) throw e;
+      const copy = Object.create(Object.getPrototypeOf(e), Object.getOwnPropertyDescriptors(e)) as Error & {
+        reasons?: string[];
+      };
+      copy.message = `${label}: ${e.message}`;
+      if (copy.reasons) copy.reasons = copy.reasons.map((r) => `${label}: ${r}`);
+      throw copy;
     }
   };
   return {

@@ -18,6 +18,7 @@ import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
 import { configureSession, declareStack, type DeclaredStack } from "../tenant";
 import {
+  normalizeBoolean,
   normalizeGuid,
   normalizeLocationId,
   normalizeNumberType,
@@ -44,6 +45,11 @@ export interface NumberPlanBotArgs {
 export interface NumberPlanArgs {
   /** Every bot of the stack. */
   bots: pulumi.Input<pulumi.Input<NumberPlanBotArgs>[]>;
+  /**
+   * The stack protects its bots (Pulumi `protect`): a bot removed from the stack keeps its number
+   * (its delete will be refused), so no other bot may take it in this run.
+   */
+  protect?: pulumi.Input<boolean>;
 }
 
 interface PlanBot {
@@ -56,6 +62,7 @@ interface PlanBot {
 
 interface Inputs {
   bots: PlanBot[];
+  protect?: boolean;
 }
 
 /** An account the stack removed: its number may be taken by a bot of the stack. */
@@ -104,6 +111,8 @@ function removedOf(olds: Partial<NumberPlanOutputs> | undefined, news: Inputs): 
 
 function declared(news: Inputs, removed: Removed[]): DeclaredStack {
   return {
+    // Protected bots are not deleted in this run: their numbers are not given away either.
+    ...(news.protect ? { removed: [], kept: removed } : { removed }),
     bots: news.bots.map((b) => ({
       instanceId: b.instanceId,
       userPrincipalName: b.userPrincipalName,
@@ -112,7 +121,6 @@ function declared(news: Inputs, removed: Removed[]): DeclaredStack {
           ? { phoneNumber: b.phoneNumber, numberType: b.numberType, locationId: b.locationId ?? null }
           : undefined,
     })),
-    removed,
   };
 }
 
@@ -160,20 +168,28 @@ function checkBots(raw: unknown): { inputs: Inputs; failures: CheckFailure[] } {
 export const provider: Hooks<Inputs, NumberPlanOutputs> = {
   configure: configureSession,
 
-  check: async (_olds, news) => checkBots((news as unknown as { bots?: unknown }).bots),
+  check: async (_olds, news) => {
+    const raw = news as unknown as { bots?: unknown; protect?: unknown };
+    const checked = checkBots(raw.bots);
+    const protect = normalizeBoolean(raw.protect ?? false);
+    if (protect.ok) checked.inputs.protect = protect.value;
+    else checked.failures.push({ property: "protect", reason: protect.reason });
+    return checked;
+  },
 
   async diff(_id, olds, news) {
     const removed = removedOf(olds, news);
     declareStack(declared(news, removed));
     const changes =
       JSON.stringify(olds.bots ?? []) !== JSON.stringify(news.bots) ||
-      JSON.stringify(olds.removed ?? []) !== JSON.stringify(removed);
+      JSON.stringify(olds.removed ?? []) !== JSON.stringify(removed) ||
+      !!olds.protect !== !!news.protect;
     return { changes, replaces: [], deleteBeforeReplace: false };
   },
 
   async create(inputs) {
     declareStack(declared(inputs, []));
-    return { id: "number-plan", outs: { bots: inputs.bots, removed: [] } };
+    return { id: "number-plan", outs: { bots: inputs.bots, protect: inputs.protect, removed: [] } };
   },
 
   async read(id, props) {
@@ -183,7 +199,7 @@ export const provider: Hooks<Inputs, NumberPlanOutputs> = {
   async update(_id, olds, news) {
     const removed = removedOf(olds, news);
     declareStack(declared(news, removed));
-    return { outs: { bots: news.bots, removed } };
+    return { outs: { bots: news.bots, protect: news.protect, removed } };
   },
 
   async delete() {

@@ -67,4 +67,4 @@ test("bench harness: N = 3, every scenario of both contenders measured", async (
   expect(md).toContain("| 3 | create |");
   expect(md).toContain("| 3 | change 10 % |");
   expect(md).toContain("Engine overhead");
-}, 120_000);
+});

@@ -12,7 +12,14 @@
 import fc from "fast-check";
 
 import { withEmulator } from "../helpers/emulator";
-import { GRAPH_SCOPE, TEAMS_SCOPE } from "../helpers/tenant-clients";
+import {
+  ARM_SCOPE,
+  AZURE_RESOURCE_GROUP,
+  AZURE_SUBSCRIPTION,
+  azureBot,
+  GRAPH_SCOPE,
+  TEAMS_SCOPE,
+} from "../helpers/tenant-clients";
 import { Replayer } from "./replay";
 
 const quiet = { latencyMs: 0, jitterMs: 0 };
@@ -438,6 +445,9 @@ describe("no 5xx and no internal text for any input (no fault injected)", () => 
       "Get-CsOnlineApplicationInstance",
       "Sync-CsOnlineApplicationInstance",
       "Set-CsOnlineApplicationInstance",
+      "Get-CsOnlineVoiceRoutingPolicy",
+      "Grant-CsOnlineVoiceRoutingPolicy",
+      "Get-CsOnlineUser",
       "Invoke-Expression",
     );
     const names = fc.constantFrom(
@@ -454,9 +464,25 @@ describe("no 5xx and no internal text for any input (no fault injected)", () => 
       "LocationId",
       "RemoveAll",
       "WhatIf",
+      "PolicyName",
+      "PassThru",
+      "Global",
+      "Group",
+      "AccountType",
+      "Properties",
+      "ResultSize",
       "x",
     );
-    const params = fc.oneof(fc.dictionary(names, fc.oneof(anything, filterish), { maxKeys: 4 }), anything);
+    const policy = fc.constantFrom(
+      "US-DirectRouting",
+      "International",
+      "Global",
+      "tag:*",
+      "Nope",
+      "ResourceAccount",
+      "LineURI,Nope",
+    );
+    const params = fc.oneof(fc.dictionary(names, fc.oneof(anything, filterish, policy), { maxKeys: 4 }), anything);
     await fc.assert(
       fc.asyncProperty(cmdlets, params, async (c, p) => {
         const r = await send(`${emu().url}/teams/cmdlets/${c}`, {
@@ -505,6 +531,179 @@ describe("no 5xx and no internal text for any input (no fault injected)", () => 
         check(r, false, `token ${t} ${JSON.stringify(f)}`);
       }),
       { numRuns: 600 },
+    );
+  }, 120_000);
+});
+
+// ── Azure Resource Manager (Microsoft.BotService) and the synthetic calls ──
+const ARM_BOTS = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_RESOURCE_GROUP}/providers/Microsoft.BotService/botServices`;
+/** ARM errors: `{"error":{"code","message"}}` with an x-ms-request-id header. */
+function checkArm(r: { status: number; text: string; headers: Headers }, what: string): void {
+  check(r, false, what);
+  if (r.status < 400) return;
+  const body = JSON.parse(r.text) as { error?: { code?: unknown; message?: unknown } };
+  if (typeof body.error?.code !== "string" || typeof body.error.message !== "string")
+    throw new Error(`${what}: not ARM's envelope: ${r.text.slice(0, 200)}`);
+  if (!GUID.test(r.headers.get("x-ms-request-id") ?? "")) throw new Error(`${what}: no x-ms-request-id`);
+}
+const armSegment = fc.oneof(
+  fc.constantFrom(
+    "fuzz-bot",
+    "FUZZ-BOT",
+    "x",
+    "a".repeat(70),
+    "-bad",
+    "channels",
+    "MsTeamsChannel",
+    "msteamschannel",
+    "EmailChannel",
+    "NoSuchChannel",
+    "botServices",
+    "providers",
+    "..",
+  ),
+  escapes,
+  fc.string({ maxLength: 10 }).map(encodeURIComponent),
+);
+const armPath = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(
+        `${ARM_BOTS}/{x}`,
+        `${ARM_BOTS}/{x}/channels`,
+        `${ARM_BOTS}/{x}/channels/{y}`,
+        `${ARM_BOTS}/fuzz-bot/channels/{y}`,
+        `/subscriptions/${AZURE_SUBSCRIPTION}/providers/Microsoft.BotService/botServices`,
+        `/subscriptions/{x}/resourceGroups/{y}/providers/Microsoft.BotService/botServices/fuzz-bot`,
+        `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/{x}/providers/Microsoft.BotService/botServices`,
+        `/subscriptions/{x}`,
+      ),
+      armSegment,
+      armSegment,
+    )
+    .map(([p, x, y]) => p.replace("{x}", x).replace("{y}", y)),
+  fc.array(armSegment, { maxLength: 9 }).map((s) => `/subscriptions/${s.join("/")}`),
+);
+const armQuery = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom("api-version", "api-version", "API-VERSION", "$expand", "$filter", "$top", "x"),
+      fc.constantFrom("2022-09-15", "2022-09-15", "2023-09-15-preview", "2099-01-01", "latest", "", "channels", "1"),
+    ),
+    { maxLength: 3 },
+  )
+  .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&"));
+const armBody = fc.oneof(
+  fc.constant(undefined),
+  fc.constant(JSON.stringify(azureBot("6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10", "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91"))),
+  fc
+    .record(
+      {
+        location: fc.oneof(fc.constantFrom("global", ""), anything),
+        kind: fc.oneof(fc.constantFrom("azurebot", "sdk", "nope"), anything),
+        properties: fc.oneof(
+          fc.record(
+            {
+              displayName: anything,
+              endpoint: anything,
+              msaAppId: fc.oneof(fc.constantFrom("8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20", "not-a-guid"), anything),
+              msaAppType: fc.oneof(fc.constantFrom("SingleTenant", "MultiTenant", "UserAssignedMSI", "x"), anything),
+              msaAppTenantId: anything,
+              channelName: fc.oneof(fc.constantFrom("MsTeamsChannel", "EmailChannel"), anything),
+              properties: fc.oneof(
+                fc.record(
+                  {
+                    isEnabled: anything,
+                    enableCalling: anything,
+                    callingWebhook: anything,
+                    callingWebHook: anything,
+                  },
+                  { requiredKeys: [] },
+                ),
+                anything,
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          anything,
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((o) => JSON.stringify(o)),
+  fc.json({ maxDepth: 3 }),
+  deep,
+  fc.constantFrom("{", "null", "[]"),
+);
+
+describe("Azure Resource Manager and synthetic calls: no 5xx, ARM's envelope, no option ignored", () => {
+  let armToken = "";
+  beforeAll(async () => {
+    armToken = await new Replayer(emu()).token(ARM_SCOPE);
+  });
+
+  test("ARM paths, query strings, methods and bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(method, armPath, armQuery, armBody, fc.boolean(), async (m, p, q, b, authed) => {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (authed) headers.authorization = `Bearer ${armToken}`;
+        const r = await send(`${emu().url}${p}${q ? `?${q}` : ""}`, {
+          method: m,
+          headers,
+          body: m === "GET" || b === undefined ? undefined : b,
+        });
+        if (!new URL(`${emu().url}${p}`).pathname.startsWith("/subscriptions")) return check(r, false, `${m} ${p}`);
+        checkArm(r, `${m} ${p}?${q}`);
+      }),
+      { numRuns: 1200 },
+    );
+  }, 120_000);
+
+  test("a 200 only with exactly the documented api-version and no other option (never a 200 that ignored one)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          ARM_BOTS,
+          `${ARM_BOTS}/fuzz-bot`,
+          `${ARM_BOTS}/fuzz-bot/channels`,
+          `${ARM_BOTS}/fuzz-bot/channels/MsTeamsChannel`,
+        ),
+        armQuery,
+        async (p, q) => {
+          const r = await send(`${emu().url}${p}${q ? `?${q}` : ""}`, {
+            headers: { authorization: `Bearer ${armToken}` },
+          });
+          checkArm(r, `GET ${p}?${q}`);
+          if (r.status !== 200) return;
+          const given = [...new URLSearchParams(q).entries()];
+          if (given.length !== 1 || given[0]![0] !== "api-version" || given[0]![1] !== "2022-09-15")
+            throw new Error(`GET ${p}?${q}: 200 although the query holds more than api-version=2022-09-15`);
+          stats.honoured += 1;
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 120_000);
+
+  test("synthetic incoming and outbound calls with any body", async () => {
+    const field = fc.oneof(
+      fc.constantFrom("+14255550100", "+14255550201", "14255550300", "tel:+1", "", "x@contoso.com"),
+      anything,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("incomingCall", "outboundCall"),
+        fc.oneof(fc.record({ telephoneNumber: field, from: field, to: field }, { requiredKeys: [] }), anything),
+        async (action, b) => {
+          const r = await send(`${emu().url}/_emulator/admin/${action}`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(b),
+          });
+          check(r, false, `${action} ${JSON.stringify(b).slice(0, 200)}`);
+        },
+      ),
+      { numRuns: 300 },
     );
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import jwt from "jsonwebtoken";
 
 import { loadFixture } from "../../emulator";
 import { TestEmulator } from "../helpers/emulator";
-import { GRAPH_SCOPE, TEAMS_SCOPE } from "../helpers/tenant-clients";
+import { ARM_SCOPE, GRAPH_SCOPE, TEAMS_SCOPE } from "../helpers/tenant-clients";
 
 /** A documented request. */
 export interface DocRequest {
@@ -74,6 +74,7 @@ export function conformanceFixture(): Record<string, unknown> {
   const base = structuredClone(loadFixture()) as unknown as Record<string, unknown[]> & Record<string, unknown>;
   const extra = JSON.parse(fs.readFileSync(path.join(__dirname, "tenant.json"), "utf8")) as Record<string, unknown>;
   const [deployer, ...apps] = base.apps as { graphRoles: string[] }[];
+  const teams = base.teams as unknown as { onlineVoiceRoutingPolicies: unknown[] };
   // The documented writes of app registrations (federated credentials) need Application.ReadWrite.All.
   deployer!.graphRoles.push(...((extra.deployerGraphRoles as string[] | undefined) ?? []));
   return {
@@ -84,6 +85,13 @@ export function conformanceFixture(): Record<string, unknown> {
     numbers: [...base.numbers!, ...(extra.numbers as unknown[])],
     apps: [deployer, ...apps, ...((extra.apps as unknown[] | undefined) ?? [])],
     servicePrincipals: [...base.servicePrincipals!, ...((extra.servicePrincipals as unknown[] | undefined) ?? [])],
+    teams: {
+      ...teams,
+      onlineVoiceRoutingPolicies: [
+        ...teams.onlineVoiceRoutingPolicies,
+        ...((extra.onlineVoiceRoutingPolicies as unknown[] | undefined) ?? []),
+      ],
+    },
   };
 }
 
@@ -151,6 +159,7 @@ export class Replayer {
     const url = (r.url === "{location}" ? (location ?? "") : r.url)
       .replace(/^https:\/\/graph\.microsoft\.com/, this.t.url)
       .replace(/^https:\/\/login\.microsoftonline\.com/, this.t.url)
+      .replace(/^https:\/\/management\.azure\.com/, this.t.url)
       .replace(/^http:\/\/169\.254\.169\.254/, mi.imdsAuthorityHost)
       .replace(/^http:\/\/localhost:4141/, new URL(mi.endpoint).origin)
       .replace("{IDENTITY_ENDPOINT}", mi.endpoint)
@@ -159,6 +168,10 @@ export class Replayer {
       Object.entries(r.headers ?? {}).map(([k, v]) => [k, v === "{IDENTITY_HEADER}" ? mi.identityHeader : v]),
     );
     if (url.startsWith(`${this.t.url}/v1.0/`)) headers.Authorization = `Bearer ${await this.token(GRAPH_SCOPE)}`;
+    if (url.startsWith(`${this.t.url}/subscriptions/`)) {
+      headers.Authorization = `Bearer ${await this.token(ARM_SCOPE)}`;
+      headers["Content-Type"] ??= "application/json";
+    }
     let body: string | undefined;
     if (r.form) {
       const fill: Record<string, string> = {
@@ -219,7 +232,8 @@ export function compareResponse(doc: DocResponse, res: Response, text: string, g
     }
     shape(doc.body, actual, "", !!doc.exactKeys, problems);
     for (const p of doc.exact ?? []) exactAt(p, doc.body, actual, problems);
-    if (isErrorEnvelope(doc.body)) envelope(actual, problems);
+    // Graph's envelope carries innerError ids; ARM's (common-types ErrorResponse) is code and message only.
+    if (isErrorEnvelope(doc.body) && graph) envelope(actual, problems);
   }
   return problems;
 }

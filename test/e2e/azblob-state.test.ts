@@ -13,7 +13,8 @@ import * as path from "path";
 import { backendUrl, stateKey } from "../../engine/workspace";
 import { Audit, Bot, bot, convergence, FAST_ENV, TenantDump } from "../hardening/support";
 import { Azurite, startAzurite } from "../helpers/azurite";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { stackConfigFor } from "../helpers/emulator-settings";
 import { alive, descendants } from "../helpers/processes";
 import { EngineHarness, runCommand } from "./harness";
 

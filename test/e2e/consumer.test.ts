@@ -11,6 +11,7 @@ import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigYaml } from "../helpers/emulator-settings";
 import { snippet } from "../helpers/markdown";
 import { EngineRun, runCommand } from "./harness";
 
@@ -28,7 +29,7 @@ describe("a stack repository that depends on this package", () => {
 
   /** Runs the installed stack runner in the stack repository, as a pipeline would. */
   const stackRun = (command: string): Promise<EngineRun> => {
-    const env: NodeJS.ProcessEnv = { ...process.env, AZURE_CLIENT_SECRET: t.clientSecret };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...secretEnv(t) };
     // Nothing may point back at this checkout.
     delete env.TEAMS_BOT_NUMBERS_ROOT;
     return runCommand(command, "npx", ["--no-install", "teams-bot-numbers-stack", command, "--stack", "test"], {
@@ -56,17 +57,16 @@ describe("a stack repository that depends on this package", () => {
       path.join(repo, "package.json"),
       JSON.stringify({ name: "bots-infra", private: true, dependencies: { "teams-bot-numbers": `file:${tarball}` } }),
     );
-    // The Pulumi.yaml the README tells users to write.
-    fs.writeFileSync(path.join(repo, "Pulumi.yaml"), snippet("README.md", "# Pulumi.yaml of your stack repository"));
+    // The Pulumi.yaml docs/stack-repository.md tells users to write.
+    fs.writeFileSync(
+      path.join(repo, "Pulumi.yaml"),
+      snippet("docs/stack-repository.md", "# Pulumi.yaml of your stack repository"),
+    );
     fs.writeFileSync(
       path.join(repo, "Pulumi.test.yaml"),
       [
         "config:",
-        `  teams-bot-numbers:tenantId: ${t.tenantId}`,
-        `  teams-bot-numbers:clientId: ${t.clientId}`,
-        `  teams-bot-numbers:authorityHost: ${t.authorityHost}`,
-        `  teams-bot-numbers:graphUrl: ${t.graphUrl}`,
-        `  teams-bot-numbers:pwshPath: ${t.pwshPath}`,
+        ...stackConfigYaml(t),
         "  teams-bot-numbers:bots:",
         "    - name: incident-bot",
         "      userPrincipalName: incident-bot@contoso.com",
@@ -155,7 +155,7 @@ describe("a stack repository that depends on this package", () => {
     expect(await holder()).toBe(id);
   });
 
-  test("destroy is refused while the stack protects its bots; the README's way (protect: false, up, destroy) removes the bot", async () => {
+  test("destroy is refused while the stack protects its bots; the documented way (protect: false, up, destroy) removes the bot", async () => {
     const refused = await stackRun("destroy");
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stdout + refused.stderr).toMatch(/cannot be deleted\s+because it is protected/);

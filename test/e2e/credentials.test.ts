@@ -13,7 +13,8 @@ import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 
 import { APPS, bot, FAST_ENV, type Audit, type TenantDump } from "../hardening/support";
-import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { DEPLOYER_CERT, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, EngineRun } from "./harness";
 
 const PREVIEW_APP = "5b8e2c1d-9f4a-4e6b-8c3d-2a1f0e9d8c71";
@@ -78,7 +79,7 @@ describe("up with each credential kind: converges, names the kind, no stored sec
   const kinds: Array<
     [string, () => Promise<{ env: Record<string, string>; config?: Record<string, { value: string }> }>, RegExp]
   > = [
-    ["client secret", async () => ({ env: { AZURE_CLIENT_SECRET: t.clientSecret } }), /with a client secret/],
+    ["client secret", async () => ({ env: secretEnv(t) }), /with a client secret/],
     [
       "certificate",
       async () => ({ env: { AZURE_CLIENT_CERTIFICATE_PATH: DEPLOYER_CERT } }),
@@ -323,8 +324,9 @@ describe("the read-only preview identity", () => {
     const refused = await h.up();
     expect(refused.exitCode).not.toBe(0);
     const out = output(refused).replace(/\r/g, "");
+    // Named by its stack config entry first (issue 20); the preview app reads service principals too (issue 23).
     expect(out).toMatch(
-      /creating resource account readonly-two-bot@contoso\.com: the signed-in identity \(app 5b8e2c1d-[0-9a-f-]+, with a GitHub Actions OIDC token[^)]*\)\) lacks the Teams Administrator directory role and User\.ReadWrite\.All; its Graph token grants User\.Read\.All, Organization\.Read\.All, TeamsTelephoneNumber\.Read\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
+      /bots\[1\] \(readonly-two-bot, readonly-two-bot@contoso\.com\): creating resource account readonly-two-bot@contoso\.com: the signed-in identity \(app 5b8e2c1d-[0-9a-f-]+, with a GitHub Actions OIDC token[^)]*\)\) lacks the Teams Administrator directory role and User\.ReadWrite\.All; its Graph token grants User\.Read\.All, Organization\.Read\.All, TeamsTelephoneNumber\.Read\.All, Application\.Read\.All\. Nothing was changed \(ReadOnlyIdentity\)/,
     );
     expect(out).toContain("run `pulumi up` with the deploy identity");
     expect((await audit()).length).toBe(writesBefore);

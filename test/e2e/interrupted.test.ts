@@ -11,7 +11,8 @@ import * as path from "path";
 import type { AuditEntry } from "../../emulator/state";
 import { pulumiCliDir } from "../../engine/workspace";
 import type { BotEntry } from "../../stacks/config";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, runCommand } from "./harness";
 
 interface TenantDump {
@@ -74,7 +75,7 @@ describe("an up killed in the middle of a swap (real engine)", () => {
     t = await startTestEmulator();
     h = await EngineHarness.create({
       name: "interrupted",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: stackConfigFor(t),
     });
     await setBots([bot("alpha", ALPHA, X), bot("beta", BETA, Y)]);

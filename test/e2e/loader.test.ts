@@ -4,7 +4,7 @@
  * the host is the stand-in of engine/language-host.ts, everything else is Pulumi's. For every layout our
  * docs show, the bots' resources must be declared with the stack config's inputs:
  *   - this repository's Pulumi.yaml and Pulumi.dev.yaml;
- *   - a stack repository made from the packed tarball, with the Pulumi.yaml read from the README text
+ *   - a stack repository made from the packed tarball, with the Pulumi.yaml read from docs/stack-repository.md
  *     (so the docs cannot drift from what is tested), with and without its own @pulumi/pulumi, and the
  *     directory form of `main` the README showed before (its users upgrade into it);
  *   - the Pulumi.prod.example.yaml shape (a createApp bot: @pulumi/azuread resources, whose provider
@@ -54,7 +54,7 @@ function expectBotsDeclared(declared: Declared[], config: StackConfig): void {
       ...(b.appId ? { applicationId: b.appId } : {}),
     });
     expect(ours.find((d) => d.type === TYPE.licence && d.name === `${b.name}-licence`)).toBeDefined();
-    expect(ours.find((d) => d.type === TYPE.bot && d.name === b.name)?.protect ?? config.protect).toBe(config.protect);
+    expect(ours.find((d) => d.type === TYPE.bot && d.name === b.name)?.protect).toBe(config.protect);
     if (b.phoneNumber)
       expect(ours.find((d) => d.type === TYPE.number && d.name === `${b.name}-number`)?.inputs).toMatchObject({
         phoneNumber: b.phoneNumber,
@@ -155,7 +155,7 @@ describe("the program Pulumi runs from Pulumi.yaml's main (real CLI, Pulumi's lo
       });
       return repo;
     };
-    const readmePulumiYaml = (): string => snippet("README.md", "# Pulumi.yaml of your stack repository");
+    const docsPulumiYaml = (): string => snippet("docs/stack-repository.md", "# Pulumi.yaml of your stack repository");
 
     beforeAll(() => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tbn-loader-repos-"));
@@ -172,14 +172,14 @@ describe("the program Pulumi runs from Pulumi.yaml's main (real CLI, Pulumi's lo
       if (tmp && !process.env.TBN_KEEP_E2E) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    test("README's Pulumi.yaml, no @pulumi/pulumi of its own: the stack's bots are declared", async () => {
-      const repo = stackRepo("bots-infra", readmePulumiYaml());
+    test("the documented Pulumi.yaml, no @pulumi/pulumi of its own: the stack's bots are declared", async () => {
+      const repo = stackRepo("bots-infra", docsPulumiYaml());
       const declared = await cliPreview(repo, "test");
       expectBotsDeclared(declared, stackConfigOf(path.join(repo, "Pulumi.test.yaml")));
     }, 300_000);
 
     test("a repository with its own @pulumi/pulumi range: one copy installed, the bots declared", async () => {
-      const repo = stackRepo("own-pulumi", readmePulumiYaml(), { "@pulumi/pulumi": "^3.200.0" });
+      const repo = stackRepo("own-pulumi", docsPulumiYaml(), { "@pulumi/pulumi": "^3.200.0" });
       expect(fs.existsSync(path.join(repo, "node_modules", "teams-bot-numbers", "node_modules", "@pulumi"))).toBe(
         false,
       );
@@ -188,12 +188,28 @@ describe("the program Pulumi runs from Pulumi.yaml's main (real CLI, Pulumi's lo
     }, 300_000);
 
     test("the directory form of main (the README before the fix) runs the stacks program too", async () => {
-      const doc = parseDocument(readmePulumiYaml());
+      const doc = parseDocument(docsPulumiYaml());
       doc.set("main", "node_modules/teams-bot-numbers/dist/stacks/");
       const repo = stackRepo("directory-main", doc.toString());
       const declared = await cliPreview(repo, "test");
       expectBotsDeclared(declared, stackConfigOf(path.join(repo, "Pulumi.test.yaml")));
     }, 300_000);
+  });
+
+  test("main pointing at the package itself (`main: .` here): the library entry refuses to run, nothing declared", async () => {
+    const record = await runProgram({
+      project: "teams-bot-numbers",
+      stack: "dev",
+      rootDirectory: REPO_ROOT,
+      ...programLocation(REPO_ROOT, "."),
+      config: {},
+      options: { typescript: false },
+    });
+    expect(record.exitCode).not.toBe(0);
+    expect(record.registrations.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(record.logs.map((l) => l.message).join("\n")).toContain(
+      "Pulumi.yaml's main points at the teams-bot-numbers package, whose entry is a library that declares no resources",
+    );
   });
 
   test("the Pulumi.prod.example.yaml shape (createApp): declared through the loader, protected by default", async () => {

@@ -6,7 +6,8 @@
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
 import type { BotEntry } from "../../stacks/config";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, EngineRun } from "./harness";
 
 interface TenantDump {
@@ -95,7 +96,7 @@ describe("number moves as one plan (real engine)", () => {
     seed = await dump();
     h = await EngineHarness.create({
       name: "moves",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "200" },
+      env: { ...secretEnv(t), TEAMS_POLL_INTERVAL_MS: "200" },
       config: stackConfigFor(t),
     });
     await setBots([bot("alpha", N.a), bot("beta", N.b), bot("gamma", N.c)]);

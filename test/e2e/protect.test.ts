@@ -3,14 +3,15 @@
  * Pulumi.yaml's `main` against the emulator: a stack with three bots and `protect` on (the default),
  * then `main` pointed at a program that declares nothing (what Pulumi ran before the entry-point fix:
  * the package's library exports) → preview and up fail naming the protected resources, no tenant
- * write; the README's way to remove bots on purpose (protect: false, up, then destroy) works.
+ * write; the documented way (docs/removing-bots.md) to remove bots on purpose (protect: false, up, then destroy) works.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 
 import { REPO_ROOT } from "../../engine/workspace";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantDump {
@@ -49,7 +50,7 @@ describe("protected bots (real engine, Pulumi.yaml main)", () => {
     t = await startTestEmulator();
     h = await EngineHarness.create({
       name: "protect",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: {
         ...stackConfigFor(t),
         bots: { value: JSON.stringify(BOTS) },
@@ -94,23 +95,56 @@ describe("protected bots (real engine, Pulumi.yaml main)", () => {
     expect(up.exitCode).not.toBe(0);
     for (const r of [preview, up]) {
       const out = r.stdout + r.stderr;
-      expect(out).toMatch(/cannot be deleted\s+because it is protected/);
-      for (const b of BOTS) expect(out).toContain(`${b.name}`);
+      for (const b of BOTS)
+        expect(out).toMatch(
+          new RegExp(`BotPhoneNumber::${b.name}-number" cannot be deleted\\s+because it is protected`),
+        );
     }
     // The audit log records every tenant write (Graph and Teams).
     expect((await t.admin.audit()).slice(auditFrom)).toEqual([]);
     expect((await dump()).users.filter((u) => /-bot@contoso\.com$/.test(u.userPrincipalName))).toHaveLength(before);
   });
 
+  test("a removed bot keeps its number while protected: a new bot wanting it is refused, even in an up without preview", async () => {
+    setMain(stacksMain);
+    const [alpha, beta, gamma] = BOTS;
+    const delta = {
+      ...alpha,
+      name: "delta-bot",
+      userPrincipalName: "delta-bot@contoso.com",
+      displayName: "delta bot",
+      appId: "2a8f7e6d-5c4b-4a39-8d1e-0f9a8b7c6d40",
+    };
+    await h.stack.setConfig("bots", { value: JSON.stringify([beta, gamma, delta]) });
+    const holder = async (): Promise<string | undefined> => {
+      const d = await dump();
+      const id = d.numbers.find((n) => n.telephoneNumber === alpha!.phoneNumber)?.assignmentTargetId;
+      return d.users.find((u) => u.id === id)?.userPrincipalName;
+    };
+    // The Automation API's up is `pulumi up --yes --skip-preview`, as the example pipelines run it:
+    // Pulumi refuses a protected delete only when the deletes run, after every create and update.
+    const r = await h.up();
+    expect(r.exitCode).not.toBe(0);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain(
+      `${alpha!.phoneNumber} is assigned to alpha-bot@contoso.com (alpha bot), a bot this stack no longer declares but still protects, so it keeps its number`,
+    );
+    expect(await holder()).toBe("alpha-bot@contoso.com");
+    // Delta's account was created (and protected) before the refusal: it stays declared, without a number.
+    const { phoneNumber: _n, numberType: _t, ...deltaWithoutNumber } = delta;
+    await h.stack.setConfig("bots", { value: JSON.stringify([...BOTS, deltaWithoutNumber]) });
+  });
+
   test("removing the bots on purpose: protect false, up, then destroy", async () => {
     setMain(stacksMain);
     await h.stack.setConfig("protect", { value: "false" });
     const unprotect = await h.up();
+    if (unprotect.exitCode !== 0) console.log(unprotect.stdout, unprotect.stderr);
     expect(unprotect.exitCode).toBe(0);
     expect(h.resources().some((x) => (x as { protect?: boolean }).protect)).toBe(false);
     const destroyed = await h.destroy();
     expect(destroyed.exitCode).toBe(0);
     const d = await dump();
-    expect(d.users.filter((u) => /^(alpha|beta|gamma)-bot@/.test(u.userPrincipalName))).toEqual([]);
+    expect(d.users.filter((u) => /^(alpha|beta|gamma|delta)-bot@/.test(u.userPrincipalName))).toEqual([]);
   });
 });

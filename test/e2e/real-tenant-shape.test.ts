@@ -6,7 +6,8 @@
  * removed is cleared exactly once.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantNumber {
@@ -52,7 +53,7 @@ describe("real tenant shape on the real engine (issue 11)", () => {
     t = await startTestEmulator({ teamsLicenceLagMs: 2_000, usageLocationLagMs: 1_000 });
     h = await EngineHarness.create({
       name: "real-shape",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "250" },
+      env: { ...secretEnv(t), TEAMS_POLL_INTERVAL_MS: "250" },
       config: stackConfigFor(t),
     });
   });

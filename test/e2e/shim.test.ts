@@ -58,7 +58,7 @@ describe("provider shim under the real engine", () => {
     expect(serialized.length).toBeLessThan(20000);
     expect(state).not.toContain(secret);
     // Pulumi records the project's stack config as the default dynamic provider's inputs: the
-    // secret is there, encrypted by the stack's secrets provider (README: Security model).
+    // secret is there, encrypted by the stack's secrets provider (docs/security-model.md).
     const provider = h.resources().find((r) => r.type === "pulumi:providers:pulumi-nodejs")!;
     expect(provider.inputs?.["teams-bot-numbers:clientSecret"]).toEqual({
       "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",

@@ -5,7 +5,8 @@
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
 import type { BotEntry } from "../../stacks/config";
-import { stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
 
 interface TenantDump {
@@ -54,7 +55,7 @@ describe("bot numbers stack on the real engine", () => {
     seed = await dump();
     h = await EngineHarness.create({
       name: "stack",
-      env: { AZURE_CLIENT_SECRET: t.clientSecret },
+      env: secretEnv(t),
       config: stackConfigFor(t),
     });
   });

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Latency and faults: Retry-After honoured by the real Graph client, 5xx, seeded reproducibility, replication delay, Teams throttling. */
+import { useTestClock } from "../helpers/clock";
 import { startTestEmulator, withEmulator } from "../helpers/emulator";
 import { cmdlet, graphClient, graphFailure, msalApp, newResourceAccount } from "../helpers/tenant-clients";
 
@@ -48,15 +49,41 @@ test("503 serviceNotAvailable is retried by the client; 500 surfaces as generalE
 test("fixed latency is applied per family and scaled", async () => {
   const t = emu();
   const g = graphClient(t);
-  await g.api(`/users/${ADELE}`).get();
+  await g.api(`/users/${ADELE}`).get(); // its token, before the clock stops
   await t.admin.put("/faults", { families: { graph: { latencyMs: 150, jitterMs: 0 } } });
-  let started = Date.now();
-  await g.api(`/users/${ADELE}`).get();
-  expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-  await t.admin.put("/faults", { latencyScale: 0 });
-  started = Date.now();
-  await g.api(`/users/${ADELE}`).get();
-  expect(Date.now() - started).toBeLessThan(150);
+  // Jest's timers from here: the emulator's latency is a timer, so a request waits until the clock
+  // has moved 150 ms, and with the latency scaled to 0 it needs no timer at all, however busy the
+  // machine is. I/O stays real.
+  const realSleep = (
+    (timeout) => (ms: number) =>
+      new Promise((r) => timeout(r, ms))
+  )(setTimeout);
+  jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "clearImmediate", "queueMicrotask"] });
+  try {
+    expect(jest.getTimerCount()).toBe(0);
+    let done = false;
+    const slow = g
+      .api(`/users/${ADELE}`)
+      .get()
+      .finally(() => (done = true));
+    while (!done && jest.getTimerCount() === 0) await realSleep(5); // until it waits on its latency
+    await jest.advanceTimersByTimeAsync(149);
+    await realSleep(20);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect((await slow).id).toBe(ADELE);
+    await t.admin.put("/faults", { latencyScale: 0 });
+    let fastDone = false;
+    const fast = g
+      .api(`/users/${ADELE}`)
+      .get()
+      .finally(() => (fastDone = true));
+    while (!fastDone && jest.getTimerCount() === 0) await realSleep(5);
+    expect(jest.getTimerCount()).toBe(0);
+    expect((await fast).id).toBe(ADELE);
+  } finally {
+    jest.useRealTimers();
+  }
 });
 
 async function statusSequence(seed: number): Promise<number[]> {
@@ -87,16 +114,20 @@ test("same seed, same fault sequence; another seed, another sequence", async () 
   expect(a).toContain(200);
 });
 
-test("replication delay: a new instance is invisible to Graph, then appears", async () => {
-  const t = emu();
-  await t.admin.put("/faults", { replicationDelayMs: 500 });
-  const id = await newResourceAccount(t, "replicating@contoso.com");
-  const g = graphClient(t);
-  expect((await graphFailure(g.api(`/users/${id}`).get())).statusCode).toBe(404);
-  // Teams sees it at once.
-  expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).status).toBe(200);
-  await new Promise((r) => setTimeout(r, 550));
-  expect((await g.api(`/users/${id}`).get()).id).toBe(id);
+describe("with the test clock (emulator time moves only when the test moves it)", () => {
+  const clock = useTestClock();
+
+  test("replication delay: a new instance is invisible to Graph, then appears", async () => {
+    const t = emu();
+    await t.admin.put("/faults", { replicationDelayMs: 500 });
+    const id = await newResourceAccount(t, "replicating@contoso.com");
+    const g = graphClient(t);
+    expect((await graphFailure(g.api(`/users/${id}`).get())).statusCode).toBe(404);
+    // Teams sees it at once.
+    expect((await cmdlet(t, "Get-CsOnlineApplicationInstance", { Identity: id })).status).toBe(200);
+    clock.advance(550);
+    expect((await g.api(`/users/${id}`).get()).id).toBe(id);
+  });
 });
 
 test("Teams cmdlets are throttled with the service's message and Retry-After", async () => {

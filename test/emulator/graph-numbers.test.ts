@@ -1,17 +1,20 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- contract tests assert on untyped JSON wire bodies */
 /** Graph contract: Teams telephone number management (list/filter/paging, assign/unassign/update, operations) and every rule. */
+import { useTestClock } from "../helpers/clock";
 import { withEmulator } from "../helpers/emulator";
 import { graphClient, graphFailure, msalApp, newResourceAccount } from "../helpers/tenant-clients";
 
 const VU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 const ROOT = "/admin/teams/telephoneNumberManagement";
-// Long enough that a loaded machine still sees every phase: an operation is notStarted for its first
-// quarter, and a licence still provisioning when an operation started right after it completes.
+// Emulator time moves only when a test moves it (helpers/clock.ts): an operation is notStarted for
+// its first quarter, and a licence is still provisioning when an operation started right after it
+// completes, however busy the machine is.
 const PROVISION_MS = 2_000;
 const OPERATION_MS = 1_000;
+const clock = useTestClock();
 const emu = withEmulator({ licenceProvisioningDelayMs: PROVISION_MS, operationDurationMs: OPERATION_MS });
 const g = () => graphClient(emu());
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = async (ms: number): Promise<void> => clock.advance(ms);
 
 async function licensedAccount(upn: string, wait = true): Promise<string> {
   const id = await newResourceAccount(emu(), upn, "bbbbbbbb-1111-4222-8333-444444444444");
@@ -32,14 +35,14 @@ async function action(name: string, body: object): Promise<{ status: number; loc
   return { status: res.status, location: res.headers.get("location") };
 }
 
-/** Polls an operation until it settles; returns every status seen and the final body. */
+/** Polls an operation until it settles (a read every 100 ms of emulator time); returns every status seen and the final body. */
 async function poll(location: string): Promise<{ seen: string[]; final: any }> {
   const seen: string[] = [];
   for (let i = 0; i < 100; i++) {
     const op = await g().api(location).get();
     if (seen[seen.length - 1] !== op.status) seen.push(op.status);
     if (op.status === "succeeded" || op.status === "failed") return { seen, final: op };
-    await sleep(20);
+    await sleep(OPERATION_MS / 10);
   }
   throw new Error("operation never settled");
 }

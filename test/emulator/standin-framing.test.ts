@@ -9,6 +9,7 @@ import { TenantError } from "../../provider/errors";
 import { resolveTenantSettings } from "../../provider/settings";
 import { PowerShellHost, TeamsCmdlets } from "../../provider/tenant/powershell";
 import { withEmulator } from "../helpers/emulator";
+import { emulatorSettings } from "../helpers/emulator-settings";
 import { StandIn } from "../helpers/standin";
 import { GRAPH_SCOPE, msalApp, TEAMS_SCOPE, token } from "../helpers/tenant-clients";
 
@@ -30,18 +31,7 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
 
 function host(callTimeoutMs: number): PowerShellHost {
   const t = emu();
-  const settings = resolveTenantSettings(
-    (k) =>
-      ({
-        tenantId: t.tenantId,
-        clientId: t.clientId,
-        clientSecret: t.clientSecret,
-        authorityHost: t.authorityHost,
-        graphUrl: t.graphUrl,
-        pwshPath: t.pwshPath,
-      })[k],
-    {},
-  );
+  const settings = resolveTenantSettings((k) => emulatorSettings(t)[k], {});
   return new PowerShellHost(settings, new TokenSource(settings), { callMs: callTimeoutMs, startMs: 120_000 });
 }
 

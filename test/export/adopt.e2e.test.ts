@@ -11,7 +11,8 @@ import { parseDocument } from "yaml";
 import type { AuditEntry as Audit } from "../../emulator/state";
 import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
 import { EngineHarness, type EngineRun, type RunOptions } from "../e2e/harness";
-import { stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { exportWith } from "./helpers";
 
 describe("brownfield adoption on the real engine", () => {
@@ -24,7 +25,7 @@ describe("brownfield adoption on the real engine", () => {
     const h = await EngineHarness.create({
       name,
       stackName: name,
-      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "50" },
+      env: { ...secretEnv(t), TEAMS_POLL_INTERVAL_MS: "50" },
       config: stackConfigFor(t),
     });
     harnesses.push(h);

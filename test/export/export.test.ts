@@ -13,6 +13,7 @@ import { parse } from "yaml";
 import type { Stats } from "../../emulator/context";
 import { brownfieldAccounts, brownfieldFixture } from "../../scripts/export/brownfield-fixture";
 import { REPO_ROOT, withEmulator } from "../helpers/emulator";
+import { secretEnv } from "../helpers/emulator-settings";
 import { newResourceAccount } from "../helpers/tenant-clients";
 import { exportWith, writeStackFile } from "./helpers";
 
@@ -240,7 +241,7 @@ describe("npm run export against the brownfield tenant", () => {
     // The real command line, for its exit code.
     const run = await cli(["--stack", "check", "--work-dir", dir, "--check"], {
       ...process.env,
-      AZURE_CLIENT_SECRET: t.clientSecret,
+      ...secretEnv(t),
     });
     if (run.status !== 1) console.log(run.stdout, run.stderr);
     expect(run.status).toBe(1);

@@ -4,6 +4,7 @@ import * as path from "path";
 
 import { parseExportArgs, runExport, type ExportResult } from "../../scripts/export";
 import type { TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigYaml } from "../helpers/emulator-settings";
 
 /** An export run with its output. */
 export interface CapturedExport extends ExportResult {
@@ -15,18 +16,7 @@ export interface CapturedExport extends ExportResult {
 export function writeStackFile(t: TestEmulator, dir: string, stack: string, extra = ""): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
-  fs.writeFileSync(
-    file,
-    [
-      "config:",
-      `  teams-bot-numbers:tenantId: ${t.tenantId}`,
-      `  teams-bot-numbers:clientId: ${t.clientId}`,
-      `  teams-bot-numbers:authorityHost: ${t.authorityHost}`,
-      `  teams-bot-numbers:graphUrl: ${t.graphUrl}`,
-      `  teams-bot-numbers:pwshPath: ${t.pwshPath}`,
-      extra,
-    ].join("\n") + "\n",
-  );
+  fs.writeFileSync(file, ["config:", ...stackConfigYaml(t), extra].join("\n") + "\n");
   return file;
 }
 
@@ -37,7 +27,7 @@ export async function exportWith(t: TestEmulator, args: string[]): Promise<Captu
   const result = await runExport(parseExportArgs(args), {
     stdout: (s) => void (stdout += s),
     stderr: (s) => void (stderr += s),
-    env: { ...process.env, AZURE_CLIENT_SECRET: t.clientSecret },
+    env: { ...process.env, ...secretEnv(t) },
   });
   return { ...result, stdout, stderr };
 }

@@ -14,6 +14,7 @@ import { provider as applicationInstance, ApplicationInstance } from "../../prov
 import { provider as botPhoneNumber, BotPhoneNumber } from "../../provider/resources/botPhoneNumber";
 import { provider as virtualUserLicense } from "../../provider/resources/virtualUserLicense";
 import { EngineHarness } from "../e2e/harness";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { bot, recordResults, ResultRow, StackRig, startRig } from "./support";
 
 const rows: ResultRow[] = [];
@@ -617,14 +618,8 @@ describe("bad input corpus", () => {
             numberType: "CallingPlan",
           });
         },
-        env: { AZURE_CLIENT_SECRET: r.t.clientSecret },
-        config: {
-          tenantId: { value: r.t.tenantId },
-          clientId: { value: r.t.clientId },
-          authorityHost: { value: r.t.authorityHost },
-          graphUrl: { value: r.t.graphUrl },
-          pwshPath: { value: r.t.pwshPath },
-        },
+        env: secretEnv(r.t),
+        config: stackConfigFor(r.t),
       });
       try {
         const res = await h.up();

@@ -9,6 +9,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
+import { secretEnv } from "../helpers/emulator-settings";
 import { alive, descendants } from "../helpers/processes";
 import { Bot, bot, convergence, FAST_ENV, numberGaps, recordResults, ResultRow, StackRig, startRig } from "./support";
 
@@ -147,7 +148,7 @@ describe("fault matrix on the real engine", () => {
     await declare([...declared, epsilon]);
     const from = (await r.audit()).length;
     const env = (r.h.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
-    // Test-only override of the 1-minute minimum of provisioningTimeoutMinutes (README, Security model).
+    // Test-only override of the 1-minute minimum of provisioningTimeoutMinutes (docs/configuration.md, Tuning).
     env.TEAMS_PROVISIONING_TIMEOUT_MS = "1500";
     const first = await r.h.up();
     delete env.TEAMS_PROVISIONING_TIMEOUT_MS;
@@ -222,7 +223,7 @@ describe("fault matrix on the real engine", () => {
         path.join(h.dir, "home"),
       ],
       {
-        env: { ...process.env, ...FAST_ENV, AZURE_CLIENT_SECRET: r.t.clientSecret },
+        env: { ...process.env, ...FAST_ENV, ...secretEnv(r.t) },
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       },

@@ -21,7 +21,7 @@ const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
 const fixture = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "emulator", "fixtures", "default.json"), "utf8")) as {
   apps: Array<{ graphRoles: string[]; directoryRoles: string[] }>;
 };
-/** The README's "Configuring a real tenant" steps 2 and 3 (without createApp), with the recommended Application.Read.All. */
+/** docs/real-tenant.md steps 2 and 3 (without createApp), with the recommended Application.Read.All. */
 const DOCUMENTED_GRAPH_ROLES = [
   "User.ReadWrite.All",
   "LicenseAssignment.ReadWrite.All",

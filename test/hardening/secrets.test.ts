@@ -16,7 +16,8 @@ import * as os from "os";
 import * as path from "path";
 
 import { EngineHarness, EngineRun } from "../e2e/harness";
-import { DEPLOYER_CERT, stackConfigFor, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { DEPLOYER_CERT, startTestEmulator, TestEmulator } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { bot, FAST_ENV, recordResults, ResultRow } from "./support";
 
 const rows: ResultRow[] = [];
@@ -144,7 +145,7 @@ describe.each([
       env: {
         ...FAST_ENV,
         TEAMS_STANDIN_LOG: standinLog,
-        ...(kind === "env-secret" ? { AZURE_CLIENT_SECRET: t.clientSecret } : {}),
+        ...(kind === "env-secret" ? secretEnv(t) : {}),
         ...jobEnv,
       },
       config: {

@@ -7,10 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 
 import type { ProfileInput } from "../../emulator";
+import { writeAtomic } from "../../emulator/atomic-file";
 import type { AuditEntry } from "../../emulator/state";
 import type { BotEntry } from "../../stacks/config";
 import { EngineHarness } from "../e2e/harness";
-import { stackConfigFor, startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 
 /** One mutating call as the emulator's audit log records it. */
 export type Audit = AuditEntry;
@@ -89,7 +91,7 @@ export async function startRig(
   const seed = await t.admin.get<TenantDump>("/state");
   const h = await EngineHarness.create({
     name,
-    env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : { AZURE_CLIENT_SECRET: t.clientSecret }), ...o.env },
+    env: { ...FAST_ENV, ...(o.secretInEnv === false ? {} : secretEnv(t)), ...o.env },
     config: {
       ...stackConfigFor(t),
       ...o.config,
@@ -198,8 +200,26 @@ const RESULTS_DIR = path.join(__dirname, "..", "..", ".tbn", "hardening-results"
 /** Records rows of one test file (merged into test/hardening/RESULTS.md by writeResults). */
 export function recordResults(file: string, rows: ResultRow[]): void {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(RESULTS_DIR, `${file}.json`), JSON.stringify(rows, null, 2));
-  writeResults();
+  // Hardening files run in parallel workers: rows and table are written atomically (no torn reads),
+  // and the table is written again when other rows arrived while it was being built.
+  writeAtomic(path.join(RESULTS_DIR, `${file}.json`), JSON.stringify(rows, null, 2));
+  let before: string;
+  do {
+    before = resultsVersion();
+    writeResults();
+  } while (resultsVersion() !== before);
+}
+
+/** The recorded rows' files (one per hardening test file). */
+function resultFiles(): string[] {
+  return fs.existsSync(RESULTS_DIR) ? fs.readdirSync(RESULTS_DIR).filter((f) => f.endsWith(".json")) : [];
+}
+
+/** Names and modification times of the recorded rows' files. */
+function resultsVersion(): string {
+  return resultFiles()
+    .map((f) => `${f}@${fs.statSync(path.join(RESULTS_DIR, f)).mtimeMs}`)
+    .join(",");
 }
 
 /**
@@ -209,7 +229,7 @@ export function recordResults(file: string, rows: ResultRow[]): void {
  */
 export function writeResults(): void {
   const order = ["faults", "bad-input", "secrets", "injection", "least-privilege"];
-  const files = fs.existsSync(RESULTS_DIR) ? fs.readdirSync(RESULTS_DIR).filter((f) => f.endsWith(".json")) : [];
+  const files = resultFiles();
   const rank = (f: string): number => order.findIndex((o) => f.startsWith(o));
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const lines = [
@@ -233,6 +253,6 @@ export function writeResults(): void {
     }
   }
   lines.push(`| **total** | | **${total}** | **${passed}** | |`, "");
-  fs.writeFileSync(path.join(RESULTS_DIR, "RESULTS.md"), lines.join("\n"));
-  if (process.env.TBN_HARDENING_RESULTS === "1") fs.writeFileSync(path.join(__dirname, "RESULTS.md"), lines.join("\n"));
+  writeAtomic(path.join(RESULTS_DIR, "RESULTS.md"), lines.join("\n"));
+  if (process.env.TBN_HARDENING_RESULTS === "1") writeAtomic(path.join(__dirname, "RESULTS.md"), lines.join("\n"));
 }

@@ -172,7 +172,6 @@ export async function runProgram(run: ProgramRun): Promise<ProgramRecord> {
         engineAddress: address,
         project: run.project,
         stack: run.stack,
-        pwd: run.programDirectory,
         dryRun: true,
         parallel: 4,
         entryPoint: run.entryPoint,

@@ -100,3 +100,63 @@ export async function graphFailure(
   }
   throw new Error("expected the Graph call to fail, it succeeded");
 }
+
+/** Azure Resource Manager scope (the emulator issues ARM tokens too). */
+export const ARM_SCOPE = "https://management.azure.com/.default";
+/** The subscription and resource group the default fixture seeds, and where the deployer is Contributor. */
+export const AZURE_SUBSCRIPTION = "7c0e4b2a-9d1f-4e3a-8b5c-6a7d8e9f0a31";
+export const AZURE_RESOURCE_GROUP = "rg-teams-bots";
+
+/** The ARM id of an Azure Bot (or of one of its channels) in the seeded resource group. */
+export function botPath(name: string, channel?: string): string {
+  const bot = `/subscriptions/${AZURE_SUBSCRIPTION}/resourceGroups/${AZURE_RESOURCE_GROUP}/providers/Microsoft.BotService/botServices/${name}`;
+  return channel ? `${bot}/channels/${channel}` : bot;
+}
+
+/** Sends an ARM request to the emulator (api-version 2022-09-15 unless told; `apiVersion: null` sends none). */
+export async function arm(
+  t: TestEmulator,
+  method: string,
+  path: string,
+  opts: { body?: unknown; app?: ConfidentialClientApplication; apiVersion?: string | null; token?: string | null } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const version = opts.apiVersion === undefined ? "2022-09-15" : opts.apiVersion;
+  const sep = path.includes("?") ? "&" : "?";
+  const url = `${t.url}${path}${version === null ? "" : `${sep}api-version=${version}`}`;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const bearer = opts.token === undefined ? await token(opts.app ?? msalApp(t), ARM_SCOPE) : opts.token;
+  if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+}
+
+/** A single-tenant Azure Bot body for an app id (PUT botServices). */
+export function azureBot(
+  msaAppId: string,
+  tenantId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    location: "global",
+    kind: "azurebot",
+    sku: { name: "F0" },
+    properties: {
+      displayName: "Incident Bot",
+      endpoint: "https://bots.contoso.com/api/messages",
+      msaAppId,
+      msaAppType: "SingleTenant",
+      msaAppTenantId: tenantId,
+      ...extra,
+    },
+  };
+}
+
+/** A Microsoft Teams channel body (PUT botServices/channels/MsTeamsChannel). */
+export function teamsChannel(properties: Record<string, unknown>): Record<string, unknown> {
+  return { location: "global", properties: { channelName: "MsTeamsChannel", properties } };
+}

@@ -11,6 +11,7 @@ import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
 import { closeTenants } from "../../provider/tenant/index";
 import { runAcceptance, scrub, skipReason } from "../../scripts/acceptance";
 import { REPO_ROOT, withEmulator } from "../helpers/emulator";
+import { emulatorEnv } from "../helpers/emulator-settings";
 
 const emu = withEmulator({ licenceProvisioningDelayMs: 0 });
 jest.setTimeout(600_000);
@@ -44,17 +45,11 @@ describe("test:tenant", () => {
     try {
       const obs = await runAcceptance(
         {
-          AZURE_TENANT_ID: t.tenantId,
-          AZURE_CLIENT_ID: t.clientId,
-          AZURE_CLIENT_SECRET: t.clientSecret,
-          AZURE_AUTHORITY_HOST: t.authorityHost,
-          TEAMS_GRAPH_URL: t.graphUrl,
-          TEAMS_PWSH_PATH: t.pwshPath,
+          ...emulatorEnv(t),
           TBN_ACCEPTANCE_UPN_DOMAIN: "contoso.com",
           TBN_ACCEPTANCE_CALLING_PLAN_NUMBER: "+14255550101",
           TBN_ACCEPTANCE_DIRECT_ROUTING_NUMBER: "+14255550201",
           TBN_ACCEPTANCE_BOT_APP_ID: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
-          NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? "",
         },
         out,
       );

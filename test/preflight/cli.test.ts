@@ -9,6 +9,7 @@ import * as path from "path";
 
 import { LOCAL_DIR } from "../../engine/workspace";
 import { REPO_ROOT, withEmulator } from "../helpers/emulator";
+import { secretEnv } from "../helpers/emulator-settings";
 
 const emu = withEmulator({ licenceProvisioningDelayMs: 0 });
 jest.setTimeout(180_000);
@@ -43,7 +44,7 @@ async function preflightCli(devYaml: (text: string) => string): Promise<{ code: 
         {
           cwd: REPO_ROOT,
           encoding: "utf8",
-          env: { ...process.env, AZURE_CLIENT_SECRET: t.clientSecret },
+          env: { ...process.env, ...secretEnv(t) },
           timeout: 170_000,
         },
         (error, stdout, stderr) =>

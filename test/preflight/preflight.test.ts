@@ -9,7 +9,8 @@ import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
 import { ROLES } from "../../provider/access/index";
 import { closeTenants } from "../../provider/tenant/index";
 import { preflightMain } from "../../scripts/preflight";
-import { REPO_ROOT, stackConfigFor, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { REPO_ROOT, startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { emulatorSettings } from "../helpers/emulator-settings";
 
 const TEAMS_ADMINISTRATOR = ROLES.teamsAdministrator.id;
 
@@ -60,9 +61,9 @@ async function run(
   try {
     const before = (await t.admin.get<{ entries: unknown[] }>("/audit")).entries.length;
     const config: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(stackConfigFor(t)).map(([k, v]) => [k, v.value])),
+      ...emulatorSettings(t),
       ...(opts.clientId ? { clientId: opts.clientId } : {}),
-      clientSecret: opts.secret ?? t.clientSecret,
+      ...(opts.secret !== undefined ? { clientSecret: opts.secret } : {}),
       bots: JSON.stringify(bots),
     };
     const lines: string[] = [];

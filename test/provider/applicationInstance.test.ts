@@ -145,7 +145,7 @@ describe("ApplicationInstance", () => {
     expect(e.code).toBe("UnsupportedWithAppOnlyAuth");
     expect(e.message).toBe(
       `changing the application id of remap-bot@contoso.com from ${APP} to ${OTHER_APP}: Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place (UnsupportedWithAppOnlyAuth). ` +
-        "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow), or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
+        "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow; a protected stack needs teams-bot-numbers:protect: false for that run), or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
         'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
     );
     expect(auditSince(await h.audit(), before)).toEqual([]);
@@ -158,13 +158,24 @@ describe("ApplicationInstance", () => {
     const again = await create("taken-bot@contoso.com");
     expect(again.id).toBe(first.id);
     expect(auditSince(await h.audit(), before)).toEqual([]);
+    // An account in use is never taken silently, even when it matches: another usage location…
+    const elsewhere = await rejection(create("taken-bot@contoso.com", { usageLocation: "GB" }));
+    expect(elsewhere.code).toBe("AlreadyExists");
+    // …or a number on it (a brownfield bot, another stack's).
+    await h.admin("assignNumber", { telephoneNumber: "+14255550300", targetId: first.id });
+    expect((await rejection(create("taken-bot@contoso.com"))).code).toBe("AlreadyExists");
+    await h.admin("unassignNumber", { telephoneNumber: "+14255550300" });
     // Another display name: someone else's account with this UPN.
     const e = await rejection(create("taken-bot@contoso.com", { displayName: "Someone Else" }));
     expect(e.code).toBe("AlreadyExists");
     expect(e.message).toMatch(
       /^creating resource account taken-bot@contoso\.com: a resource account with this user principal name already exists \(object id [0-9a-f-]{36}, application id b2a4c6e8-1111-4222-8333-944455556666, display name "[^"]+"\) \(AlreadyExists\)\. To manage it with Pulumi, set adopt: true on the bot in the stack config/,
     );
-    expect(auditSince(await h.audit(), before)).toEqual([]);
+    // Nothing but the test's own admin actions reached the tenant.
+    expect(auditSince(await h.audit(), before)).toEqual([
+      "admin assignNumber +14255550300 ok",
+      "admin unassignNumber +14255550300 ok",
+    ]);
     // A plain user is never adopted.
     const user = await rejection(create("adele.vance@contoso.com", { adopt: true }));
     expect(user.code).toBe("NotAResourceAccount");

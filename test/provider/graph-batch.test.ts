@@ -8,6 +8,7 @@ import { TokenSource } from "../../provider/access/tokens";
 import { resolveTenantSettings } from "../../provider/settings";
 import { createGraph, type Graph } from "../../provider/tenant/graph";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
+import { emulatorSettings } from "../helpers/emulator-settings";
 import { newResourceAccount } from "../helpers/tenant-clients";
 
 interface Stats {
@@ -35,17 +36,7 @@ describe("Graph $batch coalescing", () => {
   ];
 
   const graph = (batchWindowMs: number): Graph => {
-    const settings = resolveTenantSettings(
-      (k) =>
-        ({
-          tenantId: t.tenantId,
-          clientId: t.clientId,
-          clientSecret: t.clientSecret,
-          authorityHost: t.authorityHost,
-          graphUrl: t.graphUrl,
-        })[k],
-      {},
-    );
+    const settings = resolveTenantSettings((k) => emulatorSettings(t)[k], {});
     return createGraph(settings, new TokenSource(settings), {
       pollIntervalMs: 50,
       batchWindowMs,
@@ -95,8 +86,14 @@ describe("Graph $batch coalescing", () => {
   test("read: a partial batch waits while another $batch is in flight, and goes out filled", async () => {
     const g = graph(5);
     const expected = await Promise.all(accounts.map((id) => graph(0).users.get(id)));
+    await g.users.get(accounts[0]!); // its token, before the clock stops
     await t.admin.put("/faults", { latencyScale: 1, families: { graph: { latencyMs: 800, jitterMs: 0 } } });
-    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    // Timers and Date are Jest's for this test, in the provider's batcher and in the emulator's
+    // latency alike: the windows, the hold and the 800 ms in flight are emulator-time, so the
+    // groups below arrive exactly 60 ms apart however busy the machine is. I/O stays real.
+    const realTimeout = setTimeout;
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "clearImmediate", "queueMicrotask"] });
+    const sleep = async (ms: number): Promise<void> => void (await jest.advanceTimersByTimeAsync(ms));
     try {
       const r = await counted(async () => {
         // 20 at once (a full batch, in flight for 800 ms), then two groups of 5 while it is.
@@ -105,12 +102,20 @@ describe("Graph $batch coalescing", () => {
         const second = accounts.slice(20, 25).map((id) => g.users.get(id));
         await sleep(60);
         const third = accounts.slice(25, 30).map((id) => g.users.get(id));
-        return Promise.all([...first, ...second, ...third]);
+        let settled = false;
+        const all = Promise.all([...first, ...second, ...third]).finally(() => (settled = true));
+        // Then emulator time runs on in 10 ms steps, a real millisecond apart so that I/O keeps up.
+        while (!settled) {
+          await sleep(10);
+          await new Promise((resolve) => realTimeout(resolve, 1));
+        }
+        return all;
       });
       expect(r.value).toEqual(expected);
       // Sent when they closed, each group would be a batch of its own (3 in all).
       expect(r).toMatchObject({ reads: 30, batches: 2, http: 2 });
     } finally {
+      jest.useRealTimers();
       await t.admin.put("/faults?replace=true", {});
     }
   });

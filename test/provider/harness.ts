@@ -12,6 +12,7 @@ import { TenantError } from "../../provider/errors";
 import { closeTenants, tenantParts } from "../../provider/tenant";
 import type { HostPool } from "../../provider/tenant/powershell";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
+import { emulatorSettings } from "../helpers/emulator-settings";
 
 /** One audit entry of the emulator (ordered mutating calls). */
 export type { AuditEntry } from "../../emulator/state";
@@ -37,14 +38,7 @@ export interface Harness {
 /** Starts an emulator (test/helpers/emulator.ts) without latency and configures nothing yet. */
 export async function startHarness(profile?: ProfileInput, opts?: TestEmulatorOptions): Promise<Harness> {
   const t = await startTestEmulator({ latencyScale: 0, ...profile }, opts);
-  const config: Record<string, string> = {
-    tenantId: t.tenantId,
-    clientId: t.clientId,
-    clientSecret: t.clientSecret,
-    authorityHost: t.authorityHost,
-    graphUrl: t.graphUrl,
-    pwshPath: t.pwshPath,
-  };
+  const config: Record<string, string> = { ...emulatorSettings(t) };
   // Waits poll every 100 ms instead of 5 s.
   process.env.TEAMS_POLL_INTERVAL_MS ??= "100";
   let current = config;

@@ -220,3 +220,26 @@ describe("resource hooks on a fake tenant", () => {
     ]);
   });
 });
+
+// Issue 20 review: one error reaching several bots' hooks (a token failure shared by concurrent calls)
+// is named once per bot, never twice.
+test("namedBy: each bot's error names that bot once, even when the hooks share one error", async () => {
+  const { namedBy } = await import("../../provider/resources/common");
+  const shared = new TenantError({ operation: "reading x", reason: "token refused" });
+  const hooks = namedBy({
+    configure: async () => undefined,
+    check: async (_o: unknown, n: unknown) => ({ inputs: n, failures: [] }),
+    diff: async () => ({ changes: false }),
+    create: async () => {
+      throw shared;
+    },
+    read: async () => ({}),
+    update: async () => ({ outs: {} }),
+    delete: async () => undefined,
+  } as never) as unknown as { create(i: { bot?: string }): Promise<unknown> };
+  const a = await hooks.create({ bot: "bots[0] (a-bot, a@contoso.com)" }).catch((e: Error) => e.message);
+  const b = await hooks.create({ bot: "bots[1] (b-bot, b@contoso.com)" }).catch((e: Error) => e.message);
+  expect(a).toBe("bots[0] (a-bot, a@contoso.com): reading x: token refused.");
+  expect(b).toBe("bots[1] (b-bot, b@contoso.com): reading x: token refused.");
+  expect(shared.message).toBe("reading x: token refused.");
+});

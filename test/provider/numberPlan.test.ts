@@ -29,6 +29,7 @@ test("check: entries normalised; a number on two bots refused with the path", as
           numberType: "CallingPlan",
         },
       ],
+      protect: false,
     },
     failures: [],
   });

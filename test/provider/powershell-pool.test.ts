@@ -10,6 +10,7 @@ import { TokenSource } from "../../provider/access/tokens";
 import { provider as typed } from "../../provider/resources/applicationInstance";
 import { resolveTenantSettings } from "../../provider/settings";
 import { HostPool, TeamsCmdlets } from "../../provider/tenant/powershell";
+import { useTestClock } from "../helpers/clock";
 import { captureProgress, checked, startHarness, type Harness } from "./harness";
 
 const APP = "b2a4c6e8-1111-4222-8333-944455556666";
@@ -89,31 +90,44 @@ describe("PowerShell pool and instance listing", () => {
     }
   });
 
-  test("a throttled cmdlet pauses the whole pool for its Retry-After; every call still succeeds", async () => {
-    const p = pool(2, 1);
-    const cmdlets = new TeamsCmdlets(p);
-    try {
-      // Both hosts up and connected before the storm.
-      await Promise.all([0, 1, 2, 3].map((i) => cmdlets.getPhoneNumberAssignment(`+1425555010${i}`)));
-      expect(p.hosts.length).toBe(2);
-      await h.faults({ families: { teams: { throttleNext: 1, retryAfterSeconds: 2 } } });
-      const before = await stats();
-      const numbers = Array.from({ length: 8 }, (_, i) => `+1425555010${i % 6}`); // the fixture has six
-      const all = Promise.all(numbers.map((n) => cmdlets.getPhoneNumberAssignment(n)));
-      // Halfway through the pause only what was handed out before the throttled answer arrived has
-      // run (each host's first call, the throttled one counted too, and maybe one more from the
-      // host answered first); without the pause the other host would have run all of them, 8, in
-      // well under a second.
-      await new Promise((r) => setTimeout(r, 1_000));
-      const halfway = await stats();
-      expect(halfway.readCount.teams - before.readCount.teams).toBeLessThanOrEqual(4);
-      const out = await all;
-      expect(out.map((n) => n?.telephoneNumber)).toEqual(numbers);
-      expect(p.throttlePauses).toBe(1);
-      expect(progress.lines.join("")).toMatch(/Get-CsPhoneNumberAssignment: throttled, retrying in 2\.0s/);
-    } finally {
-      await h.faults({ families: { teams: { throttleNext: 0 } } });
-      await p.stop();
-    }
+  describe("on the test clock (a pause lasts until the test moves the clock)", () => {
+    const clock = useTestClock();
+
+    test("a throttled cmdlet pauses the whole pool for its Retry-After; every call still succeeds", async () => {
+      const p = pool(2, 1);
+      const cmdlets = new TeamsCmdlets(p);
+      const realSleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      try {
+        // Both hosts up and connected before the storm.
+        await Promise.all([0, 1, 2, 3].map((i) => cmdlets.getPhoneNumberAssignment(`+1425555010${i}`)));
+        expect(p.hosts.length).toBe(2);
+        await h.faults({ families: { teams: { throttleNext: 1, retryAfterSeconds: 2 } } });
+        const before = await stats();
+        const numbers = Array.from({ length: 8 }, (_, i) => `+1425555010${i % 6}`); // the fixture has six
+        let settled = false;
+        const all = Promise.all(numbers.map((n) => cmdlets.getPhoneNumberAssignment(n))).finally(
+          () => (settled = true),
+        );
+        while (p.throttlePauses === 0) await realSleep(10);
+        // A second into the pause (which lasts until the clock moves, however busy the machine is)
+        // only what was handed out before the throttled answer arrived has run (each host's first
+        // call, the throttled one counted too, and maybe one more from the host answered first);
+        // without the pause the other host would have run all of them, 8, in well under a second.
+        await realSleep(1_000);
+        const halfway = await stats();
+        expect(halfway.readCount.teams - before.readCount.teams).toBeLessThanOrEqual(4);
+        while (!settled) {
+          clock.advance(100);
+          await realSleep(50);
+        }
+        const out = await all;
+        expect(out.map((n) => n?.telephoneNumber)).toEqual(numbers);
+        expect(p.throttlePauses).toBe(1);
+        expect(progress.lines.join("")).toMatch(/Get-CsPhoneNumberAssignment: throttled, retrying in 2\.0s/);
+      } finally {
+        await h.faults({ families: { teams: { throttleNext: 0 } } });
+        await p.stop();
+      }
+    });
   });
 });

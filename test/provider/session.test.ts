@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { currentSettings, resetSession } from "../../provider/access/session";
 import { provider as instanceTyped } from "../../provider/resources/applicationInstance";
 import { closeTenants, tenantParts } from "../../provider/tenant";
+import { emulatorEnv } from "../helpers/emulator-settings";
 import { captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
 const provider = instanceTyped as pulumi.dynamic.ResourceProvider;
@@ -43,14 +44,7 @@ describe("provider session", () => {
   test("environment-when-configure-was-not-called", async () => {
     const saved = { ...process.env };
     try {
-      Object.assign(process.env, {
-        AZURE_TENANT_ID: h.tenantId,
-        AZURE_CLIENT_ID: h.emulator.clientId,
-        AZURE_CLIENT_SECRET: h.emulator.clientSecret,
-        AZURE_AUTHORITY_HOST: h.url,
-        TEAMS_GRAPH_URL: h.url,
-        TEAMS_PWSH_PATH: h.emulator.pwshPath,
-      });
+      Object.assign(process.env, emulatorEnv(h.emulator));
       const { outs } = await create("env-bot@contoso.com");
       expect(outs.tenantId).toBe(h.tenantId);
       // The host never inherits the secret: not in argv, not in its environment.

@@ -200,7 +200,7 @@ describe("shipped stack configs", () => {
   });
 
   test("every GUID in our templates (prod example, example pipelines) is refused as an appId", () => {
-    // README's example app id is the emulator's seeded bot app (a real app in the dev tenant), not a template.
+    // The README's example app id is the emulator's seeded bot app (a real app in the dev tenant), not a template.
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
     const root = path.join(__dirname, "..", "..");

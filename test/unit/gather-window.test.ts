@@ -1,7 +1,14 @@
-/** GatherWindow: closes after a quiet gap, but never later than ten gaps after it opened. */
+/**
+ * GatherWindow: closes after a quiet gap, but never later than ten gaps after it opened. The clock is
+ * Jest's (timers and Date), so the times below are exact and do not depend on how busy the machine is.
+ */
 import { BATCH_GATHER_GAPS, GatherWindow } from "../../provider/tenant/graph";
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Advances the fake clock, running the timers that fall due. */
+const sleep = async (ms: number): Promise<void> => void (await jest.advanceTimersByTimeAsync(ms));
+
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
 describe("GatherWindow", () => {
   test("a stream of arrivals is gathered into one flush once it pauses", async () => {

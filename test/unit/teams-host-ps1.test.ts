@@ -193,8 +193,10 @@ describe("teams-host.ps1", () => {
     expect(read.length).toBeGreaterThan(5);
     const listed = /\$StringProperties = @\(([\s\S]*?)\)/.exec(text)?.[1] ?? "";
     for (const name of read) expect(`${name}: ${listed}`).toContain(`'${name}'`);
-    // Capability (read with field()) becomes a list of strings
-    expect(await fn("ConvertTo-PlainObject")).toMatch(/'Capability'[\s\S]*\[string\[\]\]/);
+    // Capability (read with field()) and the other list properties become lists of strings
+    const lists = /\$ListProperties = @\(([^)]*)\)/.exec(text)?.[1] ?? "";
+    for (const name of ["Capability", "OnlinePstnUsages", "FeatureTypes"]) expect(lists).toContain(`'${name}'`);
+    expect(await fn("ConvertTo-PlainObject")).toMatch(/\$ListProperties -contains \$name\)[\s\S]*?\[string\[\]\]/);
   });
 
   test("item 10: UTF-8 console encoding and Connect-MicrosoftTeams -LogLevel None", async () => {

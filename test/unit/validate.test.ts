@@ -50,6 +50,19 @@ describe("normalizePhoneNumber", () => {
     });
   });
 
+  // Issue 22, item 9: the international prefix 00 gets its own advice.
+  test("regress-00-prefix: a number with the 00 prefix is told to use + instead", () => {
+    expect(normalizePhoneNumber("0014255550100")).toEqual({
+      ok: false,
+      reason: '"0014255550100" starts with the international prefix 00: replace 00 with + (E.164, e.g. +14255550100)',
+    });
+    expect(normalizePhoneNumber("0044 20 7946 0000")).toEqual({
+      ok: false,
+      reason:
+        '"0044 20 7946 0000" starts with the international prefix 00: replace 00 with + (E.164, e.g. +14255550100)',
+    });
+  });
+
   test("rejects letters and impossible numbers", () => {
     expect(value(normalizePhoneNumber("+1425555010x"))).toBe(
       'FAIL: "+1425555010x" is not a phone number (only digits, +, spaces, dashes, dots and parentheses are allowed): write it in E.164, e.g. +14255550100',

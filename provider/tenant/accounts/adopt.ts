@@ -16,9 +16,10 @@ export const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" 
 
 /**
  * Takes or refuses an account that already has the UPN. With `adopt` it is taken over without a
- * write when it matches; without, it is taken only when it is the very account this declaration
- * creates — same application (or none mapped yet) and same display name — as a run that was
- * interrupted after New-CsOnlineApplicationInstance leaves it; the create then goes on as usual.
+ * write when it matches. Without, it is taken only when it is what a run interrupted after
+ * New-CsOnlineApplicationInstance leaves: the same application (or none mapped yet) and display
+ * name, no licence, no number, and no usage location or the declared one — an account in use (a
+ * brownfield bot, another stack's) is never taken silently. The create then goes on as usual.
  */
 export function adoptOrRefuse(
   inputs: AccountDeclaration,
@@ -42,12 +43,16 @@ export function adoptOrRefuse(
   return instance;
 }
 
-/** Without adopt: the account this declaration creates, found in place; anything else already exists. */
+/** Without adopt: the account this declaration creates, found in place unused; anything else already exists. */
 function foundInPlace(inputs: AccountDeclaration, user: TenantUser, instance: TeamsInstance): TeamsInstance {
   const upn = inputs.userPrincipalName;
   const sameApp = !hasMapping(instance) || instance.applicationId === inputs.applicationId;
   const sameName = (user.displayName ?? instance.displayName) === inputs.displayName;
-  if (sameApp && sameName) {
+  const unused =
+    (user.assignedLicenses ?? []).length === 0 &&
+    !instance.phoneNumber &&
+    (!user.usageLocation || user.usageLocation === inputs.usageLocation);
+  if (sameApp && sameName && unused) {
     progress(
       upn,
       `found in place (object id ${instance.objectId}), as an interrupted run leaves it: continuing with it`,

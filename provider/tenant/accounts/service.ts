@@ -114,7 +114,7 @@ async function update(
       reason:
         "Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place",
       hint:
-        "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow), " +
+        "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow; a protected stack needs teams-bot-numbers:protect: false for that run), " +
         "or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
         'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
     });

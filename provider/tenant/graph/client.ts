@@ -180,8 +180,8 @@ export class GraphClient {
     idempotent = true,
   ): Promise<T> {
     const operation = `${method} ${path.split("?")[0]}`;
-    if (method !== "GET") checkWrite(operation);
     const once = async (): Promise<T> => {
+      if (method !== "GET") checkWrite(operation);
       try {
         return await send();
       } catch (e) {

@@ -192,7 +192,13 @@ export class NumberMoves {
     const waited = !this.registry.hasPlan() && this.tuning().numberReleaseWaitMs > 0;
     return assignedElsewhere(
       { operation: `assigning number ${chain.phoneNumber} to ${wantedBy}`, resource: label },
-      { phoneNumber: chain.phoneNumber, holder, holderKeeps: chain.holderKeeps, waited },
+      {
+        phoneNumber: chain.phoneNumber,
+        holder,
+        holderKeeps: chain.holderKeeps,
+        waited,
+        protectedHolder: this.registry.isKept(chain.holder),
+      },
     );
   }
 }

@@ -46,12 +46,22 @@ export function numberNotFound(at: Raised, phoneNumber: string): TenantError {
   });
 }
 
-/** A number held by an account that is not giving it up in this run (`holderKeeps`: the stack declares it there too). */
+/**
+ * A number held by an account that is not giving it up in this run (`holderKeeps`: the stack
+ * declares it there too; `protectedHolder`: a bot the stack removed but still protects).
+ */
 export function assignedElsewhere(
   at: Raised,
-  blocked: { phoneNumber: string; holder: string; holderKeeps: boolean; waited: boolean },
+  blocked: { phoneNumber: string; holder: string; holderKeeps: boolean; waited: boolean; protectedHolder: boolean },
 ): TenantError {
   const { phoneNumber, holder } = blocked;
+  if (blocked.protectedHolder)
+    return new TenantError({
+      ...at,
+      code: "NumberAssignedElsewhere",
+      reason: `${phoneNumber} is assigned to ${holder}, a bot this stack no longer declares but still protects, so it keeps its number`,
+      hint: "Remove a bot in two steps (README: Removing bots): set teams-bot-numbers:protect to false and run `pulumi up`, then remove it; its number can then go to another bot in the same run.",
+    });
   return new TenantError({
     ...at,
     code: "NumberAssignedElsewhere",

@@ -12,7 +12,7 @@
  * - each BotPhoneNumber whose number changes (`announceMove`), for programs without a plan: a
  *   later update may find it here; without a plan, a holder not known to move is waited for
  *   (bounded), since its diff may still come.
- * The coordinator (coordinator.ts) reads it through `wantOf`, `nameOf`, `isRemoved`, `hasPlan`.
+ * The coordinator (coordinator.ts) reads it through `wantOf`, `nameOf`, `isRemoved`, `isKept`, `hasPlan`.
  */
 import type { Target } from "./plan";
 import type { DeclaredBot, DeclaredStack } from "./types";
@@ -21,12 +21,14 @@ import type { DeclaredBot, DeclaredStack } from "./types";
 export class MoveRegistry {
   #declared: Map<string, DeclaredBot> | undefined;
   #removed = new Map<string, string>();
+  #kept = new Map<string, string>();
   #announced = new Map<string, { to?: Target }>();
 
   /** The stack's NumberPlan: who should end with which number, and which accounts the stack removes. */
   declareStack(stack: DeclaredStack): void {
     this.#declared = new Map(stack.bots.map((b) => [b.instanceId.toLowerCase(), b]));
     this.#removed = new Map(stack.removed.map((r) => [r.instanceId.toLowerCase(), r.userPrincipalName]));
+    this.#kept = new Map((stack.kept ?? []).map((r) => [r.instanceId.toLowerCase(), r.userPrincipalName]));
   }
 
   /** A BotPhoneNumber's diff: this account moves to `to` (undefined: gives its number up) in this run. */
@@ -53,6 +55,11 @@ export class MoveRegistry {
     return this.#removed.has(instanceId.toLowerCase());
   }
 
+  /** True when the stack no longer declares the account but protects it: it keeps its number. */
+  isKept(instanceId: string): boolean {
+    return this.#kept.has(instanceId.toLowerCase());
+  }
+
   /** The UPN the plan declares (or recorded for a removed account). */
   nameOf(instanceId: string): string | undefined {
     const id = instanceId.toLowerCase();
@@ -63,6 +70,7 @@ export class MoveRegistry {
   reset(): void {
     this.#declared = undefined;
     this.#removed.clear();
+    this.#kept.clear();
     this.#announced.clear();
   }
 }

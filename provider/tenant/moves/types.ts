@@ -35,6 +35,8 @@ export interface DeclaredStack {
   bots: DeclaredBot[];
   /** Accounts the stack had and removes in this run (or removed before): their numbers may be taken. */
   removed: { instanceId: string; userPrincipalName: string }[];
+  /** Accounts the stack no longer declares but protects (their delete will be refused): numbers kept. */
+  kept?: { instanceId: string; userPrincipalName: string }[];
 }
 
 /**

@@ -167,13 +167,13 @@ export class TeamsCmdlets {
     parameters: LazyParameters,
     strategies: RetryStrategy[],
   ): Promise<Record<string, unknown>[]> {
-    if (!cmdlet.startsWith("Get-")) checkWrite(cmdlet);
     // 8 attempts: a throttling storm (30 % answered 429) must not end a deployment; waits honour Retry-After.
-    return withRetry(() => this.host.invoke(cmdlet, parameters), {
-      strategies,
-      maxAttempts: 8,
-      resource: "teams",
-      what: cmdlet,
-    });
+    return withRetry(
+      async () => {
+        if (!cmdlet.startsWith("Get-")) checkWrite(cmdlet);
+        return this.host.invoke(cmdlet, parameters);
+      },
+      { strategies, maxAttempts: 8, resource: "teams", what: cmdlet },
+    );
   }
 }
