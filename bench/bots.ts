@@ -1,15 +1,8 @@
 /** The N bots of a benchmark run and the 10 % number change, from the bench fixture's numbers. */
+import type { BotEntry } from "../stacks/config";
 
-/** One bot as the stack config declares it. */
-export interface BenchBot {
-  name: string;
-  userPrincipalName: string;
-  displayName: string;
-  appId: string;
-  usageLocation: string;
-  phoneNumber: string;
-  numberType: "CallingPlan";
-}
+/** One bot as the stack config declares it: with its app id and a Calling Plan number. */
+export type BenchBot = BotEntry & { appId: string; phoneNumber: string; numberType: "CallingPlan" };
 
 /** The bench fixture's i-th service number (+14255560000 + i; 240 of them). */
 export function benchNumber(i: number): string {

@@ -8,50 +8,58 @@
  */
 import { explain } from "./hints";
 
-/** Our own error codes (a service's code travels as `serviceCode`). */
-export const ERROR_CODES = [
-  // BotPhoneNumber
-  "NumberNotFound",
-  "NumberTypeMismatch",
-  "NumberAssignedElsewhere",
-  // ApplicationInstance
-  "AlreadyExists",
-  "NotAResourceAccount",
-  "AdoptMismatch",
-  "UnsupportedWithAppOnlyAuth",
-  "NotFound",
-  // VirtualUserLicense
-  "SkuNotFound",
-  "NoFreeSeats",
-  "NoUsageLocation",
-  "ProvisioningError",
-  // Waits and long-running operations
-  "WaitTimeout",
-  "OperationFailed",
-  // The PowerShell host
-  "HostExited",
-  "HostTimeout",
-  "PwshNotFound",
-  "ProtocolViolation",
-  "ModuleMissing",
-  // Credentials
-  "CertificateInvalid",
-  "FederatedTokenUnavailable",
-  "FederationMismatch",
-  "ReadOnlyIdentity",
-  // The provider process
-  "EngineGone",
-] as const;
-
-/** One of ERROR_CODES. */
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
 /**
  * How a failure may be handled: `throttled` (wait and repeat), `transient` (5xx, network: safe to
  * repeat a read), `outcomeUnknown` (a change may or may not have happened: look before repeating),
  * `permanent` (repeating changes nothing).
  */
 export type ErrorKind = "throttled" | "transient" | "outcomeUnknown" | "permanent";
+
+/**
+ * Our own error codes (a service's code travels as `serviceCode`) and how each may be handled: the
+ * one table that maps our codes to kinds. Text is matched only for failures we know as text from
+ * outside (a service's or a library's words: kindFromText).
+ */
+export const ERROR_KINDS = {
+  // BotPhoneNumber
+  NumberNotFound: "permanent",
+  NumberTypeMismatch: "permanent",
+  NumberAssignedElsewhere: "permanent",
+  // ApplicationInstance
+  AlreadyExists: "permanent",
+  NotAResourceAccount: "permanent",
+  AdoptMismatch: "permanent",
+  UnsupportedWithAppOnlyAuth: "permanent",
+  NotFound: "permanent",
+  // VirtualUserLicense
+  SkuNotFound: "permanent",
+  NoFreeSeats: "permanent",
+  NoUsageLocation: "permanent",
+  ProvisioningError: "permanent",
+  // Waits and long-running operations: a wait that ran out of time is not repeated (nor is the
+  // change it waited for: an operation may still be running); the next `pulumi up` waits again.
+  WaitTimeout: "permanent",
+  OperationFailed: "permanent",
+  // The PowerShell host: a crash or timeout leaves a cmdlet's outcome unknown.
+  HostExited: "outcomeUnknown",
+  HostTimeout: "outcomeUnknown",
+  PwshNotFound: "permanent",
+  ProtocolViolation: "permanent",
+  ModuleMissing: "permanent",
+  // Credentials (FederatedTokenUnavailable: the raise site sets the kind of an unreachable endpoint)
+  CertificateInvalid: "permanent",
+  FederatedTokenUnavailable: "permanent",
+  FederationMismatch: "permanent",
+  ReadOnlyIdentity: "permanent",
+  // The provider process
+  EngineGone: "permanent",
+} as const satisfies Record<string, ErrorKind>;
+
+/** One of our error codes. */
+export type ErrorCode = keyof typeof ERROR_KINDS;
+
+/** Our error codes. */
+export const ERROR_CODES = Object.keys(ERROR_KINDS) as ErrorCode[];
 
 /**
  * A refusal the service gives while it has not caught up with a change Entra already shows (Teams
@@ -76,7 +84,7 @@ export interface TenantErrorDetails {
   code?: ErrorCode;
   /** The service's code: Graph `error.code`, PowerShell FullyQualifiedErrorId, MSAL errorCode. */
   serviceCode?: string;
-  /** How it may be handled; derived from status (or, for text-only sources, the text) when not given. */
+  /** How it may be handled; when not given: our code's kind (ERROR_KINDS), else the status, else the service's words. */
   kind?: ErrorKind;
   /** A refusal that may only mean the service lags behind Entra (set where the service's words are read). */
   condition?: ServiceCondition;
@@ -123,10 +131,12 @@ export function kindFromStatus(status: number): ErrorKind {
   return status >= 500 ? "transient" : "permanent";
 }
 
+/** The kind: as given where raised, else our code's (ERROR_KINDS), else the status, else the outside words. */
 function kindOf(d: TenantErrorDetails): ErrorKind {
   if (d.kind) return d.kind;
+  if (d.code) return ERROR_KINDS[d.code];
   if (d.status !== undefined && d.status > 0) return kindFromStatus(d.status);
-  return kindFromText(`${d.serviceCode ?? d.code ?? ""} ${d.reason}`);
+  return kindFromText(`${d.serviceCode ?? ""} ${d.reason}`);
 }
 
 /** An error from the tenant or from waiting on it: operation, resource, status, code, request id and hint. */

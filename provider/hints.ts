@@ -4,6 +4,7 @@
  * built from the permission the failed call named.
  */
 import { TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
+import { DEPLOY, TEAMS_ADMIN_ROLE } from "./access/catalogue";
 import { NAMESPACE, SETTING_SOURCES, type SettingName } from "./settings";
 
 /** The fields of a failure a hint is chosen from. */
@@ -86,16 +87,13 @@ const KNOWN_FAILURES: KnownFailure[] = [
   },
   {
     match: /^(403|Authorization_RequestDenied|Forbidden)\b/i,
-    hint: "Grant the app registration the Graph permissions (User.ReadWrite.All, Organization.Read.All, TeamsTelephoneNumber.ReadWrite.All) with admin consent, and the Teams Administrator role.",
+    hint: `Grant the app registration the Graph permissions (${DEPLOY.graph.join(", ")}) with admin consent, and the ${DEPLOY.roles[0]!.name} role.`,
   },
   {
     match: /^(429|TooManyRequests)\b/i,
     hint: "The tenant is throttling requests; wait a few minutes and rerun `pulumi up`.",
   },
 ];
-
-/** The permission a Teams cmdlet names: the directory role, not a Graph permission. */
-export const TEAMS_ADMIN_ROLE = "Teams Administrator directory role";
 
 /**
  * The hint for a 403 from a *-CsOnlineApplicationInstance cmdlet (undefined for other cmdlets): under
@@ -112,7 +110,7 @@ export function appOnlyInstanceHint(cmdlet: string, moduleVersion: string | null
   return (
     `Teams refused ${cmdlet} under app-only auth (403). App-only New/Get/Sync-CsOnlineApplicationInstance need ` +
     `MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ (${found}) in the commercial or GCC cloud; they are not available in GCC High/DoD. ` +
-    `${never}If the module and cloud are right, check the app holds Teams Administrator and wait a few minutes for a new token.`
+    `${never}If the module and cloud are right, check the app holds ${DEPLOY.roles[0]!.name} and wait a few minutes for a new token.`
   );
 }
 
@@ -122,7 +120,7 @@ function missingPermissionHint(d: Explainable): string | undefined {
   const denied = d.status === 403 || /^(Authorization_RequestDenied|Forbidden)\b/i.test(code);
   if (!denied || !d.permission) return undefined;
   if (d.permission === TEAMS_ADMIN_ROLE) {
-    return `The app's service principal lacks the Teams Administrator directory role that ${d.operation} needs: assign it in Microsoft Entra ID > Roles and administrators, then rerun \`pulumi up\`.`;
+    return `The app's service principal lacks the ${TEAMS_ADMIN_ROLE} that ${d.operation} needs: assign it in Microsoft Entra ID > Roles and administrators, then rerun \`pulumi up\`.`;
   }
   const operation = d.operation.replace(/\/[0-9a-f-]{36}|\/[^/\s]+(@|%40)[^/\s]+/gi, "/{id}");
   return `The app registration lacks the Microsoft Graph application permission ${d.permission} that ${operation} needs: add it and grant admin consent, then rerun \`pulumi up\`.`;

@@ -164,6 +164,11 @@ export function normalizeMinutes(raw: unknown, min = 1, max = 24 * 60): Normaliz
   return ok(n);
 }
 
+/** How long to wait for a licence's provisioning, in minutes: 1 minute to 7 days. */
+export function normalizeProvisioningMinutes(raw: unknown): Normalized<number> {
+  return normalizeMinutes(raw, 1, 7 * 24 * 60);
+}
+
 /** true/false, also from "true"/"false" strings. */
 export function normalizeBoolean(raw: unknown): Normalized<boolean> {
   if (typeof raw === "boolean") return ok(raw);

@@ -21,9 +21,9 @@ import * as path from "path";
 
 import { LOCAL_DIR, openStack, writeStacksProject } from "../engine/workspace";
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
+import { TEAMS_ADMIN_SCOPE } from "../provider/access/index";
 import { TenantError } from "../provider/errors";
 import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
-import { TEAMS_ADMIN_SCOPE } from "../provider/tenant/auth";
 import { tenantParts } from "../provider/tenant/index";
 import type { BotConfig } from "../stacks/config";
 import { runPreflight } from "./preflight";

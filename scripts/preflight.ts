@@ -15,44 +15,21 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import { describeCredential, resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import {
+  DEPLOY,
+  describeCredential,
+  GRAPH,
+  PREVIEW,
+  SERVICE_PRINCIPAL_READERS,
+  TEAMS_ADMIN_SCOPE,
+  type DirectoryRole,
+} from "../provider/access/index";
+import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { parseStackConfig, type BotConfig } from "../stacks/config";
-import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
+import { preflightTenant, type PreflightTenant, type TokenClaims } from "./preflight/tenant";
 
-/** Microsoft Graph application permissions a run needs (docs/real-tenant.md, step 2). */
-export const REQUIRED_GRAPH_ROLES = [
-  "User.ReadWrite.All",
-  "Organization.Read.All",
-  "TeamsTelephoneNumber.ReadWrite.All",
-];
-/** Extra permissions for bots with createApp. */
-export const CREATE_APP_GRAPH_ROLES = ["Application.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
-/** What the read-only preview identity needs (docs/credentials-and-pipelines.md): each satisfied by itself or its ReadWrite form. */
-export const PREVIEW_GRAPH_ROLES = ["User.Read.All", "Organization.Read.All", "TeamsTelephoneNumber.Read.All"];
-/** Graph permissions a preview identity must NOT hold: a pull request's code runs with it. */
-export const WRITE_GRAPH_ROLES = [
-  "User.ReadWrite.All",
-  "Directory.ReadWrite.All",
-  "LicenseAssignment.ReadWrite.All",
-  "TeamsTelephoneNumber.ReadWrite.All",
-  "Organization.ReadWrite.All",
-  "Application.ReadWrite.All",
-  "AppRoleAssignment.ReadWrite.All",
-];
-/** Entra built-in role template ids (Microsoft Entra built-in roles page). */
-export const TEAMS_ADMINISTRATOR = "69091246-20e8-4a56-aa4d-066075b2a7a8";
-export const GLOBAL_ADMINISTRATOR = "62e90394-69f5-4237-9190-012177145e10";
-export const GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 /** The licence a resource account needs. */
 export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
-
-/** Graph application permissions that can read service principals (serviceprincipal-list.md). */
-export const SERVICE_PRINCIPAL_READ_ROLES = [
-  "Application.Read.All",
-  "Application.ReadWrite.All",
-  "Directory.Read.All",
-  "Directory.ReadWrite.All",
-];
 
 /** One line of the checklist ("warn": worth a look, does not fail the preflight). */
 export interface Check {
@@ -81,265 +58,302 @@ export interface PreflightResult {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** What the checks share: the input, the tenant access and the checklist so far. */
+interface Run {
+  bots: BotConfig[];
+  preview: boolean;
+  tenant: PreflightTenant;
+  add(c: Check): Check;
+}
+
+/** The claims of the two tokens (what the identity holds). */
+interface Claims {
+  graph: TokenClaims;
+  teams: TokenClaims;
+}
+
+const roleNames = (roles: DirectoryRole[]): string => roles.map((r) => r.name).join(" or ");
+const holdsAny = (wids: string[], roles: DirectoryRole[]): boolean => roles.some((r) => wids.includes(r.id));
+
 /** Runs every check; never writes to the tenant. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
-  const { bots, settings } = input;
-  const preview = input.identity === "preview";
-  const tenant = input.tenant ?? preflightTenant(settings);
+  const tenant = input.tenant ?? preflightTenant(input.settings);
   const checks: Check[] = [];
-  const add = (c: Check): Check => (checks.push(c), c);
+  const run: Run = { bots: input.bots, preview: input.identity === "preview", tenant, add: (c) => (checks.push(c), c) };
   try {
-    // 1. Credential: one token per resource.
-    const credentialTitle = `Credential: token for Microsoft Graph (${preview ? "preview" : "deploy"} identity, ${describeCredential(settings.credential)})`;
-    const graph = await tenant.graphClaims().then(
-      (c) => (add({ title: credentialTitle, status: "pass" }), c),
-      (e) => {
-        add({
-          title: credentialTitle,
-          status: "fail",
-          detail: message(e),
-          fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
-        });
-        return undefined;
-      },
-    );
-    // Only after a Graph token: a wrong credential is one ✗, not two.
-    const teams = !graph
-      ? undefined
-      : await tenant.teamsClaims().then(
-          (c) => (
-            add({
-              title: "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)",
-              status: "pass",
-            }),
-            c
-          ),
-          (e) => {
-            add({
-              title: "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)",
-              status: "fail",
-              detail: message(e),
-              fix: "The same credential must obtain a token for 48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default; check the app registration is in this tenant.",
-            });
-            return undefined;
-          },
-        );
-    if (!graph || !teams) return finish(checks);
-
-    // 2. Graph app roles in the token (a read permission is also granted by its ReadWrite form).
+    const claims = await checkTokens(run, input.settings);
+    if (!claims) return finish(checks);
+    // A read permission is also granted by its ReadWrite form (for the preview identity).
     const has = (role: string): boolean =>
-      graph.roles.includes(role) || (preview && graph.roles.includes(role.replace(/\.Read\.All$/, ".ReadWrite.All")));
-    const needed = preview
-      ? PREVIEW_GRAPH_ROLES
-      : [...REQUIRED_GRAPH_ROLES, ...(bots.some((b) => b.createApp) ? CREATE_APP_GRAPH_ROLES : [])];
-    const missing = needed.filter((r) => !has(r));
-    add(
-      missing.length === 0
-        ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
-        : {
-            title: "Graph app roles",
-            status: "fail",
-            detail: `the Graph token's roles claim lacks ${missing.join(", ")}`,
-            fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
-          },
-    );
-
-    // 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them).
-    const declared = bots.filter((b) => b.appId !== undefined);
-    if (declared.length > 0 && !SERVICE_PRINCIPAL_READ_ROLES.some(has)) {
-      add({
-        title: "Bot app ids have service principals in the tenant",
-        status: "skip",
-        detail: "the deploying app cannot read service principals (Application.Read.All); optional",
-      });
-    } else {
-      for (const bot of declared) {
-        const found = await tenant.hasServicePrincipal(bot.appId!);
-        add(
-          found
-            ? { title: `${bot.name}: app ${bot.appId} has a service principal in the tenant`, status: "pass" }
-            : {
-                title: `${bot.name}: app ${bot.appId} has no service principal in the tenant`,
-                status: "warn",
-                detail:
-                  "usually a wrong appId, or the bot's app is not consented in this tenant yet (the account is created either way)",
-                fix: `Check bots[].appId of ${bot.name} (the bot's Microsoft App ID), or create its service principal: an admin consents to the app in this tenant (or New-MgServicePrincipal -AppId ${bot.appId}).`,
-              },
-        );
-      }
-    }
-
-    // 3. The directory role (wids claim of the Teams token): Teams Administrator to deploy, Global
-    //    Reader to preview; a preview identity holds nothing that writes.
-    const writer = teams.wids.includes(TEAMS_ADMINISTRATOR) || teams.wids.includes(GLOBAL_ADMINISTRATOR);
-    const admin = preview ? teams.wids.includes(GLOBAL_READER) || writer : writer;
-    if (!preview)
-      add(
-        admin
-          ? { title: "Entra role: Teams Administrator (wids claim)", status: "pass" }
-          : {
-              title: "Entra role: Teams Administrator",
-              status: "fail",
-              detail: `the Teams admin API token's wids claim holds no Teams Administrator (${TEAMS_ADMINISTRATOR}) role`,
-              fix: "Assign the Teams Administrator role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.",
-            },
-      );
-    else {
-      add(
-        teams.wids.includes(GLOBAL_READER)
-          ? { title: "Entra role: Global Reader (wids claim)", status: "pass" }
-          : {
-              title: "Entra role: Global Reader",
-              status: "fail",
-              detail: `the Teams admin API token's wids claim holds no Global Reader (${GLOBAL_READER}) role`,
-              fix: "Assign the Global Reader role to the preview app's service principal (Entra admin center → Roles and administrators).",
-            },
-      );
-      const writes = [
-        ...graph.roles.filter((r) => WRITE_GRAPH_ROLES.includes(r)),
-        ...(writer ? ["the Teams Administrator (or Global Administrator) role"] : []),
-      ];
-      add(
-        writes.length === 0
-          ? { title: "Read-only: the preview identity holds no write permission or role", status: "pass" }
-          : {
-              title: "Read-only preview identity",
-              status: "fail",
-              detail: `it holds ${writes.join(", ")}: a pull request's code runs with this identity`,
-              fix: "Remove the write permissions and roles from the preview app; deploys use the deploy identity.",
-            },
-      );
-    }
-
-    // 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets.
-    const probeUpn = bots[0]!.userPrincipalName;
-    if (!admin) {
-      add({
-        title: "PowerShell 7 and the MicrosoftTeams module",
-        status: "skip",
-        detail: `needs the ${preview ? "Global Reader" : "Teams Administrator"} role (above)`,
-      });
-    } else {
-      const { ready, error } = await tenant.probeTeams(probeUpn);
-      const ps = ready?.psVersion ?? "";
-      const mod = ready?.teamsModuleVersion ?? null;
-      if (!ready) {
-        add({
-          title: "PowerShell 7 and the MicrosoftTeams module",
-          status: "fail",
-          detail: message(error),
-          fix: `Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (TEAMS_PWSH_PATH); then Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR}.`,
-        });
-      } else if (!/^7\./.test(ps) || mod === null || compareVersions(mod, TEAMS_MODULE_FLOOR) < 0) {
-        add({
-          title: "PowerShell 7 and the MicrosoftTeams module",
-          status: "fail",
-          detail: `PowerShell ${ps || "?"}, MicrosoftTeams ${mod ?? "not installed"} (needs PowerShell 7.2+ and MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later)`,
-          fix: `In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser -Force`,
-        });
-      } else {
-        add({ title: `PowerShell ${ps}, MicrosoftTeams ${mod} (floor ${TEAMS_MODULE_FLOOR})`, status: "pass" });
-        add(
-          error === undefined
-            ? { title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance answers", status: "pass" }
-            : {
-                title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance",
-                status: "fail",
-                detail: message(error),
-                fix: `App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ in the commercial or GCC cloud (not GCC High / DoD), and the Teams Administrator role on the app.`,
-              },
-        );
-      }
-    }
-
-    // 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one.
-    const usersRead = preview ? "User.Read.All" : "User.ReadWrite.All";
-    const numbersRead = preview ? "TeamsTelephoneNumber.Read.All" : "TeamsTelephoneNumber.ReadWrite.All";
-    if (!has(usersRead) || !has("Organization.Read.All")) {
-      add({
-        title: `Free ${VIRTUAL_USER_SKU} seats`,
-        status: "skip",
-        detail: `needs ${usersRead} and Organization.Read.All (above)`,
-      });
-    } else {
-      const needing: string[] = [];
-      for (const bot of bots) {
-        const user = await tenant.getUser(bot.userPrincipalName);
-        const skus = user ? await tenant.listLicenseSkuPartNumbers(user.id) : undefined;
-        if (!skus?.includes(VIRTUAL_USER_SKU)) needing.push(bot.name);
-      }
-      const sku = (await tenant.listSubscribedSkus()).find((s) => s.skuPartNumber === VIRTUAL_USER_SKU);
-      const free = sku ? sku.prepaidUnits.enabled - sku.consumedUnits : 0;
-      add(
-        free >= needing.length
-          ? {
-              title: `Free ${VIRTUAL_USER_SKU} seats: ${free} for ${needing.length} bot(s) that need one`,
-              status: "pass",
-            }
-          : {
-              title: `Free ${VIRTUAL_USER_SKU} seats`,
-              status: "fail",
-              detail: `${needing.length} bot(s) need a seat (${needing.join(", ")}), ${sku ? `${free} free` : "the tenant has no Teams Phone Resource Account licence"}`,
-              fix: `Add ${needing.length - Math.max(free, 0)} Microsoft Teams Phone Resource Account licence(s) (${VIRTUAL_USER_SKU}, free of charge) in the Microsoft 365 admin center, or free some.`,
-            },
-      );
-    }
-
-    // 6. Each declared number: present with the declared type (Direct Routing may be absent),
-    //    and a Calling Plan number's country equals the bot's usage location.
-    for (const bot of bots) {
-      if (!bot.phoneNumber || !bot.numberType) continue;
-      const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
-      if (!has(numbersRead)) {
-        add({ title, status: "skip", detail: `needs ${numbersRead} (above)` });
-        continue;
-      }
-      const found = await tenant.getNumberAssignment(bot.phoneNumber);
-      if (!found) {
-        add(
-          bot.numberType === "DirectRouting"
-            ? {
-                title: `${title}: not in the inventory, allowed (Direct Routing numbers are assigned directly)`,
-                status: "pass",
-              }
-            : {
-                title,
-                status: "fail",
-                detail: "the tenant's telephone-number inventory does not have this number",
-                fix: `Acquire or port the number (Teams admin center → Voice → Phone numbers), or correct bots[].phoneNumber of ${bot.name}.`,
-              },
-        );
-      } else if (found.numberType.toLowerCase() !== bot.numberType.toLowerCase()) {
-        add({
-          title,
-          status: "fail",
-          detail: `the tenant has it as ${found.numberType}`,
-          fix: `Set numberType of ${bot.name} to the tenant's type (${found.numberType}), or declare another number.`,
-        });
-      } else {
-        add({ title: `${title}: in the tenant, ${found.assignmentStatus}`, status: "pass" });
-      }
-      if (bot.numberType === "CallingPlan") {
-        const country = parsePhoneNumberFromString(bot.phoneNumber)?.country;
-        add(
-          !country || country === bot.usageLocation
-            ? {
-                title: `${bot.name}: usage location ${bot.usageLocation} matches the Calling Plan number's country`,
-                status: "pass",
-              }
-            : {
-                title: `${bot.name}: usage location vs Calling Plan number`,
-                status: "fail",
-                detail: `usageLocation ${bot.usageLocation}, the number is in ${country}`,
-                fix: `A Calling Plan number can only go to an account whose usage location is the number's country: set usageLocation: ${country} for ${bot.name}, or use a number from ${bot.usageLocation}.`,
-              },
-        );
-      }
-    }
+      claims.graph.roles.includes(role) ||
+      (run.preview && claims.graph.roles.includes(role.replace(/\.Read\.All$/, ".ReadWrite.All")));
+    checkGraphPermissions(run, has);
+    await checkServicePrincipals(run, has);
+    const admin = checkDirectoryRoles(run, claims);
+    await checkPowerShell(run, admin);
+    await checkSeats(run, has);
+    for (const bot of run.bots) await checkNumber(run, bot, has);
     return finish(checks);
   } finally {
     if (!input.tenant) await tenant.close();
   }
+}
+
+/** 1. Credential: one token per resource (the Teams one only after a Graph token: a wrong credential is one ✗). */
+async function checkTokens(run: Run, settings: TenantSettings): Promise<Claims | undefined> {
+  const credentialTitle = `Credential: token for Microsoft Graph (${run.preview ? "preview" : "deploy"} identity, ${describeCredential(settings.credential)})`;
+  const graph = await run.tenant.graphClaims().then(
+    (c) => (run.add({ title: credentialTitle, status: "pass" }), c),
+    (e) => {
+      run.add({
+        title: credentialTitle,
+        status: "fail",
+        detail: message(e),
+        fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
+      });
+      return undefined;
+    },
+  );
+  if (!graph) return undefined;
+  const teamsTitle = "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)";
+  const teams = await run.tenant.teamsClaims().then(
+    (c) => (run.add({ title: teamsTitle, status: "pass" }), c),
+    (e) => {
+      run.add({
+        title: teamsTitle,
+        status: "fail",
+        detail: message(e),
+        fix: `The same credential must obtain a token for ${TEAMS_ADMIN_SCOPE}; check the app registration is in this tenant.`,
+      });
+      return undefined;
+    },
+  );
+  return teams ? { graph, teams } : undefined;
+}
+
+/** 2. The Graph application permissions in the token's roles claim. */
+function checkGraphPermissions(run: Run, has: (role: string) => boolean): void {
+  const needed = run.preview
+    ? PREVIEW.graph
+    : [...DEPLOY.graph, ...(run.bots.some((b) => b.createApp) ? DEPLOY.createAppGraph : [])];
+  const missing = needed.filter((r) => !has(r));
+  run.add(
+    missing.length === 0
+      ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
+      : {
+          title: "Graph app roles",
+          status: "fail",
+          detail: `the Graph token's roles claim lacks ${missing.join(", ")}`,
+          fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
+        },
+  );
+}
+
+/** 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them). */
+async function checkServicePrincipals(run: Run, has: (role: string) => boolean): Promise<void> {
+  const declared = run.bots.filter((b) => b.appId !== undefined);
+  if (declared.length > 0 && !SERVICE_PRINCIPAL_READERS.some(has)) {
+    run.add({
+      title: "Bot app ids have service principals in the tenant",
+      status: "skip",
+      detail: `the deploying app cannot read service principals (${GRAPH.applicationRead}); optional`,
+    });
+    return;
+  }
+  for (const bot of declared) {
+    const found = await run.tenant.hasServicePrincipal(bot.appId!);
+    run.add(
+      found
+        ? { title: `${bot.name}: app ${bot.appId} has a service principal in the tenant`, status: "pass" }
+        : {
+            title: `${bot.name}: app ${bot.appId} has no service principal in the tenant`,
+            status: "warn",
+            detail:
+              "usually a wrong appId, or the bot's app is not consented in this tenant yet (the account is created either way)",
+            fix: `Check bots[].appId of ${bot.name} (the bot's Microsoft App ID), or create its service principal: an admin consents to the app in this tenant (or New-MgServicePrincipal -AppId ${bot.appId}).`,
+          },
+    );
+  }
+}
+
+/**
+ * 3. The directory role (wids claim of the Teams token): the deploy roles to deploy, the preview
+ * roles to preview; a preview identity holds nothing that writes. True when the identity may run
+ * the Teams cmdlets' reads.
+ */
+function checkDirectoryRoles(run: Run, claims: Claims): boolean {
+  const wids = claims.teams.wids;
+  const writer = holdsAny(wids, DEPLOY.roles);
+  const deployRole = DEPLOY.roles[0]!;
+  if (!run.preview) {
+    run.add(
+      writer
+        ? { title: `Entra role: ${deployRole.name} (wids claim)`, status: "pass" }
+        : {
+            title: `Entra role: ${deployRole.name}`,
+            status: "fail",
+            detail: `the Teams admin API token's wids claim holds no ${deployRole.name} (${deployRole.id}) role`,
+            fix: `Assign the ${deployRole.name} role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.`,
+          },
+    );
+    return writer;
+  }
+  const reader = holdsAny(wids, PREVIEW.roles);
+  run.add(
+    reader
+      ? { title: `Entra role: ${roleNames(PREVIEW.roles)} (wids claim)`, status: "pass" }
+      : {
+          title: `Entra role: ${roleNames(PREVIEW.roles)}`,
+          status: "fail",
+          detail: `the Teams admin API token's wids claim holds no ${roleNames(PREVIEW.roles)} (${PREVIEW.roles.map((r) => r.id).join(", ")}) role`,
+          fix: `Assign the ${roleNames(PREVIEW.roles)} role to the preview app's service principal (Entra admin center → Roles and administrators).`,
+        },
+  );
+  const others = DEPLOY.roles.slice(1).map((r) => r.name);
+  const writes = [
+    ...claims.graph.roles.filter((r) => PREVIEW.forbiddenGraph.includes(r)),
+    ...(writer ? [`the ${deployRole.name}${others.length ? ` (or ${others.join(", ")})` : ""} role`] : []),
+  ];
+  run.add(
+    writes.length === 0
+      ? { title: "Read-only: the preview identity holds no write permission or role", status: "pass" }
+      : {
+          title: "Read-only preview identity",
+          status: "fail",
+          detail: `it holds ${writes.join(", ")}: a pull request's code runs with this identity`,
+          fix: "Remove the write permissions and roles from the preview app; deploys use the deploy identity.",
+        },
+  );
+  return reader || writer;
+}
+
+/** 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets. */
+async function checkPowerShell(run: Run, admin: boolean): Promise<void> {
+  const title = "PowerShell 7 and the MicrosoftTeams module";
+  if (!admin) {
+    const role = run.preview ? roleNames(PREVIEW.roles) : DEPLOY.roles[0]!.name;
+    run.add({ title, status: "skip", detail: `needs the ${role} role (above)` });
+    return;
+  }
+  const { ready, error } = await run.tenant.probeTeams(run.bots[0]!.userPrincipalName);
+  const ps = ready?.psVersion ?? "";
+  const mod = ready?.teamsModuleVersion ?? null;
+  if (!ready) {
+    run.add({
+      title,
+      status: "fail",
+      detail: message(error),
+      fix: `Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (TEAMS_PWSH_PATH); then Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR}.`,
+    });
+  } else if (!/^7\./.test(ps) || mod === null || compareVersions(mod, TEAMS_MODULE_FLOOR) < 0) {
+    run.add({
+      title,
+      status: "fail",
+      detail: `PowerShell ${ps || "?"}, MicrosoftTeams ${mod ?? "not installed"} (needs PowerShell 7.2+ and MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later)`,
+      fix: `In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser -Force`,
+    });
+  } else {
+    run.add({ title: `PowerShell ${ps}, MicrosoftTeams ${mod} (floor ${TEAMS_MODULE_FLOOR})`, status: "pass" });
+    run.add(
+      error === undefined
+        ? { title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance answers", status: "pass" }
+        : {
+            title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance",
+            status: "fail",
+            detail: message(error),
+            fix: `App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ in the commercial or GCC cloud (not GCC High / DoD), and the ${DEPLOY.roles[0]!.name} role on the app.`,
+          },
+    );
+  }
+}
+
+/** 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one. */
+async function checkSeats(run: Run, has: (role: string) => boolean): Promise<void> {
+  const usersRead = run.preview ? GRAPH.usersRead : GRAPH.usersWrite;
+  if (!has(usersRead) || !has(GRAPH.organizationRead)) {
+    run.add({
+      title: `Free ${VIRTUAL_USER_SKU} seats`,
+      status: "skip",
+      detail: `needs ${usersRead} and ${GRAPH.organizationRead} (above)`,
+    });
+    return;
+  }
+  const needing: string[] = [];
+  for (const bot of run.bots) {
+    const user = await run.tenant.getUser(bot.userPrincipalName);
+    const skus = user ? await run.tenant.listLicenseSkuPartNumbers(user.id) : undefined;
+    if (!skus?.includes(VIRTUAL_USER_SKU)) needing.push(bot.name);
+  }
+  const sku = (await run.tenant.listSubscribedSkus()).find((s) => s.skuPartNumber === VIRTUAL_USER_SKU);
+  const free = sku ? sku.prepaidUnits.enabled - sku.consumedUnits : 0;
+  run.add(
+    free >= needing.length
+      ? { title: `Free ${VIRTUAL_USER_SKU} seats: ${free} for ${needing.length} bot(s) that need one`, status: "pass" }
+      : {
+          title: `Free ${VIRTUAL_USER_SKU} seats`,
+          status: "fail",
+          detail: `${needing.length} bot(s) need a seat (${needing.join(", ")}), ${sku ? `${free} free` : "the tenant has no Teams Phone Resource Account licence"}`,
+          fix: `Add ${needing.length - Math.max(free, 0)} Microsoft Teams Phone Resource Account licence(s) (${VIRTUAL_USER_SKU}, free of charge) in the Microsoft 365 admin center, or free some.`,
+        },
+  );
+}
+
+/**
+ * 6. A declared number: present with the declared type (Direct Routing may be absent), and a
+ * Calling Plan number's country equals the bot's usage location.
+ */
+async function checkNumber(run: Run, bot: BotConfig, has: (role: string) => boolean): Promise<void> {
+  if (!bot.phoneNumber || !bot.numberType) return;
+  const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
+  const numbersRead = run.preview ? GRAPH.numbersRead : GRAPH.numbersWrite;
+  if (!has(numbersRead)) {
+    run.add({ title, status: "skip", detail: `needs ${numbersRead} (above)` });
+    return;
+  }
+  const found = await run.tenant.getNumberAssignment(bot.phoneNumber);
+  if (!found) {
+    run.add(
+      bot.numberType === "DirectRouting"
+        ? {
+            title: `${title}: not in the inventory, allowed (Direct Routing numbers are assigned directly)`,
+            status: "pass",
+          }
+        : {
+            title,
+            status: "fail",
+            detail: "the tenant's telephone-number inventory does not have this number",
+            fix: `Acquire or port the number (Teams admin center → Voice → Phone numbers), or correct bots[].phoneNumber of ${bot.name}.`,
+          },
+    );
+  } else if (found.numberType.toLowerCase() !== bot.numberType.toLowerCase()) {
+    run.add({
+      title,
+      status: "fail",
+      detail: `the tenant has it as ${found.numberType}`,
+      fix: `Set numberType of ${bot.name} to the tenant's type (${found.numberType}), or declare another number.`,
+    });
+  } else {
+    run.add({ title: `${title}: in the tenant, ${found.assignmentStatus}`, status: "pass" });
+  }
+  if (bot.numberType === "CallingPlan") checkCountry(run, bot);
+}
+
+/** A Calling Plan number can only go to an account whose usage location is the number's country. */
+function checkCountry(run: Run, bot: BotConfig): void {
+  const country = parsePhoneNumberFromString(bot.phoneNumber!)?.country;
+  run.add(
+    !country || country === bot.usageLocation
+      ? {
+          title: `${bot.name}: usage location ${bot.usageLocation} matches the Calling Plan number's country`,
+          status: "pass",
+        }
+      : {
+          title: `${bot.name}: usage location vs Calling Plan number`,
+          status: "fail",
+          detail: `usageLocation ${bot.usageLocation}, the number is in ${country}`,
+          fix: `A Calling Plan number can only go to an account whose usage location is the number's country: set usageLocation: ${country} for ${bot.name}, or use a number from ${bot.usageLocation}.`,
+        },
+  );
 }
 
 function finish(checks: Check[]): PreflightResult {

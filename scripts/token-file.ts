@@ -24,7 +24,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { AssertionSource, TOKEN_EXCHANGE_AUDIENCE, type AssertionOrigin } from "../provider/tenant/assertions";
+import { AssertionSource, TOKEN_EXCHANGE_AUDIENCE, type AssertionOrigin } from "../provider/access/index";
 
 /** How often the token is looked at (a new one is fetched only when the current one is at half its lifetime). */
 const CHECK_INTERVAL_MS = 15_000;

@@ -12,32 +12,48 @@ import {
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
+  normalizeProvisioningMinutes,
   normalizeUpn,
   normalizeUsageLocation,
   NumberType,
 } from "../provider/validate";
 
-/** A bot's app registration, created by this stack instead of given by id. */
-export interface CreateAppConfig {
-  /** Display name of the Entra app; defaults to the bot's display name. */
-  displayName?: string;
-}
+/**
+ * One bot as the stack config declares it (`teams-bot-numbers:bots` in Pulumi.<stack>.yaml): the one
+ * schema of a bot. Structure only; values are checked in `parseBot` with the provider's own
+ * normalisers. Export, benchmarks, the hardening suite and tests derive their bots from it.
+ */
+export const botShape = z
+  .object({
+    name: z.string(),
+    userPrincipalName: z.string(),
+    displayName: z.string(),
+    /** The bot's Entra app (client) id; exactly one of appId and createApp. */
+    appId: z.string().optional(),
+    /** Create the bot's app registration in this stack (display name: the bot's, unless given). */
+    createApp: z.union([z.boolean(), z.object({ displayName: z.string().optional() }).strict()]).optional(),
+    usageLocation: z.string(),
+    phoneNumber: z.string().optional(),
+    numberType: z.string().optional(),
+    locationId: z.string().optional(),
+    /** Take over an existing account / assignment that matches instead of refusing. */
+    adopt: z.boolean().optional(),
+    /** How long `pulumi up` waits for the licence to be provisioned, in minutes (default 30). */
+    provisioningTimeoutMinutes: z.number().optional(),
+  })
+  .strict();
 
-/** One bot: its resource account and, optionally, its number. */
-export interface BotConfig {
-  name: string;
-  userPrincipalName: string;
-  displayName: string;
-  /** The bot's Entra app (client) id; exactly one of appId and createApp. */
-  appId?: string;
-  createApp?: CreateAppConfig;
-  usageLocation: string;
-  phoneNumber?: string;
+/** A bot entry as written in the stack config. */
+export type BotEntry = z.input<typeof botShape>;
+
+/** A bot's app registration, created by this stack instead of given by id. */
+export type CreateAppConfig = Exclude<NonNullable<BotEntry["createApp"]>, boolean>;
+
+/** One bot after validation: values normalised, the number type one of NUMBER_TYPES, createApp an object. */
+export type BotConfig = Omit<BotEntry, "numberType" | "createApp"> & {
   numberType?: NumberType;
-  locationId?: string;
-  /** Take over an existing account / assignment that matches instead of refusing. */
-  adopt?: boolean;
-}
+  createApp?: CreateAppConfig;
+};
 
 /** The validated stack config. */
 export interface StackConfig {
@@ -62,22 +78,6 @@ export class StackConfigError extends Error {
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** A bot entry's structure (every field it may have); values are checked below with the provider's own normalisers. */
-export const botShape = z
-  .object({
-    name: z.string(),
-    userPrincipalName: z.string(),
-    displayName: z.string(),
-    appId: z.string().optional(),
-    createApp: z.union([z.boolean(), z.object({ displayName: z.string().optional() }).strict()]).optional(),
-    usageLocation: z.string(),
-    phoneNumber: z.string().optional(),
-    numberType: z.string().optional(),
-    locationId: z.string().optional(),
-    adopt: z.boolean().optional(),
-  })
-  .strict();
-
 /** The keys of `teams-bot-numbers:` the program reads (the tenant settings are the provider's: provider/settings.ts). */
 export const configShape = z
   .object({
@@ -94,7 +94,6 @@ function pathOf(parts: ReadonlyArray<PropertyKey>): string {
 
 /** Validates and normalises raw stack config (`{ bots: [...], protect? }`). Throws StackConfigError. */
 export function parseStackConfig(raw: unknown): StackConfig {
-  const problems: string[] = [];
   if ((raw as { bots?: unknown } | undefined)?.bots === undefined) {
     throw new StackConfigError([
       "bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)",
@@ -102,15 +101,14 @@ export function parseStackConfig(raw: unknown): StackConfig {
   }
   const top = configShape.safeParse(raw ?? {});
   if (!top.success) {
-    for (const issue of top.error.issues) {
-      const where = pathOf(issue.path) || "teams-bot-numbers";
-      problems.push(
-        issue.code === "unrecognized_keys"
+    throw new StackConfigError(
+      top.error.issues.map((issue) => {
+        const where = pathOf(issue.path) || "teams-bot-numbers";
+        return issue.code === "unrecognized_keys"
           ? `${where}: unknown key(s) ${issue.keys.join(", ")}`
-          : `${where}: ${issue.message}`,
-      );
-    }
-    throw new StackConfigError(problems);
+          : `${where}: ${issue.message}`;
+      }),
+    );
   }
   const protect = top.data.protect === undefined || String(top.data.protect) === "true";
   if (top.data.bots.length === 0 && protect)
@@ -119,100 +117,108 @@ export function parseStackConfig(raw: unknown): StackConfig {
         "(teams-bot-numbers:protect). To remove them all on purpose, set teams-bot-numbers:protect to false " +
         "and run pulumi up, then empty the list (or run pulumi destroy); see docs/removing-bots.md",
     ]);
-
-  const bots: BotConfig[] = [];
-  // Index in the config of each entry of `bots` (entries with a wrong shape are skipped).
-  const indexOf: number[] = [];
-  top.data.bots.forEach((entry, i) => {
-    const at = (field?: string): string => `bots[${i}]${field ? `.${field}` : ""}`;
-    const shaped = botShape.safeParse(entry);
-    if (!shaped.success) {
-      for (const issue of shaped.error.issues) {
-        if (issue.code === "unrecognized_keys")
-          problems.push(
-            `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`,
-          );
-        else {
-          // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
-          const given = issue.path.reduce<unknown>(
-            (o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined),
-            entry,
-          );
-          problems.push(
-            `${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`,
-          );
-        }
-      }
-      return;
-    }
-    const b = shaped.data;
-    const take = <T>(field: string, r: Normalized<T>): T | undefined => {
-      if (r.ok) return r.value;
-      problems.push(`${at(field)}: ${r.reason}`);
-      return undefined;
-    };
-    if (!NAME.test(b.name))
-      problems.push(
-        `${at("name")}: "${b.name}" must be lower-case letters, digits and dashes (it names Pulumi resources)`,
-      );
-    const upn = take("userPrincipalName", normalizeUpn(b.userPrincipalName));
-    const displayName = take("displayName", normalizeDisplayName(b.displayName));
-    const usageLocation = take("usageLocation", normalizeUsageLocation(b.usageLocation));
-    let appId: string | undefined;
-    if (b.appId !== undefined && b.createApp !== undefined)
-      problems.push(`${at()}: give either appId or createApp, not both`);
-    else if (b.appId === undefined && !b.createApp)
-      problems.push(`${at("appId")}: is required (the bot's Entra app id), or set createApp: true to create the app`);
-    else if (b.appId !== undefined) appId = take("appId", normalizeAppId(b.appId, "the bot's Entra app (client) id"));
-    const numberType = b.numberType === undefined ? undefined : take("numberType", normalizeNumberType(b.numberType));
-    let phoneNumber: string | undefined;
-    if (b.phoneNumber !== undefined) {
-      phoneNumber = take("phoneNumber", normalizePhoneNumber(b.phoneNumber, numberType));
-      if (b.numberType === undefined)
-        problems.push(
-          `${at("numberType")}: is required with phoneNumber (CallingPlan, DirectRouting or OperatorConnect)`,
-        );
-    } else if (b.numberType !== undefined || b.locationId !== undefined) {
-      problems.push(`${at("phoneNumber")}: is required when numberType or locationId is set`);
-    }
-    const locationId = b.locationId === undefined ? undefined : take("locationId", normalizeLocationId(b.locationId));
-    indexOf.push(i);
-    bots.push({
-      name: b.name,
-      userPrincipalName: upn ?? b.userPrincipalName,
-      displayName: displayName ?? b.displayName,
-      appId,
-      createApp:
-        b.createApp === undefined || b.createApp === false ? undefined : b.createApp === true ? {} : b.createApp,
-      usageLocation: usageLocation ?? b.usageLocation,
-      phoneNumber,
-      numberType,
-      locationId,
-      adopt: b.adopt,
-    });
+  const problems: string[] = [];
+  const bots: { bot: BotConfig; index: number }[] = [];
+  top.data.bots.forEach((entry, index) => {
+    const bot = parseBot(entry, index, problems);
+    if (bot) bots.push({ bot, index });
   });
+  problems.push(...duplicates(bots));
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return { bots: bots.map((b) => b.bot), protect };
+}
 
-  // One bot per name, account and number.
+/** The shape problems of one entry (zod's), each with its path. */
+function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    if (issue.code === "unrecognized_keys")
+      return `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`;
+    // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
+    const given = issue.path.reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined),
+      entry,
+    );
+    return `${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`;
+  });
+}
+
+/** One entry validated and normalised (problems pushed, each naming `bots[i].<field>`); undefined for a wrong shape. */
+function parseBot(entry: unknown, i: number, problems: string[]): BotConfig | undefined {
+  const at = (field?: string): string => `bots[${i}]${field ? `.${field}` : ""}`;
+  const shaped = botShape.safeParse(entry);
+  if (!shaped.success) {
+    problems.push(...shapeProblems(entry, at, shaped.error.issues));
+    return undefined;
+  }
+  const b = shaped.data;
+  const take = <T>(field: string, r: Normalized<T>): T | undefined => {
+    if (r.ok) return r.value;
+    problems.push(`${at(field)}: ${r.reason}`);
+    return undefined;
+  };
+  if (!NAME.test(b.name))
+    problems.push(
+      `${at("name")}: "${b.name}" must be lower-case letters, digits and dashes (it names Pulumi resources)`,
+    );
+  const upn = take("userPrincipalName", normalizeUpn(b.userPrincipalName));
+  const displayName = take("displayName", normalizeDisplayName(b.displayName));
+  const usageLocation = take("usageLocation", normalizeUsageLocation(b.usageLocation));
+  let appId: string | undefined;
+  if (b.appId !== undefined && b.createApp !== undefined)
+    problems.push(`${at()}: give either appId or createApp, not both`);
+  else if (b.appId === undefined && !b.createApp)
+    problems.push(`${at("appId")}: is required (the bot's Entra app id), or set createApp: true to create the app`);
+  else if (b.appId !== undefined) appId = take("appId", normalizeAppId(b.appId, "the bot's Entra app (client) id"));
+  const numberType = b.numberType === undefined ? undefined : take("numberType", normalizeNumberType(b.numberType));
+  let phoneNumber: string | undefined;
+  if (b.phoneNumber !== undefined) {
+    phoneNumber = take("phoneNumber", normalizePhoneNumber(b.phoneNumber, numberType));
+    if (b.numberType === undefined)
+      problems.push(
+        `${at("numberType")}: is required with phoneNumber (CallingPlan, DirectRouting or OperatorConnect)`,
+      );
+  } else if (b.numberType !== undefined || b.locationId !== undefined) {
+    problems.push(`${at("phoneNumber")}: is required when numberType or locationId is set`);
+  }
+  const locationId = b.locationId === undefined ? undefined : take("locationId", normalizeLocationId(b.locationId));
+  const provisioningTimeoutMinutes =
+    b.provisioningTimeoutMinutes === undefined
+      ? undefined
+      : take("provisioningTimeoutMinutes", normalizeProvisioningMinutes(b.provisioningTimeoutMinutes));
+  // Fields without a normaliser pass as the schema read them.
+  return {
+    ...b,
+    userPrincipalName: upn ?? b.userPrincipalName,
+    displayName: displayName ?? b.displayName,
+    appId,
+    createApp: b.createApp === undefined || b.createApp === false ? undefined : b.createApp === true ? {} : b.createApp,
+    usageLocation: usageLocation ?? b.usageLocation,
+    phoneNumber,
+    numberType,
+    locationId,
+    provisioningTimeoutMinutes,
+  };
+}
+
+/** One bot per name, account and number: a repeat is reported on the later entry. */
+function duplicates(bots: { bot: BotConfig; index: number }[]): string[] {
+  const problems: string[] = [];
   for (const [field, label] of [
     ["name", "name"],
     ["userPrincipalName", "account"],
     ["phoneNumber", "number"],
   ] as const) {
     const seen = new Map<string, number>();
-    bots.forEach((bot, n) => {
+    for (const { bot, index } of bots) {
       const value = bot[field];
-      if (value === undefined) return;
-      const key = value.toLowerCase();
-      const first = seen.get(key);
-      const i = indexOf[n]!;
+      if (value === undefined) continue;
+      const first = seen.get(value.toLowerCase());
       if (first !== undefined)
         problems.push(
-          `bots[${i}].${field}: ${label} "${value}" is already used by bots[${first}]; each bot needs its own`,
+          `bots[${index}].${field}: ${label} "${value}" is already used by bots[${first}]; each bot needs its own`,
         );
-      else seen.set(key, i);
-    });
+      else seen.set(value.toLowerCase(), index);
+    }
   }
-
-  if (problems.length > 0) throw new StackConfigError(problems);
-  return { bots, protect };
+  return problems;
 }

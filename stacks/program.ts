@@ -111,7 +111,7 @@ class Bot extends pulumi.ComponentResource {
     );
     this.licence = new VirtualUserLicense(
       `${bot.name}-licence`,
-      { userId: this.account.objectId, bot: this.label },
+      { userId: this.account.objectId, provisioningTimeoutMinutes: bot.provisioningTimeoutMinutes, bot: this.label },
       { parent: this },
     );
   }

@@ -7,7 +7,7 @@
  * sections, and the refusals per workload in emulator/FIDELITY.md ("Query options").
  */
 import { GraphError, graphErrors } from "./errors";
-import { GraphRequest, header } from "./route";
+import { header, type GraphRequest } from "./request";
 
 /** OData system query options and `$skiptoken` (query-parameters.md), by their canonical spelling. */
 export const SYSTEM_OPTIONS = [

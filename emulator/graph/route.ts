@@ -3,15 +3,9 @@ import { EmulatorContext } from "../context";
 import { AccessClaims } from "../tokens";
 import { graphErrors } from "./errors";
 import type { Query, QueryRules } from "./query";
+import type { GraphRequest } from "./request";
 
-/** A Graph request as the router sees it (path without `/v1.0`). */
-export interface GraphRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  body: unknown;
-}
+export { header, type GraphRequest } from "./request";
 
 /** A Graph response. */
 export interface GraphResponse {
@@ -61,10 +55,4 @@ export function objectBody(req: GraphRequest): Record<string, unknown> {
     throw graphErrors.emptyPayload();
   }
   return req.body as Record<string, unknown>;
-}
-
-/** The first value of a header, case-insensitively. */
-export function header(req: GraphRequest, name: string): string | undefined {
-  const k = Object.keys(req.headers).find((h) => h.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : req.headers[k];
 }

@@ -25,18 +25,17 @@
  * and it is a resource account for the same applicationId whose display name and usage location
  * equal the declared ones: adopting writes nothing (only a missing application mapping is synced),
  * and a difference is refused naming the field, the tenant's and the declared value. The
- * orchestration lives in the accounts service (provider/tenant/accounts.ts). check() refuses a
- * placeholder applicationId (nil GUID, repeated digits: normalizeAppId).
+ * orchestration lives in the accounts service (provider/tenant/accounts/service.ts). check()
+ * refuses a placeholder applicationId (nil GUID, repeated digits: normalizeAppId).
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { during, TenantError, withPartialState } from "../errors";
+import { during, withPartialState } from "../errors";
 import { applicationInstanceId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type TeamsInstance, type TenantUser } from "../tenant";
-import { configureSession } from "../tenant/session";
+import { configureSession, tenant, type TeamsInstance, type TenantUser } from "../tenant";
 import {
   normalizeAppId,
   normalizeBoolean,
@@ -146,22 +145,13 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
   },
 
   async create(inputs) {
-    const { accounts, requireWrite } = tenant();
-    const upn = inputs.userPrincipalName;
-    await requireWrite(["teams", "users"], `creating resource account ${upn}`, upn);
-    const { instance, existingUser } = await accounts.findOrCreate(inputs);
-    const id = applicationInstanceId.format({ objectId: instance.objectId });
-    const tenantId = instance.tenantId ?? accounts.tenantId;
-    try {
-      await accounts.ensureMapping(instance, inputs.applicationId, upn);
-      const seen = existingUser ?? (await accounts.waitForUser(instance.objectId, upn, true));
-      const user = await accounts.patch(seen!, inputs, upn);
-      const mapped = { ...instance, applicationId: inputs.applicationId };
-      return { id, outs: outputs(inputs, instance.objectId, tenantId, user, mapped) };
-    } catch (e) {
-      // The account exists: record it so the next `pulumi up` finishes the job instead of recreating it.
-      throw withPartialState(e, id, outputs(inputs, instance.objectId, tenantId, existingUser, instance));
-    }
+    const created = await tenant().accounts.create(inputs);
+    const state = created.ok ? created.value : created.exists;
+    const id = applicationInstanceId.format({ objectId: state.instance.objectId });
+    const outs = outputs(inputs, state.instance.objectId, state.tenantId, state.user, state.instance);
+    // The account exists: record it so the next `pulumi up` finishes the job instead of recreating it.
+    if (!created.ok) throw withPartialState(created.error, id, outs);
+    return { id, outs };
   },
 
   async read(id, props) {
@@ -186,48 +176,14 @@ export const provider: Hooks<Inputs, ApplicationInstanceOutputs> = namedBy({
   },
 
   async update(id, olds, news) {
-    const { accounts, requireWrite } = tenant();
+    const { accounts } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
-    const upn = news.userPrincipalName;
-    await requireWrite(["users"], `updating resource account ${upn}`, upn);
-    if (changedKeys<Inputs>(olds, news, ["applicationId"]).length > 0) {
-      throw new TenantError({
-        operation: `changing the application id of ${upn} from ${olds.applicationId || "none"} to ${news.applicationId}`,
-        resource: upn,
-        code: "UnsupportedWithAppOnlyAuth",
-        reason:
-          "Set-CsOnlineApplicationInstance is not supported with app-only authentication, so the provider cannot change it in place",
-        hint:
-          "In the stack config, give the bot a new userPrincipalName together with the new appId (a new account is created; its licence and number follow; a protected stack needs teams-bot-numbers:protect: false for that run), " +
-          "or put the appId back; or run Set-CsOnlineApplicationInstance -Identity <upn> -ApplicationId <id> as a Teams admin and then `pulumi refresh`. " +
-          'A program of your own can add the resource option replaceOnChanges: ["applicationId"] instead.',
-      });
-    }
-    const current = await during(`reading resource account ${upn}`, upn, () => accounts.user(objectId));
-    if (!current) {
-      throw new TenantError({
-        operation: `updating resource account ${upn}`,
-        resource: upn,
-        code: "NotFound",
-        reason: `the account ${objectId} no longer exists`,
-        hint: "Run `pulumi refresh` and then `pulumi up` to create it again.",
-      });
-    }
-    // A partial create leaves the mapping out: finish it here.
-    const instance = await during(`reading resource account ${upn} in Teams`, upn, () => accounts.instance(objectId));
-    if (instance) await accounts.ensureMapping(instance, news.applicationId, upn);
-    const user = await accounts.patch(current, news, upn);
-    const mapped = instance ? { ...instance, applicationId: news.applicationId } : undefined;
-    return { outs: outputs(news, objectId, olds.tenantId || accounts.tenantId, user, mapped) };
+    const { user, instance } = await accounts.update({ objectId, fromApplicationId: olds.applicationId, to: news });
+    return { outs: outputs(news, objectId, olds.tenantId || accounts.tenantId, user, instance) };
   },
 
   async delete(id, props) {
-    const { accounts, requireWrite } = tenant();
     const { objectId } = applicationInstanceId.parse(id);
-    const label = applicationInstanceId.label({ objectId }, props?.userPrincipalName);
-    await requireWrite(["users"], `deleting resource account ${label}`, label);
-    const deleted = await during(`deleting resource account ${label}`, label, () => accounts.delete(objectId));
-    if (!deleted) progress(label, "already gone");
-    await accounts.waitForUser(objectId, label, false);
+    await tenant().accounts.remove(objectId, applicationInstanceId.label({ objectId }, props?.userPrincipalName));
   },
 });

@@ -21,17 +21,23 @@
  * when a declared locationId is removed.
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  * diff announces a number change to the other updates of the run (programs without a NumberPlan).
- * The orchestration lives in the numbers service (provider/tenant/numbers.ts, number-moves.ts). */
+ * The orchestration lives in the numbers service (provider/tenant/numbers.ts, moves/). */
 import * as pulumi from "@pulumi/pulumi";
 
-import { during, TenantError, withPartialState } from "../errors";
-import { fromWireEnum, ZERO_GUID, type NumberType } from "../formats";
+import { during, withPartialState, type TenantError } from "../errors";
+import { fromWireEnum, type NumberType } from "../formats";
 import { botPhoneNumberId } from "../ids";
 import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { announceMove, tenant, type MoveOutcome, type NumberAssignment, type Numbers } from "../tenant";
-import { configureSession } from "../tenant/session";
+import {
+  announceMove,
+  configureSession,
+  emergencyLocation,
+  tenant,
+  type MoveOutcome,
+  type NumberAssignment,
+} from "../tenant";
 import {
   normalizeBoolean,
   normalizeGuid,
@@ -103,12 +109,6 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
 
 const labelOf = (i: Pick<Inputs, "phoneNumber" | "instanceId">): string => botPhoneNumberId.label(i);
 
-/** The tenant's emergency location of a number, lower case; undefined for none (null, "", the zero GUID). */
-function tenantLocation(record: NumberAssignment | undefined): string | undefined {
-  const id = record?.locationId?.toLowerCase();
-  return id && id !== ZERO_GUID ? id : undefined;
-}
-
 /**
  * The locationId the recorded outputs say was declared. State written before tenantLocationId
  * existed recorded the tenant's location as locationId, declared or not: it counts as undeclared,
@@ -123,7 +123,7 @@ function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhone
     ...inputs,
     assignmentStatus: record?.assignmentStatus ?? "unknown",
     activationState: record?.activationState ?? "unknown",
-    tenantLocationId: tenantLocation(record) ?? null,
+    tenantLocationId: emergencyLocation(record) ?? null,
   };
   // Managed only when declared: the tenant's value never becomes the input.
   if (!inputs.locationId) delete outs.locationId;
@@ -143,19 +143,12 @@ function moveFailure(
   return withPartialState(outcome.error, id, held);
 }
 
-/**
- * The number and account a recorded resource is about, and what the tenant says of that number now.
- * An update may have moved the resource to another number: the recorded outputs know which.
- */
-async function recordedNumber(id: string, props: Partial<BotPhoneNumberOutputs> | undefined) {
-  const numbers: Numbers = tenant().numbers;
+/** The number and account a recorded resource is about (an update may have moved it to another number). */
+function recorded(id: string, props: Partial<BotPhoneNumberOutputs> | undefined) {
   const fromId = botPhoneNumberId.parse(id);
   const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
   const instanceId = props?.instanceId ?? fromId.instanceId;
-  const label = labelOf({ phoneNumber, instanceId });
-  const record = await during(`reading number ${phoneNumber}`, label, () => numbers.get(phoneNumber));
-  const ours = !!record && record.assignmentTargetId === instanceId;
-  return { numbers, phoneNumber, instanceId, label, record, ours };
+  return { phoneNumber, instanceId, label: labelOf({ phoneNumber, instanceId }) };
 }
 
 /** The implementation the shim loads at call time. */
@@ -178,67 +171,23 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
       replaceOn: ["instanceId"],
       stables: ["instanceId"],
     });
-    // Tell the other updates of this run that this account gives its number up (number-moves.ts).
+    // Tell the other updates of this run that this account gives its number up (moves/registry.ts).
     if (result.replaces.length === 0 && olds.instanceId && changedKeys<Inputs>(olds, news, ["phoneNumber"]).length > 0)
       announceMove(olds.instanceId, news);
     return result;
   },
 
   async create(inputs) {
-    const { numbers, requireWrite } = tenant();
+    const { instanceId, phoneNumber, numberType, locationId, adopt } = inputs;
     const label = labelOf(inputs);
-    const operation = `assigning number ${inputs.phoneNumber} to ${inputs.instanceId}`;
-    await requireWrite(["numbers"], operation, label);
-    const id = botPhoneNumberId.format(inputs);
-    const record = await during(`looking up ${inputs.phoneNumber}`, label, () => numbers.get(inputs.phoneNumber));
-    if (record?.assignmentTargetId !== inputs.instanceId) {
-      // Checked, and taken from its holder only when the holder gives it up in this run.
-      const moved = await numbers.move({ instanceId: inputs.instanceId, to: inputs, label });
-      if (!moved.ok) throw moved.error;
-      return { id, outs: outputs(inputs, moved.record) };
-    }
-    const type = fromWireEnum(record.numberType);
-    if (type && type !== inputs.numberType) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "NumberTypeMismatch",
-        reason: `${inputs.phoneNumber} is a ${type} number, not ${inputs.numberType}`,
-        hint: `Set numberType to ${type}.`,
-      });
-    }
-    const current = tenantLocation(record);
-    if (!inputs.adopt) {
-      // The account is this stack's, so the number on it is too: what an interrupted run (or an admin)
-      // left in place is recorded, and a declared location is set as a create would.
-      progress(label, "already on this account (as an interrupted run leaves it): recorded");
-      if (inputs.locationId && inputs.locationId !== current) {
-        await during(`setting the emergency location of ${inputs.phoneNumber}`, label, () =>
-          numbers.setLocation(inputs.phoneNumber, inputs.locationId!),
-        );
-        return { id, outs: outputs(inputs, await numbers.get(inputs.phoneNumber)) };
-      }
-      return { id, outs: outputs(inputs, record) };
-    }
-    // Adopting writes nothing: a declared location must already be the tenant's.
-    if (inputs.locationId && inputs.locationId !== current) {
-      throw new TenantError({
-        operation,
-        resource: label,
-        code: "AdoptMismatch",
-        reason: `the tenant gives the number ${current ? `emergency location ${current}` : "no emergency location"}, the program declares ${inputs.locationId}`,
-        hint: current
-          ? `Adopting changes nothing in the tenant: set locationId to ${current} (or remove it) to adopt, then change it in a later \`pulumi up\`.`
-          : "Adopting changes nothing in the tenant: remove locationId to adopt, then set it in a later `pulumi up`.",
-      });
-    }
-    progress(label, "adopting the existing assignment");
-    return { id, outs: outputs(inputs, record) };
+    const record = await tenant().numbers.claim({ instanceId, phoneNumber, numberType, locationId, adopt, label });
+    return { id: botPhoneNumberId.format(inputs), outs: outputs(inputs, record) };
   },
 
   async read(id, props) {
-    const { phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
-    if (!record || !ours) {
+    const { phoneNumber, instanceId, label } = recorded(id, props);
+    const record = await during(`reading number ${phoneNumber}`, label, () => tenant().numbers.get(phoneNumber));
+    if (!record || record.assignmentTargetId !== instanceId) {
       if (record?.assignmentTargetId) progress(label, `the number is now assigned to ${record.assignmentTargetId}`);
       return {};
     }
@@ -251,72 +200,25 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
       ...(props?.bot ? { bot: props.bot } : {}),
     };
     // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
-    const current = tenantLocation(record);
+    const current = emergencyLocation(record);
     if (props && declaredLocation(props) && current) inputs.locationId = current;
     return { id, props: outputs(inputs, record) };
   },
 
   async update(id, olds, news) {
-    const { numbers, requireWrite } = tenant();
-    const label = labelOf(news);
-    await requireWrite(["numbers"], `changing number ${olds.phoneNumber} of ${news.instanceId}`, label);
-    if (changedKeys<Inputs>(olds, news, ["phoneNumber", "numberType"]).length === 0) {
-      // A clear (null) only when the program removed a locationId it had declared.
-      if (changedKeys<Inputs>({ locationId: declaredLocation(olds) }, news, ["locationId"]).length > 0) {
-        await during(`setting the emergency location of ${news.phoneNumber}`, label, () =>
-          numbers.setLocation(news.phoneNumber, news.locationId ?? null),
-        );
-      }
-      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
-      return { outs: outputs(news, record) };
-    }
-    // Same number, another type: nothing moves; the tenant must already call it the new type.
-    if (olds.phoneNumber === news.phoneNumber) {
-      const record = await during(`reading number ${news.phoneNumber}`, label, () => numbers.get(news.phoneNumber));
-      if (record && fromWireEnum(record.numberType) !== news.numberType) {
-        throw new TenantError({
-          operation: `assigning number ${news.phoneNumber} to ${news.instanceId}`,
-          resource: label,
-          code: "NumberTypeMismatch",
-          reason: `${news.phoneNumber} is a ${fromWireEnum(record.numberType)} number, not ${news.numberType}`,
-          hint: `Set numberType to ${fromWireEnum(record.numberType)}.`,
-        });
-      }
-      return { outs: outputs(news, record) };
-    }
-    // The move, with every move that must happen together with it (a swap, a rotation, a chain).
-    const moved = await numbers.move({
-      instanceId: news.instanceId,
-      from: {
-        phoneNumber: olds.phoneNumber,
-        numberType: olds.numberType,
-        locationId: declaredLocation(olds) ?? null,
-      },
-      to: news,
-      label,
+    const { instanceId, phoneNumber, numberType, locationId } = news;
+    const moved = await tenant().numbers.change({
+      instanceId,
+      from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: declaredLocation(olds) },
+      to: { phoneNumber, numberType, locationId },
+      label: labelOf(news),
     });
     if (moved.ok) return { outs: outputs(news, moved.record) };
     throw moveFailure(moved, id, olds);
   },
 
   async delete(id, props) {
-    const fromId = botPhoneNumberId.parse(id);
-    await tenant().requireWrite(
-      ["numbers"],
-      `unassigning number ${props?.phoneNumber ?? fromId.phoneNumber}`,
-      labelOf({
-        phoneNumber: props?.phoneNumber ?? fromId.phoneNumber,
-        instanceId: props?.instanceId ?? fromId.instanceId,
-      }),
-    );
-    const { numbers, phoneNumber, instanceId, label, record, ours } = await recordedNumber(id, props);
-    if (!record || !ours) {
-      // Unassigned already, or moved to another account: not ours to unassign.
-      const now = record?.assignmentTargetId;
-      progress(label, now ? `left alone: now assigned to ${now}` : "already unassigned");
-      return;
-    }
-    const numberType = (props?.numberType ?? record.numberType) as NumberType;
-    await numbers.unassign({ phoneNumber, instanceId, numberType }, label, true);
+    const { phoneNumber, instanceId, label } = recorded(id, props);
+    await tenant().numbers.release({ instanceId, phoneNumber, numberType: props?.numberType, label });
   },
 });

@@ -1,6 +1,6 @@
 /**
  * NumberPlan: the stack's declaration of who should hold which number, so number moves can run as
- * one plan in one `pulumi up` (provider/tenant/number-moves.ts; README "How number moves work").
+ * one plan in one `pulumi up` (provider/tenant/moves/registry.ts; README "How number moves work").
  * It changes nothing in the tenant. Every BotPhoneNumber of the stack depends on it, so before any
  * number changes, the provider process knows each bot's account and wanted number (a swap, a
  * rotation, a chain: the holder of a wanted number is moving too) and which accounts the stack
@@ -16,8 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { declareStack, type DeclaredStack } from "../tenant";
-import { configureSession } from "../tenant/session";
+import { configureSession, declareStack, type DeclaredStack } from "../tenant";
 import {
   normalizeBoolean,
   normalizeGuid,

@@ -8,20 +8,23 @@
  * read: licenseDetails. update: a SKU change swaps in ONE assignLicense call (add + remove), so
  * the account is never without a licence. replace: userId. delete: remove the licence.
  * A licence the account already has is taken as is (nothing to take over: no adopt needed).
- * The orchestration lives in the licences service (provider/tenant/licences.ts).
+ * The orchestration lives in the licences service (provider/tenant/licences/service.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 
-import { during, withPartialState } from "../errors";
+import { withPartialState } from "../errors";
 import { virtualUserLicenseId } from "../ids";
-import { progress } from "../log";
 import { RESOURCE_MODULES, TYPE_MODULE } from "../registry";
 import { shim } from "../shim";
-import { tenant, type LicenceDetail, type SubscribedSku } from "../tenant";
-import { watchedPlan } from "../tenant/licences";
-import { configureSession } from "../tenant/session";
-import { normalizeBoolean, normalizeGuid, normalizeLabel, normalizeMinutes, normalizeSkuPartNumber } from "../validate";
-import { changedKeys, checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
+import { configureSession, tenant, type LicenceRequest, type LicenceState, type Outcome } from "../tenant";
+import {
+  normalizeBoolean,
+  normalizeGuid,
+  normalizeLabel,
+  normalizeProvisioningMinutes,
+  normalizeSkuPartNumber,
+} from "../validate";
+import { checkWith, diffByRules, namedBy, type BotLabel, type Hooks } from "./common";
 
 /** Inputs of a VirtualUserLicense. */
 export interface VirtualUserLicenseArgs {
@@ -72,57 +75,27 @@ export class VirtualUserLicense extends pulumi.dynamic.Resource {
 export const DEFAULT_SKU_PART_NUMBER = "PHONESYSTEM_VIRTUALUSER";
 const DEFAULT_TIMEOUT_MINUTES = 30;
 
-function outputs(
-  inputs: Inputs,
-  skuId: string,
-  licence: LicenceDetail | undefined,
-  fallbackPlan?: string,
-): VirtualUserLicenseOutputs {
-  const plan = licence ? watchedPlan(licence) : undefined;
+function outputs(inputs: Inputs, state: LicenceState): VirtualUserLicenseOutputs {
+  return { ...inputs, ...state };
+}
+
+/** The service's request for these inputs; `label` names the resource in messages. */
+function request(inputs: Inputs): LicenceRequest {
+  const { userId, skuPartNumber, waitForProvisioning, provisioningTimeoutMinutes } = inputs;
   return {
-    ...inputs,
-    skuId,
-    servicePlanName: plan?.servicePlanName ?? fallbackPlan ?? "",
-    servicePlanStatus: plan?.provisioningStatus ?? "Unknown",
+    userId,
+    skuPartNumber,
+    waitForProvisioning,
+    provisioningTimeoutMinutes,
+    label: `${skuPartNumber} on ${userId}`,
   };
 }
 
-/** Waits for provisioning of `skuId` on the account, with the resource's timeout. */
-function provisioned(inputs: Inputs, skuId: string, label: string): Promise<LicenceDetail | undefined> {
-  const { userId, skuPartNumber, provisioningTimeoutMinutes: timeoutMinutes } = inputs;
-  return tenant().licences.waitForProvisioning({ userId, skuId, skuPartNumber, timeoutMinutes }, label);
-}
-
-/** Assigns (and removes) in one call, then waits for provisioning when asked; partial state on failure. */
-async function assignAndWait(
-  inputs: Inputs,
-  sku: SubscribedSku,
-  removeSkuIds: string[],
-  label: string,
-): Promise<VirtualUserLicenseOutputs> {
-  const { licences } = tenant();
-  const what = removeSkuIds.length
-    ? `swapping licence ${removeSkuIds.join(", ")} for ${inputs.skuPartNumber} on ${inputs.userId}`
-    : `assigning licence ${inputs.skuPartNumber} to ${inputs.userId}`;
-  await during(what, label, () => licences.assign(inputs.userId, sku.skuId, removeSkuIds));
-  const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: sku.skuId });
-  const plan = watchedPlan(sku)?.servicePlanName;
-  try {
-    const licence = inputs.waitForProvisioning
-      ? await provisioned(inputs, sku.skuId, label)
-      : (await licences.held(inputs.userId))?.find((d) => d.skuId === sku.skuId);
-    return outputs(inputs, sku.skuId, licence, plan);
-  } catch (e) {
-    throw withPartialState(e, id, {
-      ...outputs(inputs, sku.skuId, undefined, plan),
-      servicePlanStatus: "PendingProvisioning",
-    });
-  }
-}
-
-/** The licences the account holds. */
-function heldBy(userId: string, label: string): Promise<LicenceDetail[] | undefined> {
-  return during(`reading licences of ${userId}`, label, () => tenant().licences.held(userId));
+/** The outputs of a change, or the error with what the account holds now (the engine records it). */
+function settled(inputs: Inputs, outcome: Outcome<LicenceState>): VirtualUserLicenseOutputs {
+  if (outcome.ok) return outputs(inputs, outcome.value);
+  const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: outcome.exists.skuId });
+  throw withPartialState(outcome.error, id, outputs(inputs, outcome.exists));
 }
 
 /** The implementation the shim loads at call time. */
@@ -133,7 +106,7 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = namedBy({
     c.dependency("userId", (v) => normalizeGuid(v, "an object id (ApplicationInstance.objectId)"));
     c.optional("skuPartNumber", normalizeSkuPartNumber, DEFAULT_SKU_PART_NUMBER);
     c.optional("waitForProvisioning", normalizeBoolean, true);
-    c.optional("provisioningTimeoutMinutes", (v) => normalizeMinutes(v, 1, 7 * 24 * 60), DEFAULT_TIMEOUT_MINUTES);
+    c.optional("provisioningTimeoutMinutes", normalizeProvisioningMinutes, DEFAULT_TIMEOUT_MINUTES);
     c.optional("bot", normalizeLabel);
   }),
 
@@ -147,71 +120,35 @@ export const provider: Hooks<Inputs, VirtualUserLicenseOutputs> = namedBy({
     }),
 
   async create(inputs) {
-    const { licences, requireWrite } = tenant();
-    const label = `${inputs.skuPartNumber} on ${inputs.userId}`;
-    await requireWrite(["licences"], `assigning licence ${inputs.skuPartNumber} to ${inputs.userId}`, label);
-    const sku = await licences.sku(inputs.skuPartNumber, label);
-    const held = (await heldBy(inputs.userId, label))?.find((d) => d.skuId === sku.skuId);
-    const id = virtualUserLicenseId.format({ userId: inputs.userId, skuId: sku.skuId });
-    if (held) {
-      progress(label, "the account already has this licence");
-      if (!inputs.waitForProvisioning) return { id, outs: outputs(inputs, sku.skuId, held) };
-      try {
-        return { id, outs: outputs(inputs, sku.skuId, await provisioned(inputs, sku.skuId, label)) };
-      } catch (e) {
-        throw withPartialState(e, id, outputs(inputs, sku.skuId, held));
-      }
-    }
-    licences.requireFreeSeat(sku, inputs.userId, label);
-    await licences.requireUsageLocation(inputs.userId, label);
-    return { id, outs: await assignAndWait(inputs, sku, [], label) };
+    const outs = settled(inputs, await tenant().licences.ensure(request(inputs)));
+    return { id: virtualUserLicenseId.format({ userId: inputs.userId, skuId: outs.skuId }), outs };
   },
 
   async read(id, props) {
     const { userId, skuId } = virtualUserLicenseId.parse(id);
     const label = virtualUserLicenseId.label({ userId, skuId }, props?.skuPartNumber);
-    const licence = (await heldBy(userId, label))?.find((d) => d.skuId === (props?.skuId || skuId));
+    const licence = await tenant().licences.find(userId, props?.skuId || skuId, label);
     if (!licence) return {};
+    const { skuPartNumber, ...state } = licence;
     const inputs: Inputs = {
       userId,
-      skuPartNumber: licence.skuPartNumber,
+      skuPartNumber,
       waitForProvisioning: props?.waitForProvisioning ?? true,
       provisioningTimeoutMinutes: props?.provisioningTimeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES,
       ...(props?.bot ? { bot: props.bot } : {}),
     };
-    return { id, props: outputs(inputs, licence.skuId, licence) };
+    return { id, props: outputs(inputs, state) };
   },
 
   async update(_id, olds, news) {
-    const { licences, requireWrite } = tenant();
-    const label = `${news.skuPartNumber} on ${news.userId}`;
-    await requireWrite(["licences"], `changing licence ${olds.skuPartNumber} of ${news.userId}`, label);
-    if (changedKeys<Inputs>(olds, news, ["skuPartNumber"]).length === 0) {
-      // Only how we wait changed; a licence left pending by a timed-out create is waited for again.
-      if (!news.waitForProvisioning || olds.servicePlanStatus === "Success") return { outs: { ...olds, ...news } };
-      return { outs: outputs(news, olds.skuId, await provisioned(news, olds.skuId, label)) };
-    }
-    const sku = await licences.sku(news.skuPartNumber, label);
-    licences.requireFreeSeat(sku, news.userId, label);
-    // One call adds the new and removes the old: the account is never without a licence.
-    return { outs: await assignAndWait(news, sku, [olds.skuId], label) };
+    const changed = await tenant().licences.change({ from: olds, to: request(news) });
+    return { outs: changed ? settled(news, changed) : { ...olds, ...news } };
   },
 
   async delete(id, props) {
     const { userId, skuId } = virtualUserLicenseId.parse(id);
     const current = props?.skuId || skuId;
     const label = virtualUserLicenseId.label({ userId, skuId: current }, props?.skuPartNumber);
-    await tenant().requireWrite(
-      ["licences"],
-      `removing licence ${props?.skuPartNumber ?? current} from ${userId}`,
-      label,
-    );
-    if (!(await heldBy(userId, label))?.some((d) => d.skuId === current)) {
-      progress(label, "licence already gone");
-      return;
-    }
-    await during(`removing licence ${props?.skuPartNumber ?? current} from ${userId}`, label, () =>
-      tenant().licences.remove(userId, current),
-    );
+    await tenant().licences.remove({ userId, skuId: current, skuPartNumber: props?.skuPartNumber, label });
   },
 });

@@ -1,39 +1,44 @@
 /**
  * The tenant layer's front door: `openTenant(settings)` gives the services resources use
- * (`accounts`, `licences`, `numbers`, `close`), ONE per provider process and settings, so each
- * PowerShell host of its pool starts and connects once however many resources use it. `tenant()` is the one
- * for the configured settings.
+ * (`accounts`, `licences`, `numbers`, `close`; services.ts), ONE per provider process and settings,
+ * so each PowerShell host of its pool starts and connects once however many resources use it.
+ * `tenant()` is the one for the configured settings. Below the services: the operations
+ * (accounts/ops.ts, licences/ops.ts, numbers/ops.ts) over the transports (graph/, powershell/).
  */
 import { createHash } from "crypto";
 
-import { resolveTuning, type TenantSettings, type Tuning } from "../settings";
-import { AccountService, type Accounts } from "./accounts";
-import { TokenSource } from "./auth";
+import { currentSettings } from "../access/session";
+import { TokenSource } from "../access/tokens";
+import { WriteAccess } from "../access/write-access";
+import type { TenantSettings } from "../settings";
+import { resolveTuning, type Tuning } from "../tuning";
+import { TenantAccountOps } from "./accounts/ops";
 // "./graph/index", not "./graph": a dist/ built before this layout still holds graph.js, which would win.
 import { createGraph, type Graph } from "./graph/index";
-import { LicenceService, type Licences } from "./licences";
-import { cmdletNumbers, NumberService, type Numbers } from "./numbers";
+import { TenantLicenceOps } from "./licences/ops";
+import { cmdletNumbers, TenantNumberOps } from "./numbers/ops";
 import { HostPool, TeamsCmdlets } from "./powershell/index";
-import { currentSettings } from "./session";
-import { WriteAccess, type WriteNeed } from "./write-access";
+import { servicesOver, type TenantServices } from "./services";
 
 export type * from "./model";
-export type { Accounts } from "./accounts";
-export type { Licences } from "./licences";
-export type { Numbers } from "./numbers";
-export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./number-moves";
-export type { WriteNeed } from "./write-access";
+export type { AccountOps } from "./accounts/ops";
+export type { Accounts, AccountState } from "./accounts/service";
+export type { LicenceOps } from "./licences/ops";
+export type { LicenceRequest, Licences, LicenceState } from "./licences/service";
+export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./moves/index";
+export type { NumberOps } from "./numbers/ops";
+export { emergencyLocation, type Numbers } from "./numbers/service";
+export { servicesOver, type TenantOps, type TenantServices } from "./services";
+export type { WriteGuard } from "./writes";
+export type { WriteNeed } from "../access/catalogue";
+export { odataString } from "./graph/index";
+export { configureSession } from "../access/session";
 
-/** Everything a resource may ask of the tenant. */
-export interface Tenant {
-  accounts: Accounts;
-  licences: Licences;
-  numbers: Numbers;
-  /**
-   * Before a create, update or delete: refuses (ReadOnlyIdentity, before any tenant call) when the
-   * signed-in identity lacks a permission the change needs (write-access.ts).
-   */
-  requireWrite(needs: WriteNeed[], operation: string, resource?: string): Promise<void>;
+/**
+ * Everything a resource may ask of the tenant: the services by intent (each change checks the
+ * signed-in identity's write access before any tenant call: writes.ts).
+ */
+export interface Tenant extends TenantServices {
   /** Stops what holds resources (the PowerShell host). */
   close(): Promise<void>;
 }
@@ -70,18 +75,11 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   const teams = new TeamsCmdlets(host, now.graphBatchWindowMs);
   // The one place that chooses how numbers are reached.
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
-  const access = new WriteAccess(settings, tokens);
-  const licences = new LicenceService(graph.licences, graph.users, tuning);
+  const accounts = new TenantAccountOps(settings.tenantId, graph.users, teams, tuning);
+  const licences = new TenantLicenceOps(graph.licences, graph.users, tuning);
+  const numbers = new TenantNumberOps(numberTransport, tuning, (id) => licences.voicePlanProvisioned(id));
   const tenant: Tenant = {
-    requireWrite: (needs, operation, resource) => access.require(needs, operation, resource),
-    accounts: new AccountService(settings.tenantId, graph.users, teams, tuning),
-    licences,
-    numbers: new NumberService(
-      numberTransport,
-      tuning,
-      (id) => graph.users.get(id),
-      (id) => licences.voicePlanProvisioned(id),
-    ),
+    ...servicesOver({ accounts, licences, numbers }, new WriteAccess(settings, tokens), { tuning }),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

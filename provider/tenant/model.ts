@@ -2,6 +2,7 @@
  * What the tenant layer speaks: the tenant's objects as the provider sees them, and the requests
  * the services take. Nothing here says how the tenant is reached.
  */
+import type { TenantError } from "../errors";
 import type { NumberType } from "../formats";
 
 /** The Entra user behind a resource account, as Graph returns it. */
@@ -81,3 +82,6 @@ export interface NumberOnAccount {
   numberType: NumberType;
   locationId?: string | null;
 }
+
+/** How a change ended when the object may exist despite a failure: then `exists` is what the tenant holds. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TenantError; exists: T };

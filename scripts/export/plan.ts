@@ -4,7 +4,7 @@
  * because the stack cannot express it as it is (adopting it would have to write to the tenant, or
  * cannot be stated at all). Nothing is dropped silently: every account ends up in one list.
  */
-import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { parseStackConfig, StackConfigError, type BotEntry } from "../../stacks/config";
 import type { ApplicationInstance, NumberAssignment, TenantSnapshot, TenantUser } from "./read-tenant";
 
 /** Auto attendant and call queue application ids (Microsoft's well-known ids). */
@@ -17,18 +17,11 @@ export const MANAGED_SKU = "PHONESYSTEM_VIRTUALUSER";
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 const NAME_MAX = 40;
 
-/** One bot as the export writes it (key order = the order in the YAML). */
-export interface ExportedBot {
-  name: string;
-  userPrincipalName: string;
-  displayName: string;
-  appId: string;
-  usageLocation: string;
-  phoneNumber?: string;
-  numberType?: string;
-  locationId?: string;
-  adopt: true;
-}
+/** One bot as the export writes it: a stack-config bot entry with what the export always states, adopted. */
+export type ExportedBot = Required<
+  Pick<BotEntry, "name" | "userPrincipalName" | "displayName" | "appId" | "usageLocation">
+> &
+  Pick<BotEntry, "phoneNumber" | "numberType" | "locationId"> & { adopt: true };
 
 /** An account the export writes as a commented-out entry, with what needs deciding. */
 export interface Decision {

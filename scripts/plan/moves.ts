@@ -3,7 +3,7 @@
  * another bot of the stack holds can take it only after that bot gives it up, so such bots move
  * together: one group per set of bots linked that way (a swap, a rotation, a chain, a removed bot's
  * number going to a new bot). Within a group every release comes before any claim (that is what
- * lets a cycle close: provider/tenant/move-plan.ts runs a plan the same way), so each member is
+ * lets a cycle close: provider/tenant/moves/plan.ts runs a plan the same way), so each member is
  * without a number from the group's releases to its claims. Groups are independent of each other.
  */
 

@@ -9,8 +9,9 @@
  * Built on the provider's tenant layer (`tenantParts`), the way `npm run export` reads; nothing here
  * writes, and no PowerShell host is started.
  */
+import { describeCredential } from "../../provider/access/index";
 import { redact } from "../../provider/errors";
-import { describeCredential, type TenantSettings } from "../../provider/settings";
+import type { TenantSettings } from "../../provider/settings";
 import { closeTenants, tenantParts } from "../../provider/tenant/index";
 import type { TenantFacts, TenantNeeds, TenantNumber } from "./plan";
 

@@ -4,11 +4,11 @@
  * Get-CsOnlineApplicationInstance through the provider's Teams cmdlets.
  */
 import type { HostReady } from "../../protocol/host-protocol";
+import { CALL_PERMISSIONS, TEAMS_ADMIN_SCOPE } from "../../provider/access/index";
 import type { TenantSettings } from "../../provider/settings";
-import { TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
-import { odataString } from "../../provider/tenant/graph/index";
 import {
   closeTenants,
+  odataString,
   tenantParts,
   type NumberAssignment,
   type SubscribedSku,
@@ -58,7 +58,7 @@ export function preflightTenant(settings: TenantSettings): PreflightTenant {
     hasServicePrincipal: async (appId) =>
       (
         await graph.client.list<{ appId?: string }>("/servicePrincipals", {
-          permission: "Application.Read.All",
+          permission: CALL_PERMISSIONS.servicePrincipals,
           filter: `appId eq ${odataString(appId)}`,
           maxPages: 1,
         })

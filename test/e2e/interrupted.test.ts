@@ -10,6 +10,7 @@ import * as path from "path";
 
 import type { AuditEntry } from "../../emulator/state";
 import { pulumiCliDir } from "../../engine/workspace";
+import type { BotEntry } from "../../stacks/config";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, runCommand } from "./harness";
@@ -21,7 +22,7 @@ interface TenantDump {
 
 const X = "+14255550100";
 const Y = "+14255550101";
-const bot = (name: string, appId: string, phoneNumber: string): Record<string, unknown> => ({
+const bot = (name: string, appId: string, phoneNumber: string): BotEntry => ({
   name: `${name}-bot`,
   userPrincipalName: `${name}-bot@contoso.com`,
   displayName: `${name} bot`,

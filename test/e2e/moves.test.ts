@@ -5,6 +5,7 @@
  * a number held outside the stack fails at once naming the holder. The audit log proves the order.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
+import type { BotEntry } from "../../stacks/config";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness, EngineRun } from "./harness";
@@ -29,7 +30,7 @@ const DR = "+14255550200";
 const ADELES = "+14255550151";
 
 type Name = keyof typeof APP;
-const bot = (name: Name, phoneNumber?: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const bot = (name: Name, phoneNumber?: string, extra: Partial<BotEntry> = {}): BotEntry => ({
   name: `${name}-bot`,
   userPrincipalName: `${name}-bot@contoso.com`,
   displayName: `${name[0]!.toUpperCase()}${name.slice(1)} Bot`,

@@ -4,6 +4,7 @@
  * The emulator's audit log proves the order of tenant calls.
  */
 import type { AuditEntry as Audit } from "../../emulator/state";
+import type { BotEntry } from "../../stacks/config";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { EngineHarness } from "./harness";
@@ -23,7 +24,7 @@ const APP = {
   b: "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20",
   c: "1f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e30",
 };
-const bot = (name: string, appId: string, phoneNumber?: string, numberType?: string): Record<string, unknown> => ({
+const bot = (name: string, appId: string, phoneNumber?: string, numberType?: string): BotEntry => ({
   name,
   userPrincipalName: `${name}@contoso.com`,
   displayName: name.replace(/-/g, " "),

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
-import { AssertionSource } from "../../provider/tenant/assertions";
+import { AssertionSource } from "../../provider/access/assertions";
 import { jobTokenOrigin, keepTokenFile } from "../../scripts/token-file";
 import { useTestClock } from "../helpers/clock";
 import { startTestEmulator, TestEmulator } from "../helpers/emulator";

@@ -4,9 +4,9 @@
  * The provider's reader (provider/tenant/powershell/lines.ts) is the real one, unchanged.
  */
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
+import { TokenSource } from "../../provider/access/tokens";
 import { TenantError } from "../../provider/errors";
 import { resolveTenantSettings } from "../../provider/settings";
-import { TokenSource } from "../../provider/tenant/auth";
 import { PowerShellHost, TeamsCmdlets } from "../../provider/tenant/powershell";
 import { withEmulator } from "../helpers/emulator";
 import { emulatorSettings } from "../helpers/emulator-settings";

@@ -10,11 +10,11 @@ import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
 import { ALLOWED_CMDLETS } from "../../protocol/host-protocol";
+import { currentSettings } from "../../provider/access/session";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
 import { provider as botPhoneNumber } from "../../provider/resources/botPhoneNumber";
 import { tenantParts } from "../../provider/tenant";
 import { odataString } from "../../provider/tenant/graph";
-import { currentSettings } from "../../provider/tenant/session";
 import { REPO_ROOT } from "../helpers/emulator";
 import { captureProgress, checked, Harness, startHarness } from "../provider/harness";
 import { recordResults, ResultRow } from "./support";

@@ -3,10 +3,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+import { currentSettings } from "../../provider/access/session";
+import { TokenSource } from "../../provider/access/tokens";
 import { TenantError, withPartialState } from "../../provider/errors";
 import { provider as applicationInstance } from "../../provider/resources/applicationInstance";
-import { TokenSource } from "../../provider/tenant/auth";
-import { currentSettings } from "../../provider/tenant/session";
 import { normalizeUpn } from "../../provider/validate";
 import { parseStackConfig } from "../../stacks/config";
 import { captureProgress, checked, Harness, rejection, startHarness } from "../provider/harness";
@@ -123,9 +123,9 @@ describe("hardening regressions", () => {
           }),
         );
         await l.create(await checked(l, { userId: account.id }));
-        // Calls 1 and 2: Get-CsPhoneNumberAssignment (create's lookup, then the move's check that it is
-        // free); call 3: Set-CsPhoneNumberAssignment, on which the stand-in dies.
-        await h.faults({ pwshCrash: { afterCalls: 3, mode } }, true);
+        // Call 1: Get-CsPhoneNumberAssignment (the claim's lookup, which the move takes as its look at
+        // the number: read once); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
+        await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
         await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
         const held = (
           (await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>

@@ -9,6 +9,7 @@ import * as path from "path";
 import type { ProfileInput } from "../../emulator";
 import { writeAtomic } from "../../emulator/atomic-file";
 import type { AuditEntry } from "../../emulator/state";
+import type { BotEntry } from "../../stacks/config";
 import { EngineHarness } from "../e2e/harness";
 import { startTestEmulator, TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
@@ -29,16 +30,8 @@ export interface TenantDump {
   numbers: Array<{ telephoneNumber: string; assignmentTargetId: string | null }>;
 }
 
-/** A bot as the stack config declares it. */
-export interface Bot {
-  name: string;
-  userPrincipalName: string;
-  displayName: string;
-  appId: string;
-  usageLocation: string;
-  phoneNumber?: string;
-  numberType?: string;
-}
+/** A bot as the stack config declares it, with its app id. */
+export type Bot = BotEntry & { appId: string };
 
 export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 export const APPS = [

@@ -1,30 +1,42 @@
 /**
- * An in-memory tenant behind the service interfaces (provider/tenant/model.ts), for fast tests of
- * the resource hooks: what each hook asks of the services, and what it makes of the answers. It
- * models the services' contracts only (no Graph, no PowerShell, no waiting); the emulator tests
- * prove the services themselves.
+ * An in-memory tenant for fast tests of the resource hooks: in-memory tenant operations (the
+ * contracts of provider/tenant/{accounts,licences,numbers}/ops.ts, no Graph, no PowerShell, no waiting) under the REAL
+ * services (servicesOver), so a hook test runs what a resource asks of the services and what they
+ * ask of the tenant; `calls` lists the operations in order. Its identity may write what `grants`
+ * holds (everything by default): a change needing anything else is refused like the real write
+ * guard refuses it (ReadOnlyIdentity), before any operation. The emulator tests prove the
+ * operations themselves.
  */
+import type { WriteNeed } from "../../provider/access/catalogue";
 import { TenantError } from "../../provider/errors";
-import type {
-  Accounts,
-  LicenceDetail,
-  Licences,
-  NumberAssignment,
-  NumberOnAccount,
-  Numbers,
-  SubscribedSku,
-  TeamsInstance,
-  Tenant,
-  TenantUser,
+import {
+  servicesOver,
+  type AccountOps,
+  type Accounts,
+  type LicenceDetail,
+  type LicenceOps,
+  type Licences,
+  type NumberAssignment,
+  type NumberOnAccount,
+  type NumberOps,
+  type Numbers,
+  type SubscribedSku,
+  type TeamsInstance,
+  type Tenant,
+  type TenantUser,
+  type WriteGuard,
 } from "../../provider/tenant";
-import { MoveRegistry, NumberMoves } from "../../provider/tenant/number-moves";
+import { MoveRegistry } from "../../provider/tenant/moves/index";
 
 export const FAKE_TENANT_ID = "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91";
 export const VIRTUAL_USER_SKU = "440eaaa8-b3e0-484b-a8be-62870b9ba70a";
 
-/** An in-memory Tenant; `calls` lists the service calls in order ("accounts.patch displayName"). */
+/** An in-memory Tenant; `calls` lists the operations in order ("accounts.patch displayName"). */
 export class FakeTenant implements Tenant {
   readonly calls: string[] = [];
+  /** What the signed-in identity may write (all by default); `refused` lists the changes it refused. */
+  readonly grants = new Set<WriteNeed>(["users", "licences", "numbers", "teams"]);
+  readonly refused: string[] = [];
   readonly users = new Map<string, TenantUser>();
   readonly instances = new Map<string, TeamsInstance>();
   readonly held = new Map<string, LicenceDetail[]>();
@@ -78,7 +90,7 @@ export class FakeTenant implements Tenant {
     return this.users.get(idOrUpn) ?? [...this.users.values()].find((u) => u.userPrincipalName === idOrUpn);
   }
 
-  readonly accounts: Accounts = {
+  readonly accountOps: AccountOps = {
     tenantId: FAKE_TENANT_ID,
     user: async (idOrUpn) => this.byUpnOrId(idOrUpn),
     instance: async (identity) =>
@@ -116,7 +128,7 @@ export class FakeTenant implements Tenant {
     },
   };
 
-  readonly licences: Licences = {
+  readonly licenceOps: LicenceOps = {
     sku: async (partNumber) => {
       const sku = this.skus.find((s) => s.skuPartNumber === partNumber);
       if (!sku) throw new TenantError({ operation: "looking up", code: "SkuNotFound", reason: partNumber });
@@ -151,8 +163,6 @@ export class FakeTenant implements Tenant {
     },
   };
 
-  private moves: NumberMoves | undefined;
-
   private put(r: NumberOnAccount, on: boolean): NumberAssignment {
     const record = this.records.get(r.phoneNumber)!;
     const next = {
@@ -165,7 +175,7 @@ export class FakeTenant implements Tenant {
     return next;
   }
 
-  readonly numbers: Numbers = {
+  readonly numberOps: NumberOps = {
     get: async (phoneNumber) => this.records.get(phoneNumber),
     assign: async (request) => {
       this.log(`numbers.assign ${request.phoneNumber}`);
@@ -177,31 +187,36 @@ export class FakeTenant implements Tenant {
       this.log(`numbers.unassign ${request.phoneNumber}`);
       this.put(request, false);
     },
-    // The real move coordinator over this fake's numbers (its own registry: no plan declared, no wait).
-    move: (request) => {
-      this.moves ??= new NumberMoves(
-        {
-          get: (n) => this.numbers.get(n),
-          assign: (r, label) => this.numbers.assign(r, label),
-          unassign: (r, label) => this.numbers.unassign(r, label),
-          account: async (id) => {
-            const u = this.users.get(id);
-            return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
-          },
-        },
-        () => ({ numberReleaseWaitMs: 0, pollIntervalMs: 1 }),
-        new MoveRegistry(),
-      );
-      return this.moves.move(request);
-    },
     setLocation: async (phoneNumber, locationId) => {
       this.log(`numbers.setLocation ${locationId}`);
       this.records.set(phoneNumber, { ...this.records.get(phoneNumber)!, locationId });
     },
   };
 
-  async close(): Promise<void> {}
+  /** The write guard of the fake identity: refuses a change needing what `grants` lacks. */
+  private readonly guard: WriteGuard = {
+    require: async (needs, operation, resource) => {
+      const missing = needs.filter((n) => !this.grants.has(n));
+      if (missing.length === 0) return;
+      this.refused.push(operation);
+      throw new TenantError({
+        operation,
+        resource,
+        code: "ReadOnlyIdentity",
+        reason: `the signed-in identity (fake) may not write ${missing.join(" and ")}. Nothing was changed`,
+      });
+    },
+  };
 
-  /** The fake's identity may write (the read-only refusal is tested against the emulator). */
-  async requireWrite(): Promise<void> {}
+  // The real services over this fake's operations (their own move registry: no plan declared, no wait).
+  private readonly services = servicesOver(
+    { accounts: this.accountOps, licences: this.licenceOps, numbers: this.numberOps },
+    this.guard,
+    { tuning: () => ({ numberReleaseWaitMs: 0, pollIntervalMs: 1 }), registry: new MoveRegistry() },
+  );
+  readonly accounts: Accounts = this.services.accounts;
+  readonly licences: Licences = this.services.licences;
+  readonly numbers: Numbers = this.services.numbers;
+
+  async close(): Promise<void> {}
 }

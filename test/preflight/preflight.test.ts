@@ -6,10 +6,13 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { TEAMS_MODULE_FLOOR } from "../../protocol/host-protocol";
+import { ROLES } from "../../provider/access/index";
 import { closeTenants } from "../../provider/tenant/index";
-import { preflightMain, TEAMS_ADMINISTRATOR } from "../../scripts/preflight";
+import { preflightMain } from "../../scripts/preflight";
 import { REPO_ROOT, startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { emulatorSettings } from "../helpers/emulator-settings";
+
+const TEAMS_ADMINISTRATOR = ROLES.teamsAdministrator.id;
 
 type Fixture = {
   apps: Array<{ graphRoles: string[]; directoryRoles: string[]; secrets: string[] }>;

@@ -1,9 +1,9 @@
 /** ApplicationInstance lifecycle against the emulator: real msal-node, Graph client, execa → stand-in pwsh. */
 import type * as pulumi from "@pulumi/pulumi";
 
+import { currentSettings } from "../../provider/access/session";
 import { provider as typed } from "../../provider/resources/applicationInstance";
 import { tenantParts } from "../../provider/tenant/index";
-import { currentSettings } from "../../provider/tenant/session";
 import { auditSince, captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 
 const APP = "b2a4c6e8-1111-4222-8333-944455556666";
@@ -107,7 +107,7 @@ describe("ApplicationInstance", () => {
   test("read-after-external-change", async () => {
     const { id, outs } = await create("drift-bot@contoso.com");
     const { tenantParts } = await import("../../provider/tenant");
-    const { currentSettings } = await import("../../provider/tenant/session");
+    const { currentSettings } = await import("../../provider/access/session");
     await tenantParts(currentSettings()).graph.users.update(id, {
       usageLocation: "DE",
       displayName: "Renamed by hand",

@@ -4,8 +4,8 @@
  * requests are retried after their Retry-After, and many concurrent number lookups become one
  * inventory read. Real msal-node + Graph client against the emulator; counts from /_emulator/stats.
  */
+import { TokenSource } from "../../provider/access/tokens";
 import { resolveTenantSettings } from "../../provider/settings";
-import { TokenSource } from "../../provider/tenant/auth";
 import { createGraph, type Graph } from "../../provider/tenant/graph";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { emulatorSettings } from "../helpers/emulator-settings";

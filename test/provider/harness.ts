@@ -7,10 +7,10 @@ import type * as pulumi from "@pulumi/pulumi";
 
 import type { ProfileInput } from "../../emulator";
 import type { AuditEntry } from "../../emulator/state";
+import { currentSettings, resetSession } from "../../provider/access/session";
 import { TenantError } from "../../provider/errors";
 import { closeTenants, tenantParts } from "../../provider/tenant";
 import type { HostPool } from "../../provider/tenant/powershell";
-import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { startTestEmulator, type TestEmulator, type TestEmulatorOptions } from "../helpers/emulator";
 import { emulatorSettings } from "../helpers/emulator-settings";
 

@@ -155,6 +155,70 @@ describe("resource hooks on a fake tenant", () => {
     expect(fake.calls).toEqual([]);
     expect(progress.lines.join("")).toContain("left alone: now assigned to 0c8b3f1e-2222-4333-8444-955566667777");
   });
+
+  test("regress-forgotten-write-check: a read-only identity is refused every change of every resource, before any tenant operation", async () => {
+    const account = await hooks("applicationInstance");
+    const licence = await hooks("virtualUserLicense");
+    const number = await hooks("botPhoneNumber");
+    const objectId = fake.addAccount("ro-bot@contoso.com", APP);
+    fake.addNumber("+14255550100", "CallingPlan", objectId);
+    fake.addNumber("+14255550101");
+    const accountIn = await checked<Record<string, unknown>>(account, {
+      userPrincipalName: "ro-bot@contoso.com",
+      displayName: "ro-bot@contoso.com",
+      applicationId: APP,
+      usageLocation: "US",
+    });
+    const licenceIn = await checked<Record<string, unknown>>(licence, { userId: objectId });
+    const licenceOut = {
+      ...licenceIn,
+      skuId: VIRTUAL_USER_SKU,
+      servicePlanName: "MCOEV_VIRTUALUSER",
+      servicePlanStatus: "Success",
+    };
+    const numberIn = await checked<Record<string, unknown>>(number, {
+      instanceId: objectId,
+      phoneNumber: "+14255550100",
+      numberType: "CallingPlan",
+    });
+    const numberOut = {
+      ...numberIn,
+      assignmentStatus: "voiceApplicationAssigned",
+      activationState: "activated",
+      tenantLocationId: null,
+    };
+    const numberId = `${objectId}/+14255550100`;
+    const licenceId = `${objectId}/${VIRTUAL_USER_SKU}`;
+    fake.grants.clear();
+    const changes: [string, () => Promise<unknown>][] = [
+      ["account create", () => account.create(accountIn)],
+      ["account update", () => account.update!(objectId, accountIn, { ...accountIn, displayName: "Renamed" })],
+      ["account delete", () => account.delete!(objectId, accountIn)],
+      ["licence create", () => licence.create(licenceIn)],
+      [
+        "licence update",
+        () => licence.update!(licenceId, { ...licenceOut, servicePlanStatus: "PendingProvisioning" }, licenceIn),
+      ],
+      ["licence delete", () => licence.delete!(licenceId, licenceOut)],
+      ["number create", () => number.create(numberIn)],
+      ["number update", () => number.update!(numberId, numberOut, { ...numberIn, phoneNumber: "+14255550101" })],
+      ["number delete", () => number.delete!(numberId, numberOut)],
+    ];
+    for (const [what, change] of changes)
+      expect([what, (await rejection(change() as Promise<unknown>)).code]).toEqual([what, "ReadOnlyIdentity"]);
+    expect(fake.calls).toEqual([]);
+    expect(fake.refused).toEqual([
+      "creating resource account ro-bot@contoso.com",
+      "updating resource account ro-bot@contoso.com",
+      "deleting resource account ro-bot@contoso.com",
+      `assigning licence PHONESYSTEM_VIRTUALUSER to ${objectId}`,
+      `changing licence PHONESYSTEM_VIRTUALUSER of ${objectId}`,
+      `removing licence PHONESYSTEM_VIRTUALUSER from ${objectId}`,
+      `assigning number +14255550100 to ${objectId}`,
+      `changing number +14255550100 of ${objectId}`,
+      "unassigning number +14255550100",
+    ]);
+  });
 });
 
 // Issue 20 review: one error reaching several bots' hooks (a token failure shared by concurrent calls)

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import { provider as typed } from "../../provider/resources/numberPlan";
-import { moveRegistry, resetMoves } from "../../provider/tenant/number-moves";
+import { moveRegistry, resetMoves } from "../../provider/tenant/moves/index";
 
 const provider = typed as pulumi.dynamic.ResourceProvider;
 const [A, B, C] = ["a", "b", "c"].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`) as [string, string, string];
@@ -29,6 +29,7 @@ test("check: entries normalised; a number on two bots refused with the path", as
           numberType: "CallingPlan",
         },
       ],
+      protect: false,
     },
     failures: [],
   });
@@ -55,7 +56,7 @@ test("diff declares the plan; update keeps the removed accounts across runs", as
   // Run 2: B removed, C new with B's number.
   const run2 = { bots: [bot(A, "a@contoso.com", "+14255550100"), bot(C, "c@contoso.com", "+14255550101")] };
   expect(await provider.diff!("number-plan", first, run2)).toMatchObject({ changes: true, replaces: [] });
-  expect(moveRegistry.removed.has(B)).toBe(true);
+  expect(moveRegistry.isRemoved(B)).toBe(true);
   expect(moveRegistry.wantOf(C)).toEqual({
     to: { phoneNumber: "+14255550101", numberType: "CallingPlan", locationId: null },
   });
@@ -64,7 +65,7 @@ test("diff declares the plan; update keeps the removed accounts across runs", as
   expect(second.removed).toEqual([{ instanceId: B, userPrincipalName: "b@contoso.com" }]);
   // Run 3: nothing changed: no update, B still known as removed (its delete may not have run).
   expect(await provider.diff!("number-plan", second, run2)).toMatchObject({ changes: false });
-  expect(moveRegistry.removed.has(B)).toBe(true);
+  expect(moveRegistry.isRemoved(B)).toBe(true);
   // B comes back: no longer removed.
   const run4 = { bots: [...run2.bots, bot(B, "b@contoso.com")] };
   const { outs: fourth } = (await provider.update!("number-plan", second, run4)) as { outs: Record<string, unknown> };

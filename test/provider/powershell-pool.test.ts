@@ -6,9 +6,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 import type { Stats } from "../../emulator/context";
+import { TokenSource } from "../../provider/access/tokens";
 import { provider as typed } from "../../provider/resources/applicationInstance";
 import { resolveTenantSettings } from "../../provider/settings";
-import { TokenSource } from "../../provider/tenant/auth";
 import { HostPool, TeamsCmdlets } from "../../provider/tenant/powershell";
 import { useTestClock } from "../helpers/clock";
 import { captureProgress, checked, startHarness, type Harness } from "./harness";

@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import type * as pulumi from "@pulumi/pulumi";
 
+import { currentSettings, resetSession } from "../../provider/access/session";
 import { provider as instanceTyped } from "../../provider/resources/applicationInstance";
 import { closeTenants, tenantParts } from "../../provider/tenant";
-import { currentSettings, resetSession } from "../../provider/tenant/session";
 import { emulatorEnv } from "../helpers/emulator-settings";
 import { captureProgress, checked, rejection, startHarness, type Harness } from "./harness";
 

@@ -3,9 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
+import { currentSettings } from "../../provider/access/session";
 import { provider as typed } from "../../provider/resources/virtualUserLicense";
 import { tenantParts } from "../../provider/tenant";
-import { currentSettings } from "../../provider/tenant/session";
 import { REPO_ROOT } from "../helpers/emulator";
 import { auditSince, captureProgress, checked, createAccount, rejection, startHarness, type Harness } from "./harness";
 

@@ -53,6 +53,19 @@ describe("stack config", () => {
     expect(parseStackConfig({ bots: [], protect: "false" })).toEqual({ bots: [], protect: false });
   });
 
+  test("provisioningTimeoutMinutes: how long the bot's licence is waited for, 1 minute to 7 days", () => {
+    expect(
+      parseStackConfig({ bots: [bot({ provisioningTimeoutMinutes: 240 })] }).bots[0]!.provisioningTimeoutMinutes,
+    ).toBe(240);
+    expect(parseStackConfig({ bots: [bot()] }).bots[0]!.provisioningTimeoutMinutes).toBeUndefined();
+    expect(problemsOf({ bots: [bot({ provisioningTimeoutMinutes: 0 })] })).toEqual([
+      'bots[0].provisioningTimeoutMinutes: "0" is not a whole number of minutes between 1 and 10080',
+    ]);
+    expect(problemsOf({ bots: [bot({ provisioningTimeoutMinutes: "soon" })] })).toEqual([
+      "bots[0].provisioningTimeoutMinutes: Invalid input: expected number, received string",
+    ]);
+  });
+
   test("createApp: true replaces appId", () => {
     const { bots } = parseStackConfig({ bots: [bot({ appId: undefined, createApp: true })] });
     expect(bots[0].createApp).toEqual({});

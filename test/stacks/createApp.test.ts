@@ -68,6 +68,7 @@ pulumi.runtime.setConfig(
       displayName: "Incident Bot",
       appId: "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10",
       usageLocation: "US",
+      provisioningTimeoutMinutes: 240,
     },
   ]),
 );
@@ -134,5 +135,12 @@ describe("createApp under runtime mocks", () => {
         .sort(),
     ).toEqual(["helpdesk-bot-licence", "incident-bot-licence"]);
     expect(ofType("pulumi-nodejs:dynamic/teams:BotPhoneNumber").map((r) => r.name)).toEqual(["helpdesk-bot-number"]);
+  });
+
+  test("a bot's provisioningTimeoutMinutes reaches its licence; without it the licence keeps its default", () => {
+    const licence = (name: string) =>
+      ofType("pulumi-nodejs:dynamic/teams:VirtualUserLicense").find((r) => r.name === name)!.inputs;
+    expect(licence("incident-bot-licence").provisioningTimeoutMinutes).toBe(240);
+    expect(licence("helpdesk-bot-licence").provisioningTimeoutMinutes).toBeUndefined();
   });
 });

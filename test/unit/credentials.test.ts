@@ -7,8 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { AssertionSource } from "../../provider/access/assertions";
 import { resolveTenantSettings, SettingsError } from "../../provider/settings";
-import { AssertionSource } from "../../provider/tenant/assertions";
 import { spawnHost } from "../../provider/tenant/powershell/locate";
 
 const TENANT = "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f";

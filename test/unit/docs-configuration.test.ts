@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { REPO_ROOT } from "../../engine/workspace";
-import { DEFAULTS, KNOBS, NAMESPACE, SETTING_SOURCES } from "../../provider/settings";
+import { DEFAULTS, NAMESPACE, SETTING_SOURCES } from "../../provider/settings";
+import { KNOBS } from "../../provider/tuning";
 import { botShape, configShape } from "../../stacks/config";
 import { docFiles, repoFiles } from "../helpers/markdown";
 

@@ -1,8 +1,9 @@
 import * as path from "path";
 
+import { readCertificate } from "../../provider/access/certificate";
+import { graphScope, msalConfiguration, TEAMS_ADMIN_SCOPE } from "../../provider/access/tokens";
 import { fromWireEnum as fromWireNumberType, toWireEnum as wireNumberType } from "../../provider/formats";
 import type { TenantSettings } from "../../provider/settings";
-import { graphScope, msalConfiguration, readCertificate, TEAMS_ADMIN_SCOPE } from "../../provider/tenant/auth";
 import { odataString } from "../../provider/tenant/graph";
 
 const settings = (over: Partial<TenantSettings>): TenantSettings => ({

@@ -8,7 +8,7 @@ import {
   type NumberState,
   type PlanView,
   type Target,
-} from "../../provider/tenant/move-plan";
+} from "../../provider/tenant/moves/plan";
 
 const [A, B, C, D, X] = ["a", "b", "c", "d", "x"].map((c) => `${c.repeat(8)}-0000-4000-8000-000000000000`) as [
   string,

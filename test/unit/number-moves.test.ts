@@ -6,7 +6,7 @@
  * fails at once by name.
  */
 import type { NumberAssignment } from "../../provider/tenant/model";
-import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/number-moves";
+import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/moves/index";
 
 const id = (c: string): string => `${c.repeat(8)}-0000-4000-8000-000000000000`;
 const [A, B, C, D, X] = ["a", "b", "c", "d", "e"].map(id) as [string, string, string, string, string];
@@ -58,7 +58,7 @@ function fakeTenant(holders: Record<string, string | null>) {
     },
     account: async (i) => (NAMES[i] ? { userPrincipalName: NAMES[i][0], displayName: NAMES[i][1] } : undefined),
   };
-  return { ops, log, holders, failClaim };
+  return { ops, log, holders, failClaim, record };
 }
 
 const declaredBot = (instanceId: string, phoneNumber?: string): DeclaredBot => ({
@@ -188,4 +188,23 @@ test("without a declared plan a holder gets the bounded wait, then the same erro
   );
   expect((e as Error).message).toContain("(waited for it to be released)");
   expect(s.log).toEqual([]);
+});
+
+test("regress-concurrent-plans: reads answered together (one $batch answers several moves' lookups) still make one plan", async () => {
+  const s = setup({ [N(0)]: A, [N(1)]: B, [N(2)]: C }, [
+    declaredBot(A, N(1)),
+    declaredBot(B, N(2)),
+    declaredBot(C, N(0)),
+  ]);
+  // Every lookup waits for the same window and all are answered in one go, as a $batch answers them.
+  const waiting: (() => void)[] = [];
+  s.ops.get = (n) =>
+    new Promise((resolve) => {
+      waiting.push(() => resolve(s.record(n)));
+      if (waiting.length === 1) setTimeout(() => waiting.splice(0).forEach((answer) => answer()), 5);
+    });
+  const outcomes = await Promise.all([s.move(A, N(0), N(1)), s.move(B, N(1), N(2)), s.move(C, N(2), N(0))]);
+  expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+  expect(s.holders).toEqual({ [N(0)]: C, [N(1)]: A, [N(2)]: B });
+  expect(s.log).toHaveLength(6);
 });

@@ -9,9 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { readCertificate } from "../../provider/access/certificate";
 import { TenantError } from "../../provider/errors";
 import { resolveTenantSettings, SettingsError } from "../../provider/settings";
-import { readCertificate } from "../../provider/tenant/auth";
 
 const BASE = {
   tenantId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",

@@ -1,5 +1,6 @@
-/** Tuning knobs (provider/settings.ts): defaults, milliseconds, and counts that must be whole numbers. */
-import { resolveTuning, SettingsError } from "../../provider/settings";
+/** Tuning knobs (provider/tuning.ts): defaults, milliseconds, and counts that must be whole numbers. */
+import { SettingsError } from "../../provider/settings";
+import { resolveTuning } from "../../provider/tuning";
 
 describe("resolveTuning", () => {
   test("defaults: the PowerShell pool holds up to 4 hosts and grows past 8 waiting cmdlets per host", () => {

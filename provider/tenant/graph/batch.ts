@@ -156,7 +156,11 @@ export class GraphBatcher {
   private settle(item: QueuedGet, response: BatchItemResponse | undefined): void {
     if (!response) {
       item.reject(
-        new TenantError({ operation: item.operation, reason: "the $batch response has no answer for this request" }),
+        new TenantError({
+          operation: item.operation,
+          kind: "permanent",
+          reason: "the $batch response has no answer for this request",
+        }),
       );
       return;
     }

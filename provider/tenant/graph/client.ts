@@ -11,11 +11,11 @@ import {
   type GraphRequest,
 } from "@microsoft/microsoft-graph-client";
 
+import type { TokenSource } from "../../access/tokens";
 import { TenantError } from "../../errors";
 import { checkWrite } from "../../process-guard";
 import { transient, withRetry } from "../../retry";
 import type { TenantSettings } from "../../settings";
-import type { TokenSource } from "../auth";
 import { GraphBatcher, type BatchItemResponse } from "./batch";
 import { fromGraphClientError, fromResponse } from "./errors";
 

@@ -1,6 +1,6 @@
 /** Microsoft Graph for the tenant layer: one client, one object per resource family. */
+import type { TokenSource } from "../../access/tokens";
 import type { TenantSettings } from "../../settings";
-import type { TokenSource } from "../auth";
 import { GraphClient } from "./client";
 import { GraphLicences } from "./licences";
 import { GraphNumbers } from "./numbers";

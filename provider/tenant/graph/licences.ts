@@ -1,4 +1,5 @@
 /** Graph licences: subscribed SKUs, a user's licence details, assignLicense. */
+import { CALL_PERMISSIONS } from "../../access/catalogue";
 import type { LicenceDetail, SubscribedSku } from "../model";
 import { orUndefined, type GraphClient } from "./client";
 
@@ -8,14 +9,14 @@ export class GraphLicences {
 
   /** GET /subscribedSkus. */
   subscribedSkus(): Promise<SubscribedSku[]> {
-    return this.graph.list<SubscribedSku>("/subscribedSkus", { permission: "Organization.Read.All" });
+    return this.graph.list<SubscribedSku>("/subscribedSkus", { permission: CALL_PERMISSIONS.subscribedSkus });
   }
 
   /** GET /users/{id}/licenseDetails; undefined when the user does not exist. */
   details(userId: string): Promise<LicenceDetail[] | undefined> {
     return orUndefined(() =>
       this.graph.list<LicenceDetail>(`/users/${encodeURIComponent(userId)}/licenseDetails`, {
-        permission: "User.ReadWrite.All",
+        permission: CALL_PERMISSIONS.licenceDetails,
       }),
     );
   }
@@ -27,7 +28,7 @@ export class GraphLicences {
       removeLicenses: remove,
     };
     await this.graph.request("POST", `/users/${encodeURIComponent(userId)}/assignLicense`, {
-      permission: "User.ReadWrite.All (or LicenseAssignment.ReadWrite.All)",
+      permission: CALL_PERMISSIONS.assignLicense,
       body,
     });
   }

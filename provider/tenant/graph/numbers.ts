@@ -1,8 +1,9 @@
 /**
  * Graph telephone numbers (`/admin/teams/telephoneNumberManagement`). Permission:
- * TeamsTelephoneNumber.ReadWrite.All. Many concurrent single-number lookups (a refresh of many
+ * CALL_PERMISSIONS.numbers. Many concurrent single-number lookups (a refresh of many
  * bots) are answered by one bounded inventory read.
  */
+import { CALL_PERMISSIONS } from "../../access/catalogue";
 import { fromWireEnum, toWireEnum } from "../../formats";
 import type { NumberAssignment, NumberOnAccount } from "../model";
 import { BATCH_GATHER_GAPS, GatherWindow, MAX_BATCH_SIZE } from "./batch";
@@ -10,7 +11,7 @@ import { odataString, type GraphClient } from "./client";
 import { runOperation } from "./operations";
 
 const NUMBERS = "/admin/teams/telephoneNumberManagement";
-const PERMISSION = "TeamsTelephoneNumber.ReadWrite.All";
+const PERMISSION = CALL_PERMISSIONS.numbers;
 /** Concurrent single-number lookups from which one inventory read (bounded) replaces them. */
 export const NUMBER_SWEEP_MIN_LOOKUPS = 10;
 /** Page size of the inventory read (Graph's maximum `$top` for numberAssignments). */

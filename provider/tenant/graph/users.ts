@@ -1,8 +1,9 @@
-/** Graph users (the Entra side of resource accounts). Permission: User.ReadWrite.All. */
+/** Graph users (the Entra side of resource accounts). Permission: CALL_PERMISSIONS.users. */
+import { CALL_PERMISSIONS } from "../../access/catalogue";
 import type { TenantUser } from "../model";
 import { orUndefined, type GraphClient } from "./client";
 
-const PERMISSION = "User.ReadWrite.All";
+const PERMISSION = CALL_PERMISSIONS.users;
 const USER_FIELDS = "id,userPrincipalName,displayName,usageLocation,accountEnabled,department,assignedLicenses";
 
 /** `/users`. */

@@ -96,6 +96,7 @@ export class TeamsCmdlets {
     if (!read)
       throw new TenantError({
         operation: "New-CsOnlineApplicationInstance",
+        kind: "permanent",
         reason: "the cmdlet succeeded but the instance cannot be read back",
       });
     return read;

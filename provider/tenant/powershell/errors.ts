@@ -4,8 +4,9 @@
  * status they name, a Retry-After, "not found", the mapping conflict, an app-only refusal.
  */
 import type { AllowedCmdlet, HostError } from "../../../protocol/host-protocol";
+import { TEAMS_ADMIN_ROLE } from "../../access/catalogue";
 import { conditionFromText, kindFromStatus, kindFromText, TenantError } from "../../errors";
-import { appOnlyInstanceHint, TEAMS_ADMIN_ROLE } from "../../hints";
+import { appOnlyInstanceHint } from "../../hints";
 
 const HTTP_STATUS_WORDS: Record<string, number> = {
   BadRequest: 400,

@@ -15,9 +15,10 @@ import {
   type HostResponse,
   type InvokeRequest,
 } from "../../../protocol/host-protocol";
+import { DEPLOY, GRAPH } from "../../access/catalogue";
+import { TEAMS_ADMIN_SCOPE, type TokenSource } from "../../access/tokens";
 import { redact, TenantError, type ErrorCode } from "../../errors";
 import { describeSetting, type TenantSettings } from "../../settings";
-import { TEAMS_ADMIN_SCOPE, type TokenSource } from "../auth";
 import { cmdletError } from "./errors";
 import { HostLines } from "./lines";
 import { spawnHost } from "./locate";
@@ -126,7 +127,7 @@ export class PowerShellHost {
         operation: "connecting to Microsoft Teams (Connect-MicrosoftTeams -AccessTokens)",
         serviceCode: response.error.fullyQualifiedErrorId || undefined,
         reason: response.error.message,
-        hint: `Check that the app registration holds the Teams Administrator role and Organization.Read.All, and that MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later is installed.`,
+        hint: `Check that the app registration holds the ${DEPLOY.roles[0]!.name} role and ${GRAPH.organizationRead}, and that MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later is installed.`,
       });
     }
     this.connects++;
@@ -234,9 +235,8 @@ export class PowerShellHost {
       operation: what
         ? `running ${what} in the PowerShell host (${this.settings.pwshPath})`
         : `starting the PowerShell host (${this.settings.pwshPath})`,
+      // Its kind comes from the code (ERROR_KINDS): a call the host never answered may or may not have run.
       code,
-      // A call the host never answered (crash, timeout) may or may not have run.
-      kind: code === "HostExited" || code === "HostTimeout" ? "outcomeUnknown" : "permanent",
       reason: `the host ${reason}`,
       hint:
         code === "PwshNotFound"

@@ -3,7 +3,7 @@ import { existsSync } from "fs";
 import * as path from "path";
 import execa from "execa";
 
-import { NAMESPACE } from "../../settings";
+import { NAMESPACE, SECRET_ENV } from "../../settings";
 
 /** The directories above `dir` (itself first), up to the file system root. */
 function above(dir: string): string[] {
@@ -37,30 +37,6 @@ export function hostScriptPath(dir = __dirname): string {
   if (!root) throw new Error(`${NAMESPACE}: cannot find protocol/teams-host.ps1 in a directory above ${dir}`);
   return path.join(root, "protocol", "teams-host.ps1");
 }
-
-/** Environment variables never handed to the host (it needs none of our credentials). */
-export const SECRET_ENV = [
-  "AZURE_CLIENT_SECRET",
-  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-  "AZURE_CLIENT_CERTIFICATE_PATH",
-  "AZURE_FEDERATED_TOKEN_FILE",
-  "PULUMI_CONFIG_PASSPHRASE",
-  "PULUMI_CONFIG_PASSPHRASE_FILE",
-  "PULUMI_ACCESS_TOKEN",
-  // State backend credentials (README "State in Azure Blob Storage").
-  "AZURE_STORAGE_KEY",
-  "AZURE_STORAGE_SAS_TOKEN",
-  "AZURE_STORAGE_CONNECTION_STRING",
-  // Per-job token requesters and managed-identity secrets (README "Credentials").
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "ACTIONS_ID_TOKEN_REQUEST_URL",
-  "ACTIONS_RUNTIME_TOKEN",
-  "SYSTEM_ACCESSTOKEN",
-  "IDENTITY_HEADER",
-  "IDENTITY_ENDPOINT",
-  "MSI_SECRET",
-  "GITHUB_TOKEN",
-];
 
 /** Starts `pwsh -File teams-host.ps1` with piped stdio, no secret in its environment or argv. */
 export function spawnHost(pwshPath: string): execa.ExecaChildProcess {

@@ -7,9 +7,9 @@
  * the call itself is retried by the cmdlet's retry strategy.
  */
 import type { AllowedCmdlet, HostReady, InvokeRequest } from "../../../protocol/host-protocol";
+import type { TokenSource } from "../../access/tokens";
 import { isTenantError } from "../../errors";
 import type { TenantSettings } from "../../settings";
-import type { TokenSource } from "../auth";
 import { PowerShellHost, type HostTimeouts } from "./host";
 
 /** Cmdlet parameters, or a function giving them when a host takes the call (gathered reads close then). */

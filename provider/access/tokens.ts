@@ -5,16 +5,17 @@
  * it nears expiry, MSAL asks for one at every token request), or ManagedIdentityApplication for a
  * host's managed identity. The chosen credential is named once per process in a progress line.
  */
-import { createPrivateKey, X509Certificate } from "crypto";
-import { readFileSync } from "fs";
 import { ConfidentialClientApplication, ManagedIdentityApplication, type Configuration } from "@azure/msal-node";
 
 import { kindFromStatus, kindFromText, TenantError } from "../errors";
 import { explain } from "../hints";
 import { progress } from "../log";
 import { throttling, transient, withRetry } from "../retry";
-import { describeCredential, describeSetting, type Credential, type TenantSettings } from "../settings";
-import { AssertionSource, decodeJwt, TOKEN_EXCHANGE_AUDIENCE, type PresentedClaims } from "./assertions";
+import type { TenantSettings } from "../settings";
+import { AssertionSource, decodeJwt, TOKEN_EXCHANGE_AUDIENCE } from "./assertions";
+import { readCertificate } from "./certificate";
+import { describeCredential, type Credential } from "./credentials";
+import { FEDERATION_CODES, federationRefusal } from "./federation";
 
 /** Skype and Teams Tenant Admin API (what Connect-MicrosoftTeams -AccessTokens needs besides Graph). */
 export const TEAMS_ADMIN_SCOPE = "48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default";
@@ -86,115 +87,6 @@ export function msalConfiguration(settings: TenantSettings, assertions?: Asserti
   else if (assertions) auth.clientAssertion = () => assertions.get();
   else throw new Error(`msalConfiguration: the ${c.kind} credential needs an assertion source`);
   return { auth, system: MSAL_SYSTEM };
-}
-
-const FEDERATION_CODES = /\bAADSTS(70021|700211|700212|700213|70025|700024|700027)\b/;
-
-/** The refusal of a federated token, told with what was presented and what the app would need to accept it. */
-function federationRefusal(
-  settings: TenantSettings,
-  source: AssertionSource,
-  code: string,
-  reason: string,
-  cause: unknown,
-): TenantError {
-  const p: PresentedClaims = source.presented() ?? {};
-  const presented = `issuer '${p.iss ?? "?"}', subject '${p.sub ?? "?"}', audience '${p.aud ?? "?"}'`;
-  const app = `app registration ${settings.clientId}`;
-  const need = `a federated credential on ${app} with issuer '${p.iss ?? "?"}', subject '${p.sub ?? "?"}' and audience '${TOKEN_EXCHANGE_AUDIENCE}'`;
-  const hints: Record<string, string> = {
-    "70021": `Entra expects ${need}: add it (App registrations > Certificates & secrets > Federated credentials), or run from where an existing credential points.`,
-    "700211": `No federated credential of ${app} trusts this issuer. Entra expects ${need}.`,
-    "700213": `The ${app} trusts this issuer, but for other subjects: it expects ${need}. A pull request (or a fork's) must preview with the read-only preview identity, and a deploy run from the branch or environment its credential names (e.g. repo:<owner>/<repo>:environment:production).`,
-    "700212": `Request the token for audience ${TOKEN_EXCHANGE_AUDIENCE} (Entra expects ${need}).`,
-    "70025": `The ${app} has no federated credentials: add ${need}.`,
-    "700024": `The token expired at ${p.expiresAt?.toISOString() ?? "?"}; the provider fetches a new one before expiry, so check this machine's clock and that the platform refreshes the token.`,
-    "700027": `The token's signature does not verify with the keys issuer '${p.iss ?? "?"}' publishes: it was not issued by that issuer.`,
-  };
-  if (code === "700024") source.invalidate();
-  return new TenantError({
-    operation: `signing in to tenant ${settings.tenantId} with ${describeCredential(settings.credential)} from ${source.describe()}`,
-    reason: `Entra refused the presented token (${presented}): ${reason}`,
-    code: "FederationMismatch",
-    serviceCode: `AADSTS${code}`,
-    kind: "permanent",
-    hint: hints[code],
-    cause,
-  });
-}
-
-/** Reads a PEM holding the certificate and its private key: SHA-256 thumbprint, PKCS#8 key, x5c chain. */
-export function readCertificate(path: string): { thumbprintSha256: string; privateKey: string; x5c: string } {
-  let pem: string;
-  try {
-    pem = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new TenantError({
-      operation: `reading the client certificate ${path}`,
-      reason: (e as Error).message,
-      hint: `Set ${describeSetting("clientCertificatePath")} to a PEM file with the certificate and its private key.`,
-    });
-  }
-  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const key = pem.match(
-    /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/,
-  );
-  if (certs.length === 0 || !key) {
-    throw new TenantError({
-      operation: `reading the client certificate ${path}`,
-      reason: `the file must hold a CERTIFICATE and a PRIVATE KEY block (found ${certs.length} certificate(s) and ${key ? "a" : "no"} key)`,
-      hint: "Concatenate the certificate and its unencrypted private key into one PEM file.",
-    });
-  }
-  const cert = new X509Certificate(certs[0] as string);
-  const problem = (reason: string, hint: string): TenantError =>
-    new TenantError({ operation: `reading the client certificate ${path}`, code: "CertificateInvalid", reason, hint });
-  // msal-node 7 signs the client assertion itself as PS256 (jsonwebtoken, RSA keys only) from an
-  // unencrypted PEM key: an encrypted or non-RSA key would fail at the first token request with
-  // a cryptic error, so it is refused here, naming the fix. AZURE_CLIENT_CERTIFICATE_PASSWORD is not read.
-  if (/ENCRYPTED/.test(key[0])) {
-    throw problem(
-      "the private key is encrypted (password-protected); the provider needs an unencrypted key (AZURE_CLIENT_CERTIFICATE_PASSWORD is not supported)",
-      `Decrypt it once into a file only the pipeline can read (\`openssl pkey -in <file> -out <key.pem>\`, then append the certificate) and point ${describeSetting("clientCertificatePath")} at that file.`,
-    );
-  }
-  let keyObject: ReturnType<typeof createPrivateKey>;
-  try {
-    keyObject = createPrivateKey(key[0]);
-  } catch (e) {
-    throw problem(
-      `the private key cannot be read (${(e as Error).message})`,
-      "Export the certificate's RSA private key as an unencrypted PEM (PKCS#8 or PKCS#1) into the file.",
-    );
-  }
-  if (keyObject.asymmetricKeyType !== "rsa" && keyObject.asymmetricKeyType !== "rsa-pss") {
-    throw problem(
-      `the private key is ${keyObject.asymmetricKeyType?.toUpperCase() ?? "of an unknown type"}, not RSA: msal-node signs the client assertion with PS256, which needs an RSA key`,
-      `Create an RSA certificate (2048 bits or more), upload it to the app registration and point ${describeSetting("clientCertificatePath")} at it.`,
-    );
-  }
-  const now = Date.now();
-  if (Date.parse(cert.validTo) < now) {
-    throw problem(
-      `the certificate ${cert.subject.replace(/\n/g, ", ")} expired on ${new Date(cert.validTo).toISOString()}`,
-      `Create a new certificate, upload it to the app registration (Certificates & secrets) and point ${describeSetting("clientCertificatePath")} at it.`,
-    );
-  }
-  if (Date.parse(cert.validFrom) > now) {
-    throw problem(
-      `the certificate is not valid before ${new Date(cert.validFrom).toISOString()}`,
-      "Check the clock of this machine, or use a certificate that is already valid.",
-    );
-  }
-  if (!cert.checkPrivateKey(keyObject)) {
-    throw problem(
-      "the private key in the file does not belong to its first certificate",
-      `Put the certificate and its own private key into the file ${describeSetting("clientCertificatePath")} points at.`,
-    );
-  }
-  const thumbprintSha256 = cert.fingerprint256.replace(/:/g, "").toLowerCase();
-  const privateKey = keyObject.export({ type: "pkcs8", format: "pem" }).toString();
-  return { thumbprintSha256, privateKey, x5c: certs.join("\n") };
 }
 
 /** Tokens for one app registration (or managed identity), cached by MSAL in memory. */

@@ -7,51 +7,12 @@
  * delete naming the permission it lacks. A token that is not a readable JWT is not judged.
  */
 import { TenantError } from "../errors";
-import { describeCredential, type TenantSettings } from "../settings";
-import { graphScope, TEAMS_ADMIN_SCOPE, type TokenSource } from "./auth";
+import type { TenantSettings } from "../settings";
+import { WRITE_REQUIREMENTS, type WriteNeed } from "./catalogue";
+import { describeCredential } from "./credentials";
+import { graphScope, TEAMS_ADMIN_SCOPE, type TokenSource } from "./tokens";
 
-/** What a change writes: users (usage location, display name, delete), licences, numbers, Teams cmdlets. */
-export type WriteNeed = "users" | "licences" | "numbers" | "teams";
-
-interface Requirement {
-  /** How messages name it. */
-  name: string;
-  /** The token it is judged on and its claim. */
-  token: "graph" | "teams";
-  claim: "roles" | "wids";
-  /** Any of these grants it. */
-  anyOf: string[];
-}
-
-/** Directory role templates that may run the Teams cmdlets that change resource accounts and numbers. */
-const TEAMS_WRITE_ROLES = [
-  "69091246-20e8-4a56-aa4d-066075b2a7a8", // Teams Administrator
-  "62e90394-69f5-4237-9190-012177145e10", // Global Administrator
-  "baf37b3a-610e-45da-9e62-d9d1e5e8914b", // Teams Communications Administrator
-  "aa38014f-0993-46e9-9b45-30501a20909d", // Teams Telephony Administrator
-];
-
-const REQUIREMENTS: Record<"users" | "licences" | "numbersGraph" | "teams", Requirement> = {
-  users: {
-    name: "User.ReadWrite.All",
-    token: "graph",
-    claim: "roles",
-    anyOf: ["User.ReadWrite.All", "Directory.ReadWrite.All"],
-  },
-  licences: {
-    name: "User.ReadWrite.All (or LicenseAssignment.ReadWrite.All)",
-    token: "graph",
-    claim: "roles",
-    anyOf: ["User.ReadWrite.All", "LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All"],
-  },
-  numbersGraph: {
-    name: "TeamsTelephoneNumber.ReadWrite.All",
-    token: "graph",
-    claim: "roles",
-    anyOf: ["TeamsTelephoneNumber.ReadWrite.All"],
-  },
-  teams: { name: "the Teams Administrator directory role", token: "teams", claim: "wids", anyOf: TEAMS_WRITE_ROLES },
-};
+export type { WriteNeed } from "./catalogue";
 
 /** Checks that the signed-in identity may make a change, from its tokens' claims. */
 export class WriteAccess {
@@ -65,9 +26,9 @@ export class WriteAccess {
     const reqs = needs.map((n) =>
       n === "numbers"
         ? this.settings.numberAssignment === "powershell"
-          ? REQUIREMENTS.teams
-          : REQUIREMENTS.numbersGraph
-        : REQUIREMENTS[n],
+          ? WRITE_REQUIREMENTS.teams
+          : WRITE_REQUIREMENTS.numbersGraph
+        : WRITE_REQUIREMENTS[n],
     );
     const claims = {
       graph: reqs.some((r) => r.token === "graph")

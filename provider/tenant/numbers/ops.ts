@@ -1,40 +1,29 @@
 /**
- * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
-/**
- * Phone numbers on resource accounts, through Graph (default) or the Teams cmdlets
- * (numberAssignment "powershell"): lookup, assign / unassign repeated after an unclear end and
- * waited for on the number's record, and moves as one plan (number-moves.ts: the moves of one
- * `pulumi up` that belong together run together, every release before any claim, rolled back as a
- * whole when a step fails).
+ * The number operations the numbers service and the move coordinator are built on, through Graph
+ * (default) or the Teams cmdlets (numberAssignment "powershell"): lookup, assign / unassign
+ * repeated after an unclear end and waited for on the number's record, the emergency location.
  *
  * Direct Routing numbers enter the tenant's inventory when assigned (or uploaded) and may leave it
  * when unassigned: one the inventory does not list is assignable, and absent means unassigned.
  * Teams lags behind Entra: an assignment it refuses for a licence Graph already shows provisioned
  * is retried (bounded by numberLicenceLagWaitMs).
  */
-import { waitFor } from "../consistency";
-import { during } from "../errors";
-import { progress } from "../log";
-import { backoffMs, retryUntilKnown, waitOutLag } from "../retry";
-import type { Tuning } from "../settings";
-import type { NumberAssignment, NumberOnAccount, TenantUser } from "./model";
-import { NumberMoves, type MoveOutcome, type MoveRequest } from "./number-moves";
-import type { TeamsCmdlets } from "./powershell/index";
+import { waitFor } from "../../consistency";
+import { during } from "../../errors";
+import { progress } from "../../log";
+import { backoffMs, retryUntilKnown, waitOutLag } from "../../retry";
+import type { Tuning } from "../../tuning";
+import type { NumberAssignment, NumberOnAccount } from "../model";
+import type { TeamsCmdlets } from "../powershell/index";
 
-/** Phone numbers on resource accounts. */
-export interface Numbers {
+/** Operations on phone numbers of the tenant. */
+export interface NumberOps {
   /** The tenant's record of the number, or undefined. */
   get(phoneNumber: string): Promise<NumberAssignment | undefined>;
   /** Assigns (unclear ends checked and repeated) and waits until the record shows it. */
   assign(request: NumberOnAccount, label: string): Promise<NumberAssignment | undefined>;
   /** Unassigns (unclear ends checked and repeated); `settle` also waits until the record shows it. */
   unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
-  /**
-   * Moves an account to `request.to` (from `request.from`, its recorded number, if any) with every
-   * move that must happen together with it in this run; checks the number before anything changes.
-   * A holder not giving the number up in this run fails it at once, named by UPN and display name.
-   */
-  move(request: MoveRequest): Promise<MoveOutcome>;
   /** Sets (or clears, null) the emergency location. */
   setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
 }
@@ -62,32 +51,15 @@ const SETTLE_TIMEOUT_MS = 5 * 60_000;
 /** Attempts of an assign / unassign whose outcome stays unknown (5xx, network failure, host crash). */
 const NUMBER_CALL_ATTEMPTS = 4;
 
-/** Numbers through one transport. */
-export class NumberService implements Numbers {
-  private readonly moves: NumberMoves;
-
+/** Number operations through one transport. */
+export class TenantNumberOps implements NumberOps {
   constructor(
     private readonly transport: NumberTransport,
     /** Read at each wait: tuning comes from the environment of the moment. */
     private readonly tuning: () => Tuning,
-    /** The user behind an account id, to name holders in messages (Graph). */
-    userOf: (id: string) => Promise<TenantUser | undefined>,
     /** Whether the directory shows the account's voice licence provisioned (Teams may lag behind it). */
     private readonly licenceProvisioned: (instanceId: string) => Promise<boolean> = async () => false,
-  ) {
-    this.moves = new NumberMoves(
-      {
-        get: (n) => this.get(n),
-        assign: (r, label) => this.assign(r, label),
-        unassign: (r, label) => this.unassign(r, label, true),
-        account: async (id) => {
-          const u = await userOf(id);
-          return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
-        },
-      },
-      tuning,
-    );
-  }
+  ) {}
 
   get(phoneNumber: string): Promise<NumberAssignment | undefined> {
     return this.transport.get(phoneNumber);
@@ -129,10 +101,6 @@ export class NumberService implements Numbers {
       }
     });
     if (settle) await this.settle(request, false, label);
-  }
-
-  move(request: MoveRequest): Promise<MoveOutcome> {
-    return this.moves.move(request);
   }
 
   setLocation(phoneNumber: string, locationId: string | null): Promise<void> {

@@ -1,20 +1,22 @@
 /**
- * Resource accounts: New-CsOnlineApplicationInstance (safe to repeat after an unclear end), the
- * application mapping (Sync, with the zero-GUID reset on the "same key" conflict), the Graph user
- * behind the instance (replication wait, display name and usage location, delete).
+ * The account operations the accounts service is built on: New-CsOnlineApplicationInstance (safe to
+ * repeat after an unclear end), the application mapping (Sync, with the zero-GUID reset on the
+ * "same key" conflict), the Graph user behind the instance (replication wait, display name and
+ * usage location, delete).
  */
-import { waitFor } from "../consistency";
-import { during, TenantError } from "../errors";
-import { ZERO_GUID } from "../formats";
-import { progress } from "../log";
-import { retryUntilKnown } from "../retry";
-import type { Tuning } from "../settings";
-import type { GraphUsers } from "./graph/users";
-import type { NewAccountRequest, TeamsInstance, TenantUser } from "./model";
-import { isMappingConflict, type TeamsCmdlets } from "./powershell/index";
+import { waitFor } from "../../consistency";
+import { during } from "../../errors";
+import { ZERO_GUID } from "../../formats";
+import { progress } from "../../log";
+import { retryUntilKnown } from "../../retry";
+import type { Tuning } from "../../tuning";
+import type { GraphUsers } from "../graph/users";
+import type { NewAccountRequest, TeamsInstance, TenantUser } from "../model";
+import { isMappingConflict, type TeamsCmdlets } from "../powershell/index";
+import { adoptOrRefuse, hasMapping } from "./adopt";
 
-/** Resource accounts: the Teams instance and the Entra user behind it. */
-export interface Accounts {
+/** Operations on resource accounts: the Teams instance and the Entra user behind it. */
+export interface AccountOps {
   /** The directory (tenant) id of this tenant. */
   readonly tenantId: string;
   /** The Graph user, or undefined when Graph does not (yet / any more) know it. */
@@ -48,84 +50,8 @@ const DELETION_TIMEOUT_MS = 5 * 60_000;
 /** Attempts of New-CsOnlineApplicationInstance when its outcome stays unknown. */
 const CREATE_ATTEMPTS = 3;
 
-/** True when the instance is mapped to an application. */
-const hasMapping = (i: TeamsInstance): boolean => i.applicationId !== "" && i.applicationId !== ZERO_GUID;
-
-/**
- * Takes or refuses an account that already has the UPN. With `adopt` it is taken over without a
- * write when it matches. Without, it is taken only when it is what a run interrupted after
- * New-CsOnlineApplicationInstance leaves: the same application (or none mapped yet) and display
- * name, no licence, no number, and no usage location or the declared one — an account in use (a
- * brownfield bot, another stack's) is never taken silently. The create then goes on as usual.
- */
-function adoptOrRefuse(
-  inputs: NewAccountRequest & { adopt: boolean; usageLocation: string },
-  user: TenantUser,
-  instance: TeamsInstance | undefined,
-): TeamsInstance {
-  const upn = inputs.userPrincipalName;
-  const operation = `creating resource account ${upn}`;
-  const objectId = instance?.objectId ?? user.id;
-  if (!instance) {
-    throw new TenantError({
-      operation,
-      resource: upn,
-      code: "NotAResourceAccount",
-      reason: `a user that is not a Teams resource account already has this user principal name (object id ${objectId})`,
-      hint: "Adopt only takes over resource accounts; choose another userPrincipalName or remove that user.",
-    });
-  }
-  if (!inputs.adopt) {
-    const sameApp = !hasMapping(instance) || instance.applicationId === inputs.applicationId;
-    const sameName = (user.displayName ?? instance.displayName) === inputs.displayName;
-    const unused =
-      (user.assignedLicenses ?? []).length === 0 &&
-      !instance.phoneNumber &&
-      (!user.usageLocation || user.usageLocation === inputs.usageLocation);
-    if (sameApp && sameName && unused) {
-      progress(upn, `found in place (object id ${objectId}), as an interrupted run leaves it: continuing with it`);
-      return instance;
-    }
-    throw new TenantError({
-      operation,
-      resource: upn,
-      code: "AlreadyExists",
-      reason: `a resource account with this user principal name already exists (object id ${objectId}, application id ${instance.applicationId || "none"}, display name "${user.displayName ?? instance.displayName ?? ""}")`,
-      hint: `To manage it with Pulumi, set adopt: true on the bot in the stack config (it is adopted only if its application id is ${inputs.applicationId}); or choose another userPrincipalName.`,
-    });
-  }
-  if (hasMapping(instance) && instance.applicationId !== inputs.applicationId) {
-    throw new TenantError({
-      operation: `adopting resource account ${upn}`,
-      resource: upn,
-      code: "AdoptMismatch",
-      reason: `the existing account belongs to application ${instance.applicationId}, not ${inputs.applicationId}`,
-      hint: "Set applicationId to the account's application id to adopt it, or choose another userPrincipalName.",
-    });
-  }
-  // Adopt takes over what matches without a write, and refuses what differs (issue 14).
-  const differences = [
-    { field: "displayName", tenant: user.displayName ?? instance.displayName, declared: inputs.displayName },
-    { field: "usageLocation", tenant: user.usageLocation, declared: inputs.usageLocation },
-  ].filter((d) => (d.tenant ?? "") !== d.declared);
-  if (differences.length > 0) {
-    const said = differences.map(
-      (d) => `${d.field} is ${d.tenant ? `"${d.tenant}"` : "not set"} in the tenant, "${d.declared}" declared`,
-    );
-    throw new TenantError({
-      operation: `adopting resource account ${upn}`,
-      resource: upn,
-      code: "AdoptMismatch",
-      reason: `the existing account differs from the declaration: ${said.join("; ")}`,
-      hint: `Adopt changes nothing: declare the tenant's value${differences.length > 1 ? "s" : ""} (${differences.map((d) => d.field).join(", ")}) to adopt the account, then change ${differences.length > 1 ? "them" : "it"} in a later \`pulumi up\`; or change the account in the tenant.`,
-    });
-  }
-  progress(upn, `adopting existing resource account ${objectId}`);
-  return instance;
-}
-
-/** Accounts through the Teams cmdlets (instances) and Graph (users). */
-export class AccountService implements Accounts {
+/** Account operations through the Teams cmdlets (instances) and Graph (users). */
+export class TenantAccountOps implements AccountOps {
   constructor(
     readonly tenantId: string,
     private readonly users: GraphUsers,

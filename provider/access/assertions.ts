@@ -8,7 +8,7 @@
  */
 import { readFile } from "fs/promises";
 
-import { TenantError } from "../errors";
+import { kindFromStatus, TenantError, type ErrorKind } from "../errors";
 
 /** Audience Entra expects in federated tokens. */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
@@ -91,10 +91,12 @@ export class AssertionSource {
     return `the Azure DevOps OIDC endpoint ${hostOf(o.requestUri)} (service connection ${o.serviceConnectionId})`;
   }
 
-  private problem(reason: string, hint?: string): TenantError {
+  /** `kind`: an unreachable or failing endpoint may answer the next time; anything else is permanent. */
+  private problem(reason: string, hint?: string, kind?: ErrorKind): TenantError {
     return new TenantError({
       operation: `getting a federated token from ${this.describe()}`,
       code: "FederatedTokenUnavailable",
+      kind,
       reason,
       hint,
     });
@@ -140,9 +142,9 @@ export class AssertionSource {
     try {
       res = await this.fetchFn(url, init);
     } catch (e) {
-      throw this.problem(`the endpoint cannot be reached (${(e as Error).message})`, hints[0]);
+      throw this.problem(`the endpoint cannot be reached (${(e as Error).message})`, hints[0], "transient");
     }
-    if (!res.ok) throw this.problem(`the endpoint answered HTTP ${res.status}`, hints[0]);
+    if (!res.ok) throw this.problem(`the endpoint answered HTTP ${res.status}`, hints[0], kindFromStatus(res.status));
     try {
       return (await res.json()) as Record<string, unknown>;
     } catch {

@@ -7,7 +7,7 @@
  * cycle can close), and `rollbackOf` undoes the steps that were done when one fails, so every
  * account ends holding a number it held before.
  */
-import type { NumberType } from "../formats";
+import type { NumberType } from "../../formats";
 
 /** A number on the tenant, as a move names it. */
 export interface NumberRef {

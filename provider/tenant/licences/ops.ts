@@ -1,18 +1,18 @@
 /**
- * Licences of resource accounts: the SKU by part number, the free-seat check, the usage location
+ * The licence operations the licences service is built on: the SKU by part number, the free-seat check, the usage location
  * a licence needs, assignLicense (add and remove in one call; refused for a usage location set
  * moments ago, it is retried within usageLocationLagWaitMs), and the provisioning wait.
  */
-import { waitFor } from "../consistency";
-import { during, TenantError } from "../errors";
-import { waitOutLag } from "../retry";
-import { provisioningTimeoutMs, type Tuning } from "../settings";
-import type { GraphLicences } from "./graph/licences";
-import type { GraphUsers } from "./graph/users";
-import type { LicenceDetail, SubscribedSku } from "./model";
+import { waitFor } from "../../consistency";
+import { during, TenantError } from "../../errors";
+import { waitOutLag } from "../../retry";
+import { provisioningTimeoutMs, type Tuning } from "../../tuning";
+import type { GraphLicences } from "../graph/licences";
+import type { GraphUsers } from "../graph/users";
+import type { LicenceDetail, SubscribedSku } from "../model";
 
-/** Licences of resource accounts. */
-export interface Licences {
+/** Operations on licences of resource accounts. */
+export interface LicenceOps {
   /** The subscribed SKU with this part number (SkuNotFound otherwise). */
   sku(partNumber: string, label: string): Promise<SubscribedSku>;
   /** Fails (NoFreeSeats) when the SKU has no free seat. */
@@ -46,8 +46,8 @@ export function watchedPlan(sku: {
   return sku.servicePlans.find((p) => VOICE_PLAN.test(p.servicePlanName)) ?? sku.servicePlans[0];
 }
 
-/** Licences through Graph. */
-export class LicenceService implements Licences {
+/** Licence operations through Graph. */
+export class TenantLicenceOps implements LicenceOps {
   constructor(
     private readonly licences: GraphLicences,
     private readonly users: GraphUsers,

@@ -1,0 +1,103 @@
+/**
+ * Running a plan in the tenant: every release (together), then every claim (together); when a step
+ * fails, what was done is undone — the claims given up, the released numbers taken back — so each
+ * account holds a number it held before (or none, said so, when taking it back fails too).
+ */
+import { asTenantError, type TenantError } from "../../errors";
+import { progress } from "../../log";
+import type { NumberAssignment } from "../model";
+import { rolledBackErrors, stepText } from "./messages";
+import type { AccountNames } from "./names";
+import { describeMembers, rollbackOf, type Member, type Step, type Steps } from "./plan";
+import type { MoveOps, MoveOutcome } from "./types";
+
+/** The records each claim returned (by number), so outcomes need not read them again. */
+type Records = Map<string, NumberAssignment | undefined>;
+
+/** Runs one plan's steps for the member whose update asked (`label` names it in progress lines). */
+export class PlanRun {
+  private readonly records: Records = new Map();
+  private readonly name = (instanceId: string): string => this.names.label(instanceId);
+
+  constructor(
+    private readonly ops: MoveOps,
+    private readonly names: AccountNames,
+    private readonly label: string,
+  ) {}
+
+  /** Runs the steps; on a failure rolls back. Returns each member's outcome. */
+  async run(members: Member[], steps: Steps): Promise<Map<Member, MoveOutcome>> {
+    const plan = describeMembers(members, this.name);
+    if (members.length > 1) progress(this.label, `moving numbers as one plan: ${plan}`);
+    const { done, failed } = await this.phases([steps.releases, steps.claims]);
+    if (!failed) return this.succeeded(members);
+    const lost = await this.rollBack(done);
+    const released = new Set(done.filter((s) => s.kind === "release").map((s) => s.instanceId));
+    const errors = rolledBackErrors({ members, failed, released, lost, plan, name: this.name });
+    const outcomes = new Map<Member, MoveOutcome>();
+    for (const m of members) {
+      const holds = lost.has(m.instanceId) || !m.from ? "none" : "previous";
+      const record = holds === "previous" ? await this.ops.get(m.from!.phoneNumber).catch(() => undefined) : undefined;
+      outcomes.set(m, { ok: false, error: errors.get(m)!, holds, record });
+    }
+    return outcomes;
+  }
+
+  /** Runs phase after phase (the steps of one phase together); stops after the phase where a step failed. */
+  private async phases(phases: Step[][]): Promise<{ done: Step[]; failed?: { step: Step; error: TenantError } }> {
+    const done: Step[] = [];
+    let failed: { step: Step; error: TenantError } | undefined;
+    for (const phase of phases) {
+      const results = await Promise.allSettled(phase.map((s) => this.apply(s)));
+      results.forEach((r, i) => {
+        const step = phase[i]!;
+        if (r.status === "fulfilled") done.push(step);
+        else failed ??= { step, error: asTenantError(r.reason, stepText(step, this.name), this.label) };
+      });
+      if (failed) break;
+    }
+    return { done, failed };
+  }
+
+  /** Every member ends as planned: its record (from the claim, else read). */
+  private async succeeded(members: Member[]): Promise<Map<Member, MoveOutcome>> {
+    const outcomes = new Map<Member, MoveOutcome>();
+    for (const m of members) {
+      const record = m.to ? (this.records.get(m.to.phoneNumber) ?? (await this.ops.get(m.to.phoneNumber))) : undefined;
+      outcomes.set(m, { ok: true, record });
+    }
+    return outcomes;
+  }
+
+  /** Undoes `done`: gives up every number claimed, then takes back every number released. Returns who lost theirs. */
+  private async rollBack(done: Step[]): Promise<Map<string, string>> {
+    const undo = rollbackOf(done);
+    const lost = new Map<string, string>();
+    for (const phase of [undo.releases, undo.claims]) {
+      const results = await Promise.allSettled(phase.map((s) => this.apply(s)));
+      results.forEach((r, i) => {
+        const s = phase[i]!;
+        if (r.status === "rejected") {
+          const e = asTenantError(r.reason, stepText(s, this.name), this.label);
+          progress(this.label, `rolling back: ${stepText(s, this.name)} failed: ${e.reason}`);
+          if (s.kind === "claim") lost.set(s.instanceId, e.reason);
+        }
+      });
+    }
+    return lost;
+  }
+
+  /** One step in the tenant (settled on the number's record). */
+  private async apply(s: Step): Promise<void> {
+    const label = `${s.phoneNumber} on ${this.name(s.instanceId)}`;
+    if (s.kind === "release") {
+      await this.ops.unassign(
+        { instanceId: s.instanceId, phoneNumber: s.phoneNumber, numberType: s.numberType },
+        label,
+      );
+      this.records.delete(s.phoneNumber);
+    } else {
+      this.records.set(s.phoneNumber, await this.ops.assign({ ...s }, label));
+    }
+  }
+}
