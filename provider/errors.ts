@@ -25,6 +25,7 @@ export const ERROR_KINDS = {
   NumberNotFound: "permanent",
   NumberTypeMismatch: "permanent",
   NumberAssignedElsewhere: "permanent",
+  LocationNotRemovable: "permanent",
   // ApplicationInstance
   AlreadyExists: "permanent",
   NotAResourceAccount: "permanent",

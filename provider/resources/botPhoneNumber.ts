@@ -17,8 +17,11 @@
  * leave it when unassigned (absent reads as unassigned). Adopting never writes: a declared
  * locationId other than the tenant's is refused.
  * locationId is managed only when declared; the tenant's emergency location is the read-only
- * output tenantLocationId (null for none; the cmdlets' zero GUID means none). A clear is sent only
- * when a declared locationId is removed.
+ * output tenantLocationId (null for none; the cmdlets' zero GUID means none). The location the
+ * number had when the stack claimed it is the output originalLocationId (null for none; absent in
+ * state from before it was recorded): a removed locationId, a number change and delete hand it back
+ * (provider/tenant/numbers/locations.ts); removing one a Calling Plan number cannot lose is refused
+ * in diff, so at preview.
  * delete: unassign (Direct Routing too); a number that moved to another account is left alone.
  * diff announces a number change to the other updates of the run (programs without a NumberPlan).
  * The orchestration lives in the numbers service (provider/tenant/numbers.ts, moves/). */
@@ -34,9 +37,12 @@ import {
   announceMove,
   configureSession,
   emergencyLocation,
+  locationRemovalRefusal,
+  rememberOriginal,
   tenant,
   type MoveOutcome,
   type NumberAssignment,
+  type OriginalLocation,
 } from "../tenant";
 import {
   normalizeBoolean,
@@ -83,6 +89,8 @@ export interface BotPhoneNumberOutputs extends Inputs {
   activationState: string;
   /** The emergency location the tenant gives the number (read-only), null for none. */
   tenantLocationId: string | null;
+  /** The location the number had when the stack claimed it (handed back), null for none; absent: not recorded. */
+  originalLocationId?: OriginalLocation;
 }
 
 /** A phone number on a bot's resource account: `pulumi-nodejs:dynamic/teams:BotPhoneNumber`. */
@@ -94,12 +102,14 @@ export class BotPhoneNumber extends pulumi.dynamic.Resource {
   declare readonly assignmentStatus: pulumi.Output<string>;
   declare readonly activationState: pulumi.Output<string>;
   declare readonly tenantLocationId: pulumi.Output<string | null>;
+  declare readonly originalLocationId: pulumi.Output<string | null | undefined>;
 
   constructor(name: string, args: BotPhoneNumberArgs, opts?: pulumi.CustomResourceOptions) {
     const props = {
       assignmentStatus: undefined,
       activationState: undefined,
       tenantLocationId: undefined,
+      originalLocationId: undefined,
       adopt: false,
       ...args,
     };
@@ -118,12 +128,22 @@ function declaredLocation(olds: Partial<BotPhoneNumberOutputs>): string | undefi
   return "tenantLocationId" in olds ? olds.locationId : undefined;
 }
 
-function outputs(inputs: Inputs, record: NumberAssignment | undefined): BotPhoneNumberOutputs {
+/** The original location the recorded outputs hold: undefined when not recorded (older state). */
+function originalOf(olds: Partial<BotPhoneNumberOutputs>): OriginalLocation | undefined {
+  return "originalLocationId" in olds ? (olds.originalLocationId ?? null) : undefined;
+}
+
+function outputs(
+  inputs: Inputs,
+  record: NumberAssignment | undefined,
+  original: OriginalLocation | undefined,
+): BotPhoneNumberOutputs {
   const outs: BotPhoneNumberOutputs = {
     ...inputs,
     assignmentStatus: record?.assignmentStatus ?? "unknown",
     activationState: record?.activationState ?? "unknown",
     tenantLocationId: emergencyLocation(record) ?? null,
+    ...(original === undefined ? {} : { originalLocationId: original }),
   };
   // Managed only when declared: the tenant's value never becomes the input.
   if (!inputs.locationId) delete outs.locationId;
@@ -138,8 +158,8 @@ function moveFailure(
 ): TenantError {
   const held =
     outcome.holds === "previous"
-      ? outputs(olds, outcome.record)
-      : { ...outputs(olds, undefined), assignmentStatus: "unassigned" };
+      ? outputs(olds, outcome.record, originalOf(olds))
+      : { ...outputs(olds, undefined, originalOf(olds)), assignmentStatus: "unassigned" };
   return withPartialState(outcome.error, id, held);
 }
 
@@ -149,6 +169,30 @@ function recorded(id: string, props: Partial<BotPhoneNumberOutputs> | undefined)
   const phoneNumber = props?.phoneNumber ?? fromId.phoneNumber;
   const instanceId = props?.instanceId ?? fromId.instanceId;
   return { phoneNumber, instanceId, label: labelOf({ phoneNumber, instanceId }) };
+}
+
+/**
+ * Gives the number the location it had before the stack claimed it, when the stack declared one and
+ * recorded the original (a warning names the bot and number where the tenant keeps the declared one).
+ */
+async function handBack(olds: Partial<BotPhoneNumberOutputs> & Pick<Inputs, "phoneNumber" | "instanceId">) {
+  const original = originalOf(olds);
+  if (!declaredLocation(olds) || original === undefined) return;
+  const { phoneNumber, instanceId, bot } = olds;
+  await tenant().locations.restore({ phoneNumber, instanceId, original, label: labelOf(olds), bot });
+}
+
+/**
+ * A declared location removed from a Calling Plan number with nothing recorded to go back to: the
+ * tenant refuses to clear it, so every `up` would fail. Refused here, in preview, with the way out.
+ */
+function refuseUnremovableLocation(olds: Partial<BotPhoneNumberOutputs>, news: Inputs): void {
+  const declared = declaredLocation(olds);
+  const original = originalOf(olds);
+  if (!declared || news.locationId || original) return;
+  if (olds.phoneNumber !== news.phoneNumber || olds.instanceId !== news.instanceId) return;
+  if (news.numberType !== "CallingPlan") return;
+  throw locationRemovalRefusal(news.phoneNumber, declared, original);
 }
 
 /** The implementation the shim loads at call time. */
@@ -166,6 +210,11 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
 
   // A number can be on one account only: unassign from the old before assigning to the new.
   async diff(_id, olds, news) {
+    // A number this bot gives up may be taken by another of the run: it takes the original along.
+    const original = originalOf(olds);
+    const givesUp = olds.phoneNumber !== news.phoneNumber || olds.instanceId !== news.instanceId;
+    if (givesUp && original !== undefined && olds.phoneNumber) rememberOriginal(olds.phoneNumber, original);
+    refuseUnremovableLocation(olds, news);
     const result = diffByRules<Inputs>({ ...olds, locationId: declaredLocation(olds) }, news, {
       compare: ["instanceId", "phoneNumber", "numberType", "locationId"],
       replaceOn: ["instanceId"],
@@ -180,8 +229,10 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
   async create(inputs) {
     const { instanceId, phoneNumber, numberType, locationId, adopt } = inputs;
     const label = labelOf(inputs);
+    // Read before the claim: what the number carries before this stack takes it.
+    const original = await tenant().locations.original(phoneNumber);
     const record = await tenant().numbers.claim({ instanceId, phoneNumber, numberType, locationId, adopt, label });
-    return { id: botPhoneNumberId.format(inputs), outs: outputs(inputs, record) };
+    return { id: botPhoneNumberId.format(inputs), outs: outputs(inputs, record, original) };
   },
 
   async read(id, props) {
@@ -202,23 +253,31 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
     // A declared location reads as the tenant's, so a changed one shows as drift; an undeclared one stays out.
     const current = emergencyLocation(record);
     if (props && declaredLocation(props) && current) inputs.locationId = current;
-    return { id, props: outputs(inputs, record) };
+    return { id, props: outputs(inputs, record, props ? originalOf(props) : undefined) };
   },
 
   async update(id, olds, news) {
     const { instanceId, phoneNumber, numberType, locationId } = news;
+    const sameNumber = olds.phoneNumber === phoneNumber;
+    const kept = originalOf(olds);
+    // Another number: its original is what it carries before this stack takes it.
+    const original = sameNumber ? kept : await tenant().locations.original(phoneNumber);
     const moved = await tenant().numbers.change({
       instanceId,
       from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: declaredLocation(olds) },
-      to: { phoneNumber, numberType, locationId },
+      // A removed locationId hands the original back (none: a clear), when it was recorded.
+      to: { phoneNumber, numberType, locationId: locationId ?? (sameNumber ? (kept ?? undefined) : undefined) },
       label: labelOf(news),
     });
-    if (moved.ok) return { outs: outputs(news, moved.record) };
-    throw moveFailure(moved, id, olds);
+    if (!moved.ok) throw moveFailure(moved, id, olds);
+    if (!sameNumber) await handBack(olds);
+    return { outs: outputs(news, moved.record, original) };
   },
 
   async delete(id, props) {
     const { phoneNumber, instanceId, label } = recorded(id, props);
+    // Before the unassign: a Direct Routing number may leave the inventory once unassigned.
+    if (props) await handBack({ ...props, phoneNumber, instanceId });
     await tenant().numbers.release({ instanceId, phoneNumber, numberType: props?.numberType, label });
   },
 });

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
+import { isTenantError } from "../errors";
 import { Checker, type CheckFailure } from "../validate";
 
 /** The keys whose values differ between recorded outputs and new inputs (absent ≡ null ≡ ""). */
@@ -86,9 +87,19 @@ export function namedBy<I extends BotLabel, O extends BotLabel>(hooks: Hooks<I, 
   };
   return {
     ...hooks,
+    diff: (id, olds, news) => named(news.bot, () => hooks.diff(id, olds, news)).catch(withoutTrace),
     create: (inputs) => named(inputs.bot, () => hooks.create(inputs)),
     read: (id, props) => named(props?.bot, () => hooks.read(id, props)),
     update: (id, olds, news) => named(news.bot, () => hooks.update(id, olds, news)),
     delete: (id, props) => named(props.bot, () => hooks.delete(id, props)),
   };
+}
+
+/**
+ * A refusal of ours in diff is the preview's answer, not a crash: Pulumi's dynamic provider prints a
+ * failed diff with its stack to stderr, so the refusal goes without one (the message says it all).
+ */
+function withoutTrace(e: unknown): never {
+  if (isTenantError(e) && e.errorCode) e.stack = "";
+  throw e;
 }

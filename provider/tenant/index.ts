@@ -1,6 +1,6 @@
 /**
  * The tenant layer's front door: `openTenant(settings)` gives the services resources use
- * (`accounts`, `licences`, `numbers`, `close`; services.ts), ONE per provider process and settings,
+ * (`accounts`, `licences`, `numbers`, `locations`, `close`; services.ts), ONE per provider process and settings,
  * so each PowerShell host of its pool starts and connects once however many resources use it.
  * `tenant()` is the one for the configured settings. Below the services: the operations
  * (accounts/ops.ts, licences/ops.ts, numbers/ops.ts) over the transports (graph/, powershell/).
@@ -28,6 +28,7 @@ export type { LicenceRequest, Licences, LicenceState } from "./licences/service"
 export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./moves/index";
 export type { NumberOps } from "./numbers/ops";
 export { emergencyLocation, type Numbers } from "./numbers/service";
+export { locationRemovalRefusal, rememberOriginal, type Locations, type OriginalLocation } from "./numbers/locations";
 export { servicesOver, type TenantOps, type TenantServices } from "./services";
 export type { WriteGuard } from "./writes";
 export type { WriteNeed } from "../access/catalogue";

@@ -1,5 +1,5 @@
 /**
- * The services resources use (accounts, licences, numbers), built over the tenant operations — the
+ * The services resources use (accounts, licences, numbers, locations), built over the tenant operations — the
  * real ones (index.ts: Graph and the Teams cmdlets) or a test's in-memory ones — with the write
  * guard that checks every change. One builder for both, so a fake tenant runs the same services.
  */
@@ -8,6 +8,7 @@ import { accountService, type Accounts } from "./accounts/service";
 import type { LicenceOps } from "./licences/ops";
 import { licenceService, type Licences } from "./licences/service";
 import type { MoveRegistry, MoveTuning } from "./moves/index";
+import { locationService, type Locations } from "./numbers/locations";
 import type { NumberOps } from "./numbers/ops";
 import { numberService, type Numbers } from "./numbers/service";
 import type { WriteGuard } from "./writes";
@@ -24,6 +25,7 @@ export interface TenantServices {
   accounts: Accounts;
   licences: Licences;
   numbers: Numbers;
+  locations: Locations;
 }
 
 /** The services over `ops`, every change checked by `guard`; number moves waiting as `moves` says. */
@@ -36,5 +38,6 @@ export function servicesOver(
     accounts: accountService(ops.accounts, guard),
     licences: licenceService(ops.licences, guard),
     numbers: numberService(ops.numbers, guard, { userOf: (id) => ops.accounts.user(id), ...moves }),
+    locations: locationService(ops.numbers, guard),
   };
 }

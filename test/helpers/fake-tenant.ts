@@ -16,6 +16,7 @@ import {
   type LicenceDetail,
   type LicenceOps,
   type Licences,
+  type Locations,
   type NumberAssignment,
   type NumberOnAccount,
   type NumberOps,
@@ -73,15 +74,20 @@ export class FakeTenant implements Tenant {
     return objectId;
   }
 
-  /** Adds a number of the tenant, optionally on an account. */
-  addNumber(phoneNumber: string, numberType = "CallingPlan", on: string | null = null): void {
+  /** Adds a number of the tenant, optionally on an account, optionally with an emergency location. */
+  addNumber(
+    phoneNumber: string,
+    numberType = "CallingPlan",
+    on: string | null = null,
+    locationId: string | null = null,
+  ): void {
     this.records.set(phoneNumber, {
       telephoneNumber: phoneNumber,
       numberType,
       assignmentTargetId: on,
       assignmentStatus: on ? "voiceApplicationAssigned" : "unassigned",
       activationState: "activated",
-      locationId: null,
+      locationId,
       capabilities: ["voiceApplicationAssignment"],
     });
   }
@@ -169,7 +175,8 @@ export class FakeTenant implements Tenant {
       ...record,
       assignmentTargetId: on ? r.instanceId : null,
       assignmentStatus: on ? "voiceApplicationAssigned" : "unassigned",
-      locationId: on ? (r.locationId ?? null) : null,
+      // Unassigning keeps the location (Set-CsPhoneNumberAssignment example 8: unassigned numbers have one).
+      locationId: on && r.locationId ? r.locationId : record.locationId,
     };
     this.records.set(r.phoneNumber, next);
     return next;
@@ -189,6 +196,10 @@ export class FakeTenant implements Tenant {
     },
     setLocation: async (phoneNumber, locationId) => {
       this.log(`numbers.setLocation ${locationId}`);
+      const record = this.records.get(phoneNumber)!;
+      // Removing a location: Direct Routing and Operator Connect only (Set-CsPhoneNumberAssignment -LocationId).
+      if (locationId === null && record.locationId && record.numberType.toLowerCase() === "callingplan")
+        throw new TenantError({ operation: "setting", status: 400, serviceCode: "BadRequest", reason: "no removal" });
       this.records.set(phoneNumber, { ...this.records.get(phoneNumber)!, locationId });
     },
   };
@@ -217,6 +228,7 @@ export class FakeTenant implements Tenant {
   readonly accounts: Accounts = this.services.accounts;
   readonly licences: Licences = this.services.licences;
   readonly numbers: Numbers = this.services.numbers;
+  readonly locations: Locations = this.services.locations;
 
   async close(): Promise<void> {}
 }

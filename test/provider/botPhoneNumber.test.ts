@@ -240,9 +240,12 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     };
     const { locationId: _recorded, ...news } = olds;
     expect(await provider.diff!("x", olds, news)).toMatchObject({ changes: false });
-    expect(await provider.diff!("x", { ...olds, tenantLocationId: SEEDED_CP_LOCATION }, news)).toMatchObject({
-      changes: true,
-    });
+    // Declared (state with tenantLocationId), no original recorded: a Calling Plan number cannot lose it,
+    // so removing it is refused in diff (preview); another type is cleared.
+    const declared = { ...olds, tenantLocationId: SEEDED_CP_LOCATION };
+    expect(await rejection(provider.diff!("x", declared, news))).toMatchObject({ errorCode: "LocationNotRemovable" });
+    const oc = { numberType: "OperatorConnect" };
+    expect(await provider.diff!("x", { ...declared, ...oc }, { ...news, ...oc })).toMatchObject({ changes: true });
   });
 
   test("delete", async () => {
@@ -332,11 +335,12 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     const { id, outs } = await assign(instanceId, "+14255550301", { numberType: "OperatorConnect" });
     expect(outs.locationId).toBeUndefined();
     expect(outs.tenantLocationId).toBe(SEEDED_OC_LOCATION);
+    expect(outs.originalLocationId).toBe(SEEDED_OC_LOCATION);
     expect(await provider.diff!(id, outs, declared)).toMatchObject({ changes: false });
     const read = await provider.read!(id, outs);
     expect(read).toEqual({ id, props: outs });
     expect(await provider.diff!(id, read.props, declared)).toMatchObject({ changes: false });
-    // Declared, then removed: exactly one clear, and only then.
+    // Declared, then removed: the location it had before the stack took it comes back, once, and only then.
     const before = (await h.audit()).length;
     const withLocation = await inputs(instanceId, "+14255550301", {
       numberType: "OperatorConnect",
@@ -347,7 +351,7 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     expect(await provider.diff!(id, set, declared)).toMatchObject({ changes: true });
     const { outs: cleared } = (await provider.update!(id, set, declared)) as { outs: Outs };
     expect(cleared.locationId).toBeUndefined();
-    expect(cleared.tenantLocationId).toBeNull();
+    expect(cleared).toMatchObject({ tenantLocationId: SEEDED_OC_LOCATION, originalLocationId: SEEDED_OC_LOCATION });
     expect(await provider.diff!(id, cleared, declared)).toMatchObject({ changes: false });
     const location = mode === "graph" ? "graph updateNumber" : "teams Set-CsPhoneNumberAssignment";
     expect(auditSince(await h.audit(), before)).toEqual([`${location} +14255550301 ok`, `${location} +14255550301 ok`]);
