@@ -26,6 +26,8 @@ export interface NumberView {
    * when assigned without one); none: no location; unknown: not declared, and the tenant was not read.
    */
   locationFrom: "declared" | "tenant" | "none" | "unknown";
+  /** The location the number had before the stack claimed it (state's originalLocationId), when recorded. */
+  original?: string | null;
 }
 
 /** What happens to one of a bot's resources in this run. */
@@ -172,6 +174,7 @@ function numberOfState(s: ResourceState | undefined): NumberView | undefined {
     numberType: str(s.outputs.numberType) ?? str(s.inputs.numberType),
     locationId: declared ?? tenants ?? null,
     locationFrom: declared ? "declared" : tenants ? "tenant" : "none",
+    ...("originalLocationId" in s.outputs ? { original: str(s.outputs.originalLocationId) ?? null } : {}),
   };
 }
 
@@ -181,10 +184,17 @@ function numberOfConfig(b: BotConfig, before: NumberView | undefined): NumberVie
     return { phoneNumber: b.phoneNumber, numberType: b.numberType, locationId: b.locationId, locationFrom: "declared" };
   // Undeclared, a number keeps the location the tenant gives it: known for the number the bot
   // holds already, for another number only once the tenant is read (withTenant).
-  // A declared location the stack no longer declares is cleared.
+  // A declared location the stack no longer declares: the number's original comes back (none when not recorded).
   const same = before?.phoneNumber === b.phoneNumber;
   if (!same) return { phoneNumber: b.phoneNumber, numberType: b.numberType, locationId: null, locationFrom: "unknown" };
   const kept = before?.locationFrom === "tenant" || before?.locationFrom === "unknown";
+  if (!kept && before?.locationFrom === "declared" && before.original)
+    return {
+      phoneNumber: b.phoneNumber,
+      numberType: b.numberType,
+      locationId: before.original,
+      locationFrom: "tenant",
+    };
   return {
     phoneNumber: b.phoneNumber,
     numberType: b.numberType,
