@@ -1,12 +1,14 @@
 /**
  * `npm run preflight -- --stack <name>`: checks, READING ONLY, what a first `pulumi up` of the
  * stack needs from the tenant and this machine, and prints a checklist with ✓ / ✗ and the fix for
- * each ✗. Exits 1 when anything would fail. All tenant access goes through ./preflight/tenant.ts.
+ * each ✗ (⚠: worth a look, does not fail). Exits 1 when anything would fail. All tenant access goes
+ * through ./preflight/tenant.ts; the checklist is SECTIONS in order (./preflight/run.ts: what a
+ * section gets; ./preflight/identity.ts: credential, permissions, role, Teams probe).
  *
  *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
  *
  * `--identity preview` checks the read-only preview identity (docs/credentials-and-pipelines.md): read
- * permissions and Global Reader, and that it holds no write permission or role.
+ * permissions and Global Reader or Teams Reader, and that it holds no write permission or role.
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
  * settings from that config with the environment as fallback (provider/settings.ts), the bots from
@@ -14,30 +16,17 @@
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
-import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import {
-  DEPLOY,
-  describeCredential,
-  GRAPH,
-  PREVIEW,
-  SERVICE_PRINCIPAL_READERS,
-  TEAMS_ADMIN_SCOPE,
-  type DirectoryRole,
-} from "../provider/access/index";
+import { GRAPH, SERVICE_PRINCIPAL_READERS } from "../provider/access/index";
 import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { parseStackConfig, type BotConfig } from "../stacks/config";
-import { preflightTenant, type PreflightTenant, type TokenClaims } from "./preflight/tenant";
+import { checkDirectoryRoles, checkGraphPermissions, checkTeamsProbe, checkTokens } from "./preflight/identity";
+import { message, type Check, type Run, type Section } from "./preflight/run";
+import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
+
+export type { Check, Run, Section } from "./preflight/run";
 
 /** The licence a resource account needs. */
 export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
-
-/** One line of the checklist ("warn": worth a look, does not fail the preflight). */
-export interface Check {
-  title: string;
-  status: "pass" | "fail" | "skip" | "warn";
-  detail?: string;
-  fix?: string;
-}
 
 /** What the preflight checks. */
 export interface PreflightInput {
@@ -56,103 +45,48 @@ export interface PreflightResult {
   ok: boolean;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** What the checks share: the input, the tenant access and the checklist so far. */
-interface Run {
-  bots: BotConfig[];
-  preview: boolean;
-  tenant: PreflightTenant;
-  add(c: Check): Check;
-}
-
-/** The claims of the two tokens (what the identity holds). */
-interface Claims {
-  graph: TokenClaims;
-  teams: TokenClaims;
-}
-
-const roleNames = (roles: DirectoryRole[]): string => roles.map((r) => r.name).join(" or ");
-const holdsAny = (wids: string[], roles: DirectoryRole[]): boolean => roles.some((r) => wids.includes(r.id));
+/** The sections after the credential, in the order the checklist shows them. */
+export const SECTIONS: Section[] = [
+  checkGraphPermissions,
+  checkServicePrincipals,
+  checkDirectoryRoles,
+  checkTeamsProbe,
+  checkSeats,
+  checkNumbers,
+];
 
 /** Runs every check; never writes to the tenant. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
   const tenant = input.tenant ?? preflightTenant(input.settings);
   const checks: Check[] = [];
-  const run: Run = { bots: input.bots, preview: input.identity === "preview", tenant, add: (c) => (checks.push(c), c) };
+  const add = (c: Check): Check => (checks.push(c), c);
+  const preview = input.identity === "preview";
   try {
-    const claims = await checkTokens(run, input.settings);
+    const claims = await checkTokens({ preview, tenant, add }, input.settings);
     if (!claims) return finish(checks);
-    // A read permission is also granted by its ReadWrite form (for the preview identity).
-    const has = (role: string): boolean =>
-      claims.graph.roles.includes(role) ||
-      (run.preview && claims.graph.roles.includes(role.replace(/\.Read\.All$/, ".ReadWrite.All")));
-    checkGraphPermissions(run, has);
-    await checkServicePrincipals(run, has);
-    const admin = checkDirectoryRoles(run, claims);
-    await checkPowerShell(run, admin);
-    await checkSeats(run, has);
-    for (const bot of run.bots) await checkNumber(run, bot, has);
+    const run: Run = {
+      bots: input.bots,
+      settings: input.settings,
+      preview,
+      tenant,
+      claims,
+      add,
+      // A read permission is also granted by its ReadWrite form (for the preview identity).
+      has: (p) =>
+        claims.graph.roles.includes(p) ||
+        (preview && claims.graph.roles.includes(p.replace(/\.Read\.All$/, ".ReadWrite.All"))),
+    };
+    for (const section of SECTIONS) await section(run);
     return finish(checks);
   } finally {
     if (!input.tenant) await tenant.close();
   }
 }
 
-/** 1. Credential: one token per resource (the Teams one only after a Graph token: a wrong credential is one ✗). */
-async function checkTokens(run: Run, settings: TenantSettings): Promise<Claims | undefined> {
-  const credentialTitle = `Credential: token for Microsoft Graph (${run.preview ? "preview" : "deploy"} identity, ${describeCredential(settings.credential)})`;
-  const graph = await run.tenant.graphClaims().then(
-    (c) => (run.add({ title: credentialTitle, status: "pass" }), c),
-    (e) => {
-      run.add({
-        title: credentialTitle,
-        status: "fail",
-        detail: message(e),
-        fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
-      });
-      return undefined;
-    },
-  );
-  if (!graph) return undefined;
-  const teamsTitle = "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)";
-  const teams = await run.tenant.teamsClaims().then(
-    (c) => (run.add({ title: teamsTitle, status: "pass" }), c),
-    (e) => {
-      run.add({
-        title: teamsTitle,
-        status: "fail",
-        detail: message(e),
-        fix: `The same credential must obtain a token for ${TEAMS_ADMIN_SCOPE}; check the app registration is in this tenant.`,
-      });
-      return undefined;
-    },
-  );
-  return teams ? { graph, teams } : undefined;
-}
-
-/** 2. The Graph application permissions in the token's roles claim. */
-function checkGraphPermissions(run: Run, has: (role: string) => boolean): void {
-  const needed = run.preview
-    ? PREVIEW.graph
-    : [...DEPLOY.graph, ...(run.bots.some((b) => b.createApp) ? DEPLOY.createAppGraph : [])];
-  const missing = needed.filter((r) => !has(r));
-  run.add(
-    missing.length === 0
-      ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
-      : {
-          title: "Graph app roles",
-          status: "fail",
-          detail: `the Graph token's roles claim lacks ${missing.join(", ")}`,
-          fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
-        },
-  );
-}
-
 /** 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them). */
-async function checkServicePrincipals(run: Run, has: (role: string) => boolean): Promise<void> {
+async function checkServicePrincipals(run: Run): Promise<void> {
   const declared = run.bots.filter((b) => b.appId !== undefined);
-  if (declared.length > 0 && !SERVICE_PRINCIPAL_READERS.some(has)) {
+  if (declared.length > 0 && !SERVICE_PRINCIPAL_READERS.some(run.has)) {
     run.add({
       title: "Bot app ids have service principals in the tenant",
       status: "skip",
@@ -176,101 +110,10 @@ async function checkServicePrincipals(run: Run, has: (role: string) => boolean):
   }
 }
 
-/**
- * 3. The directory role (wids claim of the Teams token): the deploy roles to deploy, the preview
- * roles to preview; a preview identity holds nothing that writes. True when the identity may run
- * the Teams cmdlets' reads.
- */
-function checkDirectoryRoles(run: Run, claims: Claims): boolean {
-  const wids = claims.teams.wids;
-  const writer = holdsAny(wids, DEPLOY.roles);
-  const deployRole = DEPLOY.roles[0]!;
-  if (!run.preview) {
-    run.add(
-      writer
-        ? { title: `Entra role: ${deployRole.name} (wids claim)`, status: "pass" }
-        : {
-            title: `Entra role: ${deployRole.name}`,
-            status: "fail",
-            detail: `the Teams admin API token's wids claim holds no ${deployRole.name} (${deployRole.id}) role`,
-            fix: `Assign the ${deployRole.name} role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.`,
-          },
-    );
-    return writer;
-  }
-  const reader = holdsAny(wids, PREVIEW.roles);
-  run.add(
-    reader
-      ? { title: `Entra role: ${roleNames(PREVIEW.roles)} (wids claim)`, status: "pass" }
-      : {
-          title: `Entra role: ${roleNames(PREVIEW.roles)}`,
-          status: "fail",
-          detail: `the Teams admin API token's wids claim holds no ${roleNames(PREVIEW.roles)} (${PREVIEW.roles.map((r) => r.id).join(", ")}) role`,
-          fix: `Assign the ${roleNames(PREVIEW.roles)} role to the preview app's service principal (Entra admin center → Roles and administrators).`,
-        },
-  );
-  const others = DEPLOY.roles.slice(1).map((r) => r.name);
-  const writes = [
-    ...claims.graph.roles.filter((r) => PREVIEW.forbiddenGraph.includes(r)),
-    ...(writer ? [`the ${deployRole.name}${others.length ? ` (or ${others.join(", ")})` : ""} role`] : []),
-  ];
-  run.add(
-    writes.length === 0
-      ? { title: "Read-only: the preview identity holds no write permission or role", status: "pass" }
-      : {
-          title: "Read-only preview identity",
-          status: "fail",
-          detail: `it holds ${writes.join(", ")}: a pull request's code runs with this identity`,
-          fix: "Remove the write permissions and roles from the preview app; deploys use the deploy identity.",
-        },
-  );
-  return reader || writer;
-}
-
-/** 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets. */
-async function checkPowerShell(run: Run, admin: boolean): Promise<void> {
-  const title = "PowerShell 7 and the MicrosoftTeams module";
-  if (!admin) {
-    const role = run.preview ? roleNames(PREVIEW.roles) : DEPLOY.roles[0]!.name;
-    run.add({ title, status: "skip", detail: `needs the ${role} role (above)` });
-    return;
-  }
-  const { ready, error } = await run.tenant.probeTeams(run.bots[0]!.userPrincipalName);
-  const ps = ready?.psVersion ?? "";
-  const mod = ready?.teamsModuleVersion ?? null;
-  if (!ready) {
-    run.add({
-      title,
-      status: "fail",
-      detail: message(error),
-      fix: `Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (TEAMS_PWSH_PATH); then Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR}.`,
-    });
-  } else if (!/^7\./.test(ps) || mod === null || compareVersions(mod, TEAMS_MODULE_FLOOR) < 0) {
-    run.add({
-      title,
-      status: "fail",
-      detail: `PowerShell ${ps || "?"}, MicrosoftTeams ${mod ?? "not installed"} (needs PowerShell 7.2+ and MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later)`,
-      fix: `In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser -Force`,
-    });
-  } else {
-    run.add({ title: `PowerShell ${ps}, MicrosoftTeams ${mod} (floor ${TEAMS_MODULE_FLOOR})`, status: "pass" });
-    run.add(
-      error === undefined
-        ? { title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance answers", status: "pass" }
-        : {
-            title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance",
-            status: "fail",
-            detail: message(error),
-            fix: `App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ in the commercial or GCC cloud (not GCC High / DoD), and the ${DEPLOY.roles[0]!.name} role on the app.`,
-          },
-    );
-  }
-}
-
 /** 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one. */
-async function checkSeats(run: Run, has: (role: string) => boolean): Promise<void> {
+async function checkSeats(run: Run): Promise<void> {
   const usersRead = run.preview ? GRAPH.usersRead : GRAPH.usersWrite;
-  if (!has(usersRead) || !has(GRAPH.organizationRead)) {
+  if (!run.has(usersRead) || !run.has(GRAPH.organizationRead)) {
     run.add({
       title: `Free ${VIRTUAL_USER_SKU} seats`,
       status: "skip",
@@ -298,15 +141,20 @@ async function checkSeats(run: Run, has: (role: string) => boolean): Promise<voi
   );
 }
 
+/** 6. The declared numbers, bot by bot. */
+async function checkNumbers(run: Run): Promise<void> {
+  for (const bot of run.bots) await checkNumber(run, bot);
+}
+
 /**
- * 6. A declared number: present with the declared type (Direct Routing may be absent), and a
+ * A declared number: present with the declared type (Direct Routing may be absent), and a
  * Calling Plan number's country equals the bot's usage location.
  */
-async function checkNumber(run: Run, bot: BotConfig, has: (role: string) => boolean): Promise<void> {
+async function checkNumber(run: Run, bot: BotConfig): Promise<void> {
   if (!bot.phoneNumber || !bot.numberType) return;
   const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
   const numbersRead = run.preview ? GRAPH.numbersRead : GRAPH.numbersWrite;
-  if (!has(numbersRead)) {
+  if (!run.has(numbersRead)) {
     run.add({ title, status: "skip", detail: `needs ${numbersRead} (above)` });
     return;
   }
