@@ -94,6 +94,25 @@ export function describeSetting(name: SettingName): string {
 }
 
 /**
+ * One setting's value and where it came from: the stack config key (`teams-bot-numbers:clientId`)
+ * first, then the environment variables in order (`AZURE_CLIENT_ID`); blank counts as unset.
+ */
+export function settingSource(
+  name: SettingName,
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { value: string; key: string } | undefined {
+  const s = SETTING_SOURCES[name];
+  const candidates: Array<[string | undefined, string]> = [
+    [getConfig(s.config), `${NAMESPACE}:${s.config}`],
+    [env[s.env], s.env],
+    ...(s.alsoEnv ? [[env[s.alsoEnv], s.alsoEnv] as [string | undefined, string]] : []),
+  ];
+  for (const [v, key] of candidates) if (v !== undefined && v.trim() !== "") return { value: v.trim(), key };
+  return undefined;
+}
+
+/**
  * Resolves settings: stack config first (`getConfig(key)`), then the environment.
  * Throws one SettingsError listing every problem.
  */
@@ -101,12 +120,7 @@ export function resolveTenantSettings(
   getConfig: (key: string) => string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): TenantSettings {
-  const read = (name: SettingName): string | undefined => {
-    const s = SETTING_SOURCES[name];
-    const pick = (v: string | undefined): string | undefined =>
-      v === undefined || v.trim() === "" ? undefined : v.trim();
-    return pick(getConfig(s.config)) ?? pick(env[s.env]) ?? (s.alsoEnv ? pick(env[s.alsoEnv]) : undefined);
-  };
+  const read = (name: SettingName): string | undefined => settingSource(name, getConfig, env)?.value;
   const describe = describeSetting;
   const problems: string[] = [];
   const tenantId = read("tenantId");

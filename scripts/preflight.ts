@@ -18,7 +18,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { GRAPH, SERVICE_PRINCIPAL_READERS } from "../provider/access/index";
 import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
-import { parseStackConfig, type BotConfig } from "../stacks/config";
+import { parseStackConfig, signInIdentities, type BotConfig } from "../stacks/config";
 import { checkDirectoryRoles, checkGraphPermissions, checkTeamsProbe, checkTokens } from "./preflight/identity";
 import { message, type Check, type Run, type Section } from "./preflight/run";
 import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
@@ -232,7 +232,10 @@ export function inputFromConfig(
 ): PreflightInput {
   const settings = resolveTenantSettings((k) => config[k], env);
   const rawBots = config.bots === undefined ? undefined : (JSON.parse(config.bots) as unknown);
-  const { bots } = parseStackConfig({ bots: rawBots });
+  const { bots } = parseStackConfig(
+    { bots: rawBots },
+    signInIdentities((k) => config[k], env),
+  );
   return { stackName, settings, bots };
 }
 

@@ -21,7 +21,7 @@ import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 
 import { cleanOutput, engineColor } from "../engine/output";
 import { LOCAL_DIR, openStack, parseBackendUrl, REPO_ROOT, StateBackend } from "../engine/workspace";
-import { parseStackConfig } from "../stacks/config";
+import { parseStackConfig, signInIdentities } from "../stacks/config";
 import { PROJECT } from "../stacks/program";
 
 /** Engine commands this runner offers. */
@@ -71,7 +71,7 @@ export function openProjectStack(o: StackRun): Promise<Stack> {
  * one message (StackConfigError) with no engine output around it: no stack trace, no preview
  * summary, nothing sent to the tenant. The program validates again (plain `pulumi up`).
  */
-export async function checkStackConfig(stack: Stack): Promise<void> {
+export async function checkStackConfig(stack: Stack, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = await stack.getAllConfig();
   let bots: unknown = config[`${PROJECT}:bots`]?.value;
   if (typeof bots === "string") {
@@ -81,13 +81,16 @@ export async function checkStackConfig(stack: Stack): Promise<void> {
       // Not JSON: parseStackConfig reports the wrong shape.
     }
   }
-  parseStackConfig({ bots, protect: config[`${PROJECT}:protect`]?.value });
+  parseStackConfig(
+    { bots, protect: config[`${PROJECT}:protect`]?.value },
+    signInIdentities((key) => config[`${PROJECT}:${key}`]?.value, env),
+  );
 }
 
 /** Runs the command, streaming the engine's output; returns the stack outputs after `up`. */
 export async function runStack(o: StackRun): Promise<OutputMap | undefined> {
   const stack = await openProjectStack(o);
-  if (o.command === "preview" || o.command === "up") await checkStackConfig(stack);
+  if (o.command === "preview" || o.command === "up") await checkStackConfig(stack, { ...process.env, ...o.env });
   const out = cleanOutput((s) => process.stdout.write(s));
   const err = cleanOutput((s) => process.stderr.write(s));
   const common = { onOutput: out.write, onError: err.write, color: engineColor() };

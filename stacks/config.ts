@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { settingSource } from "../provider/settings";
 import {
   normalizeAppId,
   Normalized,
@@ -92,8 +93,29 @@ function pathOf(parts: ReadonlyArray<PropertyKey>): string {
   return parts.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
-/** Validates and normalises raw stack config (`{ bots: [...], protect? }`). Throws StackConfigError. */
-export function parseStackConfig(raw: unknown): StackConfig {
+/**
+ * An identity the stack signs in as: its client id and the setting that gave it
+ * (`teams-bot-numbers:clientId`, or `AZURE_CLIENT_ID` …: provider/settings.ts `settingSource`).
+ */
+export interface SignInIdentity {
+  clientId: string;
+  key: string;
+}
+
+/** The identity the provider signs in as (its client id, resolved as the provider resolves it), when it has one. */
+export function signInIdentities(
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SignInIdentity[] {
+  const id = settingSource("clientId", getConfig, env);
+  return id ? [{ clientId: id.value, key: id.key }] : [];
+}
+
+/**
+ * Validates and normalises raw stack config (`{ bots: [...], protect? }`); `signsInAs`: the identities
+ * the stack signs in as, which no bot's appId may be. Throws StackConfigError.
+ */
+export function parseStackConfig(raw: unknown, signsInAs: SignInIdentity[] = []): StackConfig {
   if ((raw as { bots?: unknown } | undefined)?.bots === undefined) {
     throw new StackConfigError([
       "bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)",
@@ -123,7 +145,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     const bot = parseBot(entry, index, problems);
     if (bot) bots.push({ bot, index });
   });
-  problems.push(...duplicates(bots));
+  problems.push(...duplicates(bots), ...signInAppIds(bots, signsInAs));
   if (problems.length > 0) throw new StackConfigError(problems);
   return { bots: bots.map((b) => b.bot), protect };
 }
@@ -219,6 +241,24 @@ function duplicates(bots: { bot: BotConfig; index: number }[]): string[] {
         );
       else seen.set(value.toLowerCase(), index);
     }
+  }
+  return problems;
+}
+
+/**
+ * A bot's appId that is an identity the stack signs in as (the deploying or preview app): `up` would
+ * make that app a resource account and give it a licence. Reported naming both keys.
+ */
+function signInAppIds(bots: { bot: BotConfig; index: number }[], signsInAs: SignInIdentity[]): string[] {
+  const problems: string[] = [];
+  for (const { bot, index } of bots) {
+    const id = signsInAs.find((s) => bot.appId !== undefined && s.clientId.toLowerCase() === bot.appId.toLowerCase());
+    if (id)
+      problems.push(
+        `bots[${index}].appId: teams-bot-numbers:bots[${index}].appId "${bot.appId}" is the client id the stack signs in with (${id.key}): ` +
+          "a bot's appId is the bot's own Entra app, and pulumi up would make the signing-in app a resource account and give it a licence. " +
+          "Give the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID), or createApp: true",
+      );
   }
   return problems;
 }

@@ -12,7 +12,7 @@ import {
   VirtualUserLicense,
   type NumberPlanBotArgs,
 } from "../provider";
-import { BotConfig, parseStackConfig, StackConfig, StackConfigError } from "./config";
+import { BotConfig, parseStackConfig, signInIdentities, StackConfig, StackConfigError } from "./config";
 
 /** Project namespace of every config key. */
 export const PROJECT = "teams-bot-numbers";
@@ -179,7 +179,10 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   // every bot; test/e2e/stack.test.ts guards this.)
   // A RunError: the engine prints its message without a JavaScript stack trace.
   const { bots, protect } = parseOrRunError(() =>
-    parseStackConfig({ bots: config.getObject<unknown[]>("bots"), protect: config.get("protect") }),
+    parseStackConfig(
+      { bots: config.getObject<unknown[]>("bots"), protect: config.get("protect") },
+      signInIdentities((key) => config.get(key)),
+    ),
   );
   const declared = bots.map((bot, i) => new Bot(bot, i, protect));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.

@@ -51,7 +51,15 @@ interface Run {
   failures: string[];
   warnings: string[];
   writes: number;
+  /** Token requests and HTTP requests the emulator received during the run. */
+  calls: number;
 }
+
+interface Stats {
+  tokenRequests: number;
+  httpRequests: Record<string, number>;
+}
+const callsOf = (s: Stats): number => s.tokenRequests + Object.values(s.httpRequests).reduce((a, b) => a + b, 0);
 
 async function run(
   opts: {
@@ -72,6 +80,7 @@ async function run(
   Object.assign(process.env, opts.env ?? {});
   try {
     const before = (await t.admin.get<{ entries: unknown[] }>("/audit")).entries.length;
+    const callsBefore = callsOf(await t.admin.get<Stats>("/stats"));
     const config: Record<string, string> = {
       ...emulatorSettings(t),
       ...(opts.clientId ? { clientId: opts.clientId } : {}),
@@ -82,8 +91,9 @@ async function run(
     const code = await preflightMain("dev", config, (s) => lines.push(s), {}, opts.identity);
     const text = lines.join("\n");
     const after = (await t.admin.get<{ entries: unknown[] }>("/audit")).entries.length;
+    const calls = callsOf(await t.admin.get<Stats>("/stats")) - callsBefore;
     const marked = (mark: string): string[] => text.split("\n").filter((l) => l.startsWith(mark));
-    return { code, text, failures: marked("✗"), warnings: marked("⚠"), writes: after - before };
+    return { code, text, failures: marked("✗"), warnings: marked("⚠"), writes: after - before, calls };
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
@@ -204,6 +214,23 @@ describe("preflight", () => {
     );
     expect(r.text).toContain("✓ Teams cmdlets app-only");
     expect(r.code).toBe(0);
+  });
+
+  test("a bot's appId equal to the signing-in identity's client id (the preview app here): ✗ naming both keys, no tenant call", async () => {
+    const r = await run({
+      identity: "preview",
+      clientId: PREVIEW_APP,
+      secret: PREVIEW_SECRET,
+      bots: (b) => (b[1]!.appId = PREVIEW_APP),
+    });
+    expect(r.code).toBe(1);
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatch(/^✗ stack config of "dev": stack config teams-bot-numbers:bots is invalid/);
+    expect(r.text).toContain(
+      `bots[1].appId: teams-bot-numbers:bots[1].appId "${PREVIEW_APP}" is the client id the stack signs in with (teams-bot-numbers:clientId)`,
+    );
+    expect(r.calls).toBe(0);
+    expect(r.writes).toBe(0);
   });
 
   test("--identity preview with the deploy app: ✗ it holds write permissions and Teams Administrator", async () => {
