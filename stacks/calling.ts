@@ -181,7 +181,7 @@ export class AzureBots {
       `${bot.name}-teams-channel`,
       {
         resourceGroupName,
-        resourceName: registration.name,
+        resourceName: a.name,
         channelName: "MsTeamsChannel",
         location,
         properties: {
@@ -189,7 +189,7 @@ export class AzureBots {
           properties: { isEnabled: true, enableCalling: true, callingWebhook: a.callingWebhook, acceptedTerms: true },
         },
       },
-      opts,
+      { ...opts, dependsOn: [registration] },
     );
     this.declared.set(a.name, channel.id);
   }

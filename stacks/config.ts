@@ -171,7 +171,8 @@ export function parseStackConfig(raw: unknown): StackConfig {
 }
 
 /** The shape problems of one entry (zod's), each with its path. */
-function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z.core.$ZodIssue[]): string[] {
+function shapeProblems(entry: unknown, at: (field?: string) => string, all: z.core.$ZodIssue[]): string[] {
+  const issues = all.flatMap(unionBranch).filter((issue) => !misspeltWebhook(entry, issue));
   return issues.map((issue) => {
     if (issue.code === "unrecognized_keys" && issue.keys.includes("callingWebHook"))
       return `${at(pathOf(issue.path))}: callingWebHook (capital H) is the Skype channel's spelling, which Azure accepts and ignores for Teams; write callingWebhook`;
@@ -186,6 +187,19 @@ function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z
     );
     return `${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`;
   });
+}
+
+/** A union's issues (createApp: true or an object) as those of the branch the entry meant: the object's. */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const meant = issue.errors.find((branch) => branch.some((i) => i.path.length > 0 || i.code === "unrecognized_keys"));
+  return meant ? meant.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue) : [issue];
+}
+
+/** "callingWebhook is required" where the entry spelt it callingWebHook: that spelling's own problem says it. */
+function misspeltWebhook(entry: unknown, issue: z.core.$ZodIssue): boolean {
+  const parent = issue.path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)?.[k], entry);
+  return issue.path.at(-1) === "callingWebhook" && !!parent && typeof parent === "object" && "callingWebHook" in parent;
 }
 
 /** One entry validated and normalised (problems pushed, each naming `bots[i].<field>`); undefined for a wrong shape. */
