@@ -11,6 +11,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 import { botNumbersProgram } from "../../stacks/program";
+import type { CallingReadiness } from "../../stacks/readiness";
 
 const TENANT = "5f1c8e2a-3b7d-4c9e-a1f0-2d6b8e4c7a91";
 const SUBSCRIPTION = "7c0e4b2a-9d1f-4e3a-8b5c-6a7d8e9f0a31";
@@ -314,9 +315,9 @@ describe("outboundCalling", () => {
       missing: [],
       unverified: [],
     });
-    const desk = (await value(outputs["desk-bot"].callingReady)).value;
+    const desk = (await value(outputs["desk-bot"].callingReady)).value as CallingReadiness;
     expect(desk.ready).toBe(false);
-    expect(desk.missing.map((m: { piece: string }) => m.piece)).toEqual(["botRegistration", "number"]);
+    expect(desk.missing.map((m) => m.piece)).toEqual(["botRegistration", "number"]);
     expect(desk.missing[0].fix).toContain("Declare azureBot");
     expect((await value(outputs["trunk-bot"].callingReady)).value).toEqual({
       ready: true,
