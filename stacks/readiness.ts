@@ -18,6 +18,10 @@ import type { BotConfig } from "./config";
 
 /** Each piece of the chain, named as the synthetic call names it, with its fix. */
 export const READINESS_PIECES = {
+  resourceAccount: {
+    title: "the resource account exists (an Entra user Teams lists as an application instance)",
+    fix: "Run pulumi up (the ApplicationInstance creates it), or check bots[].userPrincipalName.",
+  },
   app: {
     title: "the bot's Entra app has a service principal and admin-consented Calls.* permissions",
     fix: "Consent to the app in this tenant and grant it the Calls.* application permissions (or let the stack create it: createApp).",
@@ -57,6 +61,10 @@ export const READINESS_PIECES = {
   voiceRoutingPolicy: {
     title: "outbound: an online voice routing policy with PSTN usages is granted",
     fix: "Declare outboundCalling.voiceRoutingPolicy with a policy whose PSTN usages route the calls.",
+  },
+  credential: {
+    title: "the app the stack creates has a credential for the bot's code",
+    fix: "Declare createApp.credential (federated, certificate or password): createApp alone makes an app nobody can sign in as.",
   },
 } as const;
 
