@@ -23,7 +23,7 @@ export const READINESS_PIECES = {
     fix: "Run pulumi up (the ApplicationInstance creates it), or check bots[].userPrincipalName.",
   },
   app: {
-    title: "the bot's Entra app has a service principal and admin-consented Calls.* permissions",
+    title: "the bot's Entra app has a service principal in this tenant",
     fix: "Consent to the app in this tenant and grant it the Calls.* application permissions (or let the stack create it: createApp).",
   },
   botRegistration: {

@@ -5,11 +5,27 @@
  * stacks/readiness.ts, the names the emulator's synthetic calls use). The Azure Bots are read over
  * Azure Resource Manager in the stack's `teams-bot-numbers:azureBots` resource group.
  */
+import type { TenantSettings } from "../../provider/settings";
 import { PAYG_SERVICE_PLANS } from "../../provider/validate";
 import type { AzureBotsConfig, BotConfig } from "../../stacks/config";
 import { READINESS_PIECES, type ReadinessPiece } from "../../stacks/readiness";
-import type { Check, PreflightInput, PreflightResult } from "../preflight";
 import { callingTenant, type AzureBotView, type CallingTenant, type TeamsChannelView } from "./calling-tenant";
+
+/** One line of the checklist (the preflight's Check: scripts/preflight.ts prints it). */
+export interface Check {
+  title: string;
+  status: "pass" | "fail" | "skip" | "warn";
+  detail?: string;
+  fix?: string;
+}
+
+/** What the preflight hands over: the stack's settings, bots and where their Azure Bots are. */
+export interface CallingStack {
+  settings: TenantSettings;
+  bots: BotConfig[];
+  azureBots?: AzureBotsConfig | undefined;
+  armUrl?: string | undefined;
+}
 
 /** What the readiness check reads. */
 export interface CallingInput {
@@ -21,7 +37,10 @@ export interface CallingInput {
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** The readiness checklist of the preflight's input (`--calling`), against the tenant and ARM. */
-export async function callingChecklist(input: PreflightInput, given?: CallingTenant): Promise<PreflightResult> {
+export async function callingChecklist(
+  input: CallingStack,
+  given?: CallingTenant,
+): Promise<{ checks: Check[]; ok: boolean }> {
   const tenant = given ?? callingTenant(input.settings, input.armUrl ?? "https://management.azure.com");
   try {
     const checks = await runCallingReadiness({ bots: input.bots, azureBots: input.azureBots, tenant });
@@ -123,9 +142,11 @@ async function checkBot(tenant: CallingTenant, bot: BotConfig, azureBots: AzureB
       bot,
       "licence",
       voice?.provisioningStatus === "Success",
-      voice
-        ? `${voice.servicePlanName} ${voice.provisioningStatus ?? "status unknown"}`
-        : "no resource account licence",
+      voice?.provisioningStatus === "Success"
+        ? undefined
+        : voice
+          ? `${voice.servicePlanName} ${voice.provisioningStatus ?? "status unknown"}`
+          : "no resource account licence",
     );
     await checkNumber(tenant, bot, user!.id, add);
   }
@@ -167,9 +188,7 @@ async function checkApp(tenant: CallingTenant, bot: BotConfig, appId: string, ad
     bot,
     "app",
     found,
-    found
-      ? `${appId} has a service principal; its Calls.* consent is not read`
-      : `app ${appId} has no service principal in this tenant`,
+    found ? `${appId}; its Calls.* consent is not read` : `app ${appId} has no service principal in this tenant`,
   );
 }
 
@@ -260,6 +279,7 @@ async function checkOutbound(tenant: CallingTenant, bot: BotConfig, userId: stri
       "paygLicence",
       ok,
       plan ? `${plan.servicePlanName} ${plan.provisioningStatus ?? "status unknown"}` : `no ${o.callingPlan} licence`,
+      `Run pulumi up --refresh: the stack assigns ${o.callingPlan} again (it needs a free seat of the Pay-As-You-Go Calling Plan SKU); fund Communications Credits.`,
     );
     add({
       title: `${bot.name}: Communications Credits fund the Pay-As-You-Go calls`,
@@ -277,6 +297,7 @@ async function checkOutbound(tenant: CallingTenant, bot: BotConfig, userId: stri
     "voiceRoutingPolicy",
     !!name && name.toLowerCase() === o.voiceRoutingPolicy!.toLowerCase(),
     name ? name : "no policy granted (the Global one applies)",
+    `Run pulumi up --refresh: the stack grants ${o.voiceRoutingPolicy} again (its PSTN usages must route the calls).`,
   );
 }
 

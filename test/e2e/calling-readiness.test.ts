@@ -92,6 +92,7 @@ describe("calling readiness (real engine, preflight --calling)", () => {
           resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
+    if (process.env.TBN_E2E_ECHO) process.stdout.write(run.out);
     const failures = run.out.split("\n").filter((l) => l.startsWith("✗"));
     return { ...run, failures, writes: await writesSince(from) };
   };
@@ -156,7 +157,8 @@ describe("calling readiness (real engine, preflight --calling)", () => {
     for (const line of [
       "✓ plan-bot: the resource account exists",
       "✓ plan-bot: the resource account is mapped to the bot's app id",
-      "✓ plan-bot: the resource account's licence is provisioned (MCOEV_VIRTUALUSER Success)",
+      "✓ plan-bot: the resource account's licence is provisioned (MCOEV_VIRTUALUSER Success)\n",
+      `✓ plan-bot: the bot's Entra app has a service principal in this tenant (${PLAN_APP}; its Calls.* consent is not read)`,
       `✓ plan-bot: a phone number is assigned to the resource account (${CP_NUMBER})`,
       "✓ plan-bot: outbound: a Pay-As-You-Go Calling Plan licence (MCOPSTN_PAYG_1/2) is provisioned (MCOPSTN_PAYG_1 Success)",
       "⚠ plan-bot: Communications Credits fund the Pay-As-You-Go calls",
@@ -194,7 +196,9 @@ describe("calling readiness (real engine, preflight --calling)", () => {
       "✗ plan-bot: outbound: a Pay-As-You-Go Calling Plan licence (MCOPSTN_PAYG_1/2) is provisioned [paygLicence]",
       "✗ trunk-bot: calling is on in the Teams channel (enableCalling) [calling]",
     ]);
-    expect(explanation(r.out, r.failures[0]!)).toContain("fix: Declare outboundCalling.callingPlan");
+    expect(explanation(r.out, r.failures[0]!)).toContain(
+      "fix: Run pulumi up --refresh: the stack assigns MCOPSTN_PAYG_1 again",
+    );
     expect(explanation(r.out, r.failures[1]!)).toContain("fix: Azure portal → the Azure Bot → Channels");
     expect(r.writes).toEqual([]);
     expect(await incoming(DR_NUMBER)).toMatchObject({
@@ -230,6 +234,9 @@ describe("calling readiness (real engine, preflight --calling)", () => {
       'is not https (calls answer 480/10076 "Callee could not be reached.")',
     );
     expect(explanation(r.out, r.failures[3]!)).toContain("no policy granted (the Global one applies)");
+    expect(explanation(r.out, r.failures[3]!)).toContain(
+      "fix: Run pulumi up --refresh: the stack grants US-DirectRouting again",
+    );
     expect(r.writes).toEqual([]);
     expect(await incoming(DR_NUMBER)).toMatchObject({ delivered: false, missing: "callingWebhook" });
     expect(await incoming(CP_NUMBER)).toMatchObject({ delivered: false, missing: "botRegistration" });
