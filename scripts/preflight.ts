@@ -29,7 +29,7 @@ import {
 } from "../provider/access/index";
 import { resolveArmUrl, resolveTenantSettings, type TenantSettings } from "../provider/settings";
 import { parseStackConfig, type AzureBotsConfig, type BotConfig } from "../stacks/config";
-import { callingChecklist } from "./preflight/calling";
+import { callingChecklist, creditsWarnings } from "./preflight/calling";
 import { preflightTenant, type PreflightTenant, type TokenClaims } from "./preflight/tenant";
 
 /** The licence a resource account needs. */
@@ -100,6 +100,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
     await checkPowerShell(run, admin);
     await checkSeats(run, has);
     for (const bot of run.bots) await checkNumber(run, bot, has);
+    for (const warning of creditsWarnings(run.bots)) run.add(warning);
     return finish(checks);
   } finally {
     if (!input.tenant) await tenant.close();

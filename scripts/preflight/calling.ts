@@ -281,12 +281,7 @@ async function checkOutbound(tenant: CallingTenant, bot: BotConfig, userId: stri
       plan ? `${plan.servicePlanName} ${plan.provisioningStatus ?? "status unknown"}` : `no ${o.callingPlan} licence`,
       `Run pulumi up --refresh: the stack assigns ${o.callingPlan} again (it needs a free seat of the Pay-As-You-Go Calling Plan SKU); fund Communications Credits.`,
     );
-    add({
-      title: `${bot.name}: Communications Credits fund the Pay-As-You-Go calls`,
-      status: "warn",
-      detail: "cannot be read or declared here: without funding outbound calls fail (Graph: Balance not found)",
-      fix: "Microsoft 365 admin center → Billing → Purchase services → Communications Credits; set up auto-recharge.",
-    });
+    add(creditsWarning(bot));
     return;
   }
   const granted = await tenant.getVoiceRoutingPolicyOf(userId);
@@ -299,6 +294,21 @@ async function checkOutbound(tenant: CallingTenant, bot: BotConfig, userId: stri
     name ? name : "no policy granted (the Global one applies)",
     `Run pulumi up --refresh: the stack grants ${o.voiceRoutingPolicy} again (its PSTN usages must route the calls).`,
   );
+}
+
+/** A Pay-As-You-Go bot's ⚠: Communications Credits fund its calls, which nothing here can read or declare. */
+function creditsWarning(bot: BotConfig): Check {
+  return {
+    title: `${bot.name}: Communications Credits fund the Pay-As-You-Go calls`,
+    status: "warn",
+    detail: "cannot be read or declared here: without funding outbound calls fail (Graph: Balance not found)",
+    fix: "Microsoft 365 admin center → Billing → Purchase services → Communications Credits; set up auto-recharge.",
+  };
+}
+
+/** The preflight's ⚠ for each bot with outboundCalling.callingPlan (before the first up). */
+export function creditsWarnings(bots: BotConfig[]): Check[] {
+  return bots.filter((b) => b.outboundCalling?.callingPlan).map(creditsWarning);
 }
 
 /** The credential of an app the stack creates: declared or not (the bot's own app is not read). */
