@@ -6,6 +6,7 @@
  * Azure Resource Manager in the stack's `teams-bot-numbers:azureBots` resource group.
  */
 import type { TenantSettings } from "../../provider/settings";
+import type { LicenceDetail } from "../../provider/tenant/index";
 import { PAYG_SERVICE_PLANS } from "../../provider/validate";
 import type { AzureBotsConfig, BotConfig } from "../../stacks/config";
 import { READINESS_PIECES, type ReadinessPiece } from "../../stacks/readiness";
@@ -110,6 +111,7 @@ function blocked(add: Add, bot: BotConfig, pieces: ReadinessPiece[], because: st
     add({ title: `${bot.name}: ${READINESS_PIECES[p].title} [${p}]`, status: "skip", detail: `needs ${because}` });
 }
 
+/** One bot's chain, in the order a call follows it. */
 async function checkBot(tenant: CallingTenant, bot: BotConfig, azureBots: AzureBotView[] | undefined, add: Add) {
   const user = await tenant.getUser(bot.userPrincipalName);
   const instance = user ? await tenant.getApplicationInstance(bot.userPrincipalName) : undefined;
@@ -123,31 +125,8 @@ async function checkBot(tenant: CallingTenant, bot: BotConfig, azureBots: AzureB
   const appId = (bot.appId ?? instance?.applicationId ?? "").toLowerCase();
   if (!accountOk) blocked(add, bot, ["applicationId", "licence", "number"], "the resource account");
   else {
-    const mapped = instance!.applicationId.toLowerCase();
-    piece(
-      add,
-      bot,
-      "applicationId",
-      !!appId && mapped === appId,
-      mapped
-        ? mapped === appId
-          ? undefined
-          : `mapped to ${mapped}, the bot's app id is ${appId}`
-        : "mapped to no app",
-    );
-    const licences = (await tenant.licenceDetails(user!.id)) ?? [];
-    const voice = licences.flatMap((l) => l.servicePlans).find((p) => /^MCOEV_VIRTUALUSER/i.test(p.servicePlanName));
-    piece(
-      add,
-      bot,
-      "licence",
-      voice?.provisioningStatus === "Success",
-      voice?.provisioningStatus === "Success"
-        ? undefined
-        : voice
-          ? `${voice.servicePlanName} ${voice.provisioningStatus ?? "status unknown"}`
-          : "no resource account licence",
-    );
+    checkMapping(bot, instance!.applicationId.toLowerCase(), appId, add);
+    checkLicence(bot, (await tenant.licenceDetails(user!.id)) ?? [], add);
     await checkNumber(tenant, bot, user!.id, add);
   }
   await checkApp(tenant, bot, appId, add);
@@ -155,6 +134,24 @@ async function checkBot(tenant: CallingTenant, bot: BotConfig, azureBots: AzureB
   if (accountOk) await checkOutbound(tenant, bot, user!.id, add);
   else if (bot.outboundCalling) blocked(add, bot, [outboundPiece(bot)], "the resource account");
   checkCredential(bot, add);
+}
+
+/** The resource account's application id: the bot's app id. */
+function checkMapping(bot: BotConfig, mapped: string, appId: string, add: Add): void {
+  const detail = !mapped
+    ? "mapped to no app"
+    : mapped === appId
+      ? undefined
+      : `mapped to ${mapped}, the bot's app id is ${appId}`;
+  piece(add, bot, "applicationId", !!appId && mapped === appId, detail);
+}
+
+/** The resource account's voice plan (MCOEV_VIRTUALUSER…) provisioned. */
+function checkLicence(bot: BotConfig, licences: LicenceDetail[], add: Add): void {
+  const voice = licences.flatMap((l) => l.servicePlans).find((p) => /^MCOEV_VIRTUALUSER/i.test(p.servicePlanName));
+  const ok = voice?.provisioningStatus === "Success";
+  const found = voice ? `${voice.servicePlanName} ${voice.provisioningStatus ?? "status unknown"}` : undefined;
+  piece(add, bot, "licence", ok, ok ? undefined : (found ?? "no resource account licence"));
 }
 
 async function checkNumber(tenant: CallingTenant, bot: BotConfig, userId: string, add: Add): Promise<void> {
