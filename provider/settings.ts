@@ -27,6 +27,7 @@ export const SETTING_SOURCES: Record<
   | "credential"
   | "authorityHost"
   | "graphUrl"
+  | "armUrl"
   | "numberAssignment"
   | "pwshPath",
   { config: string; env: string; alsoEnv?: string; secret?: true }
@@ -48,6 +49,8 @@ export const SETTING_SOURCES: Record<
   credential: { config: "credential", env: "TEAMS_CREDENTIAL" },
   authorityHost: { config: "authorityHost", env: "AZURE_AUTHORITY_HOST" },
   graphUrl: { config: "graphUrl", env: "TEAMS_GRAPH_URL" },
+  /** Azure Resource Manager, where the calling readiness reads the stack's Azure Bots. */
+  armUrl: { config: "armUrl", env: "TEAMS_ARM_URL" },
   numberAssignment: { config: "numberAssignment", env: "TEAMS_NUMBER_ASSIGNMENT" },
   pwshPath: { config: "pwshPath", env: "TEAMS_PWSH_PATH" },
 } as const;
@@ -75,6 +78,7 @@ export interface TenantSettings {
 export const DEFAULTS = {
   authorityHost: "https://login.microsoftonline.com",
   graphUrl: "https://graph.microsoft.com",
+  armUrl: "https://management.azure.com",
   numberAssignment: "graph",
   pwshPath: "pwsh",
 } as const;
@@ -91,6 +95,26 @@ export class SettingsError extends Error {
 export function describeSetting(name: SettingName): string {
   const s = SETTING_SOURCES[name];
   return `${NAMESPACE}:${s.config} (or ${s.env})`;
+}
+
+/** One setting: stack config first (`getConfig(key)`), then its environment variables; undefined when unset. */
+export function readSetting(
+  name: SettingName,
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return settingSource(name, getConfig, env)?.value;
+}
+
+/** Azure Resource Manager's base URL (`armUrl`, default the public cloud's), without a trailing slash. */
+export function resolveArmUrl(
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const url = (readSetting("armUrl", getConfig, env) ?? DEFAULTS.armUrl).replace(/\/+$/, "");
+  if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url))
+    throw new SettingsError(`${describeSetting("armUrl")} must be an https:// URL, got "${url}".`);
+  return url;
 }
 
 /**
@@ -120,7 +144,7 @@ export function resolveTenantSettings(
   getConfig: (key: string) => string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): TenantSettings {
-  const read = (name: SettingName): string | undefined => settingSource(name, getConfig, env)?.value;
+  const read = (name: SettingName): string | undefined => readSetting(name, getConfig, env);
   const describe = describeSetting;
   const problems: string[] = [];
   const tenantId = read("tenantId");

@@ -5,7 +5,10 @@
  * through ./preflight/tenant.ts; the checklist is SECTIONS in order (./preflight/run.ts: what a
  * section gets; ./preflight/identity.ts: credential, permissions, role, Teams probe).
  *
- *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--calling] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *
+ * `--calling` checks instead, after `pulumi up`, that a call can reach each bot: every link of the
+ * calling chain (./preflight/calling.ts, docs/calling-readiness.md).
  *
  * `--identity preview` checks the read-only preview identity (docs/credentials-and-pipelines.md): read
  * permissions and Global Reader or Teams Reader, and that it holds no write permission or role.
@@ -17,8 +20,9 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
 import { GRAPH, SERVICE_PRINCIPAL_READERS } from "../provider/access/index";
-import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
-import { parseStackConfig, signInIdentities, type BotConfig } from "../stacks/config";
+import { resolveArmUrl, resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import { parseStackConfig, signInIdentities, type AzureBotsConfig, type BotConfig } from "../stacks/config";
+import { callingChecklist, creditsWarnings } from "./preflight/calling";
 import { checkDirectoryRoles, checkGraphPermissions, checkTeamsProbe, checkTokens } from "./preflight/identity";
 import { message, type Check, type Run, type Section } from "./preflight/run";
 import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
@@ -37,6 +41,9 @@ export interface PreflightInput {
   tenant?: PreflightTenant;
   /** Which identity signs in: the deploy one (default) or the read-only preview one (docs/credentials-and-pipelines.md). */
   identity?: "deploy" | "preview";
+  /** Where the stack's Azure Bots live, and ARM's URL (the calling readiness reads them). */
+  azureBots?: AzureBotsConfig;
+  armUrl?: string;
 }
 
 /** The checklist and whether everything passed. */
@@ -77,6 +84,7 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
         (preview && claims.graph.roles.includes(p.replace(/\.Read\.All$/, ".ReadWrite.All"))),
     };
     for (const section of SECTIONS) await section(run);
+    for (const warning of creditsWarnings(run.bots)) run.add(warning);
     return finish(checks);
   } finally {
     if (!input.tenant) await tenant.close();
@@ -209,9 +217,10 @@ function finish(checks: Check[]): PreflightResult {
 }
 
 /** The checklist as printed. */
-export function formatChecklist(stackName: string, result: PreflightResult): string {
+export function formatChecklist(stackName: string, result: PreflightResult, calling = false): string {
   const mark = { pass: "✓", fail: "✗", skip: "–", warn: "⚠" } as const;
-  const lines = [`teams-bot-numbers preflight for stack "${stackName}" (reads only, changes nothing)`];
+  const what = calling ? "calling readiness" : "preflight";
+  const lines = [`teams-bot-numbers ${what} for stack "${stackName}" (reads only, changes nothing)`];
   for (const c of result.checks) {
     lines.push(`${mark[c.status]} ${c.title}${c.status === "skip" ? ` (skipped: ${c.detail})` : ""}`);
     if (c.status === "fail" || c.status === "warn") {
@@ -220,7 +229,8 @@ export function formatChecklist(stackName: string, result: PreflightResult): str
     }
   }
   const failed = result.checks.filter((c) => c.status === "fail").length;
-  lines.push(result.ok ? "All checks passed." : `${failed} check(s) failed: fix them before \`pulumi up\`.`);
+  const before = calling ? "a call can reach the bots" : "`pulumi up`";
+  lines.push(result.ok ? "All checks passed." : `${failed} check(s) failed: fix them before ${before}.`);
   return lines.join("\n");
 }
 
@@ -232,11 +242,13 @@ export function inputFromConfig(
 ): PreflightInput {
   const settings = resolveTenantSettings((k) => config[k], env);
   const rawBots = config.bots === undefined ? undefined : (JSON.parse(config.bots) as unknown);
-  const { bots } = parseStackConfig(
-    { bots: rawBots },
+  const rawAzure = config.azureBots === undefined ? undefined : (JSON.parse(config.azureBots) as unknown);
+  const { bots, azureBots } = parseStackConfig(
+    { bots: rawBots, azureBots: rawAzure },
     signInIdentities((k) => config[k], env),
   );
-  return { stackName, settings, bots };
+  const armUrl = resolveArmUrl((k) => config[k], env);
+  return { stackName, settings, bots, ...(azureBots ? { azureBots } : {}), armUrl };
 }
 
 /** Runs the preflight for flat config, prints the checklist, returns the exit code. */
@@ -246,6 +258,7 @@ export async function preflightMain(
   out: (s: string) => void = (s) => process.stdout.write(s + "\n"),
   env: NodeJS.ProcessEnv = process.env,
   identity: "deploy" | "preview" = "deploy",
+  calling = false,
 ): Promise<number> {
   let input: PreflightInput;
   try {
@@ -254,8 +267,8 @@ export async function preflightMain(
     out(`✗ stack config of "${stackName}": ${message(e)}`);
     return 1;
   }
-  const result = await runPreflight(input);
-  out(formatChecklist(stackName, result));
+  const result = calling ? await callingChecklist(input) : await runPreflight(input);
+  out(formatChecklist(stackName, result, calling));
   return result.ok ? 0 : 1;
 }
 
@@ -265,6 +278,7 @@ function parseArgs(argv: string[]): {
   backendDir?: string;
   pulumiHome?: string;
   identity?: "deploy" | "preview";
+  calling?: boolean;
 } {
   const o: {
     stackName: string;
@@ -272,6 +286,7 @@ function parseArgs(argv: string[]): {
     backendDir?: string;
     pulumiHome?: string;
     identity?: "deploy" | "preview";
+    calling?: boolean;
   } = { stackName: "" };
   for (let i = 0; i < argv.length; i++) {
     const value = (): string => {
@@ -280,6 +295,7 @@ function parseArgs(argv: string[]): {
       return v;
     };
     if (argv[i] === "--stack") o.stackName = value();
+    else if (argv[i] === "--calling") o.calling = true;
     else if (argv[i] === "--work-dir") o.workDir = value();
     else if (argv[i] === "--backend-dir") o.backendDir = value();
     else if (argv[i] === "--pulumi-home") o.pulumiHome = value();
@@ -314,7 +330,8 @@ if (require.main === module) {
   Promise.resolve()
     .then(async () => {
       const args = parseArgs(process.argv.slice(2));
-      return preflightMain(args.stackName, await loadStackConfig(args), undefined, process.env, args.identity);
+      const config = await loadStackConfig(args);
+      return preflightMain(args.stackName, config, undefined, process.env, args.identity, args.calling);
     })
     .then(
       (code) => process.exit(code),

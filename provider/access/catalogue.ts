@@ -23,6 +23,20 @@ export const GRAPH = {
   appRoleAssignmentWrite: "AppRoleAssignment.ReadWrite.All",
 } as const;
 
+/**
+ * Graph application permissions a calling bot's own app needs, granted as app roles (admin consent)
+ * when the stack creates the app (teams-docs registering-calling-bot.md, "Application permissions for calls").
+ */
+export const CALLING_BOT_PERMISSIONS = [
+  "Calls.AccessMedia.All",
+  "Calls.Initiate.All",
+  "Calls.JoinGroupCall.All",
+  "Calls.JoinGroupCallAsGuest.All",
+] as const;
+
+/** Also granted with `createApp.groupCalls`: outbound group calls and adding participants to meetings. */
+export const GROUP_CALL_PERMISSION = "Calls.InitiateGroupCall.All";
+
 /** An Entra built-in directory role: its template id (the `wids` claim holds it) and its name. */
 export interface DirectoryRole {
   id: string;

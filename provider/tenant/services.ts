@@ -1,5 +1,5 @@
 /**
- * The services resources use (accounts, licences, numbers), built over the tenant operations — the
+ * The services resources use (accounts, licences, numbers, voice routing policies), built over the tenant operations — the
  * real ones (index.ts: Graph and the Teams cmdlets) or a test's in-memory ones — with the write
  * guard that checks every change. One builder for both, so a fake tenant runs the same services.
  */
@@ -10,6 +10,8 @@ import { licenceService, type Licences } from "./licences/service";
 import type { MoveRegistry, MoveTuning } from "./moves/index";
 import type { NumberOps } from "./numbers/ops";
 import { numberService, type Numbers } from "./numbers/service";
+import type { PolicyOps } from "./policies/ops";
+import { policyService, type Policies } from "./policies/service";
 import type { WriteGuard } from "./writes";
 
 /** What the services are built on. */
@@ -17,6 +19,7 @@ export interface TenantOps {
   accounts: AccountOps;
   licences: LicenceOps;
   numbers: NumberOps;
+  policies: PolicyOps;
 }
 
 /** The services by intent. */
@@ -24,6 +27,7 @@ export interface TenantServices {
   accounts: Accounts;
   licences: Licences;
   numbers: Numbers;
+  policies: Policies;
 }
 
 /** The services over `ops`, every change checked by `guard`; number moves waiting as `moves` says. */
@@ -36,5 +40,6 @@ export function servicesOver(
     accounts: accountService(ops.accounts, guard),
     licences: licenceService(ops.licences, guard),
     numbers: numberService(ops.numbers, guard, { userOf: (id) => ops.accounts.user(id), ...moves }),
+    policies: policyService(ops.policies, guard),
   };
 }
