@@ -13,7 +13,7 @@ import type { AuditEntry as Audit } from "../../emulator/state";
 import { pulumiCliDir } from "../../engine/workspace";
 import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
 import { DECISION_HEADER } from "../../scripts/export/stack-file";
-import { EngineHarness, type EngineRun } from "../e2e/harness";
+import { EngineHarness, runCommand, type EngineRun } from "../e2e/harness";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { exportWith } from "./helpers";
@@ -134,6 +134,18 @@ describe("brownfield adoption on the real engine", () => {
     expect(fromCreated.exitCode).toBe(0);
     expect(fs.readFileSync(fresh, "utf8")).toBe(created);
     expect(created.split(DECISION_HEADER)).toHaveLength(2);
+
+    // The runner passes --target (and destroy's --diff): destroying one bot's number touches nothing else.
+    const before2 = h.resources().map((r) => r.urn);
+    const number = h.resources().find((r) => r.type === "pulumi-nodejs:dynamic/teams:BotPhoneNumber")!;
+    const { args, env } = h.stackProgram("destroy", { args: ["--target", number.urn, "--diff"] });
+    const destroyed = await runCommand("destroy", process.execPath, args, { env });
+    if (destroyed.exitCode !== 0) console.log(destroyed.stdout, destroyed.stderr);
+    expect(destroyed.exitCode).toBe(0);
+    expect(h.resources().map((r) => r.urn)).toEqual(before2.filter((u) => u !== number.urn));
+    // --diff: the deleted resource's properties are printed, its number among them.
+    const phoneNumber = (number.outputs as { phoneNumber: string }).phoneNumber;
+    expect(destroyed.stdout).toMatch(new RegExp(`- +phoneNumber *: *"\\${phoneNumber}"`));
   });
 
   /** A fresh export of the reset tenant with one hand edit in the stack file, then `up --continue-on-error`. */
