@@ -166,6 +166,12 @@ export function resolveTenantSettings(
     if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url))
       problems.push(`${describe(name)} must be an https:// URL, got "${url}".`);
   }
+  // Copied from Graph Explorer or the emulator's banner, the URL often carries the API version.
+  const version = /\/(v1\.0|beta)$/i.exec(graphUrl);
+  if (version)
+    problems.push(
+      `${describe("graphUrl")} ends with the API version "/${version[1]}", got "${graphUrl}": give the Graph root without it (e.g. https://graph.microsoft.com); the provider adds /v1.0 itself.`,
+    );
   const numberAssignment = read("numberAssignment") ?? DEFAULTS.numberAssignment;
   if (numberAssignment !== "graph" && numberAssignment !== "powershell") {
     problems.push(`${describe("numberAssignment")} must be "graph" or "powershell", got "${numberAssignment}".`);
