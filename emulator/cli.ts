@@ -55,8 +55,9 @@ async function main(): Promise<void> {
   console.log(`tenant emulator listening on ${emu.url}`);
   console.log(`  tenant id:   ${emu.tenantId}`);
   if (deployer) console.log(`  client id:   ${deployer.clientId} (${deployer.displayName})`);
-  console.log(`  authority:   ${emu.url}/${emu.tenantId}`);
-  console.log(`  graph:       ${emu.url}/v1.0`);
+  // Printed as the settings that point the provider here (docs/configuration.md).
+  console.log(`  authorityHost: ${emu.url}`);
+  console.log(`  graphUrl:      ${emu.url} (Graph v1.0 at ${emu.url}/v1.0)`);
   console.log(`  inspect:     ${emu.url}/_emulator/state`);
   console.log(`  data dir:    ${emu.dataDir}`);
   console.log(`export NODE_EXTRA_CA_CERTS=${emu.caPath}`);

@@ -10,6 +10,12 @@ export const ROLE_TEAMS_ADMIN = "69091246-20e8-4a56-aa4d-066075b2a7a8";
 export const ROLE_GLOBAL_READER = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 /** Directory role template: Global Administrator. */
 export const ROLE_GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10";
+/** Directory role template: Teams Communications Administrator (manages voice: numbers and their assignment). */
+export const ROLE_TEAMS_COMMUNICATIONS_ADMIN = "baf37b3a-610e-45da-9e62-d9d1e5e8914b";
+/** Directory role template: Teams Telephony Administrator (manages voice: numbers and their assignment). */
+export const ROLE_TEAMS_TELEPHONY_ADMIN = "aa38014f-0993-46e9-9b45-30501a20909d";
+/** Directory role template: Teams Reader (reads everything in the Teams admin center, changes nothing). */
+export const ROLE_TEAMS_READER = "1076ac91-f3d9-41a7-a339-dcdf5f480acc";
 /** Department every application instance carries. */
 export const APP_INSTANCE_DEPARTMENT = "Microsoft Communication Application Instance";
 /** Resource account licence SKU. */

@@ -78,6 +78,8 @@ const fixtureSchema = z.object({
         .default([]),
       graphRoles: z.array(z.string()).default([]),
       directoryRoles: z.array(guid).default([]),
+      /** Whether its access tokens carry the `wids` claim (false: none, as a token may come without it). */
+      widsClaim: z.boolean().default(true),
       /** Graph federatedIdentityCredential: issuer (a path names an issuer of this emulator), subject, exactly one audience. */
       federatedIdentityCredentials: z
         .array(

@@ -146,6 +146,8 @@ export interface AppRec {
   certificates: { certificatePem: string; sha1: string; sha256: string }[];
   graphRoles: string[];
   directoryRoles: string[];
+  /** False when its access tokens carry no `wids` claim (absent in older state files: they do). */
+  widsClaim?: boolean;
   /** Trusted external tokens (workload identity federation). */
   federatedIdentityCredentials?: FederatedCredentialRec[];
   /** Set when this service principal is the managed identity of the emulated host. */
@@ -290,6 +292,7 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       certificates: a.certificates.map((c) => ({ certificatePem: c.certificatePem, ...thumbprints(c.certificatePem) })),
       graphRoles: [...a.graphRoles],
       directoryRoles: [...a.directoryRoles],
+      ...(a.widsClaim ? {} : { widsClaim: false }),
       federatedIdentityCredentials: a.federatedIdentityCredentials.map((f) => ({
         id: (f.id ?? uuidFrom(`fic:${a.clientId.toLowerCase()}:${f.name}`)).toLowerCase(),
         name: f.name,

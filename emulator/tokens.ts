@@ -22,7 +22,8 @@ export interface AccessClaims {
   sub: string;
   idtyp: "app";
   roles: string[];
-  wids: string[];
+  /** Absent when the app's fixture says `widsClaim: false` ("claims are present only if a value exists"). */
+  wids?: string[];
   iat: number;
   nbf: number;
   exp: number;
@@ -76,7 +77,7 @@ export class TokenService {
       sub: app.servicePrincipalId,
       idtyp: "app",
       roles,
-      wids: [...app.directoryRoles],
+      ...(app.widsClaim === false ? {} : { wids: [...app.directoryRoles] }),
       iat: now,
       nbf: now,
       exp: now + this.lifetimeS,

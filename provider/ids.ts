@@ -77,3 +77,20 @@ export const botPhoneNumberId = {
   },
   label: (id: BotPhoneNumberId): string => `${id.phoneNumber} on ${id.instanceId}`,
 };
+
+/** VoiceRoutingPolicyAssignment id = `<instanceId>/OnlineVoiceRoutingPolicy` (an account holds one). */
+export interface VoiceRoutingPolicyId {
+  instanceId: string;
+}
+
+/** Format / parse / label for VoiceRoutingPolicyAssignment ids. */
+export const voiceRoutingPolicyId = {
+  format: (id: VoiceRoutingPolicyId): string => `${id.instanceId.toLowerCase()}/OnlineVoiceRoutingPolicy`,
+  parse: (id: string): VoiceRoutingPolicyId => {
+    const expected = "<instanceId>/OnlineVoiceRoutingPolicy";
+    const [instanceId, rest] = halves("VoiceRoutingPolicyAssignment", id, expected);
+    if (rest !== "OnlineVoiceRoutingPolicy") throw new IdFormatError("VoiceRoutingPolicyAssignment", id, expected);
+    return { instanceId: guid("VoiceRoutingPolicyAssignment", id, instanceId, expected) };
+  },
+  label: (id: VoiceRoutingPolicyId): string => `voice routing policy of ${id.instanceId}`,
+};

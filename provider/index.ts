@@ -20,4 +20,14 @@ export {
   type NumberPlanBotArgs,
   type NumberPlanOutputs,
 } from "./resources/numberPlan";
+export {
+  CallingPlanLicence,
+  type CallingPlanLicenceArgs,
+  type CallingPlanLicenceOutputs,
+} from "./resources/callingPlanLicence";
+export {
+  VoiceRoutingPolicyAssignment,
+  type VoiceRoutingPolicyAssignmentArgs,
+  type VoiceRoutingPolicyAssignmentOutputs,
+} from "./resources/voiceRoutingPolicyAssignment";
 export { RESOURCE_MODULES, RESOURCE_MODULE_NAMES, typeToken, type ResourceModuleName } from "./registry";

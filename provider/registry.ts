@@ -13,6 +13,8 @@ export const RESOURCE_MODULES = {
   virtualUserLicense: { type: "VirtualUserLicense" },
   botPhoneNumber: { type: "BotPhoneNumber" },
   numberPlan: { type: "NumberPlan" },
+  callingPlanLicence: { type: "CallingPlanLicence" },
+  voiceRoutingPolicyAssignment: { type: "VoiceRoutingPolicyAssignment" },
 } as const;
 
 /** The resource modules under provider/resources whose `provider` export implements the hooks. */

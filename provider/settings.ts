@@ -27,6 +27,7 @@ export const SETTING_SOURCES: Record<
   | "credential"
   | "authorityHost"
   | "graphUrl"
+  | "armUrl"
   | "numberAssignment"
   | "pwshPath",
   { config: string; env: string; alsoEnv?: string; secret?: true }
@@ -48,6 +49,8 @@ export const SETTING_SOURCES: Record<
   credential: { config: "credential", env: "TEAMS_CREDENTIAL" },
   authorityHost: { config: "authorityHost", env: "AZURE_AUTHORITY_HOST" },
   graphUrl: { config: "graphUrl", env: "TEAMS_GRAPH_URL" },
+  /** Azure Resource Manager, where the calling readiness reads the stack's Azure Bots. */
+  armUrl: { config: "armUrl", env: "TEAMS_ARM_URL" },
   numberAssignment: { config: "numberAssignment", env: "TEAMS_NUMBER_ASSIGNMENT" },
   pwshPath: { config: "pwshPath", env: "TEAMS_PWSH_PATH" },
 } as const;
@@ -75,6 +78,7 @@ export interface TenantSettings {
 export const DEFAULTS = {
   authorityHost: "https://login.microsoftonline.com",
   graphUrl: "https://graph.microsoft.com",
+  armUrl: "https://management.azure.com",
   numberAssignment: "graph",
   pwshPath: "pwsh",
 } as const;
@@ -93,6 +97,45 @@ export function describeSetting(name: SettingName): string {
   return `${NAMESPACE}:${s.config} (or ${s.env})`;
 }
 
+/** One setting: stack config first (`getConfig(key)`), then its environment variables; undefined when unset. */
+export function readSetting(
+  name: SettingName,
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return settingSource(name, getConfig, env)?.value;
+}
+
+/** Azure Resource Manager's base URL (`armUrl`, default the public cloud's), without a trailing slash. */
+export function resolveArmUrl(
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const url = (readSetting("armUrl", getConfig, env) ?? DEFAULTS.armUrl).replace(/\/+$/, "");
+  if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url))
+    throw new SettingsError(`${describeSetting("armUrl")} must be an https:// URL, got "${url}".`);
+  return url;
+}
+
+/**
+ * One setting's value and where it came from: the stack config key (`teams-bot-numbers:clientId`)
+ * first, then the environment variables in order (`AZURE_CLIENT_ID`); blank counts as unset.
+ */
+export function settingSource(
+  name: SettingName,
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { value: string; key: string } | undefined {
+  const s = SETTING_SOURCES[name];
+  const candidates: Array<[string | undefined, string]> = [
+    [getConfig(s.config), `${NAMESPACE}:${s.config}`],
+    [env[s.env], s.env],
+    ...(s.alsoEnv ? [[env[s.alsoEnv], s.alsoEnv] as [string | undefined, string]] : []),
+  ];
+  for (const [v, key] of candidates) if (v !== undefined && v.trim() !== "") return { value: v.trim(), key };
+  return undefined;
+}
+
 /**
  * Resolves settings: stack config first (`getConfig(key)`), then the environment.
  * Throws one SettingsError listing every problem.
@@ -101,12 +144,7 @@ export function resolveTenantSettings(
   getConfig: (key: string) => string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): TenantSettings {
-  const read = (name: SettingName): string | undefined => {
-    const s = SETTING_SOURCES[name];
-    const pick = (v: string | undefined): string | undefined =>
-      v === undefined || v.trim() === "" ? undefined : v.trim();
-    return pick(getConfig(s.config)) ?? pick(env[s.env]) ?? (s.alsoEnv ? pick(env[s.alsoEnv]) : undefined);
-  };
+  const read = (name: SettingName): string | undefined => readSetting(name, getConfig, env);
   const describe = describeSetting;
   const problems: string[] = [];
   const tenantId = read("tenantId");
@@ -128,6 +166,12 @@ export function resolveTenantSettings(
     if (!/^https:\/\/[^/\s]+(\/.*)?$/.test(url))
       problems.push(`${describe(name)} must be an https:// URL, got "${url}".`);
   }
+  // Copied from Graph Explorer or the emulator's banner, the URL often carries the API version.
+  const version = /\/(v1\.0|beta)$/i.exec(graphUrl);
+  if (version)
+    problems.push(
+      `${describe("graphUrl")} ends with the API version "/${version[1]}", got "${graphUrl}": give the Graph root without it (e.g. https://graph.microsoft.com); the provider adds /v1.0 itself.`,
+    );
   const numberAssignment = read("numberAssignment") ?? DEFAULTS.numberAssignment;
   if (numberAssignment !== "graph" && numberAssignment !== "powershell") {
     problems.push(`${describe("numberAssignment")} must be "graph" or "powershell", got "${numberAssignment}".`);

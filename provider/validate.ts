@@ -184,6 +184,29 @@ export function normalizeSkuPartNumber(raw: unknown): Normalized<string> {
     : fail(`"${String(raw)}" is not a SKU part number (letters, digits and _ only, e.g. PHONESYSTEM_VIRTUALUSER)`);
 }
 
+/** The Pay-As-You-Go Calling Plan service plans (zone 1, zone 2), matched by name: their SKUs' part numbers differ by country. */
+export const PAYG_SERVICE_PLANS = ["MCOPSTN_PAYG_1", "MCOPSTN_PAYG_2"] as const;
+
+/** A Pay-As-You-Go Calling Plan service plan name (PAYG_SERVICE_PLANS), upper-cased. */
+export function normalizePaygServicePlan(raw: unknown): Normalized<string> {
+  const text = typeof raw === "string" ? raw.trim().toUpperCase() : "";
+  return (PAYG_SERVICE_PLANS as readonly string[]).includes(text)
+    ? ok(text)
+    : fail(
+        `"${String(raw)}" is not a Pay-As-You-Go Calling Plan service plan: use ${PAYG_SERVICE_PLANS.join(" (zone 1) or ")} (zone 2)`,
+      );
+}
+
+/** An online voice routing policy name as Grant-CsOnlineVoiceRoutingPolicy -PolicyName takes it (no `Tag:`). */
+export function normalizePolicyName(raw: unknown): Normalized<string> {
+  const text = typeof raw === "string" ? raw.trim().replace(/^Tag:/i, "") : "";
+  if (text === "" || /^global$/i.test(text))
+    return fail(
+      `"${String(raw)}" is not a per-user voice routing policy name (Global applies to everyone without one)`,
+    );
+  return /^[^*?"'\\]{1,256}$/.test(text) ? ok(text) : fail(`"${String(raw)}" is not a voice routing policy name`);
+}
+
 /** An emergency location id (GUID), or absent. */
 export function normalizeLocationId(raw: unknown): Normalized<string> {
   return normalizeGuid(raw, "an emergency location id (GUID)");

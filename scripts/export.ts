@@ -16,7 +16,7 @@ import * as path from "path";
 import { redact } from "../provider/errors";
 import { SettingsError } from "../provider/settings";
 import { parseStackConfig, StackConfigError, type BotConfig } from "../stacks/config";
-import { checkTenant, hasUnmanaged, type CheckReport } from "./export/check";
+import { checkAdvice, checkTenant, hasUnmanaged, type CheckReport } from "./export/check";
 import { planExport, type ExportPlan } from "./export/plan";
 import { openTenantReader, readTenant, type TenantReader, type TenantSnapshot } from "./export/read-tenant";
 import {
@@ -140,7 +140,7 @@ export function exportSummary(plan: ExportPlan): string {
 }
 
 /** The report of a check. */
-export function checkSummary(report: CheckReport, stackFile: string): string {
+export function checkSummary(report: CheckReport, stackFile: string, stack: string): string {
   const rows: string[][] = [
     ...report.unmanagedAccounts.map((a) => [
       "unmanaged account",
@@ -160,10 +160,12 @@ export function checkSummary(report: CheckReport, stackFile: string): string {
     ...report.missing.map((m) => ["declared, not in tenant", m.bot, m.what]),
   ];
   const verdict = hasUnmanaged(report)
-    ? `${report.unmanagedAccounts.length} unmanaged account(s), ${report.unmanagedNumbers.length} unmanaged number(s): run \`npm run export\` to declare them, or remove them from the tenant.`
+    ? `${report.unmanagedAccounts.length} unmanaged account(s), ${report.unmanagedNumbers.length} unmanaged number(s): see what to do above.`
     : "nothing unmanaged.";
   const tableText = rows.length > 0 ? table(["finding", "what", "detail"], rows) : "";
-  return `${tableText}${report.outOfScope > 0 ? `(${report.outOfScope} account(s) out of scope: voice apps or outside --match)\n` : ""}check: ${verdict}\n`;
+  const advice = checkAdvice(report, stackFile, stack);
+  const adviceText = advice.length > 0 ? `\nwhat to do:\n${advice.map((a) => `  - ${a}\n`).join("")}\n` : "";
+  return `${tableText}${adviceText}${report.outOfScope > 0 ? `(${report.outOfScope} account(s) out of scope: voice apps or outside --match)\n` : ""}check: ${verdict}\n`;
 }
 
 /** Declared bots, validated the way the stack program validates them (none declared = empty). */
@@ -214,7 +216,7 @@ export async function runExport(options: ExportOptions, io: ExportIo): Promise<E
       match: options.match,
       pendingDecisions: pendingDecisions(stack),
     });
-    io.stdout(checkSummary(report, path.basename(stackPath)));
+    io.stdout(checkSummary(report, path.basename(stackPath), options.stack));
     return { exitCode: hasUnmanaged(report) ? 1 : 0, report, snapshot };
   }
 

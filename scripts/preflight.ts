@@ -1,12 +1,17 @@
 /**
  * `npm run preflight -- --stack <name>`: checks, READING ONLY, what a first `pulumi up` of the
  * stack needs from the tenant and this machine, and prints a checklist with ✓ / ✗ and the fix for
- * each ✗. Exits 1 when anything would fail. All tenant access goes through ./preflight/tenant.ts.
+ * each ✗ (⚠: worth a look, does not fail). Exits 1 when anything would fail. All tenant access goes
+ * through ./preflight/tenant.ts; the checklist is SECTIONS in order (./preflight/run.ts: what a
+ * section gets; ./preflight/identity.ts: credential, permissions, role, Teams probe).
  *
- *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *   node dist/scripts/preflight.js --stack dev [--identity deploy|preview] [--calling] [--work-dir DIR] [--backend-dir DIR] [--pulumi-home DIR]
+ *
+ * `--calling` checks instead, after `pulumi up`, that a call can reach each bot: every link of the
+ * calling chain (./preflight/calling.ts, docs/calling-readiness.md).
  *
  * `--identity preview` checks the read-only preview identity (docs/credentials-and-pipelines.md): read
- * permissions and Global Reader, and that it holds no write permission or role.
+ * permissions and Global Reader or Teams Reader, and that it holds no write permission or role.
  *
  * The stack's config comes from the Automation API (Pulumi.<stack>.yaml, secrets decrypted), tenant
  * settings from that config with the environment as fallback (provider/settings.ts), the bots from
@@ -14,30 +19,18 @@
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 
-import { compareVersions, TEAMS_MODULE_FLOOR } from "../protocol/host-protocol";
-import {
-  DEPLOY,
-  describeCredential,
-  GRAPH,
-  PREVIEW,
-  SERVICE_PRINCIPAL_READERS,
-  TEAMS_ADMIN_SCOPE,
-  type DirectoryRole,
-} from "../provider/access/index";
-import { resolveTenantSettings, type TenantSettings } from "../provider/settings";
-import { parseStackConfig, type BotConfig } from "../stacks/config";
-import { preflightTenant, type PreflightTenant, type TokenClaims } from "./preflight/tenant";
+import { GRAPH, SERVICE_PRINCIPAL_READERS } from "../provider/access/index";
+import { resolveArmUrl, resolveTenantSettings, type TenantSettings } from "../provider/settings";
+import { parseStackConfig, signInIdentities, type AzureBotsConfig, type BotConfig } from "../stacks/config";
+import { callingChecklist, creditsWarnings } from "./preflight/calling";
+import { checkDirectoryRoles, checkGraphPermissions, checkTeamsProbe, checkTokens } from "./preflight/identity";
+import { message, type Check, type Run, type Section } from "./preflight/run";
+import { preflightTenant, type PreflightTenant } from "./preflight/tenant";
+
+export type { Check, Run, Section } from "./preflight/run";
 
 /** The licence a resource account needs. */
 export const VIRTUAL_USER_SKU = "PHONESYSTEM_VIRTUALUSER";
-
-/** One line of the checklist ("warn": worth a look, does not fail the preflight). */
-export interface Check {
-  title: string;
-  status: "pass" | "fail" | "skip" | "warn";
-  detail?: string;
-  fix?: string;
-}
 
 /** What the preflight checks. */
 export interface PreflightInput {
@@ -48,6 +41,9 @@ export interface PreflightInput {
   tenant?: PreflightTenant;
   /** Which identity signs in: the deploy one (default) or the read-only preview one (docs/credentials-and-pipelines.md). */
   identity?: "deploy" | "preview";
+  /** Where the stack's Azure Bots live, and ARM's URL (the calling readiness reads them). */
+  azureBots?: AzureBotsConfig;
+  armUrl?: string;
 }
 
 /** The checklist and whether everything passed. */
@@ -56,103 +52,49 @@ export interface PreflightResult {
   ok: boolean;
 }
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** What the checks share: the input, the tenant access and the checklist so far. */
-interface Run {
-  bots: BotConfig[];
-  preview: boolean;
-  tenant: PreflightTenant;
-  add(c: Check): Check;
-}
-
-/** The claims of the two tokens (what the identity holds). */
-interface Claims {
-  graph: TokenClaims;
-  teams: TokenClaims;
-}
-
-const roleNames = (roles: DirectoryRole[]): string => roles.map((r) => r.name).join(" or ");
-const holdsAny = (wids: string[], roles: DirectoryRole[]): boolean => roles.some((r) => wids.includes(r.id));
+/** The sections after the credential, in the order the checklist shows them. */
+export const SECTIONS: Section[] = [
+  checkGraphPermissions,
+  checkServicePrincipals,
+  checkDirectoryRoles,
+  checkTeamsProbe,
+  checkSeats,
+  checkNumbers,
+];
 
 /** Runs every check; never writes to the tenant. */
 export async function runPreflight(input: PreflightInput): Promise<PreflightResult> {
   const tenant = input.tenant ?? preflightTenant(input.settings);
   const checks: Check[] = [];
-  const run: Run = { bots: input.bots, preview: input.identity === "preview", tenant, add: (c) => (checks.push(c), c) };
+  const add = (c: Check): Check => (checks.push(c), c);
+  const preview = input.identity === "preview";
   try {
-    const claims = await checkTokens(run, input.settings);
+    const claims = await checkTokens({ preview, tenant, add }, input.settings);
     if (!claims) return finish(checks);
-    // A read permission is also granted by its ReadWrite form (for the preview identity).
-    const has = (role: string): boolean =>
-      claims.graph.roles.includes(role) ||
-      (run.preview && claims.graph.roles.includes(role.replace(/\.Read\.All$/, ".ReadWrite.All")));
-    checkGraphPermissions(run, has);
-    await checkServicePrincipals(run, has);
-    const admin = checkDirectoryRoles(run, claims);
-    await checkPowerShell(run, admin);
-    await checkSeats(run, has);
-    for (const bot of run.bots) await checkNumber(run, bot, has);
+    const run: Run = {
+      bots: input.bots,
+      settings: input.settings,
+      preview,
+      tenant,
+      claims,
+      add,
+      // A read permission is also granted by its ReadWrite form (for the preview identity).
+      has: (p) =>
+        claims.graph.roles.includes(p) ||
+        (preview && claims.graph.roles.includes(p.replace(/\.Read\.All$/, ".ReadWrite.All"))),
+    };
+    for (const section of SECTIONS) await section(run);
+    for (const warning of creditsWarnings(run.bots)) run.add(warning);
     return finish(checks);
   } finally {
     if (!input.tenant) await tenant.close();
   }
 }
 
-/** 1. Credential: one token per resource (the Teams one only after a Graph token: a wrong credential is one ✗). */
-async function checkTokens(run: Run, settings: TenantSettings): Promise<Claims | undefined> {
-  const credentialTitle = `Credential: token for Microsoft Graph (${run.preview ? "preview" : "deploy"} identity, ${describeCredential(settings.credential)})`;
-  const graph = await run.tenant.graphClaims().then(
-    (c) => (run.add({ title: credentialTitle, status: "pass" }), c),
-    (e) => {
-      run.add({
-        title: credentialTitle,
-        status: "fail",
-        detail: message(e),
-        fix: "Check tenantId, clientId and the credential (docs/credentials-and-pipelines.md: a secret or certificate must be current on the app registration; a federated token's issuer, subject and audience must match a federated credential of the app).",
-      });
-      return undefined;
-    },
-  );
-  if (!graph) return undefined;
-  const teamsTitle = "Credential: token for the Teams admin API (Skype and Teams Tenant Admin API)";
-  const teams = await run.tenant.teamsClaims().then(
-    (c) => (run.add({ title: teamsTitle, status: "pass" }), c),
-    (e) => {
-      run.add({
-        title: teamsTitle,
-        status: "fail",
-        detail: message(e),
-        fix: `The same credential must obtain a token for ${TEAMS_ADMIN_SCOPE}; check the app registration is in this tenant.`,
-      });
-      return undefined;
-    },
-  );
-  return teams ? { graph, teams } : undefined;
-}
-
-/** 2. The Graph application permissions in the token's roles claim. */
-function checkGraphPermissions(run: Run, has: (role: string) => boolean): void {
-  const needed = run.preview
-    ? PREVIEW.graph
-    : [...DEPLOY.graph, ...(run.bots.some((b) => b.createApp) ? DEPLOY.createAppGraph : [])];
-  const missing = needed.filter((r) => !has(r));
-  run.add(
-    missing.length === 0
-      ? { title: `Graph app roles: ${needed.join(", ")}`, status: "pass" }
-      : {
-          title: "Graph app roles",
-          status: "fail",
-          detail: `the Graph token's roles claim lacks ${missing.join(", ")}`,
-          fix: `Add the Microsoft Graph application permission(s) ${missing.join(", ")} to the app registration and grant admin consent.`,
-        },
-  );
-}
-
 /** 2b. Each bot's app id has a service principal in the tenant (only when the identity may read them). */
-async function checkServicePrincipals(run: Run, has: (role: string) => boolean): Promise<void> {
+async function checkServicePrincipals(run: Run): Promise<void> {
   const declared = run.bots.filter((b) => b.appId !== undefined);
-  if (declared.length > 0 && !SERVICE_PRINCIPAL_READERS.some(has)) {
+  if (declared.length > 0 && !SERVICE_PRINCIPAL_READERS.some(run.has)) {
     run.add({
       title: "Bot app ids have service principals in the tenant",
       status: "skip",
@@ -176,101 +118,10 @@ async function checkServicePrincipals(run: Run, has: (role: string) => boolean):
   }
 }
 
-/**
- * 3. The directory role (wids claim of the Teams token): the deploy roles to deploy, the preview
- * roles to preview; a preview identity holds nothing that writes. True when the identity may run
- * the Teams cmdlets' reads.
- */
-function checkDirectoryRoles(run: Run, claims: Claims): boolean {
-  const wids = claims.teams.wids;
-  const writer = holdsAny(wids, DEPLOY.roles);
-  const deployRole = DEPLOY.roles[0]!;
-  if (!run.preview) {
-    run.add(
-      writer
-        ? { title: `Entra role: ${deployRole.name} (wids claim)`, status: "pass" }
-        : {
-            title: `Entra role: ${deployRole.name}`,
-            status: "fail",
-            detail: `the Teams admin API token's wids claim holds no ${deployRole.name} (${deployRole.id}) role`,
-            fix: `Assign the ${deployRole.name} role to the app's service principal (Entra admin center → Roles and administrators), then wait a few minutes for new tokens.`,
-          },
-    );
-    return writer;
-  }
-  const reader = holdsAny(wids, PREVIEW.roles);
-  run.add(
-    reader
-      ? { title: `Entra role: ${roleNames(PREVIEW.roles)} (wids claim)`, status: "pass" }
-      : {
-          title: `Entra role: ${roleNames(PREVIEW.roles)}`,
-          status: "fail",
-          detail: `the Teams admin API token's wids claim holds no ${roleNames(PREVIEW.roles)} (${PREVIEW.roles.map((r) => r.id).join(", ")}) role`,
-          fix: `Assign the ${roleNames(PREVIEW.roles)} role to the preview app's service principal (Entra admin center → Roles and administrators).`,
-        },
-  );
-  const others = DEPLOY.roles.slice(1).map((r) => r.name);
-  const writes = [
-    ...claims.graph.roles.filter((r) => PREVIEW.forbiddenGraph.includes(r)),
-    ...(writer ? [`the ${deployRole.name}${others.length ? ` (or ${others.join(", ")})` : ""} role`] : []),
-  ];
-  run.add(
-    writes.length === 0
-      ? { title: "Read-only: the preview identity holds no write permission or role", status: "pass" }
-      : {
-          title: "Read-only preview identity",
-          status: "fail",
-          detail: `it holds ${writes.join(", ")}: a pull request's code runs with this identity`,
-          fix: "Remove the write permissions and roles from the preview app; deploys use the deploy identity.",
-        },
-  );
-  return reader || writer;
-}
-
-/** 4. PowerShell 7, the MicrosoftTeams module, app-only instance cmdlets. */
-async function checkPowerShell(run: Run, admin: boolean): Promise<void> {
-  const title = "PowerShell 7 and the MicrosoftTeams module";
-  if (!admin) {
-    const role = run.preview ? roleNames(PREVIEW.roles) : DEPLOY.roles[0]!.name;
-    run.add({ title, status: "skip", detail: `needs the ${role} role (above)` });
-    return;
-  }
-  const { ready, error } = await run.tenant.probeTeams(run.bots[0]!.userPrincipalName);
-  const ps = ready?.psVersion ?? "";
-  const mod = ready?.teamsModuleVersion ?? null;
-  if (!ready) {
-    run.add({
-      title,
-      status: "fail",
-      detail: message(error),
-      fix: `Install PowerShell 7 (pwsh) or set teams-bot-numbers:pwshPath (TEAMS_PWSH_PATH); then Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR}.`,
-    });
-  } else if (!/^7\./.test(ps) || mod === null || compareVersions(mod, TEAMS_MODULE_FLOOR) < 0) {
-    run.add({
-      title,
-      status: "fail",
-      detail: `PowerShell ${ps || "?"}, MicrosoftTeams ${mod ?? "not installed"} (needs PowerShell 7.2+ and MicrosoftTeams ${TEAMS_MODULE_FLOOR} or later)`,
-      fix: `In pwsh 7: Install-Module MicrosoftTeams -RequiredVersion ${TEAMS_MODULE_FLOOR} -Scope CurrentUser -Force`,
-    });
-  } else {
-    run.add({ title: `PowerShell ${ps}, MicrosoftTeams ${mod} (floor ${TEAMS_MODULE_FLOOR})`, status: "pass" });
-    run.add(
-      error === undefined
-        ? { title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance answers", status: "pass" }
-        : {
-            title: "Teams cmdlets app-only: Get-CsOnlineApplicationInstance",
-            status: "fail",
-            detail: message(error),
-            fix: `App-only New/Get/Sync-CsOnlineApplicationInstance need MicrosoftTeams ${TEAMS_MODULE_FLOOR}+ in the commercial or GCC cloud (not GCC High / DoD), and the ${DEPLOY.roles[0]!.name} role on the app.`,
-          },
-    );
-  }
-}
-
 /** 5. Free PHONESYSTEM_VIRTUALUSER seats for the bots that still need one. */
-async function checkSeats(run: Run, has: (role: string) => boolean): Promise<void> {
+async function checkSeats(run: Run): Promise<void> {
   const usersRead = run.preview ? GRAPH.usersRead : GRAPH.usersWrite;
-  if (!has(usersRead) || !has(GRAPH.organizationRead)) {
+  if (!run.has(usersRead) || !run.has(GRAPH.organizationRead)) {
     run.add({
       title: `Free ${VIRTUAL_USER_SKU} seats`,
       status: "skip",
@@ -298,15 +149,20 @@ async function checkSeats(run: Run, has: (role: string) => boolean): Promise<voi
   );
 }
 
+/** 6. The declared numbers, bot by bot. */
+async function checkNumbers(run: Run): Promise<void> {
+  for (const bot of run.bots) await checkNumber(run, bot);
+}
+
 /**
- * 6. A declared number: present with the declared type (Direct Routing may be absent), and a
+ * A declared number: present with the declared type (Direct Routing may be absent), and a
  * Calling Plan number's country equals the bot's usage location.
  */
-async function checkNumber(run: Run, bot: BotConfig, has: (role: string) => boolean): Promise<void> {
+async function checkNumber(run: Run, bot: BotConfig): Promise<void> {
   if (!bot.phoneNumber || !bot.numberType) return;
   const title = `${bot.name}: ${bot.phoneNumber} (${bot.numberType})`;
   const numbersRead = run.preview ? GRAPH.numbersRead : GRAPH.numbersWrite;
-  if (!has(numbersRead)) {
+  if (!run.has(numbersRead)) {
     run.add({ title, status: "skip", detail: `needs ${numbersRead} (above)` });
     return;
   }
@@ -361,9 +217,10 @@ function finish(checks: Check[]): PreflightResult {
 }
 
 /** The checklist as printed. */
-export function formatChecklist(stackName: string, result: PreflightResult): string {
+export function formatChecklist(stackName: string, result: PreflightResult, calling = false): string {
   const mark = { pass: "✓", fail: "✗", skip: "–", warn: "⚠" } as const;
-  const lines = [`teams-bot-numbers preflight for stack "${stackName}" (reads only, changes nothing)`];
+  const what = calling ? "calling readiness" : "preflight";
+  const lines = [`teams-bot-numbers ${what} for stack "${stackName}" (reads only, changes nothing)`];
   for (const c of result.checks) {
     lines.push(`${mark[c.status]} ${c.title}${c.status === "skip" ? ` (skipped: ${c.detail})` : ""}`);
     if (c.status === "fail" || c.status === "warn") {
@@ -372,7 +229,8 @@ export function formatChecklist(stackName: string, result: PreflightResult): str
     }
   }
   const failed = result.checks.filter((c) => c.status === "fail").length;
-  lines.push(result.ok ? "All checks passed." : `${failed} check(s) failed: fix them before \`pulumi up\`.`);
+  const before = calling ? "a call can reach the bots" : "`pulumi up`";
+  lines.push(result.ok ? "All checks passed." : `${failed} check(s) failed: fix them before ${before}.`);
   return lines.join("\n");
 }
 
@@ -384,8 +242,13 @@ export function inputFromConfig(
 ): PreflightInput {
   const settings = resolveTenantSettings((k) => config[k], env);
   const rawBots = config.bots === undefined ? undefined : (JSON.parse(config.bots) as unknown);
-  const { bots } = parseStackConfig({ bots: rawBots });
-  return { stackName, settings, bots };
+  const rawAzure = config.azureBots === undefined ? undefined : (JSON.parse(config.azureBots) as unknown);
+  const { bots, azureBots } = parseStackConfig(
+    { bots: rawBots, azureBots: rawAzure },
+    signInIdentities((k) => config[k], env),
+  );
+  const armUrl = resolveArmUrl((k) => config[k], env);
+  return { stackName, settings, bots, ...(azureBots ? { azureBots } : {}), armUrl };
 }
 
 /** Runs the preflight for flat config, prints the checklist, returns the exit code. */
@@ -395,6 +258,7 @@ export async function preflightMain(
   out: (s: string) => void = (s) => process.stdout.write(s + "\n"),
   env: NodeJS.ProcessEnv = process.env,
   identity: "deploy" | "preview" = "deploy",
+  calling = false,
 ): Promise<number> {
   let input: PreflightInput;
   try {
@@ -403,8 +267,8 @@ export async function preflightMain(
     out(`✗ stack config of "${stackName}": ${message(e)}`);
     return 1;
   }
-  const result = await runPreflight(input);
-  out(formatChecklist(stackName, result));
+  const result = calling ? await callingChecklist(input) : await runPreflight(input);
+  out(formatChecklist(stackName, result, calling));
   return result.ok ? 0 : 1;
 }
 
@@ -414,6 +278,7 @@ function parseArgs(argv: string[]): {
   backendDir?: string;
   pulumiHome?: string;
   identity?: "deploy" | "preview";
+  calling?: boolean;
 } {
   const o: {
     stackName: string;
@@ -421,6 +286,7 @@ function parseArgs(argv: string[]): {
     backendDir?: string;
     pulumiHome?: string;
     identity?: "deploy" | "preview";
+    calling?: boolean;
   } = { stackName: "" };
   for (let i = 0; i < argv.length; i++) {
     const value = (): string => {
@@ -429,6 +295,7 @@ function parseArgs(argv: string[]): {
       return v;
     };
     if (argv[i] === "--stack") o.stackName = value();
+    else if (argv[i] === "--calling") o.calling = true;
     else if (argv[i] === "--work-dir") o.workDir = value();
     else if (argv[i] === "--backend-dir") o.backendDir = value();
     else if (argv[i] === "--pulumi-home") o.pulumiHome = value();
@@ -463,7 +330,8 @@ if (require.main === module) {
   Promise.resolve()
     .then(async () => {
       const args = parseArgs(process.argv.slice(2));
-      return preflightMain(args.stackName, await loadStackConfig(args), undefined, process.env, args.identity);
+      const config = await loadStackConfig(args);
+      return preflightMain(args.stackName, config, undefined, process.env, args.identity, args.calling);
     })
     .then(
       (code) => process.exit(code),

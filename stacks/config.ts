@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { settingSource } from "../provider/settings";
 import {
   normalizeAppId,
   Normalized,
@@ -17,6 +18,14 @@ import {
   normalizeUsageLocation,
   NumberType,
 } from "../provider/validate";
+import {
+  appCredentialShape,
+  azureBotShape,
+  outboundCallingShape,
+  parseAzureBots,
+  parseCalling,
+  type CallingFields,
+} from "./calling-config";
 
 /**
  * One bot as the stack config declares it (`teams-bot-numbers:bots` in Pulumi.<stack>.yaml): the one
@@ -31,7 +40,20 @@ export const botShape = z
     /** The bot's Entra app (client) id; exactly one of appId and createApp. */
     appId: z.string().optional(),
     /** Create the bot's app registration in this stack (display name: the bot's, unless given). */
-    createApp: z.union([z.boolean(), z.object({ displayName: z.string().optional() }).strict()]).optional(),
+    createApp: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            displayName: z.string().optional(),
+            /** A credential for the bot's code, exported as a secret stack output. */
+            credential: appCredentialShape.optional(),
+            /** Also grant Calls.InitiateGroupCall.All (bots that invite into group calls). */
+            groupCalls: z.boolean().optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     usageLocation: z.string(),
     phoneNumber: z.string().optional(),
     numberType: z.string().optional(),
@@ -40,6 +62,10 @@ export const botShape = z
     adopt: z.boolean().optional(),
     /** How long `pulumi up` waits for the licence to be provisioned, in minutes (default 30). */
     provisioningTimeoutMinutes: z.number().optional(),
+    /** Register the bot as an Azure Bot with Teams calling (needs teams-bot-numbers:azureBots). */
+    azureBot: azureBotShape.optional(),
+    /** Outbound PSTN calls from the bot's number. */
+    outboundCalling: outboundCallingShape.optional(),
   })
   .strict();
 
@@ -50,14 +76,26 @@ export type BotEntry = z.input<typeof botShape>;
 export type CreateAppConfig = Exclude<NonNullable<BotEntry["createApp"]>, boolean>;
 
 /** One bot after validation: values normalised, the number type one of NUMBER_TYPES, createApp an object. */
-export type BotConfig = Omit<BotEntry, "numberType" | "createApp"> & {
+export type BotConfig = Omit<BotEntry, "numberType" | "createApp" | "azureBot"> & {
   numberType?: NumberType;
   createApp?: CreateAppConfig;
+  /** With its name settled (the bot's name unless given). */
+  azureBot?: NonNullable<CallingFields["azureBot"]>;
 };
+
+/** Where the stack's Azure Bots live (`teams-bot-numbers:azureBots`). */
+export interface AzureBotsConfig {
+  subscriptionId: string;
+  resourceGroupName: string;
+  /** Azure Bot location: `global` (default) or a regional one (westeurope, centralindia). */
+  location: string;
+}
 
 /** The validated stack config. */
 export interface StackConfig {
   bots: BotConfig[];
+  /** Set when a bot declares azureBot. */
+  azureBots?: AzureBotsConfig;
   /**
    * Pulumi `protect` on every bot's resources (`teams-bot-numbers:protect`, default true): a run that
    * would delete or replace one fails, naming it, until the stack sets false and runs `up`.
@@ -84,16 +122,41 @@ export const configShape = z
     bots: z.array(z.unknown()),
     // Pulumi config values arrive as strings; a YAML boolean `protect: false` reads as "false".
     protect: z.union([z.boolean(), z.enum(["true", "false"])], { error: "must be true or false" }).optional(),
+    azureBots: z
+      .object({ subscriptionId: z.string(), resourceGroupName: z.string(), location: z.string().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
 /** Formats a zod issue path as `bots[2].phoneNumber`. */
-function pathOf(parts: ReadonlyArray<PropertyKey>): string {
+export function pathOf(parts: ReadonlyArray<PropertyKey>): string {
   return parts.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`)).join("");
 }
 
-/** Validates and normalises raw stack config (`{ bots: [...], protect? }`). Throws StackConfigError. */
-export function parseStackConfig(raw: unknown): StackConfig {
+/**
+ * An identity the stack signs in as: its client id and the setting that gave it
+ * (`teams-bot-numbers:clientId`, or `AZURE_CLIENT_ID` …: provider/settings.ts `settingSource`).
+ */
+export interface SignInIdentity {
+  clientId: string;
+  key: string;
+}
+
+/** The identity the provider signs in as (its client id, resolved as the provider resolves it), when it has one. */
+export function signInIdentities(
+  getConfig: (key: string) => string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SignInIdentity[] {
+  const id = settingSource("clientId", getConfig, env);
+  return id ? [{ clientId: id.value, key: id.key }] : [];
+}
+
+/**
+ * Validates and normalises raw stack config (`{ bots: [...], protect? }`); `signsInAs`: the identities
+ * the stack signs in as, which no bot's appId may be. Throws StackConfigError.
+ */
+export function parseStackConfig(raw: unknown, signsInAs: SignInIdentity[] = []): StackConfig {
   if ((raw as { bots?: unknown } | undefined)?.bots === undefined) {
     throw new StackConfigError([
       "bots: teams-bot-numbers:bots is not set; declare the stack's bots in Pulumi.<stack>.yaml (see Pulumi.dev.yaml)",
@@ -123,14 +186,20 @@ export function parseStackConfig(raw: unknown): StackConfig {
     const bot = parseBot(entry, index, problems);
     if (bot) bots.push({ bot, index });
   });
-  problems.push(...duplicates(bots));
+  problems.push(...duplicates(bots), ...signInAppIds(bots, signsInAs));
+  const azureBots = parseAzureBots(top.data.azureBots, bots, problems);
   if (problems.length > 0) throw new StackConfigError(problems);
-  return { bots: bots.map((b) => b.bot), protect };
+  return { bots: bots.map((b) => b.bot), protect, ...(azureBots ? { azureBots } : {}) };
 }
 
 /** The shape problems of one entry (zod's), each with its path. */
-function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z.core.$ZodIssue[]): string[] {
+function shapeProblems(entry: unknown, at: (field?: string) => string, all: z.core.$ZodIssue[]): string[] {
+  const issues = all.flatMap(unionBranch).filter((issue) => !misspeltWebhook(entry, issue));
   return issues.map((issue) => {
+    if (issue.code === "unrecognized_keys" && issue.keys.includes("callingWebHook"))
+      return `${at(pathOf(issue.path))}: callingWebHook (capital H) is the Skype channel's spelling, which Azure accepts and ignores for Teams; write callingWebhook`;
+    if (issue.code === "unrecognized_keys" && issue.path.length > 0)
+      return `${at(pathOf(issue.path))}: unknown key(s) ${issue.keys.join(", ")}`;
     if (issue.code === "unrecognized_keys")
       return `${at()}: unknown key(s) ${issue.keys.join(", ")} (allowed: ${Object.keys(botShape.shape).join(", ")})`;
     // zod 4 leaves `input` out of issues: look at the entry itself to tell "missing" from "wrong type".
@@ -140,6 +209,19 @@ function shapeProblems(entry: unknown, at: (field?: string) => string, issues: z
     );
     return `${at(pathOf(issue.path))}: ${issue.code === "invalid_type" && given === undefined ? "is required" : issue.message}`;
   });
+}
+
+/** A union's issues (createApp: true or an object) as those of the branch the entry meant: the object's. */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const meant = issue.errors.find((branch) => branch.some((i) => i.path.length > 0 || i.code === "unrecognized_keys"));
+  return meant ? meant.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue) : [issue];
+}
+
+/** "callingWebhook is required" where the entry spelt it callingWebHook: that spelling's own problem says it. */
+function misspeltWebhook(entry: unknown, issue: z.core.$ZodIssue): boolean {
+  const parent = issue.path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<PropertyKey, unknown>)?.[k], entry);
+  return issue.path.at(-1) === "callingWebhook" && !!parent && typeof parent === "object" && "callingWebHook" in parent;
 }
 
 /** One entry validated and normalised (problems pushed, each naming `bots[i].<field>`); undefined for a wrong shape. */
@@ -185,13 +267,15 @@ function parseBot(entry: unknown, i: number, problems: string[]): BotConfig | un
     b.provisioningTimeoutMinutes === undefined
       ? undefined
       : take("provisioningTimeoutMinutes", normalizeProvisioningMinutes(b.provisioningTimeoutMinutes));
+  const calling = parseCalling(b, numberType, at, problems);
   // Fields without a normaliser pass as the schema read them.
   return {
     ...b,
+    ...calling,
     userPrincipalName: upn ?? b.userPrincipalName,
     displayName: displayName ?? b.displayName,
     appId,
-    createApp: b.createApp === undefined || b.createApp === false ? undefined : b.createApp === true ? {} : b.createApp,
+    createApp: calling.createApp,
     usageLocation: usageLocation ?? b.usageLocation,
     phoneNumber,
     numberType,
@@ -219,6 +303,24 @@ function duplicates(bots: { bot: BotConfig; index: number }[]): string[] {
         );
       else seen.set(value.toLowerCase(), index);
     }
+  }
+  return problems;
+}
+
+/**
+ * A bot's appId that is an identity the stack signs in as (the deploying or preview app): `up` would
+ * make that app a resource account and give it a licence. Reported naming both keys.
+ */
+function signInAppIds(bots: { bot: BotConfig; index: number }[], signsInAs: SignInIdentity[]): string[] {
+  const problems: string[] = [];
+  for (const { bot, index } of bots) {
+    const id = signsInAs.find((s) => bot.appId !== undefined && s.clientId.toLowerCase() === bot.appId.toLowerCase());
+    if (id)
+      problems.push(
+        `bots[${index}].appId: teams-bot-numbers:bots[${index}].appId "${bot.appId}" is the client id the stack signs in with (${id.key}): ` +
+          "a bot's appId is the bot's own Entra app, and pulumi up would make the signing-in app a resource account and give it a licence. " +
+          "Give the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID), or createApp: true",
+      );
   }
   return problems;
 }

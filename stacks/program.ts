@@ -12,21 +12,16 @@ import {
   VirtualUserLicense,
   type NumberPlanBotArgs,
 } from "../provider";
-import { BotConfig, parseStackConfig, StackConfig, StackConfigError } from "./config";
+import { readSetting } from "../provider/settings";
+import { AzureBots, createBotApp, declareOutbound, type AppCredentialOutput, type CreatedApp } from "./calling";
+import { BotConfig, parseStackConfig, signInIdentities, StackConfig, StackConfigError } from "./config";
+import { callingReadiness, type CallingReadiness } from "./readiness";
 
 /** Project namespace of every config key. */
 export const PROJECT = "teams-bot-numbers";
 
-/** Graph application permissions a calling bot needs (granting them as app roles is admin consent). */
-export const CALLING_BOT_PERMISSIONS = [
-  "Calls.AccessMedia.All",
-  "Calls.Initiate.All",
-  "Calls.JoinGroupCall.All",
-  "Calls.JoinGroupCallAsGuest.All",
-] as const;
-
-/** Microsoft Graph's well-known application id. */
-const MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+/** Graph application permissions a calling bot needs (the catalogue's; granting them as app roles is admin consent). */
+export { CALLING_BOT_PERMISSIONS } from "../provider/access/index";
 
 /** What the stack exports for one bot. */
 export interface BotOutputs {
@@ -36,47 +31,10 @@ export interface BotOutputs {
   licence: pulumi.Output<string>;
   phoneNumber: pulumi.Output<string> | null;
   numberStatus: pulumi.Output<string> | null;
-}
-
-/**
- * Creates the bot's Entra app, its service principal and the Graph app-role assignments a calling
- * bot needs. Returns the app (client) id. Loaded lazily: only stacks using createApp need azuread.
- */
-function createBotApp(bot: BotConfig, parent: pulumi.Resource): pulumi.Output<string> {
-  const azuread = loadAzuread(bot);
-  const opts = { parent };
-  const app = new azuread.Application(
-    `${bot.name}-app`,
-    { displayName: bot.createApp?.displayName ?? bot.displayName },
-    opts,
-  );
-  const principal = new azuread.ServicePrincipal(`${bot.name}-sp`, { clientId: app.clientId }, opts);
-  const graph = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH_APP_ID }, opts);
-  for (const permission of CALLING_BOT_PERMISSIONS) {
-    new azuread.AppRoleAssignment(
-      `${bot.name}-${permission.toLowerCase().replace(/\./g, "-")}`,
-      {
-        appRoleId: graph.appRoleIds[permission],
-        principalObjectId: principal.objectId,
-        resourceObjectId: graph.objectId,
-      },
-      opts,
-    );
-  }
-  return app.clientId;
-}
-
-/** `@pulumi/azuread`, an optional peer dependency: only stacks with a createApp bot install it. */
-function loadAzuread(bot: BotConfig): typeof import("@pulumi/azuread") {
-  try {
-    return require("@pulumi/azuread") as typeof import("@pulumi/azuread");
-  } catch (e) {
-    if ((e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
-    throw new pulumi.RunError(
-      `${bot.name}: createApp creates the bot's app with @pulumi/azuread, which this stack repository does not have: ` +
-        `run npm install @pulumi/azuread@^6.9.1 (or give the bot an appId instead of createApp). Nothing was changed.`,
-    );
-  }
+  /** Whether a call can reach the bot, as far as this stack declares it (docs/calling-readiness.md). */
+  callingReady: pulumi.Output<CallingReadiness>;
+  /** createApp with a credential: how the bot's code signs in (a secret output). */
+  credential?: pulumi.Output<AppCredentialOutput>;
 }
 
 /** A component per bot so the preview groups its account, licence and number. */
@@ -84,6 +42,9 @@ class Bot extends pulumi.ComponentResource {
   readonly account: ApplicationInstance;
   readonly licence: VirtualUserLicense;
   private number: BotPhoneNumber | undefined;
+  private readonly app: CreatedApp | undefined;
+  private readonly appId: pulumi.Output<string>;
+  private readonly outbound: ReturnType<typeof declareOutbound>;
 
   /** How messages name the bot: its stack config entry and account, e.g. `bots[2] (survey-bot, survey-bot@contoso.com)`. */
   readonly label: string;
@@ -93,10 +54,14 @@ class Bot extends pulumi.ComponentResource {
     readonly bot: BotConfig,
     index: number,
     protect: boolean,
+    azureBots: AzureBots,
   ) {
     super("teams:index:Bot", bot.name, {}, { protect });
     this.label = `bots[${index}] (${bot.name}, ${bot.userPrincipalName})`;
-    const applicationId = bot.appId !== undefined ? pulumi.output(bot.appId) : createBotApp(bot, this);
+    this.app = bot.appId !== undefined ? undefined : createBotApp(bot, this);
+    const applicationId = this.app?.clientId ?? pulumi.output(bot.appId!);
+    this.appId = applicationId;
+    azureBots.declare(bot, applicationId, this);
     this.account = new ApplicationInstance(
       bot.name,
       {
@@ -114,6 +79,11 @@ class Bot extends pulumi.ComponentResource {
       { userId: this.account.objectId, provisioningTimeoutMinutes: bot.provisioningTimeoutMinutes, bot: this.label },
       { parent: this },
     );
+    // After the account's own licence: Teams grants calling to a provisioned resource account.
+    this.outbound = declareOutbound(bot, this.label, this.account.objectId, {
+      parent: this,
+      dependsOn: [this.licence],
+    });
   }
 
   /** What the stack's number plan declares for this bot. */
@@ -156,6 +126,15 @@ class Bot extends pulumi.ComponentResource {
       licence: this.licence.servicePlanStatus,
       phoneNumber: this.number ? this.number.phoneNumber : null,
       numberStatus: this.number ? this.number.assignmentStatus : null,
+      callingReady: callingReadiness(b, {
+        appCreated: this.app !== undefined,
+        appId: this.appId,
+        account: this.account,
+        licence: this.licence,
+        number: this.number,
+        outbound: this.outbound,
+      }),
+      ...(this.app?.credential ? { credential: this.app.credential } : {}),
     };
   }
 }
@@ -178,10 +157,18 @@ export async function botNumbersProgram(): Promise<{ bots: Record<string, BotOut
   // registered lets the inline Automation API host finish the run and the engine then deletes
   // every bot; test/e2e/stack.test.ts guards this.)
   // A RunError: the engine prints its message without a JavaScript stack trace.
-  const { bots, protect } = parseOrRunError(() =>
-    parseStackConfig({ bots: config.getObject<unknown[]>("bots"), protect: config.get("protect") }),
+  const { bots, protect, azureBots } = parseOrRunError(() =>
+    parseStackConfig(
+      {
+        bots: config.getObject<unknown[]>("bots"),
+        protect: config.get("protect"),
+        azureBots: config.getObject("azureBots"),
+      },
+      signInIdentities((key) => config.get(key)),
+    ),
   );
-  const declared = bots.map((bot, i) => new Bot(bot, i, protect));
+  const azure = new AzureBots(azureBots, readSetting("tenantId", (k) => config.get(k))?.toLowerCase());
+  const declared = bots.map((bot, i) => new Bot(bot, i, protect, azure));
   // One plan for the stack's numbers: swaps, rotations and numbers of removed bots move in one `up`.
   const plan = new NumberPlan("number-plan", { bots: declared.map((b) => b.declared), protect });
   const outputs: Record<string, BotOutputs> = {};

@@ -1,7 +1,16 @@
 /** Teams admin operations over HTTP: POST /teams/connect and POST /teams/cmdlets/{name}. */
 import express from "express";
 
-import { GRAPH_RESOURCE, ROLE_GLOBAL_ADMIN, ROLE_GLOBAL_READER, ROLE_TEAMS_ADMIN, TEAMS_ADMIN_API } from "../constants";
+import {
+  GRAPH_RESOURCE,
+  ROLE_GLOBAL_ADMIN,
+  ROLE_GLOBAL_READER,
+  ROLE_TEAMS_ADMIN,
+  ROLE_TEAMS_COMMUNICATIONS_ADMIN,
+  ROLE_TEAMS_READER,
+  ROLE_TEAMS_TELEPHONY_ADMIN,
+  TEAMS_ADMIN_API,
+} from "../constants";
 import { EmulatorContext } from "../context";
 import { settleOperations } from "../graph/operations";
 import { AccessClaims } from "../tokens";
@@ -52,13 +61,29 @@ function verifyToken(
 }
 
 /**
- * The directory role behind a Teams call: Teams Administrator (or Global Administrator) for
- * everything; Global Reader ("can read everything that a Global Administrator can, but not update
- * anything", permissions-reference.md) for connecting and the read cmdlets only.
+ * Roles that may change things through the Teams cmdlets: Teams Administrator, Global
+ * Administrator, and the two voice roles (permissions-reference.md: "manage voice including calling
+ * policies and phone number inventory and assignment"; that they may create resource accounts
+ * app-only is an assumption, FIDELITY.md).
  */
-function requireAdminRole(claims: AccessClaims, cmdlet: string, readOnly = false): void {
-  if (readOnly && claims.wids.includes(ROLE_GLOBAL_READER)) return;
-  if (!claims.wids.includes(ROLE_TEAMS_ADMIN) && !claims.wids.includes(ROLE_GLOBAL_ADMIN)) {
+const WRITE_ROLES = [ROLE_TEAMS_ADMIN, ROLE_GLOBAL_ADMIN, ROLE_TEAMS_COMMUNICATIONS_ADMIN, ROLE_TEAMS_TELEPHONY_ADMIN];
+/** Roles that may connect and run the read cmdlets only: Global Reader and Teams Reader (permissions-reference.md). */
+const READ_ROLES = [ROLE_GLOBAL_READER, ROLE_TEAMS_READER];
+
+/**
+ * The directory roles behind a Teams call: the token's `wids` claim, or, when the token carries
+ * none (a claim may be absent), the roles assigned to the app's service principal (assumption:
+ * FIDELITY.md "Teams cmdlets and directory roles").
+ */
+function rolesOf(ctx: EmulatorContext, claims: AccessClaims): string[] {
+  return claims.wids ?? ctx.store.app(claims.appid)?.directoryRoles ?? [];
+}
+
+/** A write role for everything; a read role (Global Reader, Teams Reader) for connecting and the read cmdlets only. */
+function requireAdminRole(ctx: EmulatorContext, claims: AccessClaims, cmdlet: string, readOnly = false): void {
+  const roles = rolesOf(ctx, claims);
+  if (readOnly && READ_ROLES.some((r) => roles.includes(r))) return;
+  if (!WRITE_ROLES.some((r) => roles.includes(r))) {
     throw authError(
       "Access denied: the application's service principal holds no Teams Administrator (or Global Administrator) directory role, so it cannot run Teams cmdlets.",
       403,
@@ -109,7 +134,7 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
       );
       if (graph.appid !== teams.appid)
         throw authError("The Microsoft Graph and Teams access tokens were issued to different applications.", 401);
-      requireAdminRole(teams, CONNECT_ID, true);
+      requireAdminRole(ctx, teams, CONNECT_ID, true);
       // Under application authentication the *-Cs cmdlets also need Organization.Read.All on the Graph token (tenant-api.md §1.9).
       if (!graph.roles.some((r) => ORGANIZATION_READ.includes(r))) {
         throw authError(
@@ -141,7 +166,7 @@ export function teamsRouter(ctx: EmulatorContext): express.Router {
     try {
       claims = verifyToken(ctx, bearer(req), TEAMS_AUDIENCES, "Skype and Teams Tenant Admin API", name);
       def = CMDLETS[name];
-      requireAdminRole(claims, name, def !== undefined && !def.mutating);
+      requireAdminRole(ctx, claims, name, def !== undefined && !def.mutating);
       if (!def) throw teamsErrors.commandNotFound(name);
       ctx.stats.cmdletCalls += 1;
       if (def.mutating) ctx.stats.writeCount.teams += 1;

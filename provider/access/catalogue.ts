@@ -23,13 +23,27 @@ export const GRAPH = {
   appRoleAssignmentWrite: "AppRoleAssignment.ReadWrite.All",
 } as const;
 
+/**
+ * Graph application permissions a calling bot's own app needs, granted as app roles (admin consent)
+ * when the stack creates the app (teams-docs registering-calling-bot.md, "Application permissions for calls").
+ */
+export const CALLING_BOT_PERMISSIONS = [
+  "Calls.AccessMedia.All",
+  "Calls.Initiate.All",
+  "Calls.JoinGroupCall.All",
+  "Calls.JoinGroupCallAsGuest.All",
+] as const;
+
+/** Also granted with `createApp.groupCalls`: outbound group calls and adding participants to meetings. */
+export const GROUP_CALL_PERMISSION = "Calls.InitiateGroupCall.All";
+
 /** An Entra built-in directory role: its template id (the `wids` claim holds it) and its name. */
 export interface DirectoryRole {
   id: string;
   name: string;
 }
 
-/** Entra built-in directory roles (Microsoft Entra built-in roles page). */
+/** Entra built-in directory roles (Microsoft Entra built-in roles page: name and template id). */
 export const ROLES = {
   teamsAdministrator: { id: "69091246-20e8-4a56-aa4d-066075b2a7a8", name: "Teams Administrator" },
   globalAdministrator: { id: "62e90394-69f5-4237-9190-012177145e10", name: "Global Administrator" },
@@ -39,6 +53,7 @@ export const ROLES = {
   },
   teamsTelephonyAdministrator: { id: "aa38014f-0993-46e9-9b45-30501a20909d", name: "Teams Telephony Administrator" },
   globalReader: { id: "f2ef992c-3afb-46b9-b7cf-a126ee74c451", name: "Global Reader" },
+  teamsReader: { id: "1076ac91-f3d9-41a7-a339-dcdf5f480acc", name: "Teams Reader" },
 } as const satisfies Record<string, DirectoryRole>;
 
 /** What a Teams cmdlet's refusal names as missing: the directory role, not a Graph permission. */
@@ -60,22 +75,46 @@ export interface IdentityGrants {
   roles: DirectoryRole[];
 }
 
+/**
+ * A directory role that may run the Teams cmdlets that change resource accounts and numbers, and
+ * how far Microsoft documents it: `all` Teams changes, or phone `numbers` only (creating a resource
+ * account app-only with it is undocumented: an assumption; docs/credentials-and-pipelines.md).
+ */
+export interface WriteRole extends DirectoryRole {
+  documented: "all" | "numbers";
+}
+
 /** The identity `pulumi up` runs with (docs/real-tenant.md, steps 2 and 3). */
-export const DEPLOY: IdentityGrants & { createAppGraph: string[] } = {
+export const DEPLOY: IdentityGrants & { createAppGraph: string[]; roles: WriteRole[] } = {
   /** Graph application permissions a run needs. */
   graph: [GRAPH.usersWrite, GRAPH.organizationRead, GRAPH.numbersWrite],
   /** Extra permissions for bots with createApp. */
   createAppGraph: [GRAPH.applicationWrite, GRAPH.appRoleAssignmentWrite],
-  /** Directory roles the preflight accepts (the first is the one it asks for). */
-  roles: [ROLES.teamsAdministrator, ROLES.globalAdministrator],
+  /**
+   * The directory roles that may write (any of them), shared by the preflight and the write guard;
+   * the first is the one asked for. Entra built-in roles: Teams Administrator "manage all resources
+   * in Teams", Global Administrator everything; Teams Communications and Teams Telephony
+   * Administrator "manage voice including calling policies and phone number inventory and assignment".
+   */
+  roles: [
+    { ...ROLES.teamsAdministrator, documented: "all" },
+    { ...ROLES.teamsCommunicationsAdministrator, documented: "numbers" },
+    { ...ROLES.teamsTelephonyAdministrator, documented: "numbers" },
+    { ...ROLES.globalAdministrator, documented: "all" },
+  ],
 };
 
 /** The read-only preview identity (docs/credentials-and-pipelines.md): a pull request's code runs with it. */
 export const PREVIEW: IdentityGrants & { forbiddenGraph: string[] } = {
   /** Graph permissions it needs, each also satisfied by its ReadWrite form. */
   graph: [GRAPH.usersRead, GRAPH.organizationRead, GRAPH.numbersRead],
-  /** Directory roles it needs (any of them). */
-  roles: [ROLES.globalReader],
+  /**
+   * Directory roles it needs (any of them): Global Reader "can read everything that a Global
+   * Administrator can, but not update anything"; Teams Reader "read everything in the Teams admin
+   * center, but not update anything" (Entra built-in roles; Microsoft365DSC's
+   * TeamsApplicationInstance names it as its read role).
+   */
+  roles: [ROLES.globalReader, ROLES.teamsReader],
   /** Graph permissions it must NOT hold. */
   forbiddenGraph: [
     GRAPH.usersWrite,
@@ -107,14 +146,6 @@ export interface Requirement {
   anyOf: readonly string[];
 }
 
-/** Directory roles that may run the Teams cmdlets that change resource accounts and numbers. */
-export const TEAMS_WRITE_ROLES: DirectoryRole[] = [
-  ROLES.teamsAdministrator,
-  ROLES.globalAdministrator,
-  ROLES.teamsCommunicationsAdministrator,
-  ROLES.teamsTelephonyAdministrator,
-];
-
 /** What the write guard asks for each need (numbers: through Graph, or the cmdlets' `teams`). */
 export const WRITE_REQUIREMENTS: Record<"users" | "licences" | "numbersGraph" | "teams", Requirement> = {
   users: { name: GRAPH.usersWrite, token: "graph", claim: "roles", anyOf: [GRAPH.usersWrite, GRAPH.directoryWrite] },
@@ -129,6 +160,6 @@ export const WRITE_REQUIREMENTS: Record<"users" | "licences" | "numbersGraph" | 
     name: `the ${TEAMS_ADMIN_ROLE}`,
     token: "teams",
     claim: "wids",
-    anyOf: TEAMS_WRITE_ROLES.map((r) => r.id),
+    anyOf: DEPLOY.roles.map((r) => r.id),
   },
 };

@@ -17,6 +17,7 @@ import { TenantAccountOps } from "./accounts/ops";
 import { createGraph, type Graph } from "./graph/index";
 import { TenantLicenceOps } from "./licences/ops";
 import { cmdletNumbers, TenantNumberOps } from "./numbers/ops";
+import { cmdletPolicies } from "./policies/ops";
 import { HostPool, TeamsCmdlets } from "./powershell/index";
 import { servicesOver, type TenantServices } from "./services";
 
@@ -29,6 +30,8 @@ export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from
 export type { NumberOps } from "./numbers/ops";
 export { emergencyLocation, type Numbers } from "./numbers/service";
 export { locationRemovalRefusal, rememberOriginal, type Locations, type OriginalLocation } from "./numbers/locations";
+export type { PolicyOps } from "./policies/ops";
+export type { Policies, PolicyRequest } from "./policies/service";
 export { servicesOver, type TenantOps, type TenantServices } from "./services";
 export type { WriteGuard } from "./writes";
 export type { WriteNeed } from "../access/catalogue";
@@ -80,7 +83,13 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   const licences = new TenantLicenceOps(graph.licences, graph.users, tuning);
   const numbers = new TenantNumberOps(numberTransport, tuning, (id) => licences.voicePlanProvisioned(id));
   const tenant: Tenant = {
-    ...servicesOver({ accounts, licences, numbers }, new WriteAccess(settings, tokens), { tuning }),
+    ...servicesOver(
+      { accounts, licences, numbers, policies: cmdletPolicies(teams) },
+      new WriteAccess(settings, tokens),
+      {
+        tuning,
+      },
+    ),
     close: () => host.stop(),
   };
   return { tenant, parts: { tokens, graph, host, teams } };

@@ -1,5 +1,5 @@
 /**
- * The services resources use (accounts, licences, numbers, locations), built over the tenant operations — the
+ * The services resources use (accounts, licences, numbers, locations, voice routing policies), built over the tenant operations — the
  * real ones (index.ts: Graph and the Teams cmdlets) or a test's in-memory ones — with the write
  * guard that checks every change. One builder for both, so a fake tenant runs the same services.
  */
@@ -11,6 +11,8 @@ import type { MoveRegistry, MoveTuning } from "./moves/index";
 import { locationService, type Locations } from "./numbers/locations";
 import type { NumberOps } from "./numbers/ops";
 import { numberService, type Numbers } from "./numbers/service";
+import type { PolicyOps } from "./policies/ops";
+import { policyService, type Policies } from "./policies/service";
 import type { WriteGuard } from "./writes";
 
 /** What the services are built on. */
@@ -18,6 +20,7 @@ export interface TenantOps {
   accounts: AccountOps;
   licences: LicenceOps;
   numbers: NumberOps;
+  policies: PolicyOps;
 }
 
 /** The services by intent. */
@@ -26,6 +29,7 @@ export interface TenantServices {
   licences: Licences;
   numbers: Numbers;
   locations: Locations;
+  policies: Policies;
 }
 
 /** The services over `ops`, every change checked by `guard`; number moves waiting as `moves` says. */
@@ -39,5 +43,6 @@ export function servicesOver(
     licences: licenceService(ops.licences, guard),
     numbers: numberService(ops.numbers, guard, { userOf: (id) => ops.accounts.user(id), ...moves }),
     locations: locationService(ops.numbers, guard),
+    policies: policyService(ops.policies, guard),
   };
 }

@@ -5,7 +5,7 @@
  * the order stay as they were; only `teams-bot-numbers:bots` gains entries and one comment block.
  */
 import * as fs from "fs";
-import { isMap, isNode, isScalar, isSeq, parseDocument, stringify, YAMLSeq, type Document, type YAMLMap } from "yaml";
+import { isMap, isNode, isSeq, parseDocument, stringify, visit, YAMLSeq, type Document } from "yaml";
 
 import { resolveTenantSettings, SETTING_SOURCES, SettingsError, type TenantSettings } from "../../provider/settings";
 import { PROJECT } from "../../stacks/program";
@@ -88,11 +88,55 @@ export function declaredBots(stack: StackFile): Record<string, unknown>[] {
   return bots.filter((b): b is Record<string, unknown> => !!b && typeof b === "object");
 }
 
+/** Something the `yaml` package hangs comments on: the document or a node. */
+interface CommentHolder {
+  commentBefore?: string | null;
+  comment?: string | null;
+}
+
+/** Where the export's decision block sits in a parsed stack file, and its lines (without `#`). */
+interface DecisionBlock {
+  holder: CommentHolder;
+  field: "commentBefore" | "comment";
+  /** Every line of that comment; the block is lines[start..end] (end inclusive). */
+  lines: string[];
+  start: number;
+  end: number;
+}
+
+/**
+ * Finds the decision block wherever the parser hung it. The export writes it after the last bot,
+ * but the Pulumi CLI re-indents the file when it creates the stack or sets a config value, and
+ * the same lines then parse as the list's trailing comment, the last bot's, or the comment before
+ * the next key: every comment of the document is searched for the header line.
+ */
+function findDecisionBlock(doc: Document): DecisionBlock | undefined {
+  const holders: CommentHolder[] = [doc];
+  visit(doc, (_key, node) => {
+    if (isNode(node)) holders.push(node);
+  });
+  for (const holder of holders)
+    for (const field of ["commentBefore", "comment"] as const) {
+      const lines = holder[field]?.split("\n") ?? [];
+      const start = lines.findIndex((l) => l.trim() === DECISION_HEADER);
+      if (start < 0) continue;
+      const footer = lines.findIndex((l, i) => i > start && l.trim() === DECISION_FOOTER);
+      // Without its footer (edited by hand) the block runs to the end of that comment.
+      return { holder, field, lines, start, end: footer < 0 ? lines.length - 1 : footer };
+    }
+  return undefined;
+}
+
 /** UPNs the export marked as needing a decision (its comment block), lower-case. */
 export function pendingDecisions(stack: StackFile): Set<string> {
   const found = new Set<string>();
-  const mark = new RegExp(`^\\s*#\\s*${DECISION_MARK}\\s*(\\S+)`, "gm");
-  for (const m of stack.text.matchAll(mark)) found.add(m[1]!.toLowerCase());
+  const block = stack.doc ? findDecisionBlock(stack.doc) : undefined;
+  if (!block) return found;
+  const mark = new RegExp(`^\\s*${DECISION_MARK}\\s*(\\S+)`);
+  for (const line of block.lines.slice(block.start, block.end + 1)) {
+    const m = mark.exec(line);
+    if (m) found.add(m[1]!.toLowerCase());
+  }
   return found;
 }
 
@@ -108,13 +152,43 @@ export function decisionComment(decisions: Decision[]): string {
   return lines.join("\n");
 }
 
+/** Sets a comment; an empty one is removed. */
+function setComment(holder: CommentHolder, field: "commentBefore" | "comment", lines: string[]): void {
+  holder[field] = lines.some((l) => l.trim() !== "") ? lines.join("\n") : null;
+}
+
 /**
  * The stack file with the exported bots appended to `teams-bot-numbers:bots` and the decisions as
- * a comment block after them (a previous export's block is replaced). A new file gets a minimal
- * `config:` with the bots.
+ * a comment block after them. A previous export's block is found by parsing (findDecisionBlock):
+ * when no bot is added it is replaced where it is; when bots are added it moves after them. A file
+ * whose bots and block would not change is returned as it was, byte for byte, whatever tool last
+ * formatted it. A new file gets a minimal `config:` with the bots.
  */
 export function mergeIntoStackFile(stack: StackFile, bots: ExportedBot[], decisions: Decision[]): string {
+  const block = decisions.length > 0 ? decisionComment(decisions).split("\n") : [];
+  const found = stack.doc ? findDecisionBlock(stack.doc) : undefined;
+  const current = found ? found.lines.slice(found.start, found.end + 1) : [];
+  const same = (a: string[], b: string[]): boolean =>
+    a.length === b.length && a.every((l, i) => l.trimEnd() === b[i]!.trimEnd());
+  if (stack.doc && bots.length === 0 && same(current, block)) return stack.text;
+
   const doc = stack.doc ?? parseDocument("config: {}\n");
+  const list = botsList(stack, doc);
+  for (const bot of bots) list.items.push(doc.createNode(bot));
+  if (found) {
+    const { holder, field, lines, start, end } = found;
+    const keep = [...lines.slice(0, start), ...(bots.length === 0 ? block : []), ...lines.slice(end + 1)];
+    setComment(holder, field, keep);
+    if (bots.length === 0) return doc.toString();
+  }
+  // New bots (or no block yet): the block goes after the last bot, after the list's own comment.
+  const trailing = list.comment ? list.comment.split("\n") : [];
+  setComment(list, "comment", [...trailing, ...block]);
+  return doc.toString();
+}
+
+/** The `teams-bot-numbers:bots` list of the document (made, as a block list, when absent). */
+function botsList(stack: StackFile, doc: Document): YAMLSeq {
   if (doc.contents === null) doc.contents = doc.createNode({ config: {} });
   let config = doc.get("config", true);
   if (!isMap(config)) {
@@ -133,33 +207,5 @@ export function mergeIntoStackFile(stack: StackFile, bots: ExportedBot[], decisi
   }
   if (!isSeq(list)) throw new SettingsError(`${stack.path}: ${BOTS_KEY} must be a list`);
   list.flow = false;
-  for (const bot of bots) list.items.push(doc.createNode(bot));
-  // The previous export's block goes; comment lines around it (the user's) stay where they are.
-  const lines = list.comment ? list.comment.split("\n") : [];
-  const start = lines.findIndex((l) => l.trim() === DECISION_HEADER);
-  const end = start < 0 ? -1 : lines.findIndex((l, i) => i > start && l.trim() === DECISION_FOOTER);
-  const before = start < 0 ? lines : lines.slice(0, start);
-  const after = start < 0 || end < 0 ? [] : lines.slice(end + 1);
-  const block = decisions.length > 0 ? [decisionComment(decisions)] : [];
-  const comment = [...before, ...block].join("\n");
-  list.comment = comment.trim() === "" ? null : comment;
-  // Comment lines after the block were written before the next key (the parser hands them to the
-  // list when they follow its last item): give them back to that key, so a re-export is a no-op.
-  if (after.some((l) => l.trim() !== "")) returnToNextKey(doc, config, after.join("\n"));
-  return doc.toString();
-}
-
-/** Prepends a comment to the key that follows `teams-bot-numbers:bots` (or to the document's end). */
-function returnToNextKey(doc: Document, config: YAMLMap, text: string): void {
-  const prepend = (node: { commentBefore?: string | null }): void => {
-    node.commentBefore = node.commentBefore ? `${text}\n${node.commentBefore}` : text;
-  };
-  const inConfig = config.items.findIndex((p) => isScalar(p.key) && p.key.value === BOTS_KEY);
-  const nextInConfig = config.items[inConfig + 1]?.key;
-  if (isNode(nextInConfig)) return prepend(nextInConfig);
-  const top = isMap(doc.contents) ? doc.contents.items : [];
-  const at = top.findIndex((p) => p.value === config);
-  const nextTop = top[at + 1]?.key;
-  if (isNode(nextTop)) return prepend(nextTop);
-  doc.comment = doc.comment ? `${doc.comment}\n${text}` : text;
+  return list;
 }

@@ -220,7 +220,7 @@ export class EngineHarness {
    */
   runStackProgram(
     command: "preview" | "up",
-    o: RunOptions & { env?: Record<string, string> } = {},
+    o: RunOptions & { env?: Record<string, string>; args?: string[] } = {},
   ): Promise<EngineRun> {
     const { args, env } = this.stackProgram(command, o);
     return runCommand(command, process.execPath, args, { env });
@@ -229,7 +229,7 @@ export class EngineHarness {
   /** Node argv and environment that run `scripts/stack.ts` on this stack (work dir, backend, home). */
   stackProgram(
     command: "preview" | "up" | "refresh" | "destroy",
-    o: RunOptions & { env?: Record<string, string> } = {},
+    o: RunOptions & { env?: Record<string, string>; args?: string[] } = {},
   ): { args: string[]; env: NodeJS.ProcessEnv } {
     const args = [
       path.join(REPO_ROOT, "dist", "scripts", "stack.js"),
@@ -245,6 +245,7 @@ export class EngineHarness {
     ];
     if (o.refresh) args.push("--refresh");
     if (o.expectNoChanges) args.push("--expect-no-changes");
+    args.push(...(o.args ?? []));
     return { args, env: { ...process.env, ...backendEnv(this.backend), ...this.env, ...o.env } };
   }
 }

@@ -94,6 +94,26 @@ describe("bot numbers stack on the real engine", () => {
     expect(JSON.stringify(stats)).not.toMatch(/"(graph|teams|entra)":\s*[1-9]/);
   });
 
+  test("a bot whose appId is the stack's own clientId: pulumi preview and the stack runner fail naming both keys, no tenant call", async () => {
+    const clientId = stackConfigFor(t).clientId!.value;
+    await setBots([
+      bot("alpha-bot", APP.a, "+14255550100", "CallingPlan"),
+      bot("beta-bot", clientId.toUpperCase(), "+14255550200", "DirectRouting"),
+    ]);
+    const message = `bots[1].appId: teams-bot-numbers:bots[1].appId "${clientId}" is the client id the stack signs in with (teams-bot-numbers:clientId)`;
+    const r = await h.preview();
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain(message);
+    expect(r.stdout + r.stderr).toContain("nothing was sent to the tenant");
+    const s = await h.runStackProgram("preview");
+    expect(s.exitCode).toBe(1);
+    expect(s.stderr).toContain(message);
+    expect(await audit()).toEqual([]);
+    const stats = await t.admin.get<Record<string, unknown>>("/stats");
+    expect(JSON.stringify(stats)).not.toMatch(/"(graph|teams|entra|connect|arm|graphBatch)":\s*[1-9]/);
+    expect(stats.tokenRequests).toBe(0);
+  });
+
   test("a config error's whole output is one message: no stack trace, no preview summary", async () => {
     await setBots([bot("alpha-bot", "00000000-0000-0000-0000-000000000000", "425 555 0100", "CallingPlan")]);
     const r = await h.runStackProgram("preview");

@@ -7,13 +7,9 @@
  * numbers and a voice routing policy with PSTN usages for Direct Routing numbers.
  */
 import * as crypto from "crypto";
-import type { IncomingHttpHeaders } from "http";
-import * as https from "https";
-import { AddressInfo } from "net";
 import jwt from "jsonwebtoken";
 
-import { issueServerCert, loadCa } from "../../emulator/certs";
-import { testCaDir, withEmulator } from "../helpers/emulator";
+import { withEmulator } from "../helpers/emulator";
 import {
   arm,
   azureBot,
@@ -23,6 +19,7 @@ import {
   newResourceAccount,
   teamsChannel,
 } from "../helpers/tenant-clients";
+import { webhookReceiver, type Receiver } from "../helpers/webhook-receiver";
 
 const emu = withEmulator({ licenceProvisioningDelayMs: 0 });
 const APP = "6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10";
@@ -30,38 +27,9 @@ const OTHER_APP = "8b2e4c6a-1d3f-4a5b-8c7d-9e0f1a2b3c20";
 const NUMBER = "+14255550100";
 const PAYG_ZONE_1 = "9b196e97-5830-4c2e-adc2-1e10ebf5dee5";
 
-/** A local HTTPS webhook receiver (certificate from the emulator's CA) that records what reaches it. */
-interface Receiver {
-  url: string;
-  received: { headers: IncomingHttpHeaders; body: any }[];
-  status: number;
-  close(): Promise<void>;
-}
-
-async function receiver(): Promise<Receiver> {
-  const cert = issueServerCert(loadCa(testCaDir()));
-  const r: Receiver = { url: "", received: [], status: 202, close: async () => undefined };
-  const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
-    let text = "";
-    req.on("data", (c: Buffer) => (text += c.toString("utf8")));
-    req.on("end", () => {
-      r.received.push({ headers: req.headers, body: JSON.parse(text) });
-      res.writeHead(r.status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  r.url = `https://localhost:${(server.address() as AddressInfo).port}/api/calling`;
-  r.close = () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  return r;
-}
-
 let hook: Receiver;
 beforeAll(async () => {
-  hook = await receiver();
+  hook = await webhookReceiver();
 });
 afterAll(async () => {
   await hook.close();

@@ -4,13 +4,16 @@
  * a second `up` changes nothing, `preview --refresh --expect-no-changes` passes; a hand-edited
  * mismatch makes `up` refuse that bot, naming the difference, and adopt the rest.
  */
+import { spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 
 import type { AuditEntry as Audit } from "../../emulator/state";
+import { pulumiCliDir } from "../../engine/workspace";
 import { brownfieldFixture } from "../../scripts/export/brownfield-fixture";
-import { EngineHarness, type EngineRun, type RunOptions } from "../e2e/harness";
+import { DECISION_HEADER } from "../../scripts/export/stack-file";
+import { EngineHarness, runCommand, type EngineRun } from "../e2e/harness";
 import { startTestEmulator, type TestEmulator } from "../helpers/emulator";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { exportWith } from "./helpers";
@@ -34,8 +37,18 @@ describe("brownfield adoption on the real engine", () => {
     expect(r.exitCode).toBe(0);
     return { h, workDir };
   };
-  // Keep going past a refused bot, so the others are adopted in the same run.
-  const continueOnError: RunOptions & { continueOnError: boolean } = { continueOnError: true };
+  /** `up` through the stack runner, as docs/existing-tenant.md step 3 has it: past a refused bot. */
+  const upContinuing = (h: EngineHarness): Promise<EngineRun> =>
+    h.runStackProgram("up", { args: ["--continue-on-error"] });
+  /** A CLI process's exit code and output. */
+  const ended = (child: ChildProcess): Promise<{ code: number | null; output: string }> =>
+    new Promise((resolve, reject) => {
+      let output = "";
+      child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, output }));
+    });
 
   beforeAll(async () => {
     t = await startTestEmulator(undefined, { fixture: brownfieldFixture(40) });
@@ -81,6 +94,60 @@ describe("brownfield adoption on the real engine", () => {
     expect((await audit()).slice(before)).toEqual([]);
   });
 
+  test("re-export after the CLI rewrote the stack file (pulumi config set, stack creation) and up: byte-identical, one decision block", async () => {
+    await t.admin.post("/reset");
+    const { h, workDir } = await exportedStack("reexport");
+    const file = path.join(workDir, "Pulumi.reexport.yaml");
+    const exported = fs.readFileSync(file, "utf8");
+    expect(exported.split(DECISION_HEADER)).toHaveLength(2);
+
+    // `pulumi config set` re-encodes the whole file: the decision block moves under the last bot.
+    const set = await ended(h.cli(["config", "set", "teams-bot-numbers:protect", "false"]));
+    expect(set.code).toBe(0);
+    const rewritten = fs.readFileSync(file, "utf8");
+    expect(rewritten).not.toBe(exported);
+    const before = (await audit()).length;
+    const up = await upContinuing(h);
+    if (up.exitCode !== 0) console.log(up.stdout, up.stderr);
+    expect(up.exitCode).toBe(0);
+    expect((await audit()).slice(before)).toEqual([]);
+
+    const again = await exportWith(t, ["--stack", "reexport", "--work-dir", workDir]);
+    expect(again.exitCode).toBe(0);
+    expect(again.plan!.bots).toEqual([]);
+    expect(fs.readFileSync(file, "utf8")).toBe(rewritten);
+
+    // A stack created from an exported file: `pulumi stack init` re-indents the block to the keys' level.
+    const fresh = path.join(workDir, "Pulumi.fresh.yaml");
+    fs.writeFileSync(fresh, exported.replace(/^encryptionsalt:.*\n/m, ""));
+    const init = await ended(
+      spawn(path.join(pulumiCliDir(), "pulumi"), ["stack", "init", "fresh", "--non-interactive"], {
+        cwd: workDir,
+        env: h.cliEnv(),
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    expect(init.code).toBe(0);
+    const created = fs.readFileSync(fresh, "utf8");
+    expect(created).not.toBe(exported);
+    const fromCreated = await exportWith(t, ["--stack", "fresh", "--work-dir", workDir]);
+    expect(fromCreated.exitCode).toBe(0);
+    expect(fs.readFileSync(fresh, "utf8")).toBe(created);
+    expect(created.split(DECISION_HEADER)).toHaveLength(2);
+
+    // The runner passes --target (and destroy's --diff): destroying one bot's number touches nothing else.
+    const before2 = h.resources().map((r) => r.urn);
+    const number = h.resources().find((r) => r.type === "pulumi-nodejs:dynamic/teams:BotPhoneNumber")!;
+    const { args, env } = h.stackProgram("destroy", { args: ["--target", number.urn, "--diff"] });
+    const destroyed = await runCommand("destroy", process.execPath, args, { env });
+    if (destroyed.exitCode !== 0) console.log(destroyed.stdout, destroyed.stderr);
+    expect(destroyed.exitCode).toBe(0);
+    expect(h.resources().map((r) => r.urn)).toEqual(before2.filter((u) => u !== number.urn));
+    // --diff: the deleted resource's properties are printed, its number among them.
+    const phoneNumber = (number.outputs as { phoneNumber: string }).phoneNumber;
+    expect(destroyed.stdout).toMatch(new RegExp(`- +phoneNumber *: *"\\${phoneNumber}"`));
+  });
+
   /** A fresh export of the reset tenant with one hand edit in the stack file, then `up --continue-on-error`. */
   const upWithEdit = async (
     stack: string,
@@ -104,7 +171,7 @@ describe("brownfield adoption on the real engine", () => {
     });
     fs.writeFileSync(file, doc.toString());
     const before = (await audit()).length;
-    const up = await h.up(continueOnError);
+    const up = await upContinuing(h);
     return { h, up, bots, edited, writes: (await audit()).slice(before) };
   };
   const count = (h: EngineHarness, type: string): number =>

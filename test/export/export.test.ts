@@ -250,6 +250,14 @@ describe("npm run export against the brownfield tenant", () => {
       new RegExp(`unmanaged number\\s+\\+14255550101\\s+CallingPlan on ${numberless.userPrincipalName}`),
     );
     expect(run.stdout).toContain("check: 1 unmanaged account(s), 1 unmanaged number(s)");
+    // Advice per finding: the number hand-assigned to a declared bot names the lines to add to that bot.
+    const numberlessBot = botsIn(fs.readFileSync(path.join(dir, "Pulumi.check.yaml"), "utf8")).find(
+      (b) => b.userPrincipalName === numberless.userPrincipalName,
+    )!.name as string;
+    expect(run.stdout).toContain(
+      `number +14255550101 on bot ${numberlessBot} (assigned by hand; the bot declares no number): add \`phoneNumber: "+14255550101"\` and \`numberType: CallingPlan\` to bot ${numberlessBot} in Pulumi.check.yaml`,
+    );
+    expect(run.stdout).toMatch(/unmanaged account: `npm run export -- --stack check` declares it in Pulumi.check.yaml/);
     // Accounts awaiting a decision are listed apart and do not fail the check.
     expect(run.stdout).toMatch(/awaiting a decision\s+no-licence-bot-004@contoso.com/);
   });

@@ -3,7 +3,7 @@
  * resolved deterministically), what needs a decision, what is skipped, and --check's comparison.
  * Snapshots here are hand-made (pure logic); the emulator runs are in export.test.ts.
  */
-import { checkTenant, hasUnmanaged } from "../../scripts/export/check";
+import { checkAdvice, checkTenant, hasUnmanaged } from "../../scripts/export/check";
 import { assignNames, baseName, globToRegExp, planExport } from "../../scripts/export/plan";
 import type { NumberAssignment, TenantSnapshot, TenantUser } from "../../scripts/export/read-tenant";
 import { parseStackConfig } from "../../stacks/config";
@@ -253,15 +253,50 @@ describe("checkTenant", () => {
     });
     expect(r.unmanagedAccounts).toEqual([]);
     expect(r.unmanagedNumbers).toEqual([
-      { telephoneNumber: "+14255550101", numberType: "CallingPlan", userPrincipalName: "beta-bot@contoso.com" },
+      {
+        telephoneNumber: "+14255550101",
+        numberType: "CallingPlan",
+        userPrincipalName: "beta-bot@contoso.com",
+        bot: "wrong",
+      },
     ]);
     expect(r.awaitingDecision.map((a) => a.userPrincipalName)).toEqual(["pending@contoso.com"]);
     expect(r.missing).toEqual([
-      { bot: "gone", what: "no resource account gone-bot@contoso.com" },
-      { bot: "wrong", what: "number +14255550103 is not assigned, not to beta-bot@contoso.com" },
+      { bot: "gone", what: "no resource account gone-bot@contoso.com", kind: "account" },
+      {
+        bot: "wrong",
+        what: "number +14255550103 is not assigned, not to beta-bot@contoso.com",
+        kind: "notOnAccount",
+      },
     ]);
     expect(r.outOfScope).toBe(1);
     expect(hasUnmanaged(r)).toBe(true);
+  });
+
+  test("advice per kind of finding: a number on a declared bot names the keys to add to that bot, not the export", () => {
+    const r = checkTenant(tenant, bots, { includeVoiceApps: true, pendingDecisions: new Set() });
+    const advice = checkAdvice(r, "Pulumi.prod.yaml", "prod");
+    const onBot = advice.filter((a) => a.startsWith("number +14255550101 on bot wrong"));
+    expect(onBot).toHaveLength(1);
+    expect(onBot[0]).toContain(
+      'add `phoneNumber: "+14255550101"` and `numberType: CallingPlan` to bot wrong in Pulumi.prod.yaml',
+    );
+    expect(onBot[0]).not.toContain("npm run export --");
+    // Accounts no bot declares (and the numbers on them): the export declares them.
+    expect(advice.filter((a) => a.includes("npm run export -- --stack prod"))).toEqual([
+      expect.stringMatching(/^unmanaged account \(and its number\): /),
+    ]);
+    expect(advice.some((a) => a.startsWith("no resource account: `pulumi up` creates"))).toBe(true);
+    expect(advice.some((a) => a.startsWith("number not on the bot's account: `pulumi up` assigns it"))).toBe(true);
+    expect(advice.some((a) => a.startsWith("awaiting a decision"))).toBe(false);
+
+    const pending = checkAdvice(
+      checkTenant(tenant, bots, { includeVoiceApps: false, pendingDecisions: new Set(["pending@contoso.com"]) }),
+      "Pulumi.prod.yaml",
+      "prod",
+    );
+    expect(pending.some((a) => a.startsWith("awaiting a decision: read the reason in Pulumi.prod.yaml"))).toBe(true);
+    expect(pending.some((a) => a.startsWith("unmanaged account"))).toBe(false);
   });
 
   test("without the decision mark the account and its number count as unmanaged; voice apps only when included", () => {

@@ -78,6 +78,7 @@ export const DOC_CLAIMS: Record<string, BlockRef[]> = {
       firstLine: "npm run export -- --stack prod            # merges the tenant's bots into Pulumi.prod.yaml",
     },
     { file: "docs/existing-tenant.md", firstLine: "pulumi up --stack prod --continue-on-error" },
+    { file: "docs/existing-tenant.md", firstLine: "node dist/scripts/stack.js up --stack prod --continue-on-error" },
     { file: "docs/existing-tenant.md", firstLine: "npm run export -- --stack prod --check" },
   ],
   "test/e2e/docs-stack-repository.test.ts": [

@@ -21,6 +21,8 @@ import {
   type NumberOnAccount,
   type NumberOps,
   type Numbers,
+  type Policies,
+  type PolicyOps,
   type SubscribedSku,
   type TeamsInstance,
   type Tenant,
@@ -135,8 +137,10 @@ export class FakeTenant implements Tenant {
   };
 
   readonly licenceOps: LicenceOps = {
-    sku: async (partNumber) => {
-      const sku = this.skus.find((s) => s.skuPartNumber === partNumber);
+    sku: async (partNumber, _label, plan) => {
+      const sku = this.skus.find((s) =>
+        plan ? s.servicePlans.some((p) => p.servicePlanName === plan) : s.skuPartNumber === partNumber,
+      );
       if (!sku) throw new TenantError({ operation: "looking up", code: "SkuNotFound", reason: partNumber });
       return sku;
     },
@@ -219,9 +223,23 @@ export class FakeTenant implements Tenant {
     },
   };
 
+  /** The tenant's voice routing policies and the one each account holds. */
+  readonly policyNames = ["US-DirectRouting", "International"];
+  readonly granted = new Map<string, string>();
+
+  readonly policyOps: PolicyOps = {
+    policies: async () => [...this.policyNames],
+    policyOf: async (id) => (this.users.has(id) ? { policyName: this.granted.get(id) ?? null } : undefined),
+    grant: async (id, policyName) => {
+      this.log(`policies.grant ${policyName}`);
+      if (policyName === null) this.granted.delete(id);
+      else this.granted.set(id, policyName);
+    },
+  };
+
   // The real services over this fake's operations (their own move registry: no plan declared, no wait).
   private readonly services = servicesOver(
-    { accounts: this.accountOps, licences: this.licenceOps, numbers: this.numberOps },
+    { accounts: this.accountOps, licences: this.licenceOps, numbers: this.numberOps, policies: this.policyOps },
     this.guard,
     { tuning: () => ({ numberReleaseWaitMs: 0, pollIntervalMs: 1 }), registry: new MoveRegistry() },
   );
@@ -229,6 +247,7 @@ export class FakeTenant implements Tenant {
   readonly licences: Licences = this.services.licences;
   readonly numbers: Numbers = this.services.numbers;
   readonly locations: Locations = this.services.locations;
+  readonly policies: Policies = this.services.policies;
 
   async close(): Promise<void> {}
 }

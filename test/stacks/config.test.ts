@@ -1,5 +1,5 @@
 /** Stack config validation: every problem at once, each naming its path. */
-import { parseStackConfig, StackConfigError } from "../../stacks/config";
+import { parseStackConfig, signInIdentities, StackConfigError, type SignInIdentity } from "../../stacks/config";
 
 const bot = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   name: "incident-bot",
@@ -12,9 +12,9 @@ const bot = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   ...over,
 });
 
-function problemsOf(raw: unknown): string[] {
+function problemsOf(raw: unknown, signsInAs: SignInIdentity[] = []): string[] {
   try {
-    parseStackConfig(raw);
+    parseStackConfig(raw, signsInAs);
   } catch (e) {
     expect(e).toBeInstanceOf(StackConfigError);
     return (e as StackConfigError).problems;
@@ -169,6 +169,44 @@ describe("stack config", () => {
         `bots[1].appId: "${appId}" is a placeholder, not the bot's Entra app (client) id: ` +
           "use the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID)",
       ]);
+  });
+});
+
+describe("a bot's appId that is an identity the stack signs in as", () => {
+  const DEPLOYER = "3f1c2b7e-6a59-4d0e-9b8a-5c4d3e2f1a07";
+  const second = (appId: string): Record<string, unknown> =>
+    bot({ name: "b-bot", userPrincipalName: "b@contoso.com", phoneNumber: undefined, numberType: undefined, appId });
+
+  test("is refused naming the bot's key and the setting that gave the client id (any case)", () => {
+    expect(
+      problemsOf({ bots: [bot(), second(DEPLOYER.toUpperCase())] }, [
+        { clientId: DEPLOYER, key: "teams-bot-numbers:clientId" },
+      ]),
+    ).toEqual([
+      `bots[1].appId: teams-bot-numbers:bots[1].appId "${DEPLOYER}" is the client id the stack signs in with (teams-bot-numbers:clientId): ` +
+        "a bot's appId is the bot's own Entra app, and pulumi up would make the signing-in app a resource account and give it a licence. " +
+        "Give the bot's Microsoft App ID (Entra admin center > App registrations > the bot's app > Application (client) ID), or createApp: true",
+    ]);
+  });
+
+  test("another identity, or none (a system-assigned managed identity), is no problem", () => {
+    expect(parseStackConfig({ bots: [bot()] }, [{ clientId: DEPLOYER, key: "AZURE_CLIENT_ID" }]).bots).toHaveLength(1);
+    expect(parseStackConfig({ bots: [second(DEPLOYER)] }, []).bots).toHaveLength(1);
+  });
+
+  test("signInIdentities reads the client id as the provider does: stack config, then AZURE_CLIENT_ID, then the Azure DevOps variable", () => {
+    const config: Record<string, string> = { clientId: " AAAA0000-0000-4000-8000-000000000001 " };
+    const env = { AZURE_CLIENT_ID: "bbbb0000-0000-4000-8000-000000000002", AZURESUBSCRIPTION_CLIENT_ID: "c" };
+    expect(signInIdentities((k) => config[k], env)).toEqual([
+      { clientId: "AAAA0000-0000-4000-8000-000000000001", key: "teams-bot-numbers:clientId" },
+    ]);
+    expect(signInIdentities(() => undefined, env)).toEqual([
+      { clientId: "bbbb0000-0000-4000-8000-000000000002", key: "AZURE_CLIENT_ID" },
+    ]);
+    expect(signInIdentities(() => "", { AZURESUBSCRIPTION_CLIENT_ID: "c" })).toEqual([
+      { clientId: "c", key: "AZURESUBSCRIPTION_CLIENT_ID" },
+    ]);
+    expect(signInIdentities(() => undefined, {})).toEqual([]);
   });
 });
 

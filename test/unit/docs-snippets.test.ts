@@ -40,7 +40,7 @@ function validateStackFile(text: string): void {
     .config;
   const merged: Record<string, unknown> = { ...dev, ...config };
   const get = (key: string): unknown => merged[`${NAMESPACE}:${key}`];
-  parseStackConfig({ bots: get("bots"), protect: get("protect") });
+  parseStackConfig({ bots: get("bots"), protect: get("protect"), azureBots: get("azureBots") });
   resolveTenantSettings((k) => (get(k) === undefined ? undefined : String(get(k))), {
     AZURE_CLIENT_SECRET: "a secret from the environment",
   });

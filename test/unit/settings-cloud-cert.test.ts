@@ -54,6 +54,13 @@ describe("national clouds fail fast, naming the key", () => {
     );
   });
 
+  test("a graphUrl with the API version is refused naming the key and the root to give", () => {
+    expect(resolve({ graphUrl: "https://graph.microsoft.com/v1.0" })).toThrow(
+      /teams-bot-numbers:graphUrl \(or TEAMS_GRAPH_URL\) ends with the API version "\/v1\.0", got "https:\/\/graph\.microsoft\.com\/v1\.0": give the Graph root without it \(e\.g\. https:\/\/graph\.microsoft\.com\)/,
+    );
+    expect(resolve({ graphUrl: "https://graph.microsoft.com/beta/" })).toThrow(/ends with the API version "\/beta"/);
+  });
+
   test("commercial and GCC (the commercial endpoints) pass", () => {
     expect(resolve({})().graphUrl).toBe("https://graph.microsoft.com");
     expect(

@@ -13,8 +13,11 @@ import type { LicenceDetail, SubscribedSku } from "../model";
 
 /** Operations on licences of resource accounts. */
 export interface LicenceOps {
-  /** The subscribed SKU with this part number (SkuNotFound otherwise). */
-  sku(partNumber: string, label: string): Promise<SubscribedSku>;
+  /**
+   * The subscribed SKU with this part number, or (`servicePlanName` given) the one holding that
+   * service plan: PAYG Calling Plan SKUs differ by country in part number, not in plan (SkuNotFound otherwise).
+   */
+  sku(partNumber: string, label: string, servicePlanName?: string): Promise<SubscribedSku>;
   /** Fails (NoFreeSeats) when the SKU has no free seat. */
   requireFreeSeat(sku: SubscribedSku, userId: string, label: string): void;
   /** Waits until the account is visible with a usage location (NoUsageLocation when it keeps none). */
@@ -27,7 +30,7 @@ export interface LicenceOps {
   remove(userId: string, skuId: string): Promise<void>;
   /** Waits until the voice plan is Success (bounded; ProvisioningError, WaitTimeout). */
   waitForProvisioning(
-    request: { userId: string; skuId: string; skuPartNumber: string; timeoutMinutes: number },
+    request: { userId: string; skuId: string; skuPartNumber: string; timeoutMinutes: number; servicePlanName?: string },
     label: string,
   ): Promise<LicenceDetail | undefined>;
 }
@@ -39,10 +42,12 @@ const USAGE_LOCATION_GRACE_POLLS = 10;
 /** The voice plan of resource-account SKUs (MCOEV_VIRTUALUSER, MCOEV_VIRTUALUSER_GOV). */
 const VOICE_PLAN = /^MCOEV_VIRTUALUSER/i;
 
-/** The plan we wait for: the voice plan, else the first plan of the SKU. */
-export function watchedPlan(sku: {
-  servicePlans: { servicePlanName: string; provisioningStatus?: string }[];
-}): { servicePlanName: string; provisioningStatus?: string } | undefined {
+/** The plan we wait for: `servicePlanName` when given, else the voice plan, else the first plan of the SKU. */
+export function watchedPlan(
+  sku: { servicePlans: { servicePlanName: string; provisioningStatus?: string }[] },
+  servicePlanName?: string,
+): { servicePlanName: string; provisioningStatus?: string } | undefined {
+  if (servicePlanName) return sku.servicePlans.find((p) => p.servicePlanName.toUpperCase() === servicePlanName);
   return sku.servicePlans.find((p) => VOICE_PLAN.test(p.servicePlanName)) ?? sku.servicePlans[0];
 }
 
@@ -55,16 +60,22 @@ export class TenantLicenceOps implements LicenceOps {
     private readonly tuning: () => Tuning,
   ) {}
 
-  async sku(partNumber: string, label: string): Promise<SubscribedSku> {
+  async sku(partNumber: string, label: string, servicePlanName?: string): Promise<SubscribedSku> {
     const skus = await during(`looking up licence ${partNumber}`, label, () => this.licences.subscribedSkus());
-    const sku = skus.find((s) => s.skuPartNumber.toUpperCase() === partNumber);
+    const sku = servicePlanName
+      ? skus.find((s) => watchedPlan(s, servicePlanName))
+      : skus.find((s) => s.skuPartNumber.toUpperCase() === partNumber);
     if (sku) return sku;
     throw new TenantError({
       operation: `looking up licence ${partNumber}`,
       resource: label,
       code: "SkuNotFound",
-      reason: `the tenant has no subscription for ${partNumber} (it has ${skus.map((s) => s.skuPartNumber).join(", ") || "none"})`,
-      hint: "Get the free Microsoft Teams Phone Resource Account licence in the Microsoft 365 admin center (Billing > Purchase services), or set skuPartNumber.",
+      reason: servicePlanName
+        ? `the tenant has no subscription with service plan ${servicePlanName} (it has ${skus.map((s) => s.skuPartNumber).join(", ") || "none"})`
+        : `the tenant has no subscription for ${partNumber} (it has ${skus.map((s) => s.skuPartNumber).join(", ") || "none"})`,
+      hint: servicePlanName
+        ? `Buy the Pay-As-You-Go Calling Plan licence (${servicePlanName}: zone 1 is MCOPSTN_PAYG_1, zone 2 MCOPSTN_PAYG_2) in the Microsoft 365 admin center, or remove outboundCalling.callingPlan.`
+        : "Get the free Microsoft Teams Phone Resource Account licence in the Microsoft 365 admin center (Billing > Purchase services), or set skuPartNumber.",
     });
   }
 
@@ -148,7 +159,7 @@ export class TenantLicenceOps implements LicenceOps {
   }
 
   waitForProvisioning(
-    r: { userId: string; skuId: string; skuPartNumber: string; timeoutMinutes: number },
+    r: { userId: string; skuId: string; skuPartNumber: string; timeoutMinutes: number; servicePlanName?: string },
     label: string,
   ): Promise<LicenceDetail | undefined> {
     return waitFor<LicenceDetail>({
@@ -161,7 +172,7 @@ export class TenantLicenceOps implements LicenceOps {
       check: async () => {
         const details = await during(`reading licences of ${r.userId}`, label, () => this.licences.details(r.userId));
         const licence = details?.find((d) => d.skuId === r.skuId);
-        const plan = licence ? watchedPlan(licence) : undefined;
+        const plan = licence ? watchedPlan(licence, r.servicePlanName) : undefined;
         if (plan?.provisioningStatus === "Error") {
           throw new TenantError({
             operation: `provisioning ${r.skuPartNumber} on ${r.userId}`,

@@ -13,7 +13,10 @@ import { watchedPlan, type LicenceOps } from "./ops";
 /** The licence a resource declares on an account (`label` names the resource in messages). */
 export interface LicenceRequest {
   userId: string;
+  /** The SKU's part number; with `servicePlanName`, only how messages name the licence. */
   skuPartNumber: string;
+  /** Find the SKU by this service plan and wait for it (Pay-As-You-Go Calling Plans: MCOPSTN_PAYG_1/_2). */
+  servicePlanName?: string;
   waitForProvisioning: boolean;
   provisioningTimeoutMinutes: number;
   label: string;
@@ -57,7 +60,7 @@ export interface LicenceWrites {
 /** Licences of resource accounts: the read, and the changes of LicenceWrites. */
 export interface Licences extends LicenceWrites {
   /** The licence of this SKU the account holds; undefined when it (or the account) does not exist. */
-  find(userId: string, skuId: string, label: string): Promise<HeldLicence | undefined>;
+  find(userId: string, skuId: string, label: string, servicePlanName?: string): Promise<HeldLicence | undefined>;
 }
 
 /** What each change writes, and how a refusal names it. */
@@ -77,8 +80,13 @@ export const LICENCE_WRITES: WriteTable<LicenceWrites> = {
 };
 
 /** The licence state of `licence` (the SKU's plan name when the licence is not shown yet). */
-function stateOf(skuId: string, licence: LicenceDetail | undefined, fallbackPlan?: string): LicenceState {
-  const plan = licence ? watchedPlan(licence) : undefined;
+function stateOf(
+  skuId: string,
+  licence: LicenceDetail | undefined,
+  fallbackPlan?: string,
+  servicePlanName?: string,
+): LicenceState {
+  const plan = licence ? watchedPlan(licence, servicePlanName) : undefined;
   return {
     skuId,
     servicePlanName: plan?.servicePlanName ?? fallbackPlan ?? "",
@@ -90,7 +98,7 @@ function stateOf(skuId: string, licence: LicenceDetail | undefined, fallbackPlan
 export function licenceService(ops: LicenceOps, guard: WriteGuard): Licences {
   const work = new LicenceWork(ops);
   return {
-    find: (userId, skuId, label) => work.find(userId, skuId, label),
+    find: (userId, skuId, label, plan) => work.find(userId, skuId, label, plan),
     ...guardWrites(guard, LICENCE_WRITES, {
       ensure: (r) => work.ensure(r),
       change: (r) => work.change(r),
@@ -103,13 +111,13 @@ export function licenceService(ops: LicenceOps, guard: WriteGuard): Licences {
 class LicenceWork {
   constructor(private readonly ops: LicenceOps) {}
 
-  async find(userId: string, skuId: string, label: string): Promise<HeldLicence | undefined> {
+  async find(userId: string, skuId: string, label: string, plan?: string): Promise<HeldLicence | undefined> {
     const licence = (await this.held(userId, label))?.find((d) => d.skuId === skuId);
-    return licence && { ...stateOf(licence.skuId, licence), skuPartNumber: licence.skuPartNumber };
+    return licence && { ...stateOf(licence.skuId, licence, undefined, plan), skuPartNumber: licence.skuPartNumber };
   }
 
   async ensure(r: LicenceRequest): Promise<Outcome<LicenceState>> {
-    const sku = await this.ops.sku(r.skuPartNumber, r.label);
+    const sku = await this.ops.sku(r.skuPartNumber, r.label, r.servicePlanName);
     const licence = (await this.held(r.userId, r.label))?.find((d) => d.skuId === sku.skuId);
     if (!licence) {
       this.ops.requireFreeSeat(sku, r.userId, r.label);
@@ -117,11 +125,12 @@ class LicenceWork {
       return this.assignAndWait(r, sku, []);
     }
     progress(r.label, "the account already has this licence");
-    if (!r.waitForProvisioning) return { ok: true, value: stateOf(sku.skuId, licence) };
+    const plan = r.servicePlanName;
+    if (!r.waitForProvisioning) return { ok: true, value: stateOf(sku.skuId, licence, undefined, plan) };
     try {
-      return { ok: true, value: stateOf(sku.skuId, await this.provisioned(r, sku.skuId)) };
+      return { ok: true, value: stateOf(sku.skuId, await this.provisioned(r, sku.skuId), undefined, plan) };
     } catch (e) {
-      return { ok: false, error: e as TenantError, exists: stateOf(sku.skuId, licence) };
+      return { ok: false, error: e as TenantError, exists: stateOf(sku.skuId, licence, undefined, plan) };
     }
   }
 
@@ -129,9 +138,10 @@ class LicenceWork {
     if (from.skuPartNumber === to.skuPartNumber) {
       // Only how we wait changed; a licence left pending by a timed-out create is waited for again.
       if (!to.waitForProvisioning || from.servicePlanStatus === "Success") return undefined;
-      return { ok: true, value: stateOf(from.skuId, await this.provisioned(to, from.skuId)) };
+      const plan = to.servicePlanName;
+      return { ok: true, value: stateOf(from.skuId, await this.provisioned(to, from.skuId), undefined, plan) };
     }
-    const sku = await this.ops.sku(to.skuPartNumber, to.label);
+    const sku = await this.ops.sku(to.skuPartNumber, to.label, to.servicePlanName);
     this.ops.requireFreeSeat(sku, to.userId, to.label);
     // One call adds the new and removes the old: the account is never without a licence.
     return this.assignAndWait(to, sku, [from.skuId]);
@@ -156,12 +166,12 @@ class LicenceWork {
       ? `swapping licence ${removeSkuIds.join(", ")} for ${r.skuPartNumber} on ${r.userId}`
       : `assigning licence ${r.skuPartNumber} to ${r.userId}`;
     await during(what, r.label, () => this.ops.assign(r.userId, sku.skuId, removeSkuIds));
-    const plan = watchedPlan(sku)?.servicePlanName;
+    const plan = watchedPlan(sku, r.servicePlanName)?.servicePlanName;
     try {
       const licence = r.waitForProvisioning
         ? await this.provisioned(r, sku.skuId)
         : (await this.ops.held(r.userId))?.find((d) => d.skuId === sku.skuId);
-      return { ok: true, value: stateOf(sku.skuId, licence, plan) };
+      return { ok: true, value: stateOf(sku.skuId, licence, plan, r.servicePlanName) };
     } catch (e) {
       const exists = { ...stateOf(sku.skuId, undefined, plan), servicePlanStatus: "PendingProvisioning" };
       return { ok: false, error: e as TenantError, exists };
@@ -173,7 +183,7 @@ class LicenceWork {
   }
 
   private provisioned(r: LicenceRequest, skuId: string): Promise<LicenceDetail | undefined> {
-    const { userId, skuPartNumber, provisioningTimeoutMinutes: timeoutMinutes } = r;
-    return this.ops.waitForProvisioning({ userId, skuId, skuPartNumber, timeoutMinutes }, r.label);
+    const { userId, skuPartNumber, provisioningTimeoutMinutes: timeoutMinutes, servicePlanName } = r;
+    return this.ops.waitForProvisioning({ userId, skuId, skuPartNumber, timeoutMinutes, servicePlanName }, r.label);
   }
 }

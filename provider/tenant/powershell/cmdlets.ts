@@ -162,6 +162,35 @@ export class TeamsCmdlets {
     return out.map(numberAssignmentFromCmdlet).find((n) => n.telephoneNumber === telephoneNumber);
   }
 
+  /** Get-CsOnlineVoiceRoutingPolicy: the names of the tenant's per-user policies (Identity `Tag:<name>`). */
+  async listVoiceRoutingPolicies(): Promise<string[]> {
+    const out = await this.run("Get-CsOnlineVoiceRoutingPolicy", {}, READ);
+    return out
+      .map((o) => text(o, "Identity") ?? "")
+      .filter((id) => /^Tag:/i.test(id))
+      .map((id) => id.replace(/^Tag:/i, ""));
+  }
+
+  /**
+   * Get-CsOnlineUser -Identity: the online voice routing policy granted to the user (null: none, the
+   * Global one applies); undefined when Teams does not know the user.
+   */
+  async getVoiceRoutingPolicyOf(identity: string): Promise<{ policyName: string | null } | undefined> {
+    try {
+      const out = await this.run("Get-CsOnlineUser", { Identity: identity }, READ);
+      const user = out[0];
+      return user ? { policyName: text(user, "OnlineVoiceRoutingPolicy")?.replace(/^Tag:/i, "") ?? null } : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Grant-CsOnlineVoiceRoutingPolicy -Identity -PolicyName (`null`: removes the user's own policy). */
+  async grantVoiceRoutingPolicy(identity: string, policyName: string | null): Promise<void> {
+    await this.run("Grant-CsOnlineVoiceRoutingPolicy", { Identity: identity, PolicyName: policyName }, IDEMPOTENT);
+  }
+
   private run(
     cmdlet: AllowedCmdlet,
     parameters: LazyParameters,
