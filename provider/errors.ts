@@ -25,6 +25,9 @@ export const ERROR_KINDS = {
   NumberNotFound: "permanent",
   NumberTypeMismatch: "permanent",
   NumberAssignedElsewhere: "permanent",
+  NumberLacksCapability: "permanent",
+  NumberBlocked: "permanent",
+  NumberCountryMismatch: "permanent",
   // ApplicationInstance
   AlreadyExists: "permanent",
   NotAResourceAccount: "permanent",

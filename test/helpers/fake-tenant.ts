@@ -191,6 +191,7 @@ export class FakeTenant implements Tenant {
       this.log(`numbers.setLocation ${locationId}`);
       this.records.set(phoneNumber, { ...this.records.get(phoneNumber)!, locationId });
     },
+    assignmentBlock: async (phoneNumber) => this.records.get(phoneNumber)?.assignmentBlock ?? null,
   };
 
   /** The write guard of the fake identity: refuses a change needing what `grants` lacks. */
