@@ -13,6 +13,7 @@ import forge from "node-forge";
 import { provider as applicationInstance, ApplicationInstance } from "../../provider/resources/applicationInstance";
 import { provider as botPhoneNumber, BotPhoneNumber } from "../../provider/resources/botPhoneNumber";
 import { provider as virtualUserLicense } from "../../provider/resources/virtualUserLicense";
+import { botShape } from "../../stacks/config";
 import { EngineHarness } from "../e2e/harness";
 import { secretEnv, stackConfigFor } from "../helpers/emulator-settings";
 import { bot, recordResults, ResultRow, StackRig, startRig } from "./support";
@@ -127,7 +128,7 @@ const BAD_BOTS: Array<[string, Record<string, unknown>, string]> = [
   [
     "unknown key",
     ok("b19", { phone: "+14255550105" }),
-    "bots[@]: unknown key(s) phone (allowed: name, userPrincipalName, displayName, appId, createApp, usageLocation, phoneNumber, numberType, locationId, adopt)",
+    `bots[@]: unknown key(s) phone (allowed: ${Object.keys(botShape.shape).join(", ")})`,
   ],
   ["appId and createApp", ok("b20", { createApp: true }), "bots[@]: give either appId or createApp, not both"],
   [
