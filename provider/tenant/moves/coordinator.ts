@@ -114,7 +114,7 @@ export class NumberMoves {
     wait: ReleaseWait,
     seen: (SeenNumber & { fresh: boolean }) | undefined,
   ): Promise<{ members: Member[]; steps: Steps } | "again"> {
-    const reads = new PlanReads(this.ops, this.registry, label);
+    const reads = new PlanReads(this.ops, this.registry, this.names, label);
     if (seen?.fresh) reads.remember(seen.phoneNumber, seen.record);
     const chain = await reads.chain(start);
     if (chain.kind === "blocked") {

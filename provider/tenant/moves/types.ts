@@ -36,7 +36,8 @@ export interface MoveTuning {
 
 /** One bot of the stack as its NumberPlan declares it. */
 export interface DeclaredBot {
-  instanceId: string;
+  /** The account id when known (a removed account's, recorded by an earlier plan); else matched by UPN. */
+  instanceId?: string;
   userPrincipalName: string;
   displayName?: string;
   target?: Target;
@@ -46,9 +47,9 @@ export interface DeclaredBot {
 export interface DeclaredStack {
   bots: DeclaredBot[];
   /** Accounts the stack had and removes in this run (or removed before): their numbers may be taken. */
-  removed: { instanceId: string; userPrincipalName: string }[];
+  removed: { instanceId?: string; userPrincipalName: string }[];
   /** Accounts the stack no longer declares but protects (their delete will be refused): numbers kept. */
-  kept?: { instanceId: string; userPrincipalName: string }[];
+  kept?: { instanceId?: string; userPrincipalName: string }[];
 }
 
 /**
