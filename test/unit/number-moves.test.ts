@@ -26,6 +26,8 @@ function fakeTenant(holders: Record<string, string | null>) {
   const log: string[] = [];
   const failClaim = new Set<string>();
   const blocked = new Set<string>();
+  /** Numbers another account takes just before this run's claim (the tenant then refuses it as already assigned). */
+  const takenBy = new Map<string, string>();
   const record = (n: string): NumberAssignment | undefined =>
     n in holders
       ? {
@@ -44,6 +46,11 @@ function fakeTenant(holders: Record<string, string | null>) {
     assign: async (r) => {
       await tick();
       const who = NAMES[r.instanceId]![0].split("@")[0];
+      const taker = takenBy.get(r.phoneNumber);
+      if (taker) {
+        holders[r.phoneNumber] = taker;
+        throw new Error(`BadRequest Telephone Number '${r.phoneNumber}' has already been assigned to another user`);
+      }
       if (failClaim.delete(r.phoneNumber)) {
         log.push(`assign ${r.phoneNumber} ${who} failed`);
         throw new Error(`injected: assigning ${r.phoneNumber} failed`);
@@ -62,7 +69,7 @@ function fakeTenant(holders: Record<string, string | null>) {
       NAMES[i] ? { userPrincipalName: NAMES[i][0], displayName: NAMES[i][1], usageLocation: "US" } : undefined,
     assignmentBlock: async (n) => (blocked.has(n) ? { until: null } : null),
   };
-  return { ops, log, holders, failClaim, blocked, record };
+  return { ops, log, holders, failClaim, blocked, takenBy, record };
 }
 
 const declaredBot = (instanceId: string, phoneNumber?: string): DeclaredBot => ({
@@ -180,6 +187,32 @@ test("regress: a rotation whose target carries an assignment block is refused be
   );
   expect(s.log).toEqual([]);
   expect(s.holders).toEqual({ [N(0)]: A, [N(1)]: B, [N(2)]: C });
+});
+
+test("regress: a claim refused as already assigned (taken meanwhile) names the holder by UPN and display name, not its id", async () => {
+  const s = setup({ [N(0)]: A, [N(1)]: null }, [declaredBot(A, N(1))]);
+  s.takenBy.set(N(1), X);
+  const a = await s.move(A, N(0), N(1));
+  expect(a).toMatchObject({ ok: false, holds: "previous" });
+  const error = a.ok ? undefined : a.error;
+  expect(error?.code).toBe("NumberAssignedElsewhere");
+  expect(error?.message).toContain(
+    `${N(1)} is assigned to adele.vance@contoso.com (Adele Vance): it took the number after this run read it as free`,
+  );
+  expect(error?.message).not.toContain(X);
+  expect(s.holders[N(0)]).toBe(A);
+});
+
+test("a plan that names bots by UPN only (no account ids): a holder is matched by the UPN read from the tenant", async () => {
+  const byUpn = (instanceId: string, phoneNumber: string): DeclaredBot => ({
+    userPrincipalName: NAMES[instanceId]![0].toUpperCase(),
+    target: to(phoneNumber),
+  });
+  const s = setup({ [N(0)]: A, [N(1)]: B }, [byUpn(A, N(1)), byUpn(B, N(0))]);
+  const a = await s.move(A, N(0), N(1));
+  expect(a.ok).toBe(true);
+  expect(s.holders).toEqual({ [N(0)]: B, [N(1)]: A });
+  expect(await s.move(B, N(1), N(0))).toMatchObject({ ok: true });
 });
 
 test("a new account takes the number of an account the stack removes", async () => {

@@ -7,7 +7,7 @@
 import { asTenantError, type TenantError } from "../../errors";
 import { progress } from "../../log";
 import type { NumberAssignment } from "../model";
-import { rolledBackErrors, stepText } from "./messages";
+import { isAlreadyAssigned, rolledBackErrors, stepText, takenMeanwhile } from "./messages";
 import type { AccountNames } from "./names";
 import { describeMembers, rollbackOf, type Member, type Step, type Steps } from "./plan";
 import type { MoveOps, MoveOutcome } from "./types";
@@ -30,8 +30,9 @@ export class PlanRun {
   async run(members: Member[], steps: Steps): Promise<Map<Member, MoveOutcome>> {
     const plan = describeMembers(members, this.name);
     if (members.length > 1) progress(this.label, `moving numbers as one plan: ${plan}`);
-    const { done, failed } = await this.phases(steps);
-    if (!failed) return this.succeeded(members);
+    const { done, failed: raw } = await this.phases(steps);
+    if (!raw) return this.succeeded(members);
+    const failed = await this.holderNamed(raw);
     const lost = await this.rollBack(done);
     const released = new Set(
       done
@@ -63,6 +64,15 @@ export class PlanRun {
       if (failed) break;
     }
     return { done, failed };
+  }
+
+  /** A claim the tenant refused as already assigned (its text names no one): the holder, by UPN and display name. */
+  private async holderNamed(failed: { step: Step; error: TenantError }): Promise<{ step: Step; error: TenantError }> {
+    const { step, error } = failed;
+    if (step.kind !== "claim" || !isAlreadyAssigned(error)) return failed;
+    const holder = (await this.ops.get(step.phoneNumber).catch(() => undefined))?.assignmentTargetId;
+    if (!holder || holder.toLowerCase() === step.instanceId.toLowerCase()) return failed;
+    return { step, error: takenMeanwhile(error, step.phoneNumber, await this.names.resolve(holder, true)) };
   }
 
   /** Every member ends as planned: its record (from the claim, else read). */

@@ -104,6 +104,24 @@ export function assignedElsewhere(
   });
 }
 
+/** The tenant's "already assigned" refusal (any transport), as the error it became shows it. */
+export function isAlreadyAssigned(e: TenantError): boolean {
+  return /already (been )?assigned|assigned to another/i.test(`${e.code ?? ""} ${e.reason}`);
+}
+
+/**
+ * A claim refused because another account took the number after the plan read it: the tenant's
+ * text names no one, this names the holder (by UPN and display name).
+ */
+export function takenMeanwhile(e: TenantError, phoneNumber: string, holder: string): TenantError {
+  return new TenantError({
+    ...e.details(),
+    code: "NumberAssignedElsewhere",
+    reason: `${phoneNumber} is assigned to ${holder}: it took the number after this run read it as free`,
+    hint: "Unassign it from that account first (Teams admin center > Voice > Phone numbers), or choose another number, then rerun `pulumi up`.",
+  });
+}
+
 /** "assigning number +1… to bot@contoso.com" / "unassigning number +1… from …": one step, in words. */
 export function stepText(s: Step, name: (instanceId: string) => string): string {
   return s.kind === "release"
