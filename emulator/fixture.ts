@@ -58,6 +58,8 @@ const fixtureSchema = z.object({
       locationId: z.string().nullable().default(null),
       reverseNumberLookupOptions: z.array(z.literal("skipInternalVoip")).default([]),
       tags: z.array(z.string()).default([]),
+      /** An assignment block: null = until cleared, an ISO date = until then; absent = none. */
+      assignmentBlockedUntil: z.string().datetime().nullable().optional(),
     }),
   ),
   apps: z.array(

@@ -72,6 +72,8 @@ export type AssignFailure =
   | { kind: "userNotFound"; message: string }
   | { kind: "lacksLicence"; message: string }
   | { kind: "capability"; message: string }
+  | { kind: "blocked"; message: string }
+  | { kind: "country"; message: string }
   | { kind: "alreadyAssigned"; message: string };
 
 /** Texts of the assignment failures. */
@@ -83,9 +85,28 @@ export const assignTexts = {
   capability: (n: string, target: "ResourceAccount" | "User") =>
     `Telephone number '${n}' does not have required capabilities to be assigned to target type '${target}'`,
   alreadyAssigned: (n: string) => `Telephone Number '${n}' has already been assigned to another user`,
+  blocked: (n: string, until: string | null) =>
+    `Telephone Number '${n}' cannot be assigned: it has an assignment block${until ? ` until ${until}` : ""}`,
+  country: (n: string, country: string, usageLocation: string) =>
+    `Telephone Number '${n}' is a '${country}' number and cannot be assigned to a target whose usage location is '${usageLocation}'`,
+  blockExists: (n: string) =>
+    `Telephone Number '${n}' already has an assignment block: remove it with Remove-CsPhoneNumberAssignmentBlock first`,
   locationRemoval: (n: string) =>
     `Removal of location is not supported for telephone number '${n}': it is supported for Direct Routing numbers and Operator Connect numbers that are not managed by the Service Desk`,
 };
+
+/** Get-CsPhoneNumberAssignment's view of a number's assignment block (an expired one is gone). */
+export function assignmentBlockOf(
+  rec: NumberRec,
+  nowMs = Date.now(),
+): { state: "NotBlocked" | "BlockedForever" | "BlockedUntil"; until: string | null } {
+  const b = rec.assignmentBlock;
+  if (!b) return { state: "NotBlocked", until: null };
+  if (b.untilMs === null) return { state: "BlockedForever", until: null };
+  return b.untilMs > nowMs
+    ? { state: "BlockedUntil", until: new Date(b.untilMs).toISOString() }
+    : { state: "NotBlocked", until: null };
+}
 
 /** Whether a number's emergency location may be removed (Set-CsPhoneNumberAssignment -LocationId). */
 export function locationRemovable(rec: NumberRec): boolean {
@@ -135,6 +156,7 @@ export function checkAssign(
   targetRef: string,
   timings: AssignTimings,
   nowMs = Date.now(),
+  category: string | null = null,
 ): AssignFailure | null {
   const tid = store.state.tenant.id;
   const rec = numberForAssignment(store, number, type);
@@ -162,6 +184,18 @@ export function checkAssign(
   }
   if (rec.assignmentTargetId && rec.assignmentTargetId !== target.id)
     return { kind: "alreadyAssigned", message: assignTexts.alreadyAssigned(rec.telephoneNumber) };
+  if (rec.assignmentTargetId === target.id) return null;
+  const block = assignmentBlockOf(rec, nowMs);
+  if (block.state !== "NotBlocked")
+    return { kind: "blocked", message: assignTexts.blocked(rec.telephoneNumber, block.until) };
+  // A Calling Plan number goes to an account of its own country; an alternate line may be of any.
+  const alternate = (category ?? "").toLowerCase() === "alternate";
+  if (rec.numberType === "callingPlan" && !alternate && rec.isoCountryCode && target.usageLocation)
+    if (rec.isoCountryCode.toUpperCase() !== target.usageLocation.toUpperCase())
+      return {
+        kind: "country",
+        message: assignTexts.country(rec.telephoneNumber, rec.isoCountryCode, target.usageLocation),
+      };
   return null;
 }
 

@@ -60,6 +60,11 @@ export interface NumberRec {
    * again when unassigned); true or absent for acquired, ported and uploaded numbers.
    */
   uploaded?: boolean;
+  /**
+   * An assignment block (Set-CsPhoneNumberAssignmentBlock, Remove-CsPhoneNumberAssignment
+   * -AssignmentBlocked*): `untilMs` null blocks until cleared; absent = not blocked.
+   */
+  assignmentBlock?: { untilMs: number | null };
 }
 
 /** A SKU the tenant subscribes to. */
@@ -282,6 +287,13 @@ export function seedState(f: Fixture, nowMs = Date.now()): TenantState {
       reverseNumberLookupOptions: [...n.reverseNumberLookupOptions],
       tags: [...n.tags],
       uploaded: true,
+      ...(n.assignmentBlockedUntil !== undefined
+        ? {
+            assignmentBlock: {
+              untilMs: n.assignmentBlockedUntil === null ? null : Date.parse(n.assignmentBlockedUntil),
+            },
+          }
+        : {}),
     })),
     apps: f.apps.map((a) => ({
       clientId: a.clientId.toLowerCase(),

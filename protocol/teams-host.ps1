@@ -132,6 +132,7 @@ $StringProperties = @(
     'ObjectId', 'TenantId', 'UserPrincipalName', 'ApplicationId', 'DisplayName', 'PhoneNumber',
     'TelephoneNumber', 'NumberType', 'AssignedPstnTargetId', 'PstnAssignmentStatus', 'ActivationState',
     'LocationId', 'AssignmentCategory', 'IsoCountryCode', 'City', 'NumberSource',
+    'AssignmentBlockedState', 'AssignmentBlockedUntil',
     'Identity', 'Alias', 'AccountType', 'LineURI', 'OnlineVoiceRoutingPolicy', 'Description', 'RouteType'
 )
 # List-valued properties the provider reads, projected as lists of strings.

@@ -26,6 +26,9 @@ export const ERROR_KINDS = {
   NumberTypeMismatch: "permanent",
   NumberAssignedElsewhere: "permanent",
   LocationNotRemovable: "permanent",
+  NumberLacksCapability: "permanent",
+  NumberBlocked: "permanent",
+  NumberCountryMismatch: "permanent",
   // ApplicationInstance
   AlreadyExists: "permanent",
   NotAResourceAccount: "permanent",

@@ -86,11 +86,10 @@ class Bot extends pulumi.ComponentResource {
     });
   }
 
-  /** What the stack's number plan declares for this bot. */
+  /** What the stack's number plan declares for this bot: plain config values (the plan depends on no account). */
   get declared(): NumberPlanBotArgs {
     const b = this.bot;
     return {
-      instanceId: this.account.objectId,
       userPrincipalName: b.userPrincipalName,
       ...(b.phoneNumber === undefined ? {} : { phoneNumber: b.phoneNumber, numberType: b.numberType! }),
       ...(b.locationId === undefined ? {} : { locationId: b.locationId }),

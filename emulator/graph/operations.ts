@@ -45,6 +45,8 @@ export function settleOperations(ctx: EmulatorContext, nowMs = Date.now()): void
         target,
         op.assignmentTargetId ?? "",
         ctx.faults.timings,
+        nowMs,
+        op.assignmentCategory,
       );
       const injected = failure || !target ? null : ctx.faults.assignFault(op.telephoneNumber);
       if (failure || !target || injected) {

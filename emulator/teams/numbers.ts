@@ -4,6 +4,7 @@ import {
   applyAssign,
   applyUnassign,
   AssignFailure,
+  assignmentBlockOf,
   assignTexts,
   checkAssign,
   findNumber,
@@ -49,6 +50,8 @@ function failureError(cmdlet: string, f: AssignFailure): CmdletError {
   switch (f.kind) {
     case "numberNotFound":
     case "lacksLicence":
+    case "blocked":
+    case "country":
       return cmdletBadRequest(cmdlet, `BadRequest - ${f.message}`);
     case "alreadyAssigned":
       return cmdletBadRequest(cmdlet, `BadRequest ${f.message}`);
@@ -60,6 +63,7 @@ function failureError(cmdlet: string, f: AssignFailure): CmdletError {
 
 /** Get-CsPhoneNumberAssignment output object. */
 export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string, unknown> {
+  const block = assignmentBlockOf(n);
   const target = n.assignmentTargetId ? ctx.store.state.users.find((u) => u.id === n.assignmentTargetId) : undefined;
   const status = !n.assignmentTargetId
     ? "Unassigned"
@@ -95,8 +99,8 @@ export function psNumberView(ctx: EmulatorContext, n: NumberRec): Record<string,
     NumberSource: n.numberType === "directRouting" ? "OnPremises" : "Online",
     ReverseNumberLookup: n.reverseNumberLookupOptions.map(pascal),
     Tag: [...(n.tags ?? [])],
-    AssignmentBlockedState: "NotBlocked",
-    AssignmentBlockedUntil: null,
+    AssignmentBlockedState: block.state,
+    AssignmentBlockedUntil: block.until,
     SmsActivationState: null,
     SmsProfileId: null,
   };
@@ -124,7 +128,8 @@ export const setAssignment: CmdletDef = {
       const type = parseNumberType(String(p.NumberType))!;
       const identity = String(p.Identity);
       const target = resolveIdentity(ctx, identity);
-      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings);
+      const category = typeof p.AssignmentCategory === "string" ? p.AssignmentCategory : null;
+      const failure = checkAssign(ctx.store, number, type, target, identity, ctx.faults.timings, Date.now(), category);
       if (failure) throw failureError(this.name, failure);
       const injected = ctx.faults.assignFault(number);
       if (injected) throw cmdletBadRequest(this.name, injected);
@@ -204,8 +209,71 @@ export const removeAssignment: CmdletDef = {
         `BadRequest - Telephone Number '${number}' is not assigned to the user '${target.id}'`,
       );
     }
+    const block = blockRequest(this.name, p);
     applyUnassign(ctx.store, n);
+    // A Direct Routing number that left the inventory has nothing left to block.
+    if (block && ctx.store.state.numbers.includes(n)) n.assignmentBlock = block;
     return { output: [], audit: { target: target.id, number } };
+  },
+};
+
+/** -AssignmentBlockedForever / -AssignmentBlockedDays (1–365) as a block; not both; undefined for neither. */
+function blockRequest(cmdlet: string, p: Record<string, unknown>): NumberRec["assignmentBlock"] {
+  const forever = p.AssignmentBlockedForever === true;
+  const days = typeof p.AssignmentBlockedDays === "number" ? p.AssignmentBlockedDays : undefined;
+  if (forever && days !== undefined)
+    throw cmdletBadRequest(
+      cmdlet,
+      "BadRequest - -AssignmentBlockedForever and -AssignmentBlockedDays cannot be set together: give one of them.",
+    );
+  if (days !== undefined && (days < 1 || days > 365))
+    throw cmdletBadRequest(cmdlet, `BadRequest - -AssignmentBlockedDays must be between 1 and 365, got ${days}.`);
+  if (forever) return { untilMs: null };
+  return days === undefined ? undefined : { untilMs: Date.now() + days * 86_400_000 };
+}
+
+/** Set-CsPhoneNumberAssignmentBlock: a block until cleared or for 1–365 days; an existing block must be removed first. */
+export const setAssignmentBlock: CmdletDef = {
+  name: "Set-CsPhoneNumberAssignmentBlock",
+  mutating: true,
+  params: [
+    { name: "TelephoneNumber", type: "string", mandatory: true },
+    { name: "AssignmentBlockedForever", type: "switch" },
+    { name: "AssignmentBlockedDays", type: "int" },
+  ],
+  run(ctx, p) {
+    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
+    const n = findNumber(ctx.store, number);
+    if (!n)
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
+      );
+    const block = blockRequest(this.name, p);
+    if (!block)
+      throw cmdletBadRequest(this.name, "BadRequest - give -AssignmentBlockedForever or -AssignmentBlockedDays.");
+    if (assignmentBlockOf(n).state !== "NotBlocked")
+      throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.blockExists(n.telephoneNumber)}`);
+    n.assignmentBlock = block;
+    return { output: [], audit: { target: n.assignmentTargetId, number: n.telephoneNumber } };
+  },
+};
+
+/** Remove-CsPhoneNumberAssignmentBlock: clears a number's assignment block (none: nothing to do). */
+export const removeAssignmentBlock: CmdletDef = {
+  name: "Remove-CsPhoneNumberAssignmentBlock",
+  mutating: true,
+  params: [{ name: "TelephoneNumber", type: "string", mandatory: true }],
+  run(ctx, p) {
+    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
+    const n = findNumber(ctx.store, number);
+    if (!n)
+      throw cmdletBadRequest(
+        this.name,
+        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
+      );
+    delete n.assignmentBlock;
+    return { output: [], audit: { target: n.assignmentTargetId, number: n.telephoneNumber } };
   },
 };
 

@@ -18,7 +18,7 @@ import { bind } from "./binding";
 import { CmdletDef } from "./cmdlet";
 import { CmdletError, teamsErrors } from "./errors";
 import { getInstance, newInstance, setInstance, syncInstance } from "./instances";
-import { getAssignment, removeAssignment, setAssignment } from "./numbers";
+import { getAssignment, removeAssignment, removeAssignmentBlock, setAssignment, setAssignmentBlock } from "./numbers";
 import { getOnlineUser, getVoiceRoutingPolicy, grantVoiceRoutingPolicy } from "./voice-routing";
 
 /** Every emulated cmdlet by name. */
@@ -31,6 +31,8 @@ export const CMDLETS: Record<string, CmdletDef> = Object.fromEntries(
     setAssignment,
     removeAssignment,
     getAssignment,
+    setAssignmentBlock,
+    removeAssignmentBlock,
     getVoiceRoutingPolicy,
     grantVoiceRoutingPolicy,
     getOnlineUser,

@@ -2,10 +2,11 @@
  * NumberPlan: the stack's declaration of who should hold which number, so number moves can run as
  * one plan in one `pulumi up` (provider/tenant/moves/registry.ts; README "How number moves work").
  * It changes nothing in the tenant. Every BotPhoneNumber of the stack depends on it, so before any
- * number changes, the provider process knows each bot's account and wanted number (a swap, a
- * rotation, a chain: the holder of a wanted number is moving too) and which accounts the stack
- * removes in this run (Pulumi deletes removed resources last, so their numbers are taken from them
- * by the plan instead of waited for).
+ * number changes, the provider process knows each bot's UPN and wanted number (a swap, a rotation,
+ * a chain: the holder of a wanted number is moving too) and which accounts the stack removes in
+ * this run (Pulumi deletes removed resources last, so their numbers are taken from them by the plan
+ * instead of waited for). It takes plain values only and so depends on no account: an account
+ * refused under --continue-on-error costs its own bot's number, not every bot's.
  *
  * check: every entry normalised; a number declared on two bots is refused. diff: declares the plan
  * to the provider process (preview too: nothing moves in a preview); a change of any bot's number
@@ -19,7 +20,6 @@ import { shim } from "../shim";
 import { configureSession, declareStack, type DeclaredStack } from "../tenant";
 import {
   normalizeBoolean,
-  normalizeGuid,
   normalizeLocationId,
   normalizeNumberType,
   normalizePhoneNumber,
@@ -30,10 +30,12 @@ import {
 } from "../validate";
 import type { Hooks } from "./common";
 
-/** One bot as the plan declares it. */
+/**
+ * One bot as the plan declares it: plain values of the stack config. No account id (an output of
+ * the account): a plan that took one would depend on every account, and one refused account would
+ * skip every bot's number under --continue-on-error. The provider matches holders by UPN.
+ */
 export interface NumberPlanBotArgs {
-  /** Object id of the bot's resource account (ApplicationInstance.objectId). */
-  instanceId: pulumi.Input<string>;
   userPrincipalName: pulumi.Input<string>;
   /** The number the bot should hold after this run; absent = none. */
   phoneNumber?: pulumi.Input<string>;
@@ -53,7 +55,6 @@ export interface NumberPlanArgs {
 }
 
 interface PlanBot {
-  instanceId: string;
   userPrincipalName: string;
   phoneNumber?: string;
   numberType?: NumberType;
@@ -65,9 +66,9 @@ interface Inputs {
   protect?: boolean;
 }
 
-/** An account the stack removed: its number may be taken by a bot of the stack. */
+/** An account the stack removed: its number may be taken by a bot of the stack (its id: recorded by earlier versions). */
 interface Removed {
-  instanceId: string;
+  instanceId?: string;
   userPrincipalName: string;
 }
 
@@ -98,13 +99,15 @@ const REMOVED_KEPT = 200;
 
 /** Accounts in the previous plan (or removed before) that this one no longer has. */
 function removedOf(olds: Partial<NumberPlanOutputs> | undefined, news: Inputs): Removed[] {
-  const keep = new Set(news.bots.map((b) => b.instanceId));
+  const keep = new Set(news.bots.map((b) => b.userPrincipalName.toLowerCase()));
   const seen = new Set<string>();
   const out: Removed[] = [];
-  for (const r of [...(olds?.bots ?? []), ...(olds?.removed ?? [])]) {
-    if (keep.has(r.instanceId) || seen.has(r.instanceId)) continue;
-    seen.add(r.instanceId);
-    out.push({ instanceId: r.instanceId, userPrincipalName: r.userPrincipalName });
+  const earlier: Removed[] = [...(olds?.bots ?? []), ...(olds?.removed ?? [])];
+  for (const r of earlier) {
+    const upn = r.userPrincipalName.toLowerCase();
+    if (keep.has(upn) || seen.has(upn)) continue;
+    seen.add(upn);
+    out.push({ ...(r.instanceId ? { instanceId: r.instanceId } : {}), userPrincipalName: r.userPrincipalName });
   }
   return out.slice(0, REMOVED_KEPT);
 }
@@ -114,7 +117,6 @@ function declared(news: Inputs, removed: Removed[]): DeclaredStack {
     // Protected bots are not deleted in this run: their numbers are not given away either.
     ...(news.protect ? { removed: [], kept: removed } : { removed }),
     bots: news.bots.map((b) => ({
-      instanceId: b.instanceId,
       userPrincipalName: b.userPrincipalName,
       target:
         b.phoneNumber && b.numberType
@@ -137,13 +139,7 @@ function checkBots(raw: unknown): { inputs: Inputs; failures: CheckFailure[] } {
   const owner = new Map<string, number>();
   const bots = raw.map((b: Record<string, unknown>, i): PlanBot => {
     const at = (k: string): string => `bots[${i}].${k}`;
-    // An absent account id is not known yet, no failure: under --continue-on-error the engine still
-    // checks the plan when one bot's account failed, with that account's objectId missing.
-    const known = b?.instanceId !== undefined && b?.instanceId !== null && b?.instanceId !== "";
     const bot: PlanBot = {
-      instanceId: known
-        ? (take(at("instanceId"), normalizeGuid(b.instanceId, "an object id (ApplicationInstance.objectId)")) ?? "")
-        : "",
       userPrincipalName: take(at("userPrincipalName"), normalizeUpn(b?.userPrincipalName)) ?? "",
     };
     if (b?.phoneNumber !== undefined) {

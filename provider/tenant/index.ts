@@ -81,7 +81,10 @@ function build(settings: TenantSettings, tuning: () => Tuning): { tenant: Tenant
   const numberTransport = settings.numberAssignment === "powershell" ? cmdletNumbers(teams) : graph.numbers;
   const accounts = new TenantAccountOps(settings.tenantId, graph.users, teams, tuning);
   const licences = new TenantLicenceOps(graph.licences, graph.users, tuning);
-  const numbers = new TenantNumberOps(numberTransport, tuning, (id) => licences.voicePlanProvisioned(id));
+  // Graph's numberAssignment shows no assignment block: the cmdlet's read does (moves check it first).
+  const blockRead =
+    settings.numberAssignment === "powershell" ? undefined : (n: string) => teams.getPhoneNumberAssignment(n);
+  const numbers = new TenantNumberOps(numberTransport, tuning, (id) => licences.voicePlanProvisioned(id), blockRead);
   const tenant: Tenant = {
     ...servicesOver(
       { accounts, licences, numbers, policies: cmdletPolicies(teams) },

@@ -54,6 +54,19 @@ export interface NumberAssignment {
   activationState: string;
   locationId: string | null;
   capabilities: string[];
+  /** ISO 3166-1 alpha-2 country of the number (upper case), or null (Direct Routing numbers often have none). */
+  isoCountryCode?: string | null;
+  /**
+   * Its assignment block (Get-CsPhoneNumberAssignment AssignmentBlockedState): null when not blocked,
+   * `until` null when blocked until cleared; undefined when the read does not tell (Graph's
+   * numberAssignment documents no such field).
+   */
+  assignmentBlock?: AssignmentBlock | null;
+}
+
+/** An assignment block on a number: until it is cleared (`until` null) or until a date (ISO 8601). */
+export interface AssignmentBlock {
+  until: string | null;
 }
 
 /** A Teams application instance (resource account) as Get-CsOnlineApplicationInstance shows it. */

@@ -2,9 +2,11 @@
  * The order in which a run moves numbers, told for a reviewer (pure). A bot that wants a number
  * another bot of the stack holds can take it only after that bot gives it up, so such bots move
  * together: one group per set of bots linked that way (a swap, a rotation, a chain, a removed bot's
- * number going to a new bot). Within a group every release comes before any claim (that is what
- * lets a cycle close: provider/tenant/moves/plan.ts runs a plan the same way), so each member is
- * without a number from the group's releases to its claims. Groups are independent of each other.
+ * number going to a new bot). The order within a group is the one provider/tenant/moves/plan.ts
+ * runs: a cycle (swap, rotation) gives up every number and then takes the new ones (that is what
+ * lets it close), so each member is without a number from the releases to the claims; a chain runs
+ * from its free end, each member taking its new number before giving up its old one, so no member
+ * is without a number. Groups are independent of each other.
  */
 
 /** One bot's number before and after the run (phone numbers only: type and location do not move anything). */
@@ -22,6 +24,11 @@ export interface MoveStep {
   phoneNumber: string;
 }
 
+/** One tenant change in the order the run makes it. */
+export interface OrderedStep extends MoveStep {
+  kind: "release" | "claim";
+}
+
 /** Bots that move together, and how. */
 export interface MoveGroup {
   /**
@@ -34,6 +41,8 @@ export interface MoveGroup {
   members: string[];
   releases: MoveStep[];
   claims: MoveStep[];
+  /** The steps in phases, in run order (the steps of one phase run together). */
+  phases: OrderedStep[][];
   /** Members whose new account must exist (and be licensed) before the group's claims run. */
   waitsFor: string[];
   /** Numbers that pass from one member to another, in the order of the members taking them. */
@@ -71,12 +80,22 @@ export function moveGroups(changes: NumberChange[]): MoveGroup[] {
       [...claimed].every((n) => released.has(n)) &&
       released.size === claimed.size;
     const kind = members.length === 1 ? "single" : cycle ? (members.length === 2 ? "swap" : "rotation") : "chain";
+    const releases = members.flatMap((m) => (m.before ? [{ bot: m.bot, phoneNumber: m.before }] : []));
+    const claims = members.flatMap((m) => (m.after ? [{ bot: m.bot, phoneNumber: m.after }] : []));
+    const step = (k: OrderedStep["kind"]) => (s: MoveStep) => ({ kind: k, ...s });
+    const phases = cycle
+      ? [releases.map(step("release")), claims.map(step("claim"))]
+      : fromFreeEnd(members).flatMap((m) => [
+          ...(m.after ? [[{ kind: "claim" as const, bot: m.bot, phoneNumber: m.after }]] : []),
+          ...(m.before ? [[{ kind: "release" as const, bot: m.bot, phoneNumber: m.before }]] : []),
+        ]);
     return {
       kind,
       cycle,
       members: members.map((m) => m.bot),
-      releases: members.flatMap((m) => (m.before ? [{ bot: m.bot, phoneNumber: m.before }] : [])),
-      claims: members.flatMap((m) => (m.after ? [{ bot: m.bot, phoneNumber: m.after }] : [])),
+      releases,
+      claims,
+      phases,
       waitsFor: members.filter((m) => m.newAccount && m.after).map((m) => m.bot),
       handoffs: members.flatMap((m) => {
         const from = m.after ? holder.get(m.after) : undefined;
@@ -84,4 +103,21 @@ export function moveGroups(changes: NumberChange[]): MoveGroup[] {
       }),
     };
   });
+}
+
+/**
+ * A chain's members from its free end: first the member whose new number no member gives up (or
+ * that ends with none), then the member that wants the number it gives up, and so on.
+ */
+function fromFreeEnd(members: NumberChange[]): NumberChange[] {
+  const released = new Set(members.flatMap((m) => (m.before ? [m.before] : [])));
+  const wanting = new Map(members.flatMap((m) => (m.after ? [[m.after, m] as const] : [])));
+  const ordered: NumberChange[] = [];
+  let m = members.find((x) => !x.after || !released.has(x.after));
+  while (m && !ordered.includes(m)) {
+    ordered.push(m);
+    m = m.before ? wanting.get(m.before) : undefined;
+  }
+  // Not a single path (not expected): the rest in their own order.
+  return [...ordered, ...members.filter((x) => !ordered.includes(x))];
 }

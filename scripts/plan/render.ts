@@ -150,6 +150,24 @@ function groupTitle(g: MoveGroup, i: number): string {
   return `Group ${i + 1} · ${head}${wait}`;
 }
 
+/** A cycle: every member gives its number up together, then every member takes its new one. */
+function cycleSteps(g: MoveGroup): string[] {
+  const without = g.releases.map((s) => s.bot);
+  return [
+    `release: ${g.releases.map((s) => `${s.bot} gives up ${s.phoneNumber}`).join("; ")} — from here without a number: ${without.join(", ")}`,
+    `claim: ${g.claims.map((s) => `${s.bot} takes ${s.phoneNumber}`).join("; ")} — ${without.join(", ")} ${without.length > 1 ? "have" : "has"} a number again`,
+  ];
+}
+
+/** A chain (or one bot): from its free end, each member takes its new number before it gives up its old one. */
+function chainSteps(g: MoveGroup): string[] {
+  return g.phases.flat().map((s) => {
+    if (s.kind === "claim") return `claim: ${s.bot} takes ${s.phoneNumber}`;
+    const holds = g.claims.find((c) => c.bot === s.bot);
+    return `release: ${s.bot} gives up ${s.phoneNumber}${holds ? ` — it holds ${holds.phoneNumber} already, never without a number` : ""}`;
+  });
+}
+
 /** "+1… gamma-bot → epsilon-bot; …": which number passes from whom to whom. */
 function handoffLine(g: MoveGroup): string | undefined {
   if (g.handoffs.length === 0) return undefined;
@@ -157,19 +175,7 @@ function handoffLine(g: MoveGroup): string | undefined {
 }
 
 function groupSteps(g: MoveGroup, keeps: Set<string>): string[] {
-  const steps: string[] = [];
-  if (g.releases.length) {
-    const without = g.releases.map((s) => s.bot);
-    steps.push(
-      `release: ${g.releases.map((s) => `${s.bot} gives up ${s.phoneNumber}`).join("; ")} — from here without a number: ${without.join(", ")}`,
-    );
-  }
-  if (g.claims.length) {
-    const back = g.claims.filter((s) => g.releases.some((r) => r.bot === s.bot)).map((s) => s.bot);
-    steps.push(
-      `claim: ${g.claims.map((s) => `${s.bot} takes ${s.phoneNumber}`).join("; ")}${back.length ? ` — ${back.join(", ")} ${back.length > 1 ? "have" : "has"} a number again` : ""}`,
-    );
-  }
+  const steps = g.cycle ? cycleSteps(g) : chainSteps(g);
   const gone = g.releases.filter((s) => !g.claims.some((c) => c.bot === s.bot) && !keeps.has(s.bot));
   if (gone.length) steps.push(`for good: ${gone.map((s) => `${s.bot} keeps no number (${s.phoneNumber})`).join("; ")}`);
   return steps;
@@ -205,9 +211,10 @@ function blocks(plan: NumberPlanReport, o: { format: Format; flavor: Flavor }, t
   out.push({ kind: "para", text: status.join(" · ") });
 
   // The three answers.
-  const moving = plan.groups.flatMap((g) =>
-    g.releases.filter((r) => g.claims.some((c) => c.bot === r.bot)).map((r) => r.bot),
-  );
+  // Only the members of a cycle are without a number for a moment: a chain claims before it releases.
+  const moving = plan.groups
+    .filter((g) => g.cycle)
+    .flatMap((g) => g.releases.filter((r) => g.claims.some((c) => c.bot === r.bot)).map((r) => r.bot));
   const forGood = plan.bots
     .filter((r) => r.before && !r.after)
     .map((r) => `${r.name} (${r.before!.phoneNumber}${r.status === "removed" ? ", bot removed" : ""})`);
@@ -222,10 +229,10 @@ function blocks(plan: NumberPlanReport, o: { format: Format; flavor: Flavor }, t
       `${strong("`pulumi up` would stop before changing anything")}: ${plan.previewFailed ? "the preview failed" : ""}${plan.previewFailed && refused.length ? "; " : ""}${refused.length ? `refused: ${refused.map((r) => r.name).join(", ")}` : ""} (see Warnings). What follows is what it would do once that is fixed.`,
     );
   answers.push(
-    `${strong("Without a number for a moment")}: ${list(moving)}${moving.length ? " (each from its group's release until its claim, below)" : ""}.`,
+    `${strong("Without a number for a moment")}: ${list(moving)}${moving.length ? " (each from its cycle's release until its claim, below)" : ""}.`,
     `${strong("Loses its number for good")}: ${list(forGood)}.`,
     `${strong("Gets a number")}: ${list(gaining)}.`,
-    `${strong("Order")}: ${plan.groups.length === 0 ? "no number moves." : `${plan.groups.length} group${plan.groups.length > 1 ? "s" : ""} (below); in each, every release comes before any claim, and a failed step rolls the group back so every bot holds the number it held before.`}`,
+    `${strong("Order")}: ${plan.groups.length === 0 ? "no number moves." : `${plan.groups.length} group${plan.groups.length > 1 ? "s" : ""} (below); a cycle (swap, rotation) gives up every number before it takes the new ones, a chain takes each new number before it gives up the old one, and a failed step rolls the group back so every bot holds the number it held before.`}`,
     `${strong("Cost")}: ${plan.seats.map((s) => `${s.skuPartNumber}: ${seatLine(s)}`).join("; ")}; numbers: ${plan.bots.filter((r) => r.after && r.before?.phoneNumber !== r.after.phoneNumber && !plan.bots.some((x) => x.before?.phoneNumber === r.after!.phoneNumber)).length} taken from the tenant, ${plan.leaving.length} leave the stack.`,
   );
   out.push({ kind: "list", items: answers });

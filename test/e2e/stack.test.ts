@@ -211,7 +211,7 @@ describe("bot numbers stack on the real engine", () => {
     expect((await audit()).length).toBe(before);
   });
 
-  test("changing one number updates that one resource: unassign, then assign", async () => {
+  test("changing one number updates that one resource: assign the new one, then unassign the old (never without a number)", async () => {
     await setBots([
       bot("alpha-bot", APP.a, "+14255550101", "CallingPlan"),
       bot("beta-bot", APP.b, "+14255550200", "DirectRouting"),
@@ -227,8 +227,8 @@ describe("bot numbers stack on the real engine", () => {
     const entries = (await audit()).slice(before);
     const unassigned = at(entries, { operation: "unassignNumber", number: "+14255550100", outcome: "ok" });
     const assigned = at(entries, { operation: "assignNumber", number: "+14255550101", outcome: "ok" });
-    expect(unassigned).toBeGreaterThanOrEqual(0);
-    expect(unassigned).toBeLessThan(assigned);
+    expect(assigned).toBeGreaterThanOrEqual(0);
+    expect(assigned).toBeLessThan(unassigned);
     expect(await holderOf("+14255550100")).toBeNull();
     expect(await holderOf("+14255550101")).toBe(await idOf("alpha-bot@contoso.com"));
   });

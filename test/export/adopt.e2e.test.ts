@@ -216,10 +216,9 @@ describe("brownfield adoption on the real engine", () => {
       expect(count(run.h, "VirtualUserLicense")).toBe(run.bots.length - 1);
     });
 
-    // KNOWN FAILURE (number moves): every BotPhoneNumber depends on the stack's NumberPlan, which
-    // takes every account's objectId; with one account refused, the engine skips the plan under
-    // --continue-on-error and with it every number of the run. The next `up` after the fix adopts them.
-    test.failing("adopts every other bot's number in the same run", () => {
+    // Fixed (issue 22 item 2): the stack's NumberPlan takes plain config values and depends on no
+    // account, so the refused account no longer skips the plan and with it every number of the run.
+    test("adopts every other bot's number in the same run", () => {
       expect(count(run.h, "BotPhoneNumber")).toBe(run.bots.filter((b) => b.phoneNumber).length);
     });
   });

@@ -164,11 +164,13 @@ export function convergence(d: TenantDump, seed: TenantDump, bots: Bot[]): Conve
 }
 
 const NUMBER_OPS = /^(assignNumber|unassignNumber|Set-CsPhoneNumberAssignment|Remove-CsPhoneNumberAssignment)$/;
+const ASSIGN_OPS = /^(assignNumber|Set-CsPhoneNumberAssignment)$/;
 
 /**
  * For every successful unassign of a number from an account that still exists (a bot keeping its
- * account), the next successful number operation on that account must assign it a number: the
- * bot is without a number only between the two calls of one update. Returns the violations.
+ * account), the account got its new number just before (a chain: claim, then release) or gets one
+ * by the next successful number operation on it (a cycle: release, then claim): the bot is without
+ * a number at most between the two calls of one update. Returns the violations.
  */
 export function numberGaps(entries: Audit[], d: TenantDump): string[] {
   const alive = new Set(d.users.map((u) => u.id));
@@ -176,8 +178,13 @@ export function numberGaps(entries: Audit[], d: TenantDump): string[] {
   const gaps: string[] = [];
   ok.forEach((e, i) => {
     if (!/^(unassignNumber|Remove-CsPhoneNumberAssignment)$/.test(e.operation) || !alive.has(e.target!)) return;
+    const before = ok
+      .slice(0, i)
+      .reverse()
+      .find((x) => x.target === e.target);
+    if (before && ASSIGN_OPS.test(before.operation) && before.number !== e.number) return;
     const next = ok.slice(i + 1).find((x) => x.target === e.target);
-    if (!next || !/^(assignNumber|Set-CsPhoneNumberAssignment)$/.test(next.operation)) {
+    if (!next || !ASSIGN_OPS.test(next.operation)) {
       gaps.push(
         `#${e.seq} ${e.operation} ${e.number} from ${e.target}: next number call on it is ${next ? `#${next.seq} ${next.operation}` : "none"}`,
       );

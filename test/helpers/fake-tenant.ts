@@ -206,6 +206,7 @@ export class FakeTenant implements Tenant {
         throw new TenantError({ operation: "setting", status: 400, serviceCode: "BadRequest", reason: "no removal" });
       this.records.set(phoneNumber, { ...this.records.get(phoneNumber)!, locationId });
     },
+    assignmentBlock: async (phoneNumber) => this.records.get(phoneNumber)?.assignmentBlock ?? null,
   };
 
   /** The write guard of the fake identity: refuses a change needing what `grants` lacks. */

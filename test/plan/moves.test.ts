@@ -1,4 +1,4 @@
-/** The move groups of a run (pure): which bots move together, and releases before claims in each. */
+/** The move groups of a run (pure): which bots move together, and in what order (a cycle releases first, a chain claims first). */
 import { moveGroups, type NumberChange } from "../../scripts/plan/moves";
 
 const change = (bot: string, before?: string, after?: string, newAccount = false): NumberChange => ({
@@ -24,6 +24,16 @@ describe("move groups", () => {
         { bot: "a", phoneNumber: "+2" },
         { bot: "b", phoneNumber: "+1" },
       ],
+      phases: [
+        [
+          { kind: "release", bot: "a", phoneNumber: "+1" },
+          { kind: "release", bot: "b", phoneNumber: "+2" },
+        ],
+        [
+          { kind: "claim", bot: "a", phoneNumber: "+2" },
+          { kind: "claim", bot: "b", phoneNumber: "+1" },
+        ],
+      ],
       waitsFor: [],
       handoffs: [
         { phoneNumber: "+2", from: "b", to: "a" },
@@ -43,6 +53,18 @@ describe("move groups", () => {
     expect(groups[0]!.handoffs).toEqual([{ phoneNumber: "+2", from: "b", to: "a" }]);
   });
 
+  test("regress: a chain runs from its free end, each bot taking its new number before giving up its old one", () => {
+    const [g] = moveGroups([change("a", "+1", "+2"), change("b", "+2", "+3"), change("c", "+3", "+9")]);
+    expect(g!.phases.map((p) => p.map((s) => `${s.kind} ${s.bot} ${s.phoneNumber}`))).toEqual([
+      ["claim c +9"],
+      ["release c +3"],
+      ["claim b +3"],
+      ["release b +2"],
+      ["claim a +2"],
+      ["release a +1"],
+    ]);
+  });
+
   test("a removed bot's number to a new bot: one group that waits for the new account", () => {
     const groups = moveGroups([change("new", undefined, "+5", true), change("gone", "+5", undefined)]);
     expect(groups).toEqual([
@@ -51,6 +73,10 @@ describe("move groups", () => {
         members: ["new", "gone"],
         releases: [{ bot: "gone", phoneNumber: "+5" }],
         claims: [{ bot: "new", phoneNumber: "+5" }],
+        phases: [
+          [{ kind: "release", bot: "gone", phoneNumber: "+5" }],
+          [{ kind: "claim", bot: "new", phoneNumber: "+5" }],
+        ],
         waitsFor: ["new"],
       }),
     ]);

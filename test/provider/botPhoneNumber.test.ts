@@ -175,40 +175,31 @@ describe.each(["graph", "powershell"] as const)("BotPhoneNumber (numberAssignmen
     const before = (await h.audit()).length;
     const { outs: updated } = (await provider.update!(id, outs, news)) as { outs: Outs };
     expect(updated).toMatchObject({ phoneNumber: "+14255550104", assignmentStatus: "voiceApplicationAssigned" });
-    // Unassign the old, then assign the new.
+    // Assign the new, then unassign the old: the bot is never without a number (a chain of one).
     expect(auditSince(await h.audit(), before)).toEqual([
-      `${unassignOp} +14255550103 ok`,
       `${assignOp} +14255550104 ok`,
+      `${unassignOp} +14255550103 ok`,
     ]);
     // The id keeps the first number; read follows the recorded outputs.
     expect(await provider.read!(id, updated)).toEqual({ id, props: updated });
     await provider.delete!(id, updated);
   });
 
-  test("regress-rollback-of-a-failed-number-change", async () => {
+  // Was regress-rollback-of-a-failed-number-change: the refusal came after the unassign, and the old
+  // number was assigned back. Now the number is checked first (issue 22): nothing is written.
+  test("regress-number-change-refused-before-any-write", async () => {
     const instanceId = await licensedAccount();
     const name = `${mode}-num-${n}@contoso.com`;
     const { id, outs } = await assign(instanceId, "+14255550105");
-    // +14255550150 is a subscriber number: Teams refuses it on a resource account, after the unassign.
+    // +14255550150 is a subscriber number: Teams refuses it on a resource account.
     const news = await inputs(instanceId, "+14255550150");
     const before = (await h.audit()).length;
     const e = await rejection(provider.update!(id, outs, news));
     expect(e.message).toBe(
-      `assigning number +14255550150 to ${name}: Telephone number '+14255550150' does not have required capabilities to be assigned to target type 'ResourceAccount'; the previous number +14255550105 was assigned back` +
-        (mode === "graph"
-          ? " (OperationFailed)"
-          : " (400 BadRequest,Microsoft.Teams.ConfigAPI.Cmdlets.Generated.Cmdlets.SetCsPhoneNumberAssignment_Set)") +
-        ". Only service numbers with the VoiceApplicationAssignment capability can go on a resource account; choose such a number." +
-        " A Calling Plan subscriber (user) number becomes a service number through a usage change order: New-CsPhoneNumberUsageChangeOrder -TelephoneNumber <number> -Usage ServiceType, then rerun `pulumi up`.",
+      `assigning number +14255550150 to ${name}: +14255550150 lacks the VoiceApplicationAssignment capability, which a number on a resource account needs (NumberLacksCapability).` +
+        " Choose a service number that has it (Get-CsPhoneNumberAssignment -CapabilitiesContain VoiceApplicationAssignment -PstnAssignmentStatus Unassigned), or change the number's usage to voice app (Teams admin center > Voice > Phone numbers > Change usage).",
     );
-    // The engine records the restored state (ErrorResourceInitFailed): the old number.
-    expect(e.id).toBe(id);
-    expect(e.properties).toMatchObject({ phoneNumber: "+14255550105", assignmentStatus: "voiceApplicationAssigned" });
-    expect(auditSince(await h.audit(), before)).toEqual([
-      `${unassignOp} +14255550105 ok`,
-      `${assignOp} +14255550150 error: ${mode === "graph" ? "capability" : "BadRequest"}`,
-      `${assignOp} +14255550105 ok`,
-    ]);
+    expect(auditSince(await h.audit(), before)).toEqual([]);
     expect((await provider.read!(id, outs)).props).toMatchObject({ phoneNumber: "+14255550105" });
     await provider.delete!(id, outs);
   });

@@ -165,6 +165,7 @@ describe("locations.restore", () => {
     setLocation: async () => {
       throw error;
     },
+    assignmentBlock: async () => undefined,
   });
 
   test("a refusal of the tenant (a service-desk-managed Operator Connect number) leaves the declared one with a warning", async () => {

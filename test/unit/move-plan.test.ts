@@ -142,14 +142,54 @@ describe("chainFrom", () => {
   });
 });
 
+/** Steps by phase, each as "release +1… a". */
+const phases = (s: ReturnType<typeof stepsOf>): string[][] => s.map((p) => p.map(brief));
+
 describe("stepsOf", () => {
-  test("swap: both releases, then both claims", () => {
+  test("swap (a cycle): both releases together, then both claims together", () => {
     const v = view({ [N(0)]: A, [N(1)]: B }, { [B]: { to: cp(N(0)) } });
     const r = chain(v, { instanceId: A, from: cp(N(0)), to: cp(N(1), "loc") });
     const s = stepsOf((r as { members: Member[] }).members, v);
-    expect(s.releases.map(brief)).toEqual([`release ${N(0)} a`, `release ${N(1)} b`]);
-    expect(s.claims.map(brief)).toEqual([`claim ${N(1)} a`, `claim ${N(0)} b`]);
-    expect(s.claims[0]).toMatchObject({ locationId: "loc", numberType: "CallingPlan" });
+    expect(phases(s)).toEqual([
+      [`release ${N(0)} a`, `release ${N(1)} b`],
+      [`claim ${N(1)} a`, `claim ${N(0)} b`],
+    ]);
+    expect(s[1]![0]).toMatchObject({ locationId: "loc", numberType: "CallingPlan" });
+  });
+
+  test("regress: a chain ending in a free number runs from its free end, each member claiming before it releases", () => {
+    // A 0 → 1 (B's), B 1 → 2 (C's), C 2 → 3 (free).
+    const v = view({ [N(0)]: A, [N(1)]: B, [N(2)]: C, [N(3)]: null }, { [B]: { to: cp(N(2)) }, [C]: { to: cp(N(3)) } });
+    const r = chain(v, { instanceId: A, from: cp(N(0)), to: cp(N(1)) });
+    v.read.add(N(0)); // what each member holds is read before the steps (reads.held)
+    expect(phases(stepsOf((r as { members: Member[] }).members, v))).toEqual([
+      [`claim ${N(3)} c`],
+      [`release ${N(2)} c`],
+      [`claim ${N(2)} b`],
+      [`release ${N(1)} b`],
+      [`claim ${N(1)} a`],
+      [`release ${N(0)} a`],
+    ]);
+  });
+
+  test("a removed holder gives its number up first; the new holder then claims and releases its old one", () => {
+    const v = view({ [N(0)]: A, [N(1)]: D }, {}, [D]);
+    const r = chain(v, { instanceId: A, from: cp(N(0)), to: cp(N(1)) });
+    v.read.add(N(0));
+    expect(phases(stepsOf((r as { members: Member[] }).members, v))).toEqual([
+      [`release ${N(1)} d`],
+      [`claim ${N(1)} a`],
+      [`release ${N(0)} a`],
+    ]);
+  });
+
+  test("a 3-bot rotation is one cycle: three releases, then three claims", () => {
+    const v = view({ [N(0)]: A, [N(1)]: B, [N(2)]: C }, { [B]: { to: cp(N(2)) }, [C]: { to: cp(N(0)) } });
+    const r = chain(v, { instanceId: A, from: cp(N(0)), to: cp(N(1)) });
+    expect(phases(stepsOf((r as { members: Member[] }).members, v))).toEqual([
+      [`release ${N(0)} a`, `release ${N(1)} b`, `release ${N(2)} c`],
+      [`claim ${N(1)} a`, `claim ${N(2)} b`, `claim ${N(0)} c`],
+    ]);
   });
 
   test("only what the tenant shows is released; what is already there is not claimed", () => {
@@ -163,32 +203,41 @@ describe("stepsOf", () => {
       ],
       v,
     );
-    expect(s).toEqual({ releases: [], claims: [] });
+    expect(s).toEqual([]);
   });
 
   test("a type change on the same number is no release", () => {
     const v = view({ [N(0)]: A });
     v.read.add(N(0));
     const s = stepsOf([{ instanceId: A, from: cp(N(0)), to: cp(N(0)), reason: "start" }], v);
-    expect(s).toEqual({ releases: [], claims: [] });
+    expect(s).toEqual([]);
   });
 });
 
 describe("rollbackOf", () => {
-  test("gives up the claimed numbers first, then takes the released ones back", () => {
+  test("a cycle: gives up the claimed numbers first, then takes the released ones back together", () => {
     const done = [
-      { kind: "release" as const, instanceId: A, ...cp(N(0), "loc-a") },
-      { kind: "release" as const, instanceId: B, ...cp(N(1)) },
-      { kind: "claim" as const, instanceId: A, ...cp(N(1)) },
+      [
+        { kind: "release" as const, instanceId: A, ...cp(N(0), "loc-a") },
+        { kind: "release" as const, instanceId: B, ...cp(N(1)) },
+      ],
+      [{ kind: "claim" as const, instanceId: A, ...cp(N(1)) }],
     ];
     const r = rollbackOf(done);
-    expect(r.releases.map(brief)).toEqual([`release ${N(1)} a`]);
-    expect(r.claims.map(brief)).toEqual([`claim ${N(0)} a`, `claim ${N(1)} b`]);
-    expect(r.claims[0]!.locationId).toBe("loc-a");
+    expect(phases(r)).toEqual([[`release ${N(1)} a`], [`claim ${N(0)} a`, `claim ${N(1)} b`]]);
+    expect(r[1]![0]!.locationId).toBe("loc-a");
+  });
+
+  test("a chain: undone newest first, so each number is free when its holder takes it back", () => {
+    const done = [
+      [{ kind: "claim" as const, instanceId: B, ...cp(N(2)) }],
+      [{ kind: "release" as const, instanceId: B, ...cp(N(1)) }],
+    ];
+    expect(phases(rollbackOf(done))).toEqual([[`claim ${N(1)} b`], [`release ${N(2)} b`]]);
   });
 
   test("nothing done, nothing to undo", () => {
-    expect(rollbackOf([])).toEqual({ releases: [], claims: [] });
+    expect(rollbackOf([])).toEqual([]);
   });
 });
 

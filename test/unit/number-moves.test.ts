@@ -5,6 +5,7 @@
  * claim rolls every member back, a removed account's number is taken, a holder outside the plan
  * fails at once by name.
  */
+import { TenantError } from "../../provider/errors";
 import type { NumberAssignment } from "../../provider/tenant/model";
 import { MoveRegistry, NumberMoves, type DeclaredBot, type MoveOps } from "../../provider/tenant/moves/index";
 
@@ -24,6 +25,9 @@ const to = (phoneNumber: string) => ({ phoneNumber, numberType: "CallingPlan" as
 function fakeTenant(holders: Record<string, string | null>) {
   const log: string[] = [];
   const failClaim = new Set<string>();
+  const blocked = new Set<string>();
+  /** Numbers another account takes just before this run's claim (the tenant then refuses it as already assigned). */
+  const takenBy = new Map<string, string>();
   const record = (n: string): NumberAssignment | undefined =>
     n in holders
       ? {
@@ -42,6 +46,11 @@ function fakeTenant(holders: Record<string, string | null>) {
     assign: async (r) => {
       await tick();
       const who = NAMES[r.instanceId]![0].split("@")[0];
+      const taker = takenBy.get(r.phoneNumber);
+      if (taker) {
+        holders[r.phoneNumber] = taker;
+        throw new Error(`BadRequest Telephone Number '${r.phoneNumber}' has already been assigned to another user`);
+      }
       if (failClaim.delete(r.phoneNumber)) {
         log.push(`assign ${r.phoneNumber} ${who} failed`);
         throw new Error(`injected: assigning ${r.phoneNumber} failed`);
@@ -56,9 +65,11 @@ function fakeTenant(holders: Record<string, string | null>) {
       holders[r.phoneNumber] = null;
       log.push(`unassign ${r.phoneNumber}`);
     },
-    account: async (i) => (NAMES[i] ? { userPrincipalName: NAMES[i][0], displayName: NAMES[i][1] } : undefined),
+    account: async (i) =>
+      NAMES[i] ? { userPrincipalName: NAMES[i][0], displayName: NAMES[i][1], usageLocation: "US" } : undefined,
+    assignmentBlock: async (n) => (blocked.has(n) ? { until: null } : null),
   };
-  return { ops, log, holders, failClaim, record };
+  return { ops, log, holders, failClaim, blocked, takenBy, record };
 }
 
 const declaredBot = (instanceId: string, phoneNumber?: string): DeclaredBot => ({
@@ -151,15 +162,57 @@ test("a failed claim rolls the whole plan back; every member is told, by name", 
   ).toEqual([`assign ${N(0)} alpha`, `assign ${N(1)} beta`, `assign ${N(2)} gamma`].sort());
 });
 
-test("a single move whose claim fails gets its previous number back", async () => {
+test("a single move to a free number claims first: when the claim fails the account never gave its number up", async () => {
   const s = setup({ [N(0)]: A, [N(1)]: null }, [declaredBot(A, N(1))]);
   s.failClaim.add(N(1));
   const a = await s.move(A, N(0), N(1));
   expect(a).toMatchObject({ ok: false, holds: "previous" });
-  expect(a.ok ? "" : a.error.reason).toBe(
-    `injected: assigning ${N(1)} failed; the previous number ${N(0)} was assigned back`,
-  );
+  expect(a.ok ? "" : a.error.reason).toBe(`injected: assigning ${N(1)} failed`);
   expect(s.holders[N(0)]).toBe(A);
+  expect(s.log.filter((l) => l.startsWith("unassign"))).toEqual([]);
+});
+
+test("regress: a rotation whose target carries an assignment block is refused before anything is touched", async () => {
+  const s = setup({ [N(0)]: A, [N(1)]: B, [N(2)]: C }, [
+    declaredBot(A, N(1)),
+    declaredBot(B, N(2)),
+    declaredBot(C, N(0)),
+  ]);
+  s.blocked.add(N(2));
+  const e = await s.move(A, N(0), N(1)).catch((x: TenantError) => x);
+  expect(e).toBeInstanceOf(TenantError);
+  expect((e as TenantError).code).toBe("NumberBlocked");
+  expect((e as TenantError).message).toContain(
+    `assigning number ${N(2)} to beta@contoso.com: ${N(2)} has an assignment block (until it is cleared)`,
+  );
+  expect(s.log).toEqual([]);
+  expect(s.holders).toEqual({ [N(0)]: A, [N(1)]: B, [N(2)]: C });
+});
+
+test("regress: a claim refused as already assigned (taken meanwhile) names the holder by UPN and display name, not its id", async () => {
+  const s = setup({ [N(0)]: A, [N(1)]: null }, [declaredBot(A, N(1))]);
+  s.takenBy.set(N(1), X);
+  const a = await s.move(A, N(0), N(1));
+  expect(a).toMatchObject({ ok: false, holds: "previous" });
+  const error = a.ok ? undefined : a.error;
+  expect(error?.code).toBe("NumberAssignedElsewhere");
+  expect(error?.message).toContain(
+    `${N(1)} is assigned to adele.vance@contoso.com (Adele Vance): it took the number after this run read it as free`,
+  );
+  expect(error?.message).not.toContain(X);
+  expect(s.holders[N(0)]).toBe(A);
+});
+
+test("a plan that names bots by UPN only (no account ids): a holder is matched by the UPN read from the tenant", async () => {
+  const byUpn = (instanceId: string, phoneNumber: string): DeclaredBot => ({
+    userPrincipalName: NAMES[instanceId]![0].toUpperCase(),
+    target: to(phoneNumber),
+  });
+  const s = setup({ [N(0)]: A, [N(1)]: B }, [byUpn(A, N(1)), byUpn(B, N(0))]);
+  const a = await s.move(A, N(0), N(1));
+  expect(a.ok).toBe(true);
+  expect(s.holders).toEqual({ [N(0)]: B, [N(1)]: A });
+  expect(await s.move(B, N(1), N(0))).toMatchObject({ ok: true });
 });
 
 test("a new account takes the number of an account the stack removes", async () => {

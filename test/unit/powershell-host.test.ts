@@ -74,6 +74,20 @@ describe("PowerShell host helpers", () => {
       activationState: "activated",
       locationId: null,
       capabilities: ["conferenceAssignment", "voiceApplicationAssignment"],
+      isoCountryCode: null,
+      assignmentBlock: null,
     });
+    // The country and the assignment block as Get-CsPhoneNumberAssignment shows them (7.5.0 and later).
+    const blocked = (state: string, until: string | null) =>
+      toNumberAssignment({
+        TelephoneNumber: "+14255550101",
+        NumberType: "CallingPlan",
+        IsoCountryCode: "us",
+        AssignmentBlockedState: state,
+        AssignmentBlockedUntil: until,
+      });
+    expect(blocked("BlockedForever", null)).toMatchObject({ isoCountryCode: "US", assignmentBlock: { until: null } });
+    expect(blocked("BlockedUntil", "2027-01-06T00:00:00Z").assignmentBlock).toEqual({ until: "2027-01-06T00:00:00Z" });
+    expect(blocked("NotBlocked", null).assignmentBlock).toBeNull();
   });
 });

@@ -26,6 +26,7 @@ interface WireNumberAssignment {
   activationState?: string;
   locationId?: string | null;
   capabilities?: string[];
+  isoCountryCode?: string | null;
 }
 
 /** Graph's numberAssignment → NumberAssignment. */
@@ -38,6 +39,7 @@ function fromWire(w: WireNumberAssignment): NumberAssignment {
     activationState: w.activationState ?? "unknown",
     locationId: w.locationId ?? null,
     capabilities: w.capabilities ?? [],
+    isoCountryCode: w.isoCountryCode ? w.isoCountryCode.toUpperCase() : null,
   };
 }
 

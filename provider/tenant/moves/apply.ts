@@ -1,12 +1,13 @@
 /**
- * Running a plan in the tenant: every release (together), then every claim (together); when a step
- * fails, what was done is undone — the claims given up, the released numbers taken back — so each
- * account holds a number it held before (or none, said so, when taking it back fails too).
+ * Running a plan in the tenant: its phases in order (plan.ts: a chain claims before it releases, a
+ * cycle releases together, then claims together); when a step fails, what was done is undone,
+ * newest first — the claims given up, the released numbers taken back — so each account holds a
+ * number it held before (or none, said so, when taking it back fails too).
  */
 import { asTenantError, type TenantError } from "../../errors";
 import { progress } from "../../log";
 import type { NumberAssignment } from "../model";
-import { rolledBackErrors, stepText } from "./messages";
+import { isAlreadyAssigned, rolledBackErrors, stepText, takenMeanwhile } from "./messages";
 import type { AccountNames } from "./names";
 import { describeMembers, rollbackOf, type Member, type Step, type Steps } from "./plan";
 import type { MoveOps, MoveOutcome } from "./types";
@@ -29,10 +30,16 @@ export class PlanRun {
   async run(members: Member[], steps: Steps): Promise<Map<Member, MoveOutcome>> {
     const plan = describeMembers(members, this.name);
     if (members.length > 1) progress(this.label, `moving numbers as one plan: ${plan}`);
-    const { done, failed } = await this.phases([steps.releases, steps.claims]);
-    if (!failed) return this.succeeded(members);
+    const { done, failed: raw } = await this.phases(steps);
+    if (!raw) return this.succeeded(members);
+    const failed = await this.holderNamed(raw);
     const lost = await this.rollBack(done);
-    const released = new Set(done.filter((s) => s.kind === "release").map((s) => s.instanceId));
+    const released = new Set(
+      done
+        .flat()
+        .filter((s) => s.kind === "release")
+        .map((s) => s.instanceId),
+    );
     const errors = rolledBackErrors({ members, failed, released, lost, plan, name: this.name });
     const outcomes = new Map<Member, MoveOutcome>();
     for (const m of members) {
@@ -44,19 +51,28 @@ export class PlanRun {
   }
 
   /** Runs phase after phase (the steps of one phase together); stops after the phase where a step failed. */
-  private async phases(phases: Step[][]): Promise<{ done: Step[]; failed?: { step: Step; error: TenantError } }> {
-    const done: Step[] = [];
+  private async phases(phases: Steps): Promise<{ done: Steps; failed?: { step: Step; error: TenantError } }> {
+    const done: Steps = [];
     let failed: { step: Step; error: TenantError } | undefined;
     for (const phase of phases) {
       const results = await Promise.allSettled(phase.map((s) => this.apply(s)));
+      done.push(phase.filter((_s, i) => results[i]!.status === "fulfilled"));
       results.forEach((r, i) => {
-        const step = phase[i]!;
-        if (r.status === "fulfilled") done.push(step);
-        else failed ??= { step, error: asTenantError(r.reason, stepText(step, this.name), this.label) };
+        if (r.status === "rejected")
+          failed ??= { step: phase[i]!, error: asTenantError(r.reason, stepText(phase[i]!, this.name), this.label) };
       });
       if (failed) break;
     }
     return { done, failed };
+  }
+
+  /** A claim the tenant refused as already assigned (its text names no one): the holder, by UPN and display name. */
+  private async holderNamed(failed: { step: Step; error: TenantError }): Promise<{ step: Step; error: TenantError }> {
+    const { step, error } = failed;
+    if (step.kind !== "claim" || !isAlreadyAssigned(error)) return failed;
+    const holder = (await this.ops.get(step.phoneNumber).catch(() => undefined))?.assignmentTargetId;
+    if (!holder || holder.toLowerCase() === step.instanceId.toLowerCase()) return failed;
+    return { step, error: takenMeanwhile(error, step.phoneNumber, await this.names.resolve(holder, true)) };
   }
 
   /** Every member ends as planned: its record (from the claim, else read). */
@@ -69,11 +85,10 @@ export class PlanRun {
     return outcomes;
   }
 
-  /** Undoes `done`: gives up every number claimed, then takes back every number released. Returns who lost theirs. */
-  private async rollBack(done: Step[]): Promise<Map<string, string>> {
-    const undo = rollbackOf(done);
+  /** Undoes `done`, newest first: claims given up, releases taken back. Returns who lost their number, with why. */
+  private async rollBack(done: Steps): Promise<Map<string, string>> {
     const lost = new Map<string, string>();
-    for (const phase of [undo.releases, undo.claims]) {
+    for (const phase of rollbackOf(done)) {
       const results = await Promise.allSettled(phase.map((s) => this.apply(s)));
       results.forEach((r, i) => {
         const s = phase[i]!;

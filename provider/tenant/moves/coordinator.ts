@@ -4,23 +4,25 @@
  * (registry.ts: declared, announced, or removed by the stack), or not — then the move fails at once
  * naming the holder by UPN and display name (without a declared plan it first waits a bounded
  * time for the holder to release or announce). The moves that belong together (plan.ts) run as
- * one plan (apply.ts): every release, then every claim; when a step fails every step done is
- * undone. The first update of a plan runs it for all its members; a member's own update, arriving
- * later (or waiting behind `--parallel`), gets the outcome. Only accounts already holding a number
- * are moved on another's behalf (they are licensed); a new account's claim waits for its own create.
+ * one plan (apply.ts): a chain claims before it releases, a cycle releases together and then
+ * claims (plan.ts); when a step fails every step done is undone. The first update of a plan runs
+ * it for all its members; a member's own update, arriving later (or waiting behind `--parallel`),
+ * gets the outcome. Only accounts already holding a number are moved on another's behalf (they
+ * are licensed); a new account's claim waits for its own create.
  *
  * One move, step by step: wait while the account is in a running plan → take an outcome a plan
- * left for it → plan (read along the chain of holders, check the wanted numbers) → unless a member
- * is in another plan or a plan ended meanwhile, run as one (registered without an await between
- * the check and the registration, so two moves never plan for the same member at once).
+ * left for it → plan (read along the chain of holders, order the steps, check every wanted number
+ * before anything is touched: checks.ts) → unless a member is in another plan or a plan ended
+ * meanwhile, run as one (registered without an await between the check and the registration, so
+ * two moves never plan for the same member at once).
  */
 import { during } from "../../errors";
 import { progress } from "../../log";
 import { critical } from "../../process-guard";
 import { sleep } from "../../retry";
-import type { NumberAssignment } from "../model";
 import { PlanRun } from "./apply";
-import { assignedElsewhere, numberNotFound, numberTypeMismatch } from "./messages";
+import { checkTargets } from "./checks";
+import { assignedElsewhere } from "./messages";
 import { AccountNames } from "./names";
 import { stepsOf, type Member, type Steps, type Target } from "./plan";
 import { PlanReads, type ReadChain } from "./reads";
@@ -112,7 +114,7 @@ export class NumberMoves {
     wait: ReleaseWait,
     seen: (SeenNumber & { fresh: boolean }) | undefined,
   ): Promise<{ members: Member[]; steps: Steps } | "again"> {
-    const reads = new PlanReads(this.ops, this.registry, label);
+    const reads = new PlanReads(this.ops, this.registry, this.names, label);
     if (seen?.fresh) reads.remember(seen.phoneNumber, seen.record);
     const chain = await reads.chain(start);
     if (chain.kind === "blocked") {
@@ -121,10 +123,10 @@ export class NumberMoves {
     }
     const members = chain.members;
     await reads.held(members);
-    for (const m of members)
-      if (m.to) await this.checkTarget(m.instanceId, m.to, reads.records.get(m.to.phoneNumber), label);
+    const steps = stepsOf(members, reads.view);
+    await checkTargets(members, steps, { records: reads.records, ops: this.ops, names: this.names, label });
     for (const m of members) await this.names.resolve(m.instanceId);
-    return { members, steps: stepsOf(members, reads.view) };
+    return { members, steps };
   }
 
   /** Runs a plan as one, to its end even if the engine goes away (a critical section); leaves the other members their outcomes. */
@@ -160,29 +162,6 @@ export class NumberMoves {
     }
     await sleep(Math.min(this.tuning().pollIntervalMs, Math.max(0, wait.untilMs - Date.now())));
     return true;
-  }
-
-  /** The wanted number exists (a Direct Routing one may not yet), with the type the member declared. */
-  private async checkTarget(
-    instanceId: string,
-    to: Target,
-    record: NumberAssignment | undefined,
-    label: string,
-  ): Promise<void> {
-    const at = {
-      operation: `assigning number ${to.phoneNumber} to ${await this.names.resolve(instanceId)}`,
-      resource: label,
-    };
-    if (!record && to.numberType === "DirectRouting") {
-      progress(
-        label,
-        `${to.phoneNumber} is not in the number inventory yet: Direct Routing numbers enter it when assigned`,
-      );
-      return;
-    }
-    if (!record) throw numberNotFound(at, to.phoneNumber);
-    const mismatch = numberTypeMismatch(at, to, record);
-    if (mismatch) throw mismatch;
   }
 
   /** The error for a number held by an account that is not giving it up in this run. */

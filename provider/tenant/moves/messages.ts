@@ -46,6 +46,36 @@ export function numberNotFound(at: Raised, phoneNumber: string): TenantError {
   });
 }
 
+/** The number lacks VoiceApplicationAssignment, which a number on a resource account needs. */
+export function lacksCapability(at: Raised, phoneNumber: string): TenantError {
+  return new TenantError({
+    ...at,
+    code: "NumberLacksCapability",
+    reason: `${phoneNumber} lacks the VoiceApplicationAssignment capability, which a number on a resource account needs`,
+    hint: "Choose a service number that has it (Get-CsPhoneNumberAssignment -CapabilitiesContain VoiceApplicationAssignment -PstnAssignmentStatus Unassigned), or change the number's usage to voice app (Teams admin center > Voice > Phone numbers > Change usage).",
+  });
+}
+
+/** The number carries an assignment block (until cleared, or until a date). */
+export function assignmentBlocked(at: Raised, phoneNumber: string, until: string | null): TenantError {
+  return new TenantError({
+    ...at,
+    code: "NumberBlocked",
+    reason: `${phoneNumber} has an assignment block (${until ? `until ${until}` : "until it is cleared"})`,
+    hint: `Remove the block (Remove-CsPhoneNumberAssignmentBlock -TelephoneNumber ${phoneNumber})${until ? ", wait until it ends," : ""} or choose another number; nothing was changed.`,
+  });
+}
+
+/** A Calling Plan number of another country than the account's usage location. */
+export function countryMismatch(at: Raised, phoneNumber: string, country: string, usageLocation: string): TenantError {
+  return new TenantError({
+    ...at,
+    code: "NumberCountryMismatch",
+    reason: `${phoneNumber} is a Calling Plan number of ${country}, and the account's usage location is ${usageLocation}`,
+    hint: `A Calling Plan number goes to an account of its own country: set the bot's usageLocation to ${country}, or choose a Calling Plan number of ${usageLocation}; nothing was changed.`,
+  });
+}
+
 /**
  * A number held by an account that is not giving it up in this run (`holderKeeps`: the stack
  * declares it there too; `protectedHolder`: a bot the stack removed but still protects).
@@ -71,6 +101,24 @@ export function assignedElsewhere(
     hint: blocked.holderKeeps
       ? "A number can be on one account only: declare it on one bot."
       : "Unassign it from that account first (Teams admin center > Voice > Phone numbers), or choose another number.",
+  });
+}
+
+/** The tenant's "already assigned" refusal (any transport), as the error it became shows it. */
+export function isAlreadyAssigned(e: TenantError): boolean {
+  return /already (been )?assigned|assigned to another/i.test(`${e.code ?? ""} ${e.reason}`);
+}
+
+/**
+ * A claim refused because another account took the number after the plan read it: the tenant's
+ * text names no one, this names the holder (by UPN and display name).
+ */
+export function takenMeanwhile(e: TenantError, phoneNumber: string, holder: string): TenantError {
+  return new TenantError({
+    ...e.details(),
+    code: "NumberAssignedElsewhere",
+    reason: `${phoneNumber} is assigned to ${holder}: it took the number after this run read it as free`,
+    hint: "Unassign it from that account first (Teams admin center > Voice > Phone numbers), or choose another number, then rerun `pulumi up`.",
   });
 }
 

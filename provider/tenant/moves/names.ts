@@ -1,15 +1,27 @@
-/** Readable names of accounts for move messages: the declared UPN, else the Graph user's, else the id. */
+/** Accounts as moves see them: readable names for messages (the declared UPN, else the Graph user's), and their usage location. */
 import type { MoveRegistry } from "./registry";
-import type { MoveOps } from "./types";
+import type { AccountFacts, MoveOps } from "./types";
 
-/** Names resolved once per account (and once more with the display name, for holders). */
+/** Each account read once (Graph user by id); names resolved from it. */
 export class AccountNames {
+  private readonly read = new Map<string, Promise<AccountFacts | undefined>>();
   private readonly cache = new Map<string, string>();
 
   constructor(
     private readonly account: MoveOps["account"],
     private readonly registry: MoveRegistry,
   ) {}
+
+  /** The account's UPN, display name and usage location (read once, or again when `fresh`; undefined when it cannot be read). */
+  facts(instanceId: string, fresh = false): Promise<AccountFacts | undefined> {
+    const id = instanceId.toLowerCase();
+    let facts = fresh ? undefined : this.read.get(id);
+    if (!facts) {
+      facts = this.account(id).catch(() => undefined);
+      this.read.set(id, facts);
+    }
+    return facts;
+  }
 
   /** The declared UPN, else the Graph user's UPN (with the display name when `full`), else the id. */
   async resolve(instanceId: string, full = false): Promise<string> {
@@ -20,7 +32,7 @@ export class AccountNames {
     const declared = this.registry.nameOf(id);
     let text = declared ?? id;
     if (full || !declared) {
-      const account = await this.account(id).catch(() => undefined);
+      const account = await this.facts(id);
       if (account)
         text =
           full && account.displayName

@@ -3,9 +3,13 @@
  * take it only after that account gives it up; when the holder is itself moving in this run (a
  * swap, a rotation, a chain) or is being removed by the stack, the moves belong together. Given
  * what the tenant shows and what each account wants, `chainFrom` finds the moves that must happen
- * together with one account's move, `stepsOf` orders them (every release before any claim, so a
- * cycle can close), and `rollbackOf` undoes the steps that were done when one fails, so every
- * account ends holding a number it held before.
+ * together with one account's move, `stepsOf` orders them, and `rollbackOf` undoes the steps that
+ * were done when one fails, so every account ends holding a number it held before.
+ *
+ * The order: a chain that ends in a free number (or a removed holder) runs from its free end, each
+ * member taking its new number before it gives up its old one, so no member is without a number
+ * before its own claim. Only the members of a real cycle (a swap, a rotation: no number is free
+ * until one is given up) give up their numbers together first, then take the new ones together.
  */
 import type { NumberType } from "../../formats";
 
@@ -102,48 +106,52 @@ export interface Step {
   locationId?: string | null;
 }
 
-/** A plan's steps: every release (run together), then every claim (run together). */
-export interface Steps {
-  releases: Step[];
-  claims: Step[];
-}
+/** A plan's steps in phases: the steps of one phase run together, the phases one after another. */
+export type Steps = Step[][];
 
 /**
- * Orders a plan: each member gives up what it holds now (if the tenant still shows it there and it
- * is not the number it wants), then each member takes what it wants (unless it holds it already).
- * Releasing everything first is what lets a cycle close; in a chain it costs each member only its
- * own move's time without a number.
+ * Orders a plan (see the module comment): the cycle the chain closes into, if any, gives up every
+ * number and then takes the new ones; the other members follow from the chain's end backwards,
+ * each taking its new number and then giving up its old one (which the member before it takes
+ * next). A member gives up what it holds now only when the tenant still shows it there and it is
+ * not the number it wants; it takes what it wants unless it holds it already.
  */
 export function stepsOf(members: Member[], view: Pick<PlanView, "numberState">): Steps {
-  const releases: Step[] = [];
-  const claims: Step[] = [];
-  for (const m of members) {
+  const release = (m: Member): Step[] => {
     const from = m.from;
-    if (from && from.phoneNumber !== m.to?.phoneNumber && view.numberState(from.phoneNumber)?.holder === m.instanceId)
-      releases.push({ kind: "release", instanceId: m.instanceId, ...from });
-    const to = m.to;
-    if (to && view.numberState(to.phoneNumber)?.holder !== m.instanceId)
-      claims.push({ kind: "claim", instanceId: m.instanceId, ...to });
-  }
-  return { releases, claims };
+    return from && from.phoneNumber !== m.to?.phoneNumber && view.numberState(from.phoneNumber)?.holder === m.instanceId
+      ? [{ kind: "release", instanceId: m.instanceId, ...from }]
+      : [];
+  };
+  const claim = (m: Member): Step[] =>
+    m.to && view.numberState(m.to.phoneNumber)?.holder !== m.instanceId
+      ? [{ kind: "claim", instanceId: m.instanceId, ...m.to }]
+      : [];
+  // The chain closes into a cycle when its last member wants what a member gives up.
+  const wanted = members[members.length - 1]?.to?.phoneNumber;
+  const closesAt = wanted === undefined ? -1 : members.findIndex((m) => m.from?.phoneNumber === wanted);
+  const cycle = closesAt >= 0 ? members.slice(closesAt) : [];
+  const chain = closesAt >= 0 ? members.slice(0, closesAt) : members;
+  const phases: Steps = [cycle.flatMap(release), cycle.flatMap(claim)];
+  for (const m of [...chain].reverse()) phases.push(claim(m), release(m));
+  return phases.filter((p) => p.length > 0);
 }
 
 /**
- * The steps that undo what was done, in order: first give up every number claimed (so the old
- * numbers are free again; a cycle's olds are each other's news), then take every released number
- * back (with its previous emergency location).
+ * The steps that undo what was done (`done`: the phases run, each with the steps that succeeded),
+ * newest first: a claim is given up again, a release taken back (with its previous emergency
+ * location); the steps of one phase are undone together.
  */
-export function rollbackOf(done: Step[]): Steps {
-  const releases = done
-    .filter((s) => s.kind === "claim")
-    .map((s): Step => ({
-      kind: "release",
-      instanceId: s.instanceId,
-      phoneNumber: s.phoneNumber,
-      numberType: s.numberType,
-    }));
-  const claims = done.filter((s) => s.kind === "release").map((s): Step => ({ ...s, kind: "claim" }));
-  return { releases, claims };
+export function rollbackOf(done: Steps): Steps {
+  return [...done]
+    .reverse()
+    .map((phase) =>
+      phase.map((s): Step =>
+        s.kind === "claim"
+          ? { kind: "release", instanceId: s.instanceId, phoneNumber: s.phoneNumber, numberType: s.numberType }
+          : { ...s, kind: "claim" },
+      ),
+    );
 }
 
 /** "A: +1… → +1…, B: +1… → (none)" for messages; `name` turns an account id into a readable name. */

@@ -5,6 +5,7 @@
 import { during } from "../../errors";
 import type { NumberAssignment } from "../model";
 import { numberTypeOf } from "./messages";
+import type { AccountNames } from "./names";
 import { chainFrom, type Chain, type Member, type NumberState, type PlanView } from "./plan";
 import type { MoveRegistry } from "./registry";
 import type { MoveOps } from "./types";
@@ -21,7 +22,8 @@ export class PlanReads {
 
   constructor(
     private readonly ops: MoveOps,
-    registry: MoveRegistry,
+    private readonly registry: MoveRegistry,
+    private readonly names: AccountNames,
     private readonly label: string,
   ) {
     this.view = {
@@ -41,14 +43,24 @@ export class PlanReads {
     });
   }
 
-  /** Follows the chain of holders from `start`, reading each number it reaches. */
+  /**
+   * Follows the chain of holders from `start`, reading each number it reaches, and each holder's
+   * UPN the first time the plan must be asked about it (the plan names bots by UPN).
+   */
   async chain(start: Omit<Member, "reason">): Promise<ReadChain> {
-    let chain = chainFrom(start, this.view);
-    while (chain.kind === "need") {
-      await this.read(chain.phoneNumber);
-      chain = chainFrom(start, this.view);
+    for (;;) {
+      const chain = chainFrom(start, this.view);
+      if (chain.kind === "need") await this.read(chain.phoneNumber);
+      else if (chain.kind !== "blocked" || !(await this.learn(chain.holder))) return chain;
     }
-    return chain;
+  }
+
+  /** Reads the holder's UPN for the plan; true when it was not known before (ask again). */
+  private async learn(holder: string): Promise<boolean> {
+    if (!this.registry.hasPlan() || this.registry.knows(holder)) return false;
+    const facts = await this.names.facts(holder);
+    this.registry.learn(holder, facts?.userPrincipalName ?? null);
+    return true;
   }
 
   /** Reads what each member holds now (it decides what it releases). */

@@ -1,6 +1,6 @@
 /** What the number-move coordinator speaks: its requests, outcomes, declarations and what it asks of the tenant. */
 import type { TenantError } from "../../errors";
-import type { NumberAssignment } from "../model";
+import type { AssignmentBlock, NumberAssignment } from "../model";
 import type { NumberRef, Target } from "./plan";
 
 /** What the coordinator needs from the number service (Graph or PowerShell, retries and settling included). */
@@ -11,8 +11,20 @@ export interface MoveOps {
   assign(request: Target & { instanceId: string }, label: string): Promise<NumberAssignment | undefined>;
   /** Unassigns and waits until the record shows it. */
   unassign(request: NumberRef & { instanceId: string }, label: string): Promise<void>;
-  /** UPN and display name of an account (Graph user by id), or undefined when it cannot be read. */
-  account(instanceId: string): Promise<{ userPrincipalName: string; displayName: string | null } | undefined>;
+  /** UPN, display name and usage location of an account (Graph user by id), or undefined when it cannot be read. */
+  account(instanceId: string): Promise<AccountFacts | undefined>;
+  /** The number's assignment block (null: none; undefined: nothing can tell). */
+  assignmentBlock(
+    phoneNumber: string,
+    record: NumberAssignment | undefined,
+  ): Promise<AssignmentBlock | null | undefined>;
+}
+
+/** What a move needs to know of an account. */
+export interface AccountFacts {
+  userPrincipalName: string;
+  displayName: string | null;
+  usageLocation?: string | null;
 }
 
 /** Waiting knobs, read at each move. */
@@ -24,7 +36,8 @@ export interface MoveTuning {
 
 /** One bot of the stack as its NumberPlan declares it. */
 export interface DeclaredBot {
-  instanceId: string;
+  /** The account id when known (a removed account's, recorded by an earlier plan); else matched by UPN. */
+  instanceId?: string;
   userPrincipalName: string;
   displayName?: string;
   target?: Target;
@@ -34,9 +47,9 @@ export interface DeclaredBot {
 export interface DeclaredStack {
   bots: DeclaredBot[];
   /** Accounts the stack had and removes in this run (or removed before): their numbers may be taken. */
-  removed: { instanceId: string; userPrincipalName: string }[];
+  removed: { instanceId?: string; userPrincipalName: string }[];
   /** Accounts the stack no longer declares but protects (their delete will be refused): numbers kept. */
-  kept?: { instanceId: string; userPrincipalName: string }[];
+  kept?: { instanceId?: string; userPrincipalName: string }[];
 }
 
 /**

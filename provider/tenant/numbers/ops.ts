@@ -13,7 +13,7 @@ import { during } from "../../errors";
 import { progress } from "../../log";
 import { backoffMs, retryUntilKnown, waitOutLag } from "../../retry";
 import type { Tuning } from "../../tuning";
-import type { NumberAssignment, NumberOnAccount } from "../model";
+import type { AssignmentBlock, NumberAssignment, NumberOnAccount } from "../model";
 import type { TeamsCmdlets } from "../powershell/index";
 
 /** Operations on phone numbers of the tenant. */
@@ -26,6 +26,15 @@ export interface NumberOps {
   unassign(request: NumberOnAccount, label: string, settle?: boolean): Promise<void>;
   /** Sets (or clears, null) the emergency location. */
   setLocation(phoneNumber: string, locationId: string | null): Promise<void>;
+  /**
+   * The number's assignment block (null: none): the record's when its read tells it (the cmdlets),
+   * else read through Get-CsPhoneNumberAssignment (Graph documents no such field); undefined when
+   * nothing can tell.
+   */
+  assignmentBlock(
+    phoneNumber: string,
+    record: NumberAssignment | undefined,
+  ): Promise<AssignmentBlock | null | undefined>;
 }
 
 /** How the numbers are reached: Graph's numberAssignments or the *-CsPhoneNumberAssignment cmdlets. */
@@ -59,6 +68,8 @@ export class TenantNumberOps implements NumberOps {
     private readonly tuning: () => Tuning,
     /** Whether the directory shows the account's voice licence provisioned (Teams may lag behind it). */
     private readonly licenceProvisioned: (instanceId: string) => Promise<boolean> = async () => false,
+    /** Get-CsPhoneNumberAssignment, when the transport's reads do not show assignment blocks (Graph). */
+    private readonly cmdletRead?: (phoneNumber: string) => Promise<NumberAssignment | undefined>,
   ) {}
 
   get(phoneNumber: string): Promise<NumberAssignment | undefined> {
@@ -105,6 +116,15 @@ export class TenantNumberOps implements NumberOps {
 
   setLocation(phoneNumber: string, locationId: string | null): Promise<void> {
     return this.transport.setLocation(phoneNumber, locationId);
+  }
+
+  async assignmentBlock(
+    phoneNumber: string,
+    record: NumberAssignment | undefined,
+  ): Promise<AssignmentBlock | null | undefined> {
+    if (record?.assignmentBlock !== undefined) return record.assignmentBlock;
+    if (!this.cmdletRead) return undefined;
+    return (await this.cmdletRead(phoneNumber))?.assignmentBlock;
   }
 
   /** Runs an assign or unassign; an unclear end is checked on the number and repeated (bounded). */

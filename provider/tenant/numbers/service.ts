@@ -117,7 +117,9 @@ class NumberWork {
   ) {
     const account = async (id: string) => {
       const u = await options.userOf(id);
-      return u ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName } : undefined;
+      return u
+        ? { userPrincipalName: u.userPrincipalName, displayName: u.displayName, usageLocation: u.usageLocation }
+        : undefined;
     };
     this.moves = new NumberMoves(
       {
@@ -125,6 +127,7 @@ class NumberWork {
         assign: (r, label) => ops.assign(r, label),
         unassign: (r, label) => ops.unassign(r, label, true),
         account,
+        assignmentBlock: (n, record) => ops.assignmentBlock(n, record),
       },
       options.tuning,
       options.registry ?? moveRegistry,

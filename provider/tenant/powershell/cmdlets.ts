@@ -8,7 +8,7 @@ import { TenantError } from "../../errors";
 import { fromWireEnum, toWireEnum, ZERO_GUID } from "../../formats";
 import { checkWrite } from "../../process-guard";
 import { hostRestarted, throttling, transient, withRetry, type RetryStrategy } from "../../retry";
-import type { NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
+import type { AssignmentBlock, NewAccountRequest, NumberAssignment, NumberOnAccount, TeamsInstance } from "../model";
 import { isNotFound } from "./errors";
 import { InstanceReads } from "./instance-reads";
 import type { CmdletRunner, LazyParameters } from "./pool";
@@ -57,7 +57,17 @@ export function numberAssignmentFromCmdlet(o: Record<string, unknown>): NumberAs
     capabilities: (Array.isArray(capability) ? capability : capability ? String(capability).split(/[,\s{}]+/) : [])
       .filter(Boolean)
       .map((c) => toWireEnum(String(c))),
+    isoCountryCode: text(o, "IsoCountryCode")?.toUpperCase() ?? null,
+    assignmentBlock: assignmentBlockOf(o),
   };
+}
+
+/** AssignmentBlockedState / AssignmentBlockedUntil → the block (null: NotBlocked or empty, as the examples show it). */
+function assignmentBlockOf(o: Record<string, unknown>): AssignmentBlock | null {
+  const state = (text(o, "AssignmentBlockedState") ?? "").toLowerCase();
+  if (state === "blockedforever") return { until: null };
+  if (state === "blockeduntil") return { until: text(o, "AssignmentBlockedUntil") };
+  return null;
 }
 
 /** The Teams cmdlets, run through the pool of PowerShell hosts. */
