@@ -53,6 +53,8 @@ export interface BotRow {
   skuPartNumber: string;
   /** Outbound calling: the Pay-As-You-Go licence or the voice routing policy (absent: none before or after). */
   outbound?: OutboundChange;
+  /** The other kind, removed when a bot switches (a Calling Plan licence given up for a voice routing policy, or back). */
+  outboundGone?: OutboundChange;
   number: Change | "none";
   before?: NumberView;
   after?: NumberView;
@@ -242,6 +244,7 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
       licence?: Tracked;
       number?: Tracked;
       outbound?: Tracked & { step: { type: string } };
+      outboundGone?: Tracked & { step: { type: string } };
       urns: string[];
     }
   >();
@@ -256,7 +259,11 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
     else if (t.step.type === `${TEAMS}BotPhoneNumber`) entry.number = t;
     else if (t.step.type === CALLING_PLAN_LICENCE || t.step.type === VOICE_ROUTING) {
       // Switching from one kind to the other: the one the run keeps is the bot's outbound calling.
-      if (!entry.outbound || t.after) entry.outbound = t;
+      if (entry.outbound && !t.after) entry.outboundGone = t;
+      else {
+        if (entry.outbound) entry.outboundGone = entry.outbound;
+        entry.outbound = t;
+      }
     }
     perBot.set(bot, entry);
   }
@@ -294,8 +301,10 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
         ? inputChanges(r.account.before?.inputs ?? {}, r.account.after?.inputs ?? {})
         : [];
     const outbound = outboundOf(r?.outbound);
+    const outboundGone = outboundOf(r?.outboundGone);
     const changed =
       (outbound !== undefined && outbound.op !== "keep") ||
+      outboundGone !== undefined ||
       accountOp !== "keep" ||
       (licenceOp !== "keep" && licenceOp !== "none") ||
       (numberOp !== "keep" && numberOp !== "none");
@@ -309,6 +318,7 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
       licence: licenceOp,
       skuPartNumber: str(r?.licence?.after?.inputs.skuPartNumber) ?? DEFAULT_SKU,
       ...(outbound ? { outbound } : {}),
+      ...(outboundGone ? { outboundGone } : {}),
       number: numberOp,
       before: accountOp === "create" || accountOp === "adopt" ? undefined : before,
       after,
@@ -362,11 +372,13 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
   for (const r of rows) {
     if (r.licence === "create" || r.licence === "adopt" || r.licence === "replace") seat(r.skuPartNumber).needed++;
     // A Pay-As-You-Go licence takes a seat of the SKU holding that service plan (tenant.ts finds it).
-    const o = r.outbound?.kind === "callingPlan" ? r.outbound : undefined;
-    if (o?.after && (o.op === "create" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
-      seat(o.after).needed++;
-    if (o?.before && (o.op === "delete" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
-      seat(o.before).freed++;
+    for (const o of [r.outbound, r.outboundGone]) {
+      if (o?.kind !== "callingPlan") continue;
+      if (o.after && (o.op === "create" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
+        seat(o.after).needed++;
+      if (o.before && (o.op === "delete" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
+        seat(o.before).freed++;
+    }
     if (r.licence === "adopt") seat(r.skuPartNumber).upTo = true;
     if (r.licence === "delete") seat(r.skuPartNumber).freed++;
   }

@@ -92,8 +92,7 @@ function licenceCell(r: BotRow, tenantRead: boolean): string {
 }
 
 /** The outbound calling part of the licence cell: "+ MCOPSTN_PAYG_1 (1 seat)", "policy A → B", … */
-function outboundCell(r: BotRow): string | undefined {
-  const o = r.outbound;
+function outboundCell(o: BotRow["outbound"]): string | undefined {
   if (!o) return undefined;
   const what = o.kind === "callingPlan" ? (v: string) => v : (v: string) => `policy ${v}`;
   const seat = o.kind === "callingPlan" ? " (1 seat)" : "";
@@ -142,7 +141,7 @@ function botTable(rows: BotRow[], tenantRead: boolean, emphasise: (s: string) =>
           : numberCell(r),
       typeCell(r),
       locationCell(r),
-      [licenceCell(r, tenantRead), outboundCell(r)].filter(Boolean).join("; "),
+      [licenceCell(r, tenantRead), outboundCell(r.outboundGone), outboundCell(r.outbound)].filter(Boolean).join("; "),
     ]),
   };
 }

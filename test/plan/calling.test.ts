@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { buildPlan } from "../../scripts/plan/plan";
-import { fromPreviewJson, type EnginePreview } from "../../scripts/plan/preview";
+import { fromPreviewJson, type EnginePreview, type PreviewStep } from "../../scripts/plan/preview";
 import { renderPlan } from "../../scripts/plan/render";
 
 const saved = fromPreviewJson(
@@ -77,5 +77,41 @@ describe("the number plan's calling readiness warning", () => {
     const plan = buildPlan("prod", p);
     expect(plan.warnings).toEqual([]);
     expect(plan.bots).toHaveLength(4);
+  });
+
+  test("a bot switching from a Calling Plan licence to a voice routing policy: both changes in its row, the PAYG seat freed", () => {
+    const parent = "urn:pulumi:test::teams-bot-numbers::teams:index:Bot::alpha-bot";
+    const step = (op: string, type: string, name: string, inputs: Record<string, unknown>): PreviewStep => {
+      const state = { inputs, outputs: inputs, protect: false, parent };
+      return {
+        op,
+        urn: `urn:pulumi:test::teams-bot-numbers::teams:index:Bot$pulumi-nodejs:dynamic/teams:${type}::${name}`,
+        type: `pulumi-nodejs:dynamic/teams:${type}`,
+        name,
+        ...(op === "delete" ? { old: state } : { new: state }),
+      };
+    };
+    // Hand-made steps (pure logic): the engine deletes the licence and creates the assignment.
+    const p: EnginePreview = {
+      ...withBots({
+        "alpha-bot": { numberType: "DirectRouting", outboundCalling: { voiceRoutingPolicy: "US-DirectRouting" } },
+      }),
+      steps: [
+        step("create", "VoiceRoutingPolicyAssignment", "alpha-bot-voice-routing", { policyName: "US-DirectRouting" }),
+        step("delete", "CallingPlanLicence", "alpha-bot-calling-plan", { servicePlanName: "MCOPSTN_PAYG_2" }),
+      ],
+    };
+    const plan = buildPlan("prod", p);
+    expect(plan.warnings.filter((w) => w.kind === "config")).toEqual([]);
+    const alpha = plan.bots.find((b) => b.name === "alpha-bot")!;
+    expect(alpha.outbound).toMatchObject({ kind: "voiceRoutingPolicy", op: "create", after: "US-DirectRouting" });
+    expect(alpha.outboundGone).toMatchObject({ kind: "callingPlan", op: "delete", before: "MCOPSTN_PAYG_2" });
+    expect(alpha.status).toBe("changed");
+    expect(plan.seats).toContainEqual(
+      expect.objectContaining({ skuPartNumber: "MCOPSTN_PAYG_2", needed: 0, freed: 1 }),
+    );
+    expect(renderPlan(plan, { format: "markdown" })).toContain(
+      "| keep; outbound: − MCOPSTN_PAYG_2 (seat freed); outbound: + policy US-DirectRouting |",
+    );
   });
 });
