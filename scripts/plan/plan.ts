@@ -8,6 +8,14 @@
  */
 import { parseStackConfig, StackConfigError, type BotConfig } from "../../stacks/config";
 import { PROJECT } from "../../stacks/program";
+import {
+  CALLING_PLAN_LICENCE,
+  outboundOf,
+  readinessWarning,
+  undeclaredPieces,
+  VOICE_ROUTING,
+  type OutboundChange,
+} from "./calling";
 import { moveGroups, type MoveGroup } from "./moves";
 import { nameFromUrn, typeFromUrn, type EnginePreview, type ResourceState } from "./preview";
 import { BOT_COMPONENT, driftOf, inputChanges, rawDiffOf, str, TEAMS, trackResources, type Tracked } from "./steps";
@@ -45,6 +53,10 @@ export interface BotRow {
   accountChanges: string[];
   licence: Change | "none";
   skuPartNumber: string;
+  /** Outbound calling: the Pay-As-You-Go licence or the voice routing policy (absent: none before or after). */
+  outbound?: OutboundChange;
+  /** The other kind, removed when a bot switches (a Calling Plan licence given up for a voice routing policy, or back). */
+  outboundGone?: OutboundChange;
   number: Change | "none";
   before?: NumberView;
   after?: NumberView;
@@ -82,7 +94,8 @@ export interface Warning {
     | "replaced"
     | "location"
     | "drift"
-    | "config";
+    | "config"
+    | "calling";
   text: string;
 }
 
@@ -205,16 +218,20 @@ function numberOfConfig(b: BotConfig, before: NumberView | undefined): NumberVie
 
 /** Bot config and protect from the preview's config (the engine's own view of Pulumi.<stack>.yaml). */
 export function stackConfigOf(config: Record<string, string>): { bots: BotConfig[]; protect: boolean } {
-  const raw = config[`${PROJECT}:bots`];
-  let bots: unknown = raw;
-  if (typeof raw === "string") {
+  const json = (raw: string | undefined): unknown => {
+    if (typeof raw !== "string") return raw;
     try {
-      bots = JSON.parse(raw);
+      return JSON.parse(raw);
     } catch {
-      // Not JSON: parseStackConfig names the wrong shape.
+      return raw; // Not JSON: parseStackConfig names the wrong shape.
     }
-  }
-  return parseStackConfig({ bots, protect: config[`${PROJECT}:protect`] });
+  };
+  // azureBots too: a bot's azureBot is refused without it.
+  return parseStackConfig({
+    bots: json(config[`${PROJECT}:bots`]),
+    protect: config[`${PROJECT}:protect`],
+    azureBots: json(config[`${PROJECT}:azureBots`]),
+  });
 }
 
 /** The plan from the preview and the stack's bots, before the tenant is read. */
@@ -230,7 +247,17 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
   }
   const tracked = trackResources(preview.steps);
   // Resources per bot, by the bot component that parents them.
-  const perBot = new Map<string, { account?: Tracked; licence?: Tracked; number?: Tracked; urns: string[] }>();
+  const perBot = new Map<
+    string,
+    {
+      account?: Tracked;
+      licence?: Tracked;
+      number?: Tracked;
+      outbound?: Tracked & { step: { type: string } };
+      outboundGone?: Tracked & { step: { type: string } };
+      urns: string[];
+    }
+  >();
   for (const [urn, t] of tracked) {
     const parent = t.step.new?.parent ?? t.step.old?.parent;
     const bot = parent && typeFromUrn(parent) === BOT_COMPONENT ? nameFromUrn(parent) : undefined;
@@ -240,6 +267,14 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
     if (t.step.type === `${TEAMS}ApplicationInstance`) entry.account = t;
     else if (t.step.type === `${TEAMS}VirtualUserLicense`) entry.licence = t;
     else if (t.step.type === `${TEAMS}BotPhoneNumber`) entry.number = t;
+    else if (t.step.type === CALLING_PLAN_LICENCE || t.step.type === VOICE_ROUTING) {
+      // Switching from one kind to the other: the one the run keeps is the bot's outbound calling.
+      if (entry.outbound && !t.after) entry.outboundGone = t;
+      else {
+        if (entry.outbound) entry.outboundGone = entry.outbound;
+        entry.outbound = t;
+      }
+    }
     perBot.set(bot, entry);
   }
 
@@ -275,7 +310,11 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
       r?.account?.op === "update" || r?.account?.op === "replace"
         ? inputChanges(r.account.before?.inputs ?? {}, r.account.after?.inputs ?? {})
         : [];
+    const outbound = outboundOf(r?.outbound);
+    const outboundGone = outboundOf(r?.outboundGone);
     const changed =
+      (outbound !== undefined && outbound.op !== "keep") ||
+      outboundGone !== undefined ||
       accountOp !== "keep" ||
       (licenceOp !== "keep" && licenceOp !== "none") ||
       (numberOp !== "keep" && numberOp !== "none");
@@ -288,6 +327,8 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
       accountChanges,
       licence: licenceOp,
       skuPartNumber: str(r?.licence?.after?.inputs.skuPartNumber) ?? DEFAULT_SKU,
+      ...(outbound ? { outbound } : {}),
+      ...(outboundGone ? { outboundGone } : {}),
       number: numberOp,
       before: accountOp === "create" || accountOp === "adopt" ? undefined : before,
       after,
@@ -313,6 +354,9 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
       accountChanges: [],
       licence: gone(r.licence),
       skuPartNumber: str(r.licence?.before?.inputs.skuPartNumber) ?? DEFAULT_SKU,
+      ...(r.outbound?.before
+        ? { outbound: { ...outboundOf(r.outbound)!, op: "delete" as const, after: undefined } }
+        : {}),
       number: gone(r.number),
       before: numberOfState(r.number?.before),
       after: undefined,
@@ -333,12 +377,21 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
     seats.set(sku, s);
     return s;
   };
+  // The resource accounts' licence first, always: a plan of outbound calling alone still shows its seats.
+  seat(DEFAULT_SKU);
   for (const r of rows) {
     if (r.licence === "create" || r.licence === "adopt" || r.licence === "replace") seat(r.skuPartNumber).needed++;
+    // A Pay-As-You-Go licence takes a seat of the SKU holding that service plan (tenant.ts finds it).
+    for (const o of [r.outbound, r.outboundGone]) {
+      if (o?.kind !== "callingPlan") continue;
+      if (o.after && (o.op === "create" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
+        seat(o.after).needed++;
+      if (o.before && (o.op === "delete" || o.op === "replace" || (o.op === "update" && o.before !== o.after)))
+        seat(o.before).freed++;
+    }
     if (r.licence === "adopt") seat(r.skuPartNumber).upTo = true;
     if (r.licence === "delete") seat(r.skuPartNumber).freed++;
   }
-  if (seats.size === 0) seat(DEFAULT_SKU);
 
   const errors = preview.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim());
   const failed = preview.failed || errors.length > 0;
@@ -372,6 +425,10 @@ export function buildPlan(stack: string, preview: EnginePreview): NumberPlanRepo
         kind: "replaced",
         text: `${r.name}: the account is replaced (deleted, then created again: ${r.accountChanges.join("; ")}); its number and licence go with it.`,
       });
+  config.bots.forEach((b) => {
+    const pieces = undeclaredPieces(b);
+    if (pieces.length) warnings.push({ kind: "calling", text: readinessWarning(b.name, pieces) });
+  });
   for (const l of leaving)
     warnings.push({
       kind: "leaves-stack",

@@ -91,6 +91,25 @@ function licenceCell(r: BotRow, tenantRead: boolean): string {
   }
 }
 
+/** The outbound calling part of the licence cell: "+ MCOPSTN_PAYG_1 (1 seat)", "policy A → B", … */
+function outboundCell(o: BotRow["outbound"]): string | undefined {
+  if (!o) return undefined;
+  const what = o.kind === "callingPlan" ? (v: string) => v : (v: string) => `policy ${v}`;
+  const seat = o.kind === "callingPlan" ? " (1 seat)" : "";
+  switch (o.op) {
+    case "create":
+      return `outbound: + ${what(o.after ?? "?")}${seat}`;
+    case "delete":
+      return `outbound: − ${what(o.before ?? "?")}${o.kind === "callingPlan" ? " (seat freed)" : ""}`;
+    case "keep":
+      return `outbound: ${what(o.after ?? o.before ?? "?")}`;
+    default:
+      return o.before === o.after
+        ? `outbound: ${o.op} ${what(o.after ?? "?")}`
+        : `outbound: ${what(o.before ?? "?")} → ${o.after ?? "?"}`;
+  }
+}
+
 function botCell(r: BotRow): string {
   const tag = { added: "new", adopted: "adopt", removed: "removed", changed: "", unchanged: "" }[r.status];
   return `${r.name}${r.index === undefined ? "" : ` (bots[${r.index}])`}${tag ? ` · ${tag}` : ""}`;
@@ -122,7 +141,7 @@ function botTable(rows: BotRow[], tenantRead: boolean, emphasise: (s: string) =>
           : numberCell(r),
       typeCell(r),
       locationCell(r),
-      licenceCell(r, tenantRead),
+      [licenceCell(r, tenantRead), outboundCell(r.outboundGone), outboundCell(r.outbound)].filter(Boolean).join("; "),
     ]),
   };
 }

@@ -25,7 +25,10 @@ export interface PlanReader {
   user(
     idOrUpn: string,
   ): Promise<{ id: string; userPrincipalName: string; displayName: string | null; skuIds: string[] } | undefined>;
-  skus(): Promise<{ skuId: string; skuPartNumber: string; enabled: number; consumed: number }[]>;
+  /** Subscribed SKUs with their service plans (a Pay-As-You-Go licence is named by its service plan). */
+  skus(): Promise<
+    { skuId: string; skuPartNumber: string; servicePlans: string[]; enabled: number; consumed: number }[]
+  >;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export function openPlanReader(settings: TenantSettings): PlanReader {
       return (await graph.licences.subscribedSkus()).map((s) => ({
         skuId: s.skuId.toLowerCase(),
         skuPartNumber: s.skuPartNumber,
+        servicePlans: (s.servicePlans ?? []).map((p) => p.servicePlanName),
         enabled: s.prepaidUnits.enabled,
         consumed: s.consumedUnits,
       }));
@@ -102,9 +106,12 @@ export async function readTenantFacts(reader: PlanReader, needs: TenantNeeds): P
     }),
   ]);
   const partNumbers = new Map((skus ?? []).map((s) => [s.skuId, s.skuPartNumber]));
-  for (const s of skus ?? [])
-    if (needs.skus.includes(s.skuPartNumber))
-      facts.skus.set(s.skuPartNumber, { enabled: s.enabled, consumed: s.consumed });
+  // A seat is wanted by SKU part number, or (Pay-As-You-Go) by the service plan the SKU holds.
+  for (const want of needs.skus) {
+    const s =
+      (skus ?? []).find((k) => k.skuPartNumber === want) ?? (skus ?? []).find((k) => k.servicePlans.includes(want));
+    if (s) facts.skus.set(want, { enabled: s.enabled, consumed: s.consumed });
+  }
 
   const holders = [...facts.numbers.values()].flatMap((r) => (r?.holderId ? [r.holderId] : []));
   const users = new Map<string, Awaited<ReturnType<PlanReader["user"]>> | null>();

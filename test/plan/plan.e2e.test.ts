@@ -363,3 +363,83 @@ describe("number plan of a brownfield adoption (real engine, emulator)", () => {
     expect((await t.admin.audit()).slice(before)).toEqual([]);
   });
 });
+
+describe("number plan of outbound calling (real engine, emulator)", () => {
+  let t: TestEmulator;
+  let h: EngineHarness;
+  let dir: string;
+  const POLICY = "US-DirectRouting";
+
+  const setBots = (bots: unknown[]): Promise<void> => h.stack.setConfig("bots", { value: JSON.stringify(bots) });
+  /** The preview's plan with tenant reads as the preview app, in Markdown and text. */
+  const planOf = async (): Promise<{ plan: NumberPlanReport; output: string; text: string }> => {
+    const p = await previewJson(h);
+    expect(p.code).toBe(0);
+    const reader = appSettings(t, PREVIEW_APP);
+    const r = await renderSaved(dir, "prod", p.json, { reader });
+    const text = await renderSaved(dir, "prod", p.json, { reader, format: "text" });
+    return { plan: r.plan!, output: await stableIds(t, r.output), text: await stableIds(t, text.output) };
+  };
+
+  beforeAll(async () => {
+    t = await startTestEmulator();
+    h = await EngineHarness.create({
+      name: "plan-calling",
+      env: { AZURE_CLIENT_SECRET: t.clientSecret, TEAMS_POLL_INTERVAL_MS: "200" },
+      config: stackConfigFor(t),
+    });
+    dir = path.join(h.dir, "plans");
+    fs.mkdirSync(dir, { recursive: true });
+    await setBots([bot("alpha", N.a), bot("delta", DR, { numberType: "DirectRouting" })]);
+    expect((await h.up()).exitCode).toBe(0);
+  });
+  afterAll(async () => {
+    await h?.dispose();
+    await t?.stop();
+  });
+
+  test("a bot gains a Pay-As-You-Go Calling Plan, another a voice routing policy: the licence column, the seats and the readiness warning say so", async () => {
+    await setBots([
+      bot("alpha", N.a, { outboundCalling: { callingPlan: "MCOPSTN_PAYG_1" } }),
+      bot("delta", DR, { numberType: "DirectRouting", outboundCalling: { voiceRoutingPolicy: POLICY } }),
+    ]);
+    const { plan, output: markdown, text } = await planOf();
+    expect(markdown).toMatchSnapshot("outbound calling added (markdown, tenant read)");
+    expect(text).toMatchSnapshot("outbound calling added (text, tenant read)");
+
+    const row = (name: string) => plan.bots.find((b) => b.name === name)!;
+    expect(row("alpha-bot").outbound).toEqual({ kind: "callingPlan", op: "create", after: "MCOPSTN_PAYG_1" });
+    expect(row("delta-bot").outbound).toEqual({ kind: "voiceRoutingPolicy", op: "create", after: POLICY });
+    expect(plan.bots.map((b) => b.status)).toEqual(["changed", "changed"]);
+    expect(markdown).toContain("| keep; outbound: + MCOPSTN_PAYG_1 (1 seat) |");
+    expect(markdown).toContain(`| keep; outbound: + policy ${POLICY} |`);
+    // The seat of the zone 1 PAYG SKU, found by its service plan (its part number is another name): 5 in the fixture.
+    expect(plan.seats).toContainEqual(
+      expect.objectContaining({ skuPartNumber: "MCOPSTN_PAYG_1", needed: 1, enabled: 5, consumed: 0 }),
+    );
+    // Neither bot declares its Azure Bot: the chain is not complete as declared.
+    expect(plan.warnings.filter((w) => w.kind === "calling").map((w) => w.text.split(":")[0])).toEqual([
+      "alpha-bot is not ready for calls as declared",
+      "delta-bot is not ready for calls as declared",
+    ]);
+
+    expect((await h.up()).exitCode).toBe(0);
+    // After the run the plan shows the outbound calling kept: nothing to approve.
+    const again = (await planOf()).plan;
+    expect(again.bots.map((b) => [b.name, b.status, b.outbound?.op, b.outbound?.after])).toEqual([
+      ["alpha-bot", "unchanged", "keep", "MCOPSTN_PAYG_1"],
+      ["delta-bot", "unchanged", "keep", POLICY],
+    ]);
+
+    // Removing outboundCalling from alpha: the plan shows the licence going and its seat freed.
+    await setBots([
+      bot("alpha", N.a),
+      bot("delta", DR, { numberType: "DirectRouting", outboundCalling: { voiceRoutingPolicy: POLICY } }),
+    ]);
+    const removed = await planOf();
+    expect(removed.plan.bots[0]!.outbound).toEqual({ kind: "callingPlan", op: "delete", before: "MCOPSTN_PAYG_1" });
+    expect(removed.output).toContain("| keep; outbound: − MCOPSTN_PAYG_1 (seat freed) |");
+    expect(removed.plan.seats).toContainEqual(expect.objectContaining({ skuPartNumber: "MCOPSTN_PAYG_1", freed: 1 }));
+    expect((await h.destroy()).exitCode).toBe(0);
+  });
+});
