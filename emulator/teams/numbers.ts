@@ -14,7 +14,7 @@ import {
   numberForAssignment,
   parseNumberType,
 } from "../rules";
-import { NumberRec, UserRec } from "../state";
+import { NumberRec, NumberType, UserRec } from "../state";
 import { CmdletDef } from "./cmdlet";
 import { CmdletError, teamsErrors } from "./errors";
 import { matchesNumberFilter, parseNumberFilter } from "./number-filter";
@@ -39,6 +39,15 @@ function cmdletNumber(cmdlet: string, raw: string): string {
     cmdlet,
     `BadRequest - The telephone number '${raw}' is not in a valid format; use E.164, e.g. +12065551234 or 12065551234.`,
   );
+}
+
+/** The inventory's record of a -TelephoneNumber (of -NumberType when given), or the cmdlet's "not found". */
+function inventoryNumber(ctx: EmulatorContext, cmdlet: string, raw: unknown, type?: NumberType): NumberRec {
+  const number = cmdletNumber(cmdlet, String(raw));
+  const n = findNumber(ctx.store, number, type);
+  if (!n)
+    throw cmdletBadRequest(cmdlet, `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`);
+  return n;
 }
 
 /** Resolves -Identity (ObjectId, UPN or sip: address) to a user. */
@@ -150,20 +159,14 @@ export const setAssignment: CmdletDef = {
       has("TelephoneNumber") &&
       (has("LocationId") || has("NetworkSiteId") || has("ReverseNumberLookup"))
     ) {
-      const number = cmdletNumber(this.name, String(p.TelephoneNumber));
-      const n = findNumber(ctx.store, number);
-      if (!n)
-        throw cmdletBadRequest(
-          this.name,
-          `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
-        );
+      const n = inventoryNumber(ctx, this.name, p.TelephoneNumber);
       if (p.LocationId === "null" && n.locationId && !locationRemovable(n))
         throw cmdletBadRequest(this.name, `BadRequest - ${assignTexts.locationRemoval(n.telephoneNumber)}`);
       if (typeof p.LocationId === "string") n.locationId = p.LocationId === "null" ? null : p.LocationId;
       if (typeof p.NetworkSiteId === "string") n.networkSiteId = p.NetworkSiteId === "null" ? null : p.NetworkSiteId;
       if (typeof p.ReverseNumberLookup === "string")
         n.reverseNumberLookupOptions = p.ReverseNumberLookup === "" ? [] : ["skipInternalVoip"];
-      return { output: [], audit: { target: n.assignmentTargetId, number } };
+      return { output: [], audit: { target: n.assignmentTargetId, number: n.telephoneNumber } };
     }
     throw teamsErrors.ambiguousParameterSet(this.name);
   },
@@ -194,14 +197,8 @@ export const removeAssignment: CmdletDef = {
     if (!("TelephoneNumber" in p) || !("NumberType" in p) || p.RemoveAll === true) {
       throw teamsErrors.ambiguousParameterSet(this.name);
     }
-    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
-    const type = parseNumberType(String(p.NumberType))!;
-    const n = findNumber(ctx.store, number, type);
-    if (!n)
-      throw cmdletBadRequest(
-        this.name,
-        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
-      );
+    const n = inventoryNumber(ctx, this.name, p.TelephoneNumber, parseNumberType(String(p.NumberType))!);
+    const number = n.telephoneNumber;
     if (!target) throw cmdletBadRequest(this.name, assignTexts.userNotFound(identity));
     if (n.assignmentTargetId !== target.id) {
       throw cmdletBadRequest(
@@ -242,13 +239,7 @@ export const setAssignmentBlock: CmdletDef = {
     { name: "AssignmentBlockedDays", type: "int" },
   ],
   run(ctx, p) {
-    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
-    const n = findNumber(ctx.store, number);
-    if (!n)
-      throw cmdletBadRequest(
-        this.name,
-        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
-      );
+    const n = inventoryNumber(ctx, this.name, p.TelephoneNumber);
     const block = blockRequest(this.name, p);
     if (!block)
       throw cmdletBadRequest(this.name, "BadRequest - give -AssignmentBlockedForever or -AssignmentBlockedDays.");
@@ -265,13 +256,7 @@ export const removeAssignmentBlock: CmdletDef = {
   mutating: true,
   params: [{ name: "TelephoneNumber", type: "string", mandatory: true }],
   run(ctx, p) {
-    const number = cmdletNumber(this.name, String(p.TelephoneNumber));
-    const n = findNumber(ctx.store, number);
-    if (!n)
-      throw cmdletBadRequest(
-        this.name,
-        `BadRequest - ${assignTexts.numberNotFound(number, ctx.store.state.tenant.id)}`,
-      );
+    const n = inventoryNumber(ctx, this.name, p.TelephoneNumber);
     delete n.assignmentBlock;
     return { output: [], audit: { target: n.assignmentTargetId, number: n.telephoneNumber } };
   },
