@@ -7,7 +7,7 @@
  *   npm run demo -- refresh     # read the tenant back into the state
  *   npm run demo -- destroy     # tear the dev bots down
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
@@ -18,11 +18,16 @@ import { COMMANDS, exitCodeOf, runStack, StackCommand } from "./stack";
 
 const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
 
+/** Pulumi.dev.yaml's config. */
+function devStackConfig(): Record<string, unknown> {
+  const file = path.join(REPO_ROOT, "Pulumi.dev.yaml");
+  return (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+}
+
 /** The emulator's port: where Pulumi.dev.yaml's authorityHost points (https://localhost:8443), its one home. */
 function emulatorPort(): number {
   const file = path.join(REPO_ROOT, "Pulumi.dev.yaml");
-  const config = (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-  const url = new URL(String(config["teams-bot-numbers:authorityHost"]));
+  const url = new URL(String(devStackConfig()["teams-bot-numbers:authorityHost"]));
   if (url.hostname !== "localhost" || !url.port)
     throw new Error(`${file}: teams-bot-numbers:authorityHost must be the emulator's https://localhost:<port>`);
   return Number(url.port);
@@ -32,6 +37,12 @@ interface EmulatorInfo {
   url: string;
   pid: number;
   caPath: string;
+}
+
+/** The dev stack's bots as Pulumi.dev.yaml declares them (names and app ids). */
+function devStackBots(): { name: string; appId?: string }[] {
+  const bots = devStackConfig()["teams-bot-numbers:bots"];
+  return Array.isArray(bots) ? (bots as { name: string; appId?: string }[]) : [];
 }
 
 function runningEmulator(): EmulatorInfo | undefined {
@@ -93,6 +104,26 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ")).join("\n");
 }
 
+/** A call to the first bot with a number reaches its webhook (./demo/call.ts, in a process that trusts the emulator's CA). */
+function placeDemoCall(emulator: EmulatorInfo, bots: Record<string, Record<string, string | null>>): void {
+  const devBot = devStackBots().find((b) => b.appId && bots[b.name]?.phoneNumber);
+  if (!devBot) return;
+  const fixture = loadFixture();
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, "dist", "scripts", "demo", "call.js"),
+      ...[emulator.url, fixture.tenantId, fixture.apps[0]!.clientId],
+      ...[devBot.name, devBot.appId!, bots[devBot.name]!.phoneNumber!],
+    ],
+    {
+      stdio: "inherit",
+      env: { ...process.env, AZURE_CLIENT_SECRET: deployerSecret(), NODE_EXTRA_CA_CERTS: emulator.caPath },
+    },
+  );
+  if (run.status !== 0) throw new Error(`the demo call failed (exit ${run.status})`);
+}
+
 async function main(): Promise<void> {
   const command = (process.argv[2] ?? "up") as StackCommand;
   if (!COMMANDS.includes(command)) throw new Error(`unknown command "${command}": use ${COMMANDS.join(", ")}`);
@@ -115,6 +146,8 @@ async function main(): Promise<void> {
       ]);
     }
     console.log(`\n${table(rows)}\n`);
+    placeDemoCall(emulator, bots);
+    console.log("");
   }
   console.log(`The emulator keeps running at ${emulator.url}: inspect it with`);
   console.log(`  curl --cacert ${emulator.caPath} ${emulator.url}/_emulator/state`);

@@ -93,6 +93,13 @@ describe("docs: the demo, as README.md and docs/getting-started.md show it", () 
     expect(demo!.stdout).toMatch(/^incident-bot\s+incident-bot@contoso\.com\s+\S+\s+\+14255550100\s/m);
     expect(demo!.stdout).toMatch(/^reception-bot\s+reception-bot@contoso\.com\s+\S+\s+\+14255550200\s/m);
     expect(demo!.stdout).toMatch(/^survey-bot\s+survey-bot@contoso\.com\s+\S+\s+\+14255550300\s/m);
+    // The calling chain of issue 21: a synthetic incoming call reaches the first bot's webhook.
+    expect(demo!.stdout).toMatch(
+      /^Azure Bot "incident-bot" \(msaAppId 6d3a1f0e-2b4c-4e8a-9f71-0c5d2e8b4a10\) with Teams calling/m,
+    );
+    expect(demo!.stdout).toMatch(
+      /^call \+12065550123 → \+14255550100 reached incident-bot's webhook: created, state incoming \(\/communications\/calls\/[0-9a-f-]{36}\)$/m,
+    );
     expect(demo!.stdout).toContain(`The emulator keeps running at ${url}`);
     const s = await state();
     for (const upn of ["incident-bot@contoso.com", "reception-bot@contoso.com", "survey-bot@contoso.com"])
