@@ -401,7 +401,11 @@ describe("bad input corpus", () => {
         expect(res.exitCode).not.toBe(0);
         for (const text of expected) expect(out).toContain(text);
         expect(await mutatingCalls()).toBe(0);
-        expect(r.h.resources().filter((x) => x.type.startsWith("pulumi-nodejs:"))).toEqual([]);
+        // No bot resource is recorded. The stack's NumberPlan may be: it holds only the declared config
+        // and depends on no account (issue 22: one refused account costs only its own bot), so the
+        // engine can create it before the first tenant call fails; a rerun with the fix continues.
+        const recorded = r.h.resources().filter((x) => x.type.startsWith("pulumi-nodejs:"));
+        expect(recorded.filter((x) => !x.urn.includes("::number-plan"))).toEqual([]);
         // A credential never shows up in the error.
         expect(out).not.toContain(r.t.clientSecret);
       } finally {
