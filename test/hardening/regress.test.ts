@@ -123,9 +123,10 @@ describe("hardening regressions", () => {
           }),
         );
         await l.create(await checked(l, { userId: account.id }));
-        // Call 1: Get-CsPhoneNumberAssignment (the claim's lookup, which the move takes as its look at
-        // the number: read once); call 2: Set-CsPhoneNumberAssignment, on which the stand-in dies.
-        await h.faults({ pwshCrash: { afterCalls: 2, mode } }, true);
+        // Call 1: Get-CsPhoneNumberAssignment for the location the number had before the stack claims
+        // it (issue 22: handed back on destroy); call 2: the claim's lookup, which the move takes as its
+        // look at the number (read once); call 3: Set-CsPhoneNumberAssignment, on which the stand-in dies.
+        await h.faults({ pwshCrash: { afterCalls: 3, mode } }, true);
         await n.create(await checked(n, { instanceId: account.id, phoneNumber: number, numberType: "CallingPlan" }));
         const held = (
           (await h.state()).numbers as Array<{ telephoneNumber: string; assignmentTargetId: string | null }>
