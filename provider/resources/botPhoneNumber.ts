@@ -38,6 +38,7 @@ import {
   configureSession,
   emergencyLocation,
   locationRemovalRefusal,
+  rememberedOriginal,
   rememberOriginal,
   tenant,
   type MoveOutcome,
@@ -261,7 +262,7 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
     const sameNumber = olds.phoneNumber === phoneNumber;
     const kept = originalOf(olds);
     // Another number: its original is what it carries before this stack takes it.
-    const original = sameNumber ? kept : await tenant().locations.original(phoneNumber);
+    const before = sameNumber ? kept : await tenant().locations.original(phoneNumber);
     const moved = await tenant().numbers.change({
       instanceId,
       from: { phoneNumber: olds.phoneNumber, numberType: olds.numberType, locationId: declaredLocation(olds) },
@@ -271,6 +272,8 @@ export const provider: Hooks<Inputs, BotPhoneNumberOutputs> = namedBy({
     });
     if (!moved.ok) throw moveFailure(moved, id, olds);
     if (!sameNumber) await handBack(olds);
+    // Taken from another bot of the run: the original that bot recorded (its diff has run by now).
+    const original = sameNumber ? kept : (rememberedOriginal(phoneNumber) ?? before);
     return { outs: outputs(news, moved.record, original) };
   },
 

@@ -29,7 +29,13 @@ export type { LicenceRequest, Licences, LicenceState } from "./licences/service"
 export { announceMove, declareStack, type DeclaredStack, type MoveOutcome } from "./moves/index";
 export type { NumberOps } from "./numbers/ops";
 export { emergencyLocation, type Numbers } from "./numbers/service";
-export { locationRemovalRefusal, rememberOriginal, type Locations, type OriginalLocation } from "./numbers/locations";
+export {
+  locationRemovalRefusal,
+  rememberedOriginal,
+  rememberOriginal,
+  type Locations,
+  type OriginalLocation,
+} from "./numbers/locations";
 export type { PolicyOps } from "./policies/ops";
 export type { Policies, PolicyRequest } from "./policies/service";
 export { servicesOver, type TenantOps, type TenantServices } from "./services";

@@ -74,6 +74,15 @@ export function rememberOriginal(phoneNumber: string, original: OriginalLocation
   recorded.set(phoneNumber, original);
 }
 
+/**
+ * The original another BotPhoneNumber of the run recorded for this number, if any. Read after a move:
+ * the giver's diff may run after the taker's update started (a swap runs both updates at once), but
+ * always before the giver releases the number the taker claims.
+ */
+export function rememberedOriginal(phoneNumber: string): OriginalLocation | undefined {
+  return recorded.get(phoneNumber);
+}
+
 /** Forgets the remembered originals (tests). */
 export function resetOriginals(): void {
   recorded.clear();
