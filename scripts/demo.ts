@@ -10,26 +10,21 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 
 import { loadFixture } from "../emulator";
 import { LOCAL_DIR, REPO_ROOT } from "../engine/workspace";
+import { DEV_STACK_FILE, devStackConfig, devStackSetting } from "./demo/dev-stack";
 import { COMMANDS, exitCodeOf, runStack, StackCommand } from "./stack";
 
 const EMULATOR_DIR = path.join(LOCAL_DIR, "emulator");
 
-/** Pulumi.dev.yaml's config. */
-function devStackConfig(): Record<string, unknown> {
-  const file = path.join(REPO_ROOT, "Pulumi.dev.yaml");
-  return (parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> }).config ?? {};
-}
-
 /** The emulator's port: where Pulumi.dev.yaml's authorityHost points (https://localhost:8443), its one home. */
 function emulatorPort(): number {
-  const file = path.join(REPO_ROOT, "Pulumi.dev.yaml");
-  const url = new URL(String(devStackConfig()["teams-bot-numbers:authorityHost"]));
+  const url = new URL(String(devStackSetting("authorityHost")));
   if (url.hostname !== "localhost" || !url.port)
-    throw new Error(`${file}: teams-bot-numbers:authorityHost must be the emulator's https://localhost:<port>`);
+    throw new Error(
+      `${DEV_STACK_FILE}: teams-bot-numbers:authorityHost must be the emulator's https://localhost:<port>`,
+    );
   return Number(url.port);
 }
 
@@ -108,13 +103,11 @@ function table(rows: string[][]): string {
 function placeDemoCall(emulator: EmulatorInfo, bots: Record<string, Record<string, string | null>>): void {
   const devBot = devStackBots().find((b) => b.appId && bots[b.name]?.phoneNumber);
   if (!devBot) return;
-  const fixture = loadFixture();
   const run = spawnSync(
     process.execPath,
     [
       path.join(REPO_ROOT, "dist", "scripts", "demo", "call.js"),
-      ...[emulator.url, fixture.tenantId, fixture.apps[0]!.clientId],
-      ...[devBot.name, devBot.appId!, bots[devBot.name]!.phoneNumber!],
+      ...[emulator.url, devBot.name, devBot.appId!, bots[devBot.name]!.phoneNumber!],
     ],
     {
       stdio: "inherit",

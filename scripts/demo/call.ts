@@ -2,71 +2,33 @@
  * The demo's last step (issue 21): a call reaches a bot. After `up`, the first bot with a number gets
  * what `azureBot` declares on a real subscription — an Azure Bot with its app id and a Teams channel
  * with calling on — registered in the emulator's Azure Resource Manager (the `@pulumi/azure-native`
- * provider plugin cannot be downloaded here), pointing at a small HTTPS receiver on this machine. The
+ * provider plugin cannot be downloaded here), pointing at a webhook receiver on this machine. The
  * emulator then places a synthetic incoming call to the bot's number: it follows number → resource
  * account → app id → Azure Bot → Teams channel and POSTs Graph's incoming-call notification to the
  * webhook, which prints it. docs/calling-readiness.md, docs/emulator.md "The calling chain".
  *
  * Run by scripts/demo.ts in a process of its own, so that it trusts the emulator's CA
- * (NODE_EXTRA_CA_CERTS is read only at start-up); the deployer's secret comes in AZURE_CLIENT_SECRET:
- *   node dist/scripts/demo/call.js <url> <tenant id> <client id> <bot name> <app id> <number>
+ * (NODE_EXTRA_CA_CERTS is read only at start-up). It signs in as the dev stack does: Pulumi.dev.yaml's
+ * settings, the deployer's secret in AZURE_CLIENT_SECRET:
+ *   node dist/scripts/demo/call.js <emulator url> <bot name> <app id> <number>
  */
-import * as https from "https";
-import { AddressInfo } from "net";
 import * as path from "path";
-import { ConfidentialClientApplication } from "@azure/msal-node";
 
-import { issueServerCert, loadCa } from "../../emulator/certs";
+import { loadFixture } from "../../emulator";
+import { webhookReceiver } from "../../emulator/calling/webhook-receiver";
+import { loadCa } from "../../emulator/certs";
+import { resolveTenantSettings } from "../../provider/settings";
+import { closeTenants, tenantParts } from "../../provider/tenant/index";
+import { armScope, BOT_SERVICE_API_VERSION } from "../preflight/calling-tenant";
+import { devStackSetting } from "./dev-stack";
 
-/** Where the default fixture seeds the subscription and resource group the deployer may write. */
-const SUBSCRIPTION = "7c0e4b2a-9d1f-4e3a-8b5c-6a7d8e9f0a31";
-const RESOURCE_GROUP = "rg-teams-bots";
-const ARM_API_VERSION = "2022-09-15";
 /** The caller the synthetic call comes from. */
 const CALLER = "+12065550123";
-
-export interface DemoTenant {
-  url: string;
-  caPath: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-}
 
 export interface DemoBot {
   name: string;
   appId: string;
   phoneNumber: string;
-}
-
-interface Receiver {
-  url: string;
-  received: Promise<unknown>;
-  close(): void;
-}
-
-/** An HTTPS receiver (certificate from the emulator's CA) that resolves with the first notification. */
-async function receiver(caPath: string): Promise<Receiver> {
-  const cert = issueServerCert(loadCa(path.dirname(caPath)));
-  let deliver: (body: unknown) => void = () => undefined;
-  const received = new Promise<unknown>((resolve) => (deliver = resolve));
-  const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
-    let text = "";
-    req.on("data", (c: Buffer) => (text += c.toString("utf8")));
-    req.on("end", () => {
-      res.writeHead(202).end();
-      deliver(JSON.parse(text));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `https://localhost:${(server.address() as AddressInfo).port}/api/calling/`,
-    received,
-    close: () => {
-      server.close();
-      server.closeAllConnections();
-    },
-  };
 }
 
 async function request(url: string, method: string, body: unknown, token?: string): Promise<unknown> {
@@ -80,31 +42,24 @@ async function request(url: string, method: string, body: unknown, token?: strin
   return text ? (JSON.parse(text) as unknown) : undefined;
 }
 
-/** Registers the bot's Azure Bot and Teams calling channel over ARM, as the deployer. */
-async function registerAzureBot(t: DemoTenant, bot: DemoBot, webhook: string): Promise<void> {
-  const msal = new ConfidentialClientApplication({
-    auth: {
-      clientId: t.clientId,
-      clientSecret: t.clientSecret,
-      authority: `${t.url}/${t.tenantId}`,
-      knownAuthorities: [new URL(t.url).host],
-    },
-  });
-  const token = (await msal.acquireTokenByClientCredential({ scopes: ["https://management.azure.com/.default"] }))
-    ?.accessToken;
-  const id = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${RESOURCE_GROUP}/providers/Microsoft.BotService/botServices/${bot.name}`;
+/** Registers the bot's Azure Bot and Teams calling channel over ARM, as the deployer, in the fixture's resource group. */
+async function registerAzureBot(url: string, bot: DemoBot, webhook: string): Promise<void> {
+  const settings = resolveTenantSettings(devStackSetting);
+  const { accessToken } = await tenantParts(settings).tokens.token(armScope(url));
+  const group = loadFixture().azure.resourceGroups[0]!;
+  const id = `/subscriptions/${group.subscriptionId}/resourceGroups/${group.name}/providers/Microsoft.BotService/botServices/${bot.name}`;
   const arm = (p: string, body: unknown): Promise<unknown> =>
-    request(`${t.url}${p}?api-version=${ARM_API_VERSION}`, "PUT", body, token);
+    request(`${url}${p}?api-version=${BOT_SERVICE_API_VERSION}`, "PUT", body, accessToken);
   await arm(id, {
     location: "global",
     kind: "azurebot",
     sku: { name: "F0" },
     properties: {
       displayName: bot.name,
-      endpoint: `${webhook.replace(/calling\/$/, "messages")}`,
+      endpoint: webhook.replace(/calling\/$/, "messages"),
       msaAppId: bot.appId,
       msaAppType: "SingleTenant",
-      msaAppTenantId: t.tenantId,
+      msaAppTenantId: settings.tenantId,
     },
   });
   await arm(`${id}/channels/MsTeamsChannel`, {
@@ -117,46 +72,38 @@ async function registerAzureBot(t: DemoTenant, bot: DemoBot, webhook: string): P
 }
 
 /** Registers the bot's calling chain, calls its number, prints what reached the webhook. */
-export async function demoCall(t: DemoTenant, bot: DemoBot, log: (line: string) => void = console.log): Promise<void> {
-  const hook = await receiver(t.caPath);
+export async function demoCall(
+  url: string,
+  caPath: string,
+  bot: DemoBot,
+  log: (line: string) => void = console.log,
+): Promise<void> {
+  const hook = await webhookReceiver(loadCa(path.dirname(caPath)));
   try {
-    await registerAzureBot(t, bot, hook.url);
-    log(`Azure Bot "${bot.name}" (msaAppId ${bot.appId}) with Teams calling → ${hook.url} (emulator ARM)`);
-    const report = (await request(`${t.url}/_emulator/admin/incomingCall`, "POST", {
+    const webhook = `${hook.url}/`;
+    await registerAzureBot(url, bot, webhook);
+    log(`Azure Bot "${bot.name}" (msaAppId ${bot.appId}) with Teams calling → ${webhook} (emulator ARM)`);
+    // The emulator answers once the webhook has: the notification is in hook.received by then.
+    const report = (await request(`${url}/_emulator/admin/incomingCall`, "POST", {
       telephoneNumber: bot.phoneNumber,
       from: CALLER,
     })) as { delivered: boolean; missing?: string; error?: string };
-    if (!report.delivered)
+    const call = hook.received[0]?.body?.value?.[0] as
+      { changeType: string; resourceUrl: string; resourceData: { state: string } } | undefined;
+    if (!report.delivered || !call)
       throw new Error(`the call to ${bot.phoneNumber} did not reach ${bot.name}: ${report.missing ?? report.error}`);
-    const note = (await hook.received) as {
-      value: { changeType: string; resourceUrl: string; resourceData: { state: string } }[];
-    };
-    const call = note.value[0]!;
     log(
       `call ${CALLER} → ${bot.phoneNumber} reached ${bot.name}'s webhook: ${call.changeType}, state ${call.resourceData.state} (${call.resourceUrl})`,
     );
   } finally {
-    hook.close();
+    await hook.close();
+    await closeTenants();
   }
 }
 
 if (require.main === module) {
-  const [url, tenantId, clientId, name, appId, phoneNumber] = process.argv.slice(2) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const tenant = {
-    url,
-    tenantId,
-    clientId,
-    clientSecret: process.env.AZURE_CLIENT_SECRET ?? "",
-    caPath: process.env.NODE_EXTRA_CA_CERTS ?? "",
-  };
-  demoCall(tenant, { name, appId, phoneNumber }).catch((e: unknown) => {
+  const [url, name, appId, phoneNumber] = process.argv.slice(2) as [string, string, string, string];
+  demoCall(url, process.env.NODE_EXTRA_CA_CERTS ?? "", { name, appId, phoneNumber }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
